@@ -1,0 +1,45 @@
+# Track TUI — every command a developer or CI needs. `make run` and `make test` set up
+# the local virtualenv (.venv) themselves, so both work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: setup run demo test test-fast screenshots bench dev-server clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Track TUI needs Python 3.11 or newer (found " + sys.version.split()[0] + ")"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+## Open the app on the local demo workspace (created on first run).
+run: $(STAMP)
+	$(BIN)/track
+
+## Open a throwaway copy of the demo workspace, deleted on exit.
+demo: $(STAMP)
+	$(BIN)/track --demo
+
+## The whole test-suite: unit, screen (Pilot), snapshot, database (real PostgreSQL), sync.
+test: $(STAMP)
+	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## Regenerate the SVG screenshots of every screen into screenshots/.
+screenshots: $(STAMP)
+	$(BIN)/python -m track_tui.screenshots screenshots
+
+## Print benchmark figures (not part of the test run).
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## Start the local Supabase-compatible test server by hand (for two-terminal trials).
+dev-server: $(STAMP)
+	$(BIN)/python -m tests.fake_supabase
+
+clean:
+	rm -rf $(VENV) .pytest_cache
