@@ -1,0 +1,91 @@
+"""The Textual application: screens, global keys, command palette, store announcements.
+
+Kept thin: screens do their own work; the app wires the store to them and owns what is global.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Iterable
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from .config import Settings
+from .messages import StoreChanged
+from .models import RecordType
+from .store import ChangeSet, Store
+
+STYLES = Path(__file__).resolve().parent.parent / "styles"
+
+
+class TrackApp(App[None]):
+    TITLE = "Track"
+    CSS_PATH = [STYLES / "base.tcss", STYLES / "board.tcss", STYLES / "record.tcss"]
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit", show=False),
+        Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl", show=False, priority=True),
+    ]
+
+    def __init__(self, store: Store, settings: Settings | None = None, *, title: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.settings = settings or Settings()
+        if title:
+            self.title = title
+        self._unsubscribe = store.subscribe(self._store_changed)
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify(f"Unknown theme {self.settings.theme!r}; using {self.theme}", severity="warning")
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        from .screens.board import BoardScreen
+
+        self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
+
+    def on_unmount(self) -> None:
+        self._unsubscribe()
+
+    # -- store announcements ---------------------------------------------------------------
+
+    def _store_changed(self, changes: ChangeSet) -> None:
+        """Called by the store after every commit, possibly from a worker thread."""
+        if threading.get_ident() == self._thread_id:
+            self._broadcast(changes)
+        else:
+            self.call_from_thread(self._broadcast, changes)
+
+    def _broadcast(self, changes: ChangeSet) -> None:
+        for screen in self.screen_stack:
+            screen.post_message(StoreChanged(changes))
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def open_record(self, record_type: RecordType, record_id: str) -> None:
+        from .screens.record import RecordScreen
+
+        self.push_screen(RecordScreen(self.store, record_type, record_id))
+
+    def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            return
+        self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Commands for the screen in view first, then the app's own."""
+        commands = getattr(screen, "palette_commands", None)
+        if commands is not None:
+            for title, help_text, callback in commands():
+                yield SystemCommand(title, help_text, callback)
+        yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
+        yield from super().get_system_commands(screen)

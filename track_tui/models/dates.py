@@ -1,0 +1,87 @@
+"""Human date input and display: '2026-12-01', 'today', 'tomorrow', '+3d', '2w', 'fri'.
+
+Every function takes `today` explicitly so screens, tests and snapshots can freeze the clock.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta, timezone
+
+_WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_RELATIVE = re.compile(r"^\+?(\d+)\s*(d|day|days|w|wk|week|weeks|m|mo|month|months)$")
+
+
+def parse_human_date(text: str, today: date) -> date:
+    """Parse what a person types for a date; raises ValueError saying what is accepted."""
+    value = text.strip().lower()
+    if value in ("today", "tod"):
+        return today
+    if value in ("tomorrow", "tom", "tmr"):
+        return today + timedelta(days=1)
+    if value == "yesterday":
+        return today - timedelta(days=1)
+    if value in ("next week", "nextweek"):
+        return today + timedelta(days=7 - today.weekday())
+    if value[:3] in _WEEKDAYS and value.isalpha():
+        ahead = (_WEEKDAYS.index(value[:3]) - today.weekday()) % 7 or 7
+        return today + timedelta(days=ahead)
+    match = _RELATIVE.match(value)
+    if match:
+        count, unit = int(match.group(1)), match.group(2)[0]
+        if unit == "d":
+            return today + timedelta(days=count)
+        if unit == "w":
+            return today + timedelta(weeks=count)
+        month = today.month - 1 + count
+        year, month = today.year + month // 12, month % 12 + 1
+        return _clamp_day(year, month, today.day)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a date: use 2026-12-01, today, tomorrow, +3d, +2w, +1m or a weekday"
+        ) from None
+
+
+def _clamp_day(year: int, month: int, day: int) -> date:
+    for candidate in (day, 30, 29, 28):
+        try:
+            return date(year, month, min(day, candidate))
+        except ValueError:
+            continue
+    raise ValueError("unreachable")  # pragma: no cover - 28 always exists
+
+
+def short_date(value: date, today: date) -> str:
+    """'3 Dec' this year, '3 Dec 2027' otherwise."""
+    label = f"{value.day} {value.strftime('%b')}"
+    return label if value.year == today.year else f"{label} {value.year}"
+
+
+def relative_days(value: date, today: date) -> str:
+    """'today', 'tomorrow', 'in 3d', '2d ago'."""
+    delta = (value - today).days
+    if delta == 0:
+        return "today"
+    if delta == 1:
+        return "tomorrow"
+    if delta == -1:
+        return "yesterday"
+    return f"in {delta}d" if delta > 0 else f"{-delta}d ago"
+
+
+def relative_time(moment: datetime, now: datetime) -> str:
+    """'just now', '5m ago', '3h ago', '2d ago', then the date."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "just now"
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m ago"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h ago"
+    if seconds < 86400 * 14:
+        return f"{int(seconds // 86400)}d ago"
+    return short_date(moment.date(), now.date())

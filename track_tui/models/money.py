@@ -1,0 +1,142 @@
+"""Money: an amount in minor units plus an ISO 4217 currency.
+
+Deals store `value_cents` (minor units, despite the column's name) and `currency`. The number of
+minor-unit digits is the currency's ISO 4217 exponent: 2 for USD, 0 for JPY, 3 for KWD. Amounts
+of different currencies are never added together: :class:`MoneyTotals` keeps one sum per code.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Iterable
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+# ISO 4217 active codes whose exponent is not 2 (the list-one "minor unit" column).
+_EXPONENT_NOT_TWO = {
+    **dict.fromkeys(
+        "BIF CLP DJF GNF ISK JPY KMF KRW PYG RWF UGX UYI VND VUV XAF XOF XPF".split(), 0
+    ),
+    **dict.fromkeys("BHD IQD JOD KWD LYD OMR TND".split(), 3),
+    **dict.fromkeys("CLF UYW".split(), 4),
+}
+# Every other active ISO 4217 code (exponent 2).
+_EXPONENT_TWO = set(
+    """AED AFN ALL AMD ANG AOA ARS AUD AWG AZN BAM BBD BDT BGN BMD BND BOB BOV BRL BSD BTN BWP
+    BYN BZD CAD CDF CHE CHF CHW CNY COP COU CRC CUP CVE CZK DKK DOP DZD EGP ERN ETB EUR FJD FKP
+    GBP GEL GHS GIP GMD GTQ GYD HKD HNL HTG HUF IDR ILS INR IRR JMD KES KGS KHR KPW KYD KZT LAK
+    LBP LKR LRD LSL MAD MDL MGA MKD MMK MNT MOP MRU MUR MVR MWK MXN MXV MYR MZN NAD NGN NIO NOK
+    NPR NZD PAB PEN PGK PHP PKR PLN QAR RON RSD RUB SAR SBD SCR SDG SEK SGD SHP SLE SOS SRD SSP
+    STN SVC SYP SZL THB TJS TMT TOP TRY TTD TWD TZS UAH USD USN UYU UZS VED VES WST XCD XCG YER
+    ZAR ZMW ZWG""".split()
+)
+CURRENCY_EXPONENTS: dict[str, int] = {**dict.fromkeys(_EXPONENT_TWO, 2), **_EXPONENT_NOT_TWO}
+
+# Symbols short enough for a card; other codes print as the code itself.
+_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩"}
+
+
+class UnknownCurrency(ValueError):
+    """A currency code that is not an active ISO 4217 code."""
+
+
+def exponent(currency: str) -> int:
+    """The ISO 4217 exponent (minor-unit digits) of `currency`."""
+    try:
+        return CURRENCY_EXPONENTS[currency.upper()]
+    except KeyError:
+        raise UnknownCurrency(f"{currency!r} is not an ISO 4217 currency code") from None
+
+
+def parse_amount(text: str, currency: str) -> int:
+    """Parse a human amount ('1,250.50', '12k', '3.5m') into minor units of `currency`.
+
+    Refuses more decimals than the currency has (JPY '10.5' is an error, not a rounding).
+    """
+    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    for symbol in _SYMBOLS.values():
+        cleaned = cleaned.removeprefix(symbol)
+    cleaned = cleaned.removeprefix(currency.upper()).strip()
+    multiplier = 1
+    if cleaned[-1:].lower() in ("k", "m"):
+        multiplier = 1_000 if cleaned[-1].lower() == "k" else 1_000_000
+        cleaned = cleaned[:-1]
+    try:
+        amount = Decimal(cleaned) * multiplier
+    except InvalidOperation:
+        raise ValueError(f"{text!r} is not an amount") from None
+    if amount < 0:
+        raise ValueError("an amount cannot be negative")
+    digits = exponent(currency)
+    minor = amount.scaleb(digits)
+    if minor != minor.to_integral_value():
+        raise ValueError(f"{currency.upper()} has {digits} decimal places; {text!r} has more")
+    return int(minor)
+
+
+class Money(BaseModel):
+    """An amount in minor units of one currency."""
+
+    model_config = ConfigDict(frozen=True)
+
+    minor: int
+    currency: str
+
+    @field_validator("currency")
+    @classmethod
+    def _known_currency(cls, value: str) -> str:
+        value = value.upper()
+        exponent(value)
+        return value
+
+    @property
+    def amount(self) -> Decimal:
+        return Decimal(self.minor).scaleb(-exponent(self.currency))
+
+    def format(self) -> str:
+        """Full amount with grouped digits and the currency's own decimals: 'USD 1,234.50'."""
+        digits = exponent(self.currency)
+        number = f"{self.amount:,.{digits}f}"
+        return f"{_SYMBOLS[self.currency]}{number}" if self.currency in _SYMBOLS else f"{self.currency} {number}"
+
+    def format_compact(self) -> str:
+        """Short form for narrow places (cards, column headers): '$12.5k', 'KWD 1.2m'."""
+        value = float(self.amount)
+        for limit, suffix in ((1e9, "b"), (1e6, "m"), (1e3, "k")):
+            if abs(value) >= limit:
+                scaled = value / limit
+                number = f"{scaled:.1f}".rstrip("0").rstrip(".") + suffix
+                break
+        else:
+            number = f"{value:,.0f}" if value == int(value) else f"{value:,.{min(2, exponent(self.currency))}f}"
+        return f"{_SYMBOLS[self.currency]}{number}" if self.currency in _SYMBOLS else f"{self.currency} {number}"
+
+
+class MoneyTotals:
+    """Sums kept per currency: never adds amounts of different currencies."""
+
+    __slots__ = ("_sums",)
+
+    def __init__(self, items: Iterable[Money] = ()) -> None:
+        self._sums: dict[str, int] = {}
+        for item in items:
+            self.add(item)
+
+    def add(self, money: Money) -> None:
+        self._sums[money.currency] = self._sums.get(money.currency, 0) + money.minor
+
+    def add_minor(self, minor: int, currency: str) -> None:
+        self._sums[currency] = self._sums.get(currency, 0) + minor
+
+    def items(self) -> list[Money]:
+        """One Money per currency, ordered by currency code."""
+        return [Money(minor=v, currency=c) for c, v in sorted(self._sums.items())]
+
+    def __bool__(self) -> bool:
+        return bool(self._sums)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, MoneyTotals) and self._sums == other._sums
+
+    def format_compact(self, separator: str = " · ") -> str:
+        return separator.join(m.format_compact() for m in self.items()) or "—"

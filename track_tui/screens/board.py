@@ -1,0 +1,362 @@
+"""The kanban board: one column per stage, keyboard-driven pipeline review.
+
+State (which board, the filter, the ordered card ids of each column, the focused column and
+each column's cursor) lives here; columns only draw. Loading runs in a thread worker; a card
+move updates the columns in memory at once and lets a background reload correct the figures.
+"""
+
+from __future__ import annotations
+
+from typing import Iterable
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label
+
+from ..messages import StoreChanged
+from ..models import Board, BoardStage, Company, Contact, Deal, RecordType
+from ..models.enums import StageType
+from ..models.views import CardFilter, ColumnStats
+from ..store import InvalidInput, Store
+from ..widgets.stage_column import StageColumn
+from ..widgets.status_line import StatusLine
+from .dialogs import BoardPickerScreen, OutcomeResult, OutcomeScreen, QuickAddResult, QuickAddScreen
+
+
+class BoardScreen(Screen[None]):
+    TITLE = "Board"
+    AUTO_FOCUS = None
+
+    BINDINGS = [
+        Binding("h,left", "focus_column(-1)", "Prev column", id="board.column_prev", show=False),
+        Binding("l,right", "focus_column(1)", "Next column", id="board.column_next", show=False),
+        Binding("k,up", "cursor(-1)", "Up", id="board.card_up", show=False),
+        Binding("j,down", "cursor(1)", "Down", id="board.card_down", show=False),
+        Binding("g,home", "cursor_to(0)", "First card", id="board.card_first", show=False),
+        Binding("G,end", "cursor_to(-1)", "Last card", id="board.card_last", show=False),
+        Binding("pageup", "page(-1)", "Page up", id="board.page_up", show=False),
+        Binding("pagedown", "page(1)", "Page down", id="board.page_down", show=False),
+        Binding("H", "move_card(-1)", "◀ Stage", id="board.card_prev_stage"),
+        Binding("L", "move_card(1)", "Stage ▶", id="board.card_next_stage"),
+        Binding("K", "reorder(-1)", "Card up", id="board.card_raise", show=False),
+        Binding("J", "reorder(1)", "Card down", id="board.card_lower", show=False),
+        Binding("enter", "open_card", "Open", id="board.open"),
+        Binding("n", "quick_add", "New", id="board.new"),
+        Binding("slash", "filter", "Filter", id="board.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter", show=False),
+        Binding("b", "switch_board", "Boards", id="board.switch"),
+        Binding("r", "reload", "Reload", id="board.reload", show=False),
+    ]
+
+    def __init__(self, store: Store, *, stale_days: int = 14, board_id: str | None = None) -> None:
+        super().__init__()
+        self.store = store
+        self.stale_days = stale_days
+        boards = store.boards()
+        if not boards:
+            raise LookupError("this workspace has no boards")
+        self.board: Board = next((b for b in boards if b.id == board_id), boards[0])
+        self.stages: list[BoardStage] = []
+        self.columns: list[StageColumn] = []
+        self.stats: dict[str, ColumnStats] = {}
+        self.col = 0
+        self.flt = CardFilter()
+        self.loaded = False
+
+    # -- layout ----------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Horizontal(id="board-columns")
+        yield Label("", id="filter-error")
+        yield Input(placeholder="filter: owner:me tag:vip >10k <50k stale:14 words…  (Enter applies, Esc clears)", id="filter")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter", Input).display = False
+        self.query_one("#filter-error", Label).display = False
+        self.refresh_status()
+        self.reload(rebuild=True)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    def refresh_status(self) -> None:
+        status = self.status
+        status.workspace = self.store.workspace_name()
+        status.pending = self.store.pending_count()
+        status.failed = self.store.failed_count()
+        label = f"{self.board.name}"
+        if not self.flt.is_empty:
+            label += f" · filter {self.flt.describe()}"
+        status.context = label
+
+    # -- loading ---------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="board-load")
+    def reload(self, rebuild: bool = False) -> None:
+        """Read stages, column figures and card ids off the UI thread, then show them."""
+        board, flt = self.board, self.flt
+        stages = self.store.stages(board.id)
+        stats = self.store.column_stats(board, flt)
+        ids = {stage.id: self.store.column_card_ids(board, stage.id, flt) for stage in stages}
+        self.app.call_from_thread(self._show, board, flt, stages, stats, ids, rebuild)
+
+    async def _show(
+        self, board: Board, flt: CardFilter, stages: list[BoardStage], stats: dict[str, ColumnStats],
+        ids: dict[str, list[str]], rebuild: bool,
+    ) -> None:
+        if board.id != self.board.id or flt != self.flt:
+            return  # a newer load is on its way
+        if rebuild or [s.id for s in stages] != [s.id for s in self.stages]:
+            container = self.query_one("#board-columns", Horizontal)
+            await container.remove_children()
+            self.columns = [
+                StageColumn(stage.id, self.store.card_summaries, now=self.store.now, stale_days=self.stale_days)
+                for stage in stages
+            ]
+            await container.mount_all(self.columns)
+            self.col = min(self.col, max(0, len(stages) - 1))
+        self.stages, self.stats = stages, stats
+        for column, stage in zip(self.columns, stages):
+            keep = column.cards.current_id
+            column.cards.forget()
+            column.cards.set_cards(ids.get(stage.id, []), keep=keep)
+            column.show_stats(stats[stage.id], board.record_type)
+        self._activate(self.col)
+        self.refresh_status()
+        self.loaded = True
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.refresh_status()
+        if message.changes.touches("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles"):
+            self.reload()
+
+    # -- focus -----------------------------------------------------------------------------
+
+    @property
+    def column(self) -> StageColumn | None:
+        return self.columns[self.col] if self.columns else None
+
+    def _activate(self, index: int) -> None:
+        if not self.columns:
+            return
+        self.col = max(0, min(index, len(self.columns) - 1))
+        for i, column in enumerate(self.columns):
+            column.set_active(i == self.col)
+        self.query_one("#board-columns", Horizontal).scroll_to_widget(self.columns[self.col], animate=False)
+
+    def action_focus_column(self, delta: int) -> None:
+        self._activate(self.col + delta)
+
+    def action_cursor(self, delta: int) -> None:
+        if self.column:
+            self.column.cards.move_cursor(delta)
+
+    def action_cursor_to(self, index: int) -> None:
+        if self.column:
+            cards = self.column.cards
+            cards.set_cursor(index if index >= 0 else len(cards.card_ids) - 1)
+
+    def action_page(self, direction: int) -> None:
+        if self.column:
+            cards = self.column.cards
+            cards.move_cursor(direction * max(1, cards.size.height // 4))
+
+    # -- card actions ----------------------------------------------------------------------
+
+    def action_move_card(self, delta: int) -> None:
+        column = self.column
+        if column is None or column.cards.current_id is None:
+            return
+        target = self.col + delta
+        if not 0 <= target < len(self.stages):
+            self.notify("No stage further that way", severity="warning", timeout=2)
+            return
+        stage = self.stages[target]
+        card_id = column.cards.current_id
+        if stage.stage_type in (StageType.WON, StageType.LOST):
+            summary = column.cards.summary(card_id)
+            name = summary.name if summary else "card"
+
+            def after(result: OutcomeResult | None) -> None:
+                if result is not None:
+                    self._do_move(card_id, target, result.note, result.close_date)
+
+            self.app.push_screen(
+                OutcomeScreen(name, stage, self.store.today(), is_deal=self.board.record_type == RecordType.DEAL),
+                after,
+            )
+            return
+        self._do_move(card_id, target)
+
+    def _do_move(self, card_id: str, target: int, note: str | None = None, close_date=None) -> None:
+        source_col = next((i for i, c in enumerate(self.columns) if card_id in c.cards.card_ids), self.col)
+        try:
+            self.store.move_card(card_id, self.stages[target].id, note=note, close_date=close_date)
+        except InvalidInput as exc:
+            self.notify(str(exc), severity="error")
+            return
+        source = self.columns[source_col].cards
+        destination = self.columns[target].cards
+        source.set_cards([c for c in source.card_ids if c != card_id])
+        destination.forget({card_id})
+        destination.set_cards([card_id, *destination.card_ids])
+        destination.set_cursor(0)
+        self._activate(target)
+
+    def action_reorder(self, delta: int) -> None:
+        column = self.column
+        if column is None or column.cards.current_id is None:
+            return
+        cards = column.cards
+        index = cards.cursor
+        if not 0 <= index + delta < len(cards.card_ids):
+            return
+        if not self.store.reorder_card(cards.current_id, delta):
+            return
+        ids = list(cards.card_ids)
+        if self.flt.is_empty:
+            ids[index], ids[index + delta] = ids[index + delta], ids[index]
+            cards.set_cards(ids)
+            cards.set_cursor(index + delta)
+
+    def action_open_card(self) -> None:
+        column = self.column
+        if column is None or column.cards.current_id is None:
+            return
+        summary = column.cards.summary(column.cards.current_id)
+        if summary is not None:
+            self.app.open_record(summary.record_type, summary.record_id)
+
+    def action_quick_add(self) -> None:
+        if not self.stages:
+            return
+        stage = self.stages[self.col]
+
+        def created(result: QuickAddResult | None) -> None:
+            if result is not None:
+                self._create(result, stage)
+
+        self.app.push_screen(QuickAddScreen(self.board.record_type, stage, self.store.today()), created)
+
+    def _create(self, result: QuickAddResult, stage: BoardStage) -> None:
+        store = self.store
+        workspace_id = store.workspace_id
+        try:
+            company_id = None
+            if result.company:
+                company_id = store.find_or_create_company(result.company)
+            kind = self.board.record_type
+            if kind == RecordType.DEAL:
+                record = Deal(
+                    workspace_id=workspace_id, name=result.name, value_cents=result.value_cents,
+                    currency=result.currency, close_date=result.close_date, company_id=company_id,
+                    owner_id=store.user_id, stage_id=stage.id,
+                )
+            elif kind == RecordType.CONTACT:
+                record = Contact(workspace_id=workspace_id, name=result.name, email=result.email,
+                                 company_id=company_id, owner_id=store.user_id)
+            else:
+                record = Company(workspace_id=workspace_id, name=result.name, domain=result.domain,
+                                 owner_id=store.user_id)
+            store.create_record(record, stage_id=stage.id)
+        except (InvalidInput, ValueError) as exc:
+            self.notify(f"Not created — {exc}", severity="error")
+            return
+        card_id = store.card_for_record(self.board.id, record.id)
+        column = self.columns[self.col].cards
+        if card_id:
+            column.set_cards([card_id, *column.card_ids])
+            column.set_cursor(0)
+        self.notify(f"Created {record.name}", timeout=2)
+
+    # -- filter and boards -----------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.display = True
+        field.value = self.flt.describe()
+        field.focus()
+
+    @on(Input.Submitted, "#filter")
+    def apply_filter(self, event: Input.Submitted) -> None:
+        error = self.query_one("#filter-error", Label)
+        try:
+            flt = CardFilter.parse(event.value)
+        except ValueError as exc:
+            error.update(f"Filter: {exc}")
+            error.display = True
+            return
+        error.display = False
+        event.input.display = False
+        self.set_focus(None)
+        self.flt = flt
+        self.refresh_status()
+        self.reload()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        self.query_one("#filter-error", Label).display = False
+        if field.display:
+            field.display = False
+            self.set_focus(None)
+            return
+        if not self.flt.is_empty:
+            self.flt = CardFilter()
+            self.refresh_status()
+            self.reload()
+
+    def action_switch_board(self) -> None:
+        def chosen(board_id: str | None) -> None:
+            if board_id and board_id != self.board.id:
+                self.show_board(board_id)
+
+        self.app.push_screen(BoardPickerScreen(self.store.boards(), self.board.id), chosen)
+
+    def show_board(self, board_id: str) -> None:
+        self.board = self.store.board(board_id)
+        self.flt = CardFilter()
+        self.col = 0
+        self.stages = []
+        self.refresh_status()
+        self.reload(rebuild=True)
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    def focus_record(self, record_id: str) -> None:
+        """Put the cursor on a record's card (after returning from its page)."""
+        card_id = self.store.card_for_record(self.board.id, record_id)
+        for index, column in enumerate(self.columns):
+            if card_id in column.cards.card_ids:
+                column.cards.set_cursor(column.cards.card_ids.index(card_id))
+                self._activate(index)
+                return
+
+    # -- command palette -------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterable[tuple[str, str, object]]:
+        yield ("Board: switch board", "Open another pipeline or board", self.action_switch_board)
+        for board in self.store.boards():
+            if board.id != self.board.id:
+                yield (f"Board: open {board.name}", f"{board.record_type.value}s board", lambda b=board.id: self.show_board(b))
+        yield ("Board: filter cards", "owner:, tag:, >value, <value, stale:N, words", self.action_filter)
+        yield ("Board: my cards", "Filter to cards I own", lambda: self._quick_filter("owner:me"))
+        yield (f"Board: stale cards ({self.stale_days}+ days in stage)", "Cards that have not moved", lambda: self._quick_filter(f"stale:{self.stale_days}"))
+        if not self.flt.is_empty:
+            yield ("Board: clear filter", self.flt.describe(), self.action_clear_filter)
+        yield ("Board: new card", "Quick-add in the focused column", self.action_quick_add)
+        if self.column and self.column.cards.current_id:
+            yield ("Card: move to next stage", "Same as L", lambda: self.action_move_card(1))
+            yield ("Card: move to previous stage", "Same as H", lambda: self.action_move_card(-1))
+            yield ("Card: open record", "Same as Enter", self.action_open_card)
+
+    def _quick_filter(self, text: str) -> None:
+        self.flt = CardFilter.parse(text)
+        self.refresh_status()
+        self.reload()

@@ -1,0 +1,15 @@
+"""The local SQLite cache: schema, the single write path, screen queries and search.
+
+Never imports Textual (checked by a test).
+"""
+
+from .changes import ChangeSet
+from .database import CacheCorrupt, CacheError, CacheTooNew, move_aside
+from .mutations import InvalidInput
+from .store import Store, system_clock
+from .writes import NotFound
+
+__all__ = [
+    "CacheCorrupt", "CacheError", "CacheTooNew", "ChangeSet", "InvalidInput", "NotFound", "Store",
+    "move_aside", "system_clock",
+]

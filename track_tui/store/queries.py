@@ -1,0 +1,261 @@
+"""Read queries for the screens. Each returns plain models; none writes.
+
+The board never loads a column's cards whole: `column_card_ids` gives the ordered ids (cheap,
+one indexed scan) and `card_summaries` builds the few cards on screen.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ..models import (
+    RECORD_MODELS, Board, BoardStage, Profile, Record, RecordType, Task, TimelineEntry,
+)
+from ..models.enums import EntryType, StageType
+from ..models.money import CURRENCY_EXPONENTS, Money, MoneyTotals
+from ..models.views import CardFilter, CardSummary, ColumnStats
+from .rows import iso_utc, row_to_dict, row_to_model
+
+if TYPE_CHECKING:
+    from .store import Store
+
+# SQL for 10^exponent of a deal's currency, for value filters in major units.
+_NOT_TWO = {code: exp for code, exp in CURRENCY_EXPONENTS.items() if exp != 2}
+_SCALE_SQL = (
+    "CASE r.currency "
+    + " ".join(f"WHEN '{code}' THEN {10 ** exp}" for code, exp in sorted(_NOT_TWO.items()))
+    + " ELSE 100 END"
+)
+STAGE_ENTERED_SQL = (
+    "coalesce((SELECT max(t.created_at) FROM timeline_entries t "
+    "WHERE t.record_id = r.id AND t.entry_type = 'stage_change'), r.created_at)"
+)
+
+
+class Queries:
+    """Mixed into :class:`Store`; `self` is the store."""
+
+    # -- people ----------------------------------------------------------------------------
+
+    def profiles(self: "Store") -> dict[str, Profile]:
+        with self.lock:
+            rows = self.conn.execute("SELECT * FROM profiles ORDER BY full_name").fetchall()
+        return {r["id"]: row_to_model(Profile, r) for r in rows}
+
+    def workspace_name(self: "Store") -> str:
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT name FROM workspaces WHERE id = ?", (self.get_meta("workspace_id"),)
+            ).fetchone()
+        return row[0] if row else "No workspace"
+
+    # -- boards ----------------------------------------------------------------------------
+
+    def boards(self: "Store") -> list[Board]:
+        """Boards that are not archived: deals first, then companies, then contacts."""
+        with self.lock:
+            rows = self.conn.execute(
+                """SELECT * FROM boards WHERE is_archived = 0
+                ORDER BY CASE record_type WHEN 'deal' THEN 0 WHEN 'company' THEN 1 ELSE 2 END, name"""
+            ).fetchall()
+        return [row_to_model(Board, r) for r in rows]
+
+    def board(self: "Store", board_id: str) -> Board:
+        return Board.model_validate(self._row("boards", board_id))
+
+    def stages(self: "Store", board_id: str) -> list[BoardStage]:
+        with self.lock:
+            rows = self.conn.execute(
+                "SELECT * FROM board_stages WHERE board_id = ? ORDER BY position, name", (board_id,)
+            ).fetchall()
+        return [row_to_model(BoardStage, r) for r in rows]
+
+    def _filter_sql(self: "Store", record_type: RecordType, flt: CardFilter) -> tuple[str, list[Any]]:
+        """WHERE fragments (on `r`, the record) for a card filter."""
+        clauses = ["r.deleted_at IS NULL"]
+        params: list[Any] = []
+        if flt.owner:
+            owners = self.resolve_owner(flt.owner)
+            clauses.append(f"r.owner_id IN ({', '.join('?' for _ in owners) or 'NULL'})")
+            params.extend(owners)
+        if flt.tag:
+            clauses.append("EXISTS (SELECT 1 FROM json_each(r.tags) WHERE json_each.value = ?)")
+            params.append(flt.tag)
+        if flt.text:
+            for word in flt.text.split():
+                clauses.append("r.name LIKE ? ESCAPE '\\'")
+                params.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
+        if record_type == RecordType.DEAL:
+            if flt.min_value is not None:
+                clauses.append(f"r.value_cents >= ? * ({_SCALE_SQL})")
+                params.append(float(flt.min_value))
+            if flt.max_value is not None:
+                clauses.append(f"r.value_cents <= ? * ({_SCALE_SQL})")
+                params.append(float(flt.max_value))
+        if flt.stale_days is not None:
+            clauses.append(f"{STAGE_ENTERED_SQL} <= ?")
+            params.append(iso_utc(self.now() - timedelta(days=flt.stale_days)))
+        return " AND ".join(clauses), params
+
+    def resolve_owner(self: "Store", owner: str) -> list[str]:
+        """User ids an `owner:` filter means: 'me', an id, or a name prefix."""
+        if owner.lower() == "me":
+            return [self.user_id] if self.user_id else []
+        needle = owner.lower()
+        return [
+            pid for pid, p in self.profiles().items()
+            if pid == owner or p.full_name.lower().startswith(needle)
+            or any(part.lower().startswith(needle) for part in p.full_name.split())
+        ]
+
+    def column_card_ids(self: "Store", board: Board, stage_id: str, flt: CardFilter = CardFilter()) -> list[str]:
+        where, params = self._filter_sql(board.record_type, flt)
+        with self.lock:
+            rows = self.conn.execute(
+                f"""SELECT c.id FROM board_cards c JOIN {board.record_type.table} r ON r.id = c.record_id
+                WHERE c.stage_id = ? AND {where} ORDER BY c.position, c.id""",
+                (stage_id, *params),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def column_stats(self: "Store", board: Board, flt: CardFilter = CardFilter()) -> dict[str, ColumnStats]:
+        """Count, total and weighted total per currency for every stage of `board`."""
+        stats = {s.id: ColumnStats(stage=s) for s in self.stages(board.id)}
+        where, params = self._filter_sql(board.record_type, flt)
+        table = board.record_type.table
+        money = board.record_type == RecordType.DEAL
+        select = "r.currency, sum(r.value_cents)" if money else "NULL, NULL"
+        group = ", r.currency" if money else ""
+        with self.lock:
+            rows = self.conn.execute(
+                f"""SELECT c.stage_id, count(*), {select}
+                FROM board_cards c JOIN {table} r ON r.id = c.record_id
+                WHERE c.board_id = ? AND {where} GROUP BY c.stage_id{group}""",
+                (board.id, *params),
+            ).fetchall()
+        for stage_id, count, currency, total in rows:
+            column = stats.get(stage_id)
+            if column is None:
+                continue
+            column.count += count
+            if money and currency:
+                column.totals.add_minor(int(total or 0), currency)
+                probability = float(column.stage.probability) if column.stage.probability is not None else (
+                    100.0 if column.stage.stage_type == StageType.WON else 0.0
+                )
+                column.weighted.add_minor(round((total or 0) * probability / 100), currency)
+        return stats
+
+    def card_summaries(self: "Store", card_ids: Iterable[str]) -> dict[str, CardSummary]:
+        ids = list(card_ids)
+        if not ids:
+            return {}
+        with self.lock:
+            record_type = self.conn.execute(
+                "SELECT record_type FROM board_cards WHERE id = ?", (ids[0],)
+            ).fetchone()
+            if record_type is None:
+                return {}
+            kind = RecordType(record_type[0])
+            if kind == RecordType.DEAL:
+                extra = "r.value_cents, r.currency, r.close_date, co.name AS subtitle"
+                join = "LEFT JOIN companies co ON co.id = r.company_id"
+            elif kind == RecordType.CONTACT:
+                extra = "NULL AS value_cents, NULL AS currency, NULL AS close_date, coalesce(co.name, r.title, r.email) AS subtitle"
+                join = "LEFT JOIN companies co ON co.id = r.company_id"
+            else:
+                extra = "NULL AS value_cents, NULL AS currency, NULL AS close_date, coalesce(r.domain, r.industry) AS subtitle"
+                join = ""
+            marks = ", ".join("?" for _ in ids)
+            rows = self.conn.execute(
+                f"""SELECT c.id AS card_id, c.record_type, c.record_id, c.stage_id, c.position, r.name,
+                    r.owner_id, p.full_name AS owner_name, r.tags, {extra},
+                    {STAGE_ENTERED_SQL} AS stage_entered_at,
+                    (SELECT min(k.due_date) FROM tasks k WHERE k.record_id = r.id AND k.status != 'done') AS next_task_due,
+                    (SELECT count(*) FROM tasks k WHERE k.record_id = r.id AND k.status != 'done') AS open_tasks
+                FROM board_cards c JOIN {kind.table} r ON r.id = c.record_id {join}
+                LEFT JOIN profiles p ON p.id = r.owner_id
+                WHERE c.id IN ({marks})""",
+                ids,
+            ).fetchall()
+        result = {}
+        for row in rows:
+            data = row_to_dict(row)
+            value_cents, currency = data.pop("value_cents"), data.pop("currency")
+            if currency:
+                data["value"] = Money(minor=value_cents, currency=currency)
+            result[data["card_id"]] = CardSummary.model_validate(data)
+        return result
+
+    def card_for_record(self: "Store", board_id: str, record_id: str) -> str | None:
+        with self.lock:
+            row = self.conn.execute(
+                "SELECT id FROM board_cards WHERE board_id = ? AND record_id = ?", (board_id, record_id)
+            ).fetchone()
+        return row[0] if row else None
+
+    def card_index(self: "Store", board: Board, card_id: str, flt: CardFilter = CardFilter()) -> tuple[str, int] | None:
+        """(stage id, index in that column) of a card under a filter, or None if filtered out."""
+        with self.lock:
+            row = self.conn.execute("SELECT stage_id FROM board_cards WHERE id = ?", (card_id,)).fetchone()
+        if row is None:
+            return None
+        ids = self.column_card_ids(board, row[0], flt)
+        return (row[0], ids.index(card_id)) if card_id in ids else None
+
+    # -- records ---------------------------------------------------------------------------
+
+    def record(self: "Store", record_type: RecordType, record_id: str) -> Record:
+        with self.lock:
+            return RECORD_MODELS[RecordType(record_type)].model_validate(self._record_row(record_type, record_id))
+
+    def record_name(self: "Store", record_type: RecordType | str, record_id: str) -> str | None:
+        with self.lock:
+            row = self.conn.execute(
+                f"SELECT name FROM {RecordType(record_type).table} WHERE id = ?", (record_id,)
+            ).fetchone()
+        return row[0] if row else None
+
+    def timeline(
+        self: "Store",
+        record_id: str,
+        *,
+        types: Iterable[EntryType] | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[TimelineEntry]:
+        """A record's entries, newest first."""
+        sql = "SELECT * FROM timeline_entries WHERE record_id = ?"
+        params: list[Any] = [record_id]
+        if types is not None:
+            kinds = [EntryType(t).value for t in types]
+            sql += f" AND entry_type IN ({', '.join('?' for _ in kinds)})"
+            params.extend(kinds)
+        sql += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        with self.lock:
+            rows = self.conn.execute(sql, (*params, limit, offset)).fetchall()
+        return [row_to_model(TimelineEntry, r) for r in rows]
+
+    def tasks_for_record(self: "Store", record_id: str) -> list[Task]:
+        with self.lock:
+            rows = self.conn.execute(
+                """SELECT * FROM tasks WHERE record_id = ?
+                ORDER BY status = 'done', due_date IS NULL, due_date, created_at""",
+                (record_id,),
+            ).fetchall()
+        return [row_to_model(Task, r) for r in rows]
+
+    # -- sync status -----------------------------------------------------------------------
+
+    def pending_count(self: "Store") -> int:
+        with self.lock:
+            return self.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+
+    def failed_count(self: "Store") -> int:
+        with self.lock:
+            return self.conn.execute("SELECT count(*) FROM outbox WHERE state = 'failed'").fetchone()[0]
+
+    def last_sync(self: "Store") -> datetime | None:
+        value = self.get_meta("last_sync_at")
+        return datetime.fromisoformat(value) if value else None

@@ -1,0 +1,171 @@
+"""The local cache's SQLite schema and its forward-only migrations.
+
+Tables mirror the Track database reference (same names and columns; uuid → TEXT, jsonb → JSON
+text, text[] → JSON array text, timestamptz → ISO-8601 UTC text, bool → 0/1) plus the sync
+columns `updated_at` and `version`, and local-only tables: `meta`, `outbox`, `sync_state` and
+the search tables. Each migration is a list of statements that is safe to re-run (IF NOT EXISTS),
+applied in one transaction together with the bump of `schema_version`.
+"""
+
+from __future__ import annotations
+
+SYNC_COLUMNS = "updated_at TEXT, version INTEGER NOT NULL DEFAULT 0"
+
+_V1 = [
+    """CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT)""",
+    f"""CREATE TABLE IF NOT EXISTS profiles (
+        id TEXT PRIMARY KEY, full_name TEXT NOT NULL DEFAULT '', email TEXT, avatar_url TEXT,
+        {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS workspaces (
+        id TEXT PRIMARY KEY, name TEXT NOT NULL, created_at TEXT NOT NULL, {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS workspace_members (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        user_id TEXT NOT NULL, role TEXT NOT NULL DEFAULT 'member', {SYNC_COLUMNS},
+        UNIQUE (workspace_id, user_id))""",
+    """CREATE TABLE IF NOT EXISTS audit_log (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, actor_id TEXT, table_name TEXT NOT NULL,
+        record_id TEXT, action TEXT NOT NULL, old_data TEXT, new_data TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT, version INTEGER NOT NULL DEFAULT 0)""",
+    f"""CREATE TABLE IF NOT EXISTS boards (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL, record_type TEXT NOT NULL CHECK (record_type IN ('contact','company','deal')),
+        is_archived INTEGER NOT NULL DEFAULT 0, created_by TEXT, created_at TEXT NOT NULL,
+        {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS board_stages (
+        id TEXT PRIMARY KEY, board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, position INTEGER NOT NULL,
+        stage_type TEXT NOT NULL DEFAULT 'open' CHECK (stage_type IN ('open','won','lost')),
+        probability REAL CHECK (probability BETWEEN 0 AND 100), workspace_id TEXT,
+        {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS companies (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL, domain TEXT, industry TEXT, size TEXT,
+        parent_id TEXT REFERENCES companies(id), owner_id TEXT,
+        tags TEXT NOT NULL DEFAULT '[]', custom_fields TEXT NOT NULL DEFAULT '{{}}',
+        created_at TEXT NOT NULL, deleted_at TEXT, {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS contacts (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL, email TEXT, phone TEXT, title TEXT,
+        company_id TEXT REFERENCES companies(id), owner_id TEXT,
+        tags TEXT NOT NULL DEFAULT '[]', custom_fields TEXT NOT NULL DEFAULT '{{}}',
+        created_at TEXT NOT NULL, deleted_at TEXT, {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS deals (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL, value_cents INTEGER NOT NULL DEFAULT 0, currency TEXT NOT NULL DEFAULT 'USD',
+        stage_id TEXT REFERENCES board_stages(id), close_date TEXT, probability REAL,
+        primary_contact_id TEXT REFERENCES contacts(id), company_id TEXT REFERENCES companies(id),
+        owner_id TEXT, tags TEXT NOT NULL DEFAULT '[]', custom_fields TEXT NOT NULL DEFAULT '{{}}',
+        created_at TEXT NOT NULL, deleted_at TEXT, {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS board_cards (
+        id TEXT PRIMARY KEY, board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        stage_id TEXT NOT NULL REFERENCES board_stages(id), record_type TEXT NOT NULL,
+        record_id TEXT NOT NULL, position INTEGER NOT NULL, workspace_id TEXT, {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS deal_contacts (
+        id TEXT PRIMARY KEY, deal_id TEXT NOT NULL REFERENCES deals(id) ON DELETE CASCADE,
+        contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE, role TEXT,
+        workspace_id TEXT, {SYNC_COLUMNS}, UNIQUE (deal_id, contact_id))""",
+    f"""CREATE TABLE IF NOT EXISTS timeline_entries (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        record_type TEXT NOT NULL, record_id TEXT NOT NULL, entry_type TEXT NOT NULL,
+        author_id TEXT, body TEXT, payload TEXT NOT NULL DEFAULT '{{}}', created_at TEXT NOT NULL,
+        {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS tasks (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        record_type TEXT, record_id TEXT, title TEXT NOT NULL, description TEXT,
+        assigned_to TEXT, due_date TEXT, status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open','in_progress','done')),
+        source_entry_id TEXT REFERENCES timeline_entries(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL, {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS custom_fields (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        record_type TEXT NOT NULL, name TEXT NOT NULL, key TEXT NOT NULL, type TEXT NOT NULL,
+        config TEXT NOT NULL DEFAULT '{{}}', searchable INTEGER NOT NULL DEFAULT 0,
+        position INTEGER NOT NULL DEFAULT 0, {SYNC_COLUMNS},
+        UNIQUE (workspace_id, record_type, key))""",
+    f"""CREATE TABLE IF NOT EXISTS automations (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL, "trigger" TEXT NOT NULL DEFAULT '{{}}', conditions TEXT NOT NULL DEFAULT '[]',
+        actions TEXT NOT NULL DEFAULT '[]', is_enabled INTEGER NOT NULL DEFAULT 1,
+        created_at TEXT NOT NULL, {SYNC_COLUMNS})""",
+    f"""CREATE TABLE IF NOT EXISTS automation_runs (
+        id TEXT PRIMARY KEY, automation_id TEXT NOT NULL REFERENCES automations(id) ON DELETE CASCADE,
+        record_id TEXT, status TEXT NOT NULL CHECK (status IN ('success','failed')),
+        duration_ms INTEGER, error TEXT, run_at TEXT NOT NULL, workspace_id TEXT, {SYNC_COLUMNS})""",
+    # Mirrors the server's table for completeness; the server fills it by trigger and it is not
+    # synced down: the cache searches through its own FTS5 tables below.
+    """CREATE TABLE IF NOT EXISTS search_index (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL, record_type TEXT NOT NULL,
+        record_id TEXT NOT NULL, tsv TEXT, trigram TEXT)""",
+    """CREATE TABLE IF NOT EXISTS outbox (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, table_name TEXT NOT NULL, row_id TEXT NOT NULL,
+        op TEXT NOT NULL CHECK (op IN ('insert','update','delete')), patch TEXT NOT NULL DEFAULT '{}',
+        base_version INTEGER, attempts INTEGER NOT NULL DEFAULT 0, last_error TEXT,
+        state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','failed')),
+        created_at TEXT NOT NULL)""",
+    """CREATE TABLE IF NOT EXISTS sync_state (table_name TEXT PRIMARY KEY, cursor TEXT)""",
+    # Indexes for every query the screens make.
+    "CREATE INDEX IF NOT EXISTS board_cards_stage_position ON board_cards (stage_id, position)",
+    "CREATE INDEX IF NOT EXISTS board_cards_record ON board_cards (record_id)",
+    "CREATE INDEX IF NOT EXISTS board_stages_board ON board_stages (board_id, position)",
+    "CREATE INDEX IF NOT EXISTS contacts_company ON contacts (company_id)",
+    "CREATE INDEX IF NOT EXISTS companies_parent ON companies (parent_id)",
+    "CREATE INDEX IF NOT EXISTS deals_company ON deals (company_id)",
+    "CREATE INDEX IF NOT EXISTS deals_primary_contact ON deals (primary_contact_id)",
+    "CREATE INDEX IF NOT EXISTS deals_stage ON deals (stage_id)",
+    "CREATE INDEX IF NOT EXISTS deal_contacts_contact ON deal_contacts (contact_id)",
+    "CREATE INDEX IF NOT EXISTS timeline_record ON timeline_entries (record_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS timeline_stage_changes ON timeline_entries (record_id, entry_type, created_at)",
+    "CREATE INDEX IF NOT EXISTS tasks_record ON tasks (record_id, status, due_date)",
+    "CREATE INDEX IF NOT EXISTS tasks_assignee ON tasks (assigned_to, status, due_date)",
+    "CREATE INDEX IF NOT EXISTS outbox_row ON outbox (table_name, row_id)",
+    "CREATE INDEX IF NOT EXISTS automation_runs_automation ON automation_runs (automation_id, run_at)",
+    # Search: one document per record (its fields) and one per note (its body). FTS5 tables use
+    # the documents table as external content and are kept current by these triggers, so every
+    # write to search_docs (made by the write path, in its transaction) updates both indexes.
+    """CREATE TABLE IF NOT EXISTS search_docs (
+        rowid INTEGER PRIMARY KEY, record_type TEXT NOT NULL, record_id TEXT NOT NULL,
+        entry_id TEXT, name TEXT, email TEXT, domain TEXT, title TEXT, tags TEXT,
+        industry TEXT, custom TEXT, body TEXT, updated_at TEXT,
+        UNIQUE (record_id, entry_id))""",
+    "CREATE INDEX IF NOT EXISTS search_docs_entry ON search_docs (entry_id)",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5(
+        name, email, domain, title, tags, industry, custom, body,
+        content='search_docs', content_rowid='rowid',
+        tokenize='unicode61 remove_diacritics 2', prefix='1 2 3')""",
+    """CREATE VIRTUAL TABLE IF NOT EXISTS search_trigram USING fts5(
+        name, email, domain, title, tags, industry, custom, body,
+        content='search_docs', content_rowid='rowid', tokenize='trigram')""",
+    """CREATE TRIGGER IF NOT EXISTS search_docs_ai AFTER INSERT ON search_docs BEGIN
+        INSERT INTO search_fts(rowid, name, email, domain, title, tags, industry, custom, body)
+        VALUES (new.rowid, new.name, new.email, new.domain, new.title, new.tags, new.industry, new.custom, new.body);
+        INSERT INTO search_trigram(rowid, name, email, domain, title, tags, industry, custom, body)
+        VALUES (new.rowid, new.name, new.email, new.domain, new.title, new.tags, new.industry, new.custom, new.body);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS search_docs_ad AFTER DELETE ON search_docs BEGIN
+        INSERT INTO search_fts(search_fts, rowid, name, email, domain, title, tags, industry, custom, body)
+        VALUES ('delete', old.rowid, old.name, old.email, old.domain, old.title, old.tags, old.industry, old.custom, old.body);
+        INSERT INTO search_trigram(search_trigram, rowid, name, email, domain, title, tags, industry, custom, body)
+        VALUES ('delete', old.rowid, old.name, old.email, old.domain, old.title, old.tags, old.industry, old.custom, old.body);
+    END""",
+    """CREATE TRIGGER IF NOT EXISTS search_docs_au AFTER UPDATE ON search_docs BEGIN
+        INSERT INTO search_fts(search_fts, rowid, name, email, domain, title, tags, industry, custom, body)
+        VALUES ('delete', old.rowid, old.name, old.email, old.domain, old.title, old.tags, old.industry, old.custom, old.body);
+        INSERT INTO search_trigram(search_trigram, rowid, name, email, domain, title, tags, industry, custom, body)
+        VALUES ('delete', old.rowid, old.name, old.email, old.domain, old.title, old.tags, old.industry, old.custom, old.body);
+        INSERT INTO search_fts(rowid, name, email, domain, title, tags, industry, custom, body)
+        VALUES (new.rowid, new.name, new.email, new.domain, new.title, new.tags, new.industry, new.custom, new.body);
+        INSERT INTO search_trigram(rowid, name, email, domain, title, tags, industry, custom, body)
+        VALUES (new.rowid, new.name, new.email, new.domain, new.title, new.tags, new.industry, new.custom, new.body);
+    END""",
+]
+
+# Index i holds the statements that bring the schema from version i to i + 1.
+MIGRATIONS: list[list[str]] = [_V1]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+# Tables the sync engine pulls and pushes, in an order that satisfies foreign keys on insert.
+SYNCED_TABLES: tuple[str, ...] = (
+    "profiles", "workspaces", "workspace_members", "boards", "board_stages", "companies",
+    "contacts", "deals", "board_cards", "deal_contacts", "timeline_entries", "tasks",
+    "custom_fields", "automations", "automation_runs",
+)

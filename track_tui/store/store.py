@@ -1,0 +1,123 @@
+"""The local store: one cache file, its connection, the write path and the screens' queries.
+
+Screens never touch SQL: they call query methods (which return plain models) and mutation
+methods (which run one transaction each and announce a ChangeSet to subscribers).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Callable, Iterator
+
+from .changes import ChangeSet
+from .database import connect
+from .mutations import Mutations
+from .queries import Queries
+from .writes import WriteContext
+
+Listener = Callable[[ChangeSet], None]
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Store(Mutations, Queries):
+    """A workspace's local cache. Thread-safe: one connection guarded by a re-entrant lock."""
+
+    def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
+        self.path = path
+        self.clock = clock
+        self.conn = connect(path)
+        self.conn.row_factory = sqlite3.Row
+        self.lock = threading.RLock()
+        self._listeners: list[Listener] = []
+        self._searchable_cache: dict[str, list[str]] | None = None
+
+    def close(self) -> None:
+        with self.lock:
+            self.conn.close()
+
+    # -- identity --------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        with self.lock:
+            row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.lock:
+            self.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
+    @property
+    def workspace_id(self) -> str:
+        value = self.get_meta("workspace_id")
+        if value is None:
+            raise LookupError("this cache has no workspace yet")
+        return value
+
+    @property
+    def user_id(self) -> str | None:
+        return self.get_meta("user_id")
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    def today(self) -> date:
+        """The local calendar date (what "today" and "overdue" mean to the person)."""
+        return self.clock().astimezone().date()
+
+    # -- announcements ---------------------------------------------------------------------
+
+    def subscribe(self, listener: Listener) -> Callable[[], None]:
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener) if listener in self._listeners else None
+
+    def _announce(self, changes: ChangeSet) -> None:
+        if changes.touches("custom_fields"):
+            self._searchable_cache = None
+        for listener in list(self._listeners):
+            listener(changes)
+
+    # -- transactions ----------------------------------------------------------------------
+
+    def searchable_keys(self, record_type: str) -> list[str]:
+        with self.lock:
+            if self._searchable_cache is None:
+                cache: dict[str, list[str]] = {}
+                for row in self.conn.execute(
+                    "SELECT record_type, key FROM custom_fields WHERE searchable = 1 ORDER BY position"
+                ):
+                    cache.setdefault(row[0], []).append(row[1])
+                self._searchable_cache = cache
+            return self._searchable_cache.get(record_type, [])
+
+    @contextmanager
+    def transaction(self, *, local: bool = True) -> Iterator[WriteContext]:
+        """One write-path transaction. `local=False` applies server rows: no outbox entries."""
+        with self.lock:
+            ctx = WriteContext(
+                self.conn,
+                workspace_id=self.get_meta("workspace_id") or "",
+                user_id=self.user_id,
+                now=self.clock(),
+                outbox=local,
+                searchable_keys=self.searchable_keys,
+            )
+            self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield ctx
+            except BaseException:
+                self.conn.execute("ROLLBACK")
+                raise
+            self.conn.execute("COMMIT")
+        if ctx.changes:
+            self._announce(ctx.changes)

@@ -1,0 +1,139 @@
+"""The single write path's machinery: one SQLite transaction per user action.
+
+A :class:`WriteContext` is handed to every mutation. Its `insert`/`update`/`delete` write the
+row, append one outbox entry per changed row (local writes only) and keep the search documents
+current; `log` writes an auto-logged timeline entry. Everything commits together or not at all;
+after commit the store announces the :class:`ChangeSet`.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+from typing import Any, Callable
+
+from ..models import Row, TimelineEntry
+from ..models.enums import EntryType, RecordType
+from . import search_docs
+from .changes import ChangeSet
+from .rows import iso_utc, model_to_row, patch_to_json, row_to_dict, to_db
+
+
+class NotFound(LookupError):
+    """The row an action names does not exist (or is deleted)."""
+
+
+class WriteContext:
+    def __init__(
+        self,
+        conn: sqlite3.Connection,
+        *,
+        workspace_id: str,
+        user_id: str | None,
+        now: datetime,
+        outbox: bool,
+        searchable_keys: Callable[[str], list[str]],
+    ) -> None:
+        self.conn = conn
+        self.workspace_id = workspace_id
+        self.user_id = user_id
+        self.now = now
+        self.changes = ChangeSet(remote=not outbox)
+        self._outbox = outbox
+        self._searchable_keys = searchable_keys
+
+    # -- rows ------------------------------------------------------------------------------
+
+    def fetch(self, table: str, row_id: str) -> dict[str, Any]:
+        row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        if row is None:
+            raise NotFound(f"no {table} row with id {row_id}")
+        return row_to_dict(row)
+
+    def insert(self, model: Row) -> None:
+        values = model_to_row(model)
+        if self._outbox and values.get("updated_at") is None:
+            values["updated_at"] = iso_utc(self.now)
+        columns = ", ".join(f'"{c}"' for c in values)
+        marks = ", ".join("?" for _ in values)
+        self.conn.execute(f"INSERT INTO {model.TABLE} ({columns}) VALUES ({marks})", tuple(values.values()))
+        payload = model.model_dump(mode="json", exclude={"updated_at", "version"})
+        self._enqueue(model.TABLE, model.id, "insert", payload, None)
+        self.changes.add(model.TABLE, model.id)
+        self._reindex(model.TABLE, model.id)
+
+    def update(self, table: str, row_id: str, patch: dict[str, Any]) -> dict[str, Any]:
+        """Apply `patch` (column → Python value); return the old values of the columns that changed.
+
+        Columns whose value does not change are left out of the UPDATE and the outbox patch.
+        """
+        current = self.fetch(table, row_id)
+        changed = {
+            column: value
+            for column, value in patch.items()
+            if to_db(column, value) != to_db(column, current.get(column))
+        }
+        if not changed:
+            return {}
+        assignments = ", ".join(f'"{c}" = ?' for c in changed)
+        params = [to_db(c, v) for c, v in changed.items()]
+        if self._outbox:
+            assignments += ", updated_at = ?"
+            params.append(iso_utc(self.now))
+        self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*params, row_id))
+        self._enqueue(table, row_id, "update", patch_to_json(changed), current.get("version"))
+        self.changes.add(table, row_id)
+        self._reindex(table, row_id)
+        return {column: current.get(column) for column in changed}
+
+    def delete(self, table: str, row_id: str) -> dict[str, Any]:
+        """Hard-delete a row; return what it held (for undo)."""
+        current = self.fetch(table, row_id)
+        self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
+        self._enqueue(table, row_id, "delete", {}, current.get("version"))
+        self.changes.add(table, row_id)
+        if table == "timeline_entries":
+            search_docs.remove_entry(self.conn, row_id)
+        return current
+
+    def log(
+        self,
+        record_type: RecordType | str,
+        record_id: str,
+        entry_type: EntryType,
+        *,
+        body: str | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> TimelineEntry:
+        """Write an auto-logged timeline entry (stage change, field edit, task event)."""
+        entry = TimelineEntry(
+            workspace_id=self.workspace_id,
+            record_type=RecordType(record_type),
+            record_id=record_id,
+            entry_type=entry_type,
+            author_id=self.user_id,
+            body=body,
+            payload=payload or {},
+            created_at=self.now,
+        )
+        self.insert(entry)
+        return entry
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _enqueue(self, table: str, row_id: str, op: str, patch: dict[str, Any], base_version: int | None) -> None:
+        if not self._outbox:
+            return
+        self.conn.execute(
+            "INSERT INTO outbox (table_name, row_id, op, patch, base_version, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (table, row_id, op, json.dumps(patch, default=str, sort_keys=True), base_version, iso_utc(self.now)),
+        )
+        self.changes.add("outbox", row_id)
+
+    def _reindex(self, table: str, row_id: str) -> None:
+        if table in ("contacts", "companies", "deals"):
+            record_type = {"contacts": "contact", "companies": "company", "deals": "deal"}[table]
+            search_docs.index_record(self.conn, record_type, row_id, self._searchable_keys(record_type))
+        elif table == "timeline_entries":
+            search_docs.index_entry(self.conn, row_id)

@@ -1,0 +1,219 @@
+"""A board column's cards, drawn with Textual's line API.
+
+The widget holds only the ordered card ids of its column; it builds summaries for the cards on
+screen (one query per newly visible window) and caches their rendered strips, so a column of
+tens of thousands of cards costs what one screenful costs. It never has a child widget per card.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Callable
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual.cache import LRUCache
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from ..models.dates import short_date
+from ..models.views import CardSummary
+
+CARD_HEIGHT = 4  # three lines of card and one of space
+OVERDUE_MARK = "⚠"
+NO_TASK_MARK = "○"
+
+SummaryLoader = Callable[[list[str]], dict[str, CardSummary]]
+
+
+class CardList(ScrollView, can_focus=False):
+    """The cards of one stage, virtual: only visible lines are ever rendered."""
+
+    COMPONENT_CLASSES = {
+        "card-list--card",
+        "card-list--cursor",
+        "card-list--cursor-active",
+        "card-list--name",
+        "card-list--muted",
+        "card-list--value",
+        "card-list--alert",
+        "card-list--stale",
+        "card-list--empty",
+    }
+
+    DEFAULT_CSS = """
+    CardList { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
+    """
+
+    def __init__(self, loader: SummaryLoader, *, now: Callable[[], datetime], stale_days: int, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._loader = loader
+        self._now = now
+        self.stale_days = stale_days
+        self.card_ids: list[str] = []
+        self.cursor: int = 0
+        self.active = False
+        self._summaries: LRUCache[str, CardSummary] = LRUCache(maxsize=512)
+        self._strips: LRUCache[tuple, Strip] = LRUCache(maxsize=2048)
+
+    # -- data ------------------------------------------------------------------------------
+
+    def set_cards(self, card_ids: list[str], *, keep: str | None = None) -> None:
+        """Replace the column's cards; keep the cursor on card `keep` when it is still here."""
+        self.card_ids = card_ids
+        if keep is not None and keep in card_ids:
+            self.cursor = card_ids.index(keep)
+        self.cursor = max(0, min(self.cursor, len(card_ids) - 1))
+        self._update_virtual_size()
+        self.refresh()
+
+    def forget(self, card_ids: set[str] | None = None) -> None:
+        """Drop cached summaries (all, or of some cards) so they are read again."""
+        if card_ids is None:
+            self._summaries.clear()
+        else:
+            for card_id in card_ids:
+                self._summaries.discard(card_id)
+        self._strips.clear()
+        self.refresh()
+
+    @property
+    def current_id(self) -> str | None:
+        return self.card_ids[self.cursor] if self.card_ids else None
+
+    def summary(self, card_id: str) -> CardSummary | None:
+        found = self._summaries.get(card_id)
+        if found is None:
+            loaded = self._loader([card_id])
+            found = loaded.get(card_id)
+            if found is not None:
+                self._summaries[card_id] = found
+        return found
+
+    def move_cursor(self, delta: int) -> None:
+        self.set_cursor(self.cursor + delta)
+
+    def set_cursor(self, index: int) -> None:
+        if not self.card_ids:
+            return
+        self.cursor = max(0, min(index, len(self.card_ids) - 1))
+        self._strips.clear()
+        self.scroll_to_cursor()
+        self.refresh()
+
+    def set_active(self, active: bool) -> None:
+        if active != self.active:
+            self.active = active
+            self._strips.clear()
+            self.refresh()
+
+    def scroll_to_cursor(self) -> None:
+        top = self.cursor * CARD_HEIGHT
+        height = self.scrollable_content_region.height or self.size.height
+        if top < self.scroll_y:
+            self.scroll_to(y=top, animate=False)
+        elif top + CARD_HEIGHT - 1 > self.scroll_y + height:
+            self.scroll_to(y=top + CARD_HEIGHT - height, animate=False)
+
+    def _update_virtual_size(self) -> None:
+        self.virtual_size = Size(self.size.width, max(1, len(self.card_ids) * CARD_HEIGHT))
+
+    def on_resize(self) -> None:
+        self._strips.clear()
+        self._update_virtual_size()
+
+    def _ensure_window(self) -> None:
+        """Load summaries for every card on screen that is not cached, in one query."""
+        first = int(self.scroll_y) // CARD_HEIGHT
+        count = self.size.height // CARD_HEIGHT + 2
+        missing = [cid for cid in self.card_ids[first:first + count] if cid not in self._summaries]
+        if missing:
+            for card_id, summary in self._loader(missing).items():
+                self._summaries[card_id] = summary
+
+    # -- drawing ---------------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width or self.size.width
+        if not self.card_ids:
+            if y == 1:
+                style = self.get_component_rich_style("card-list--empty")
+                return Strip([Segment(set_cell_size("  no cards", width), style)], width)
+            return Strip.blank(width, self.rich_style)
+        line = int(self.scroll_y) + y
+        index, row = divmod(line, CARD_HEIGHT)
+        if index >= len(self.card_ids):
+            return Strip.blank(width, self.rich_style)
+        card_id = self.card_ids[index]
+        if card_id not in self._summaries:
+            self._ensure_window()
+        summary = self._summaries.get(card_id)
+        selected = index == self.cursor
+        key = (card_id, row, width, selected, self.active, summary is None)
+        cached = self._strips.get(key)
+        if cached is None:
+            cached = self._render_card_line(summary, row, width, selected)
+            self._strips[key] = cached
+        return cached
+
+    def _render_card_line(self, card: CardSummary | None, row: int, width: int, selected: bool) -> Strip:
+        base = self.rich_style
+        if row == CARD_HEIGHT - 1 or card is None:
+            return Strip.blank(width, base)
+        style = self.get_component_rich_style("card-list--card")
+        if selected:
+            style = style + self.get_component_rich_style(
+                "card-list--cursor-active" if self.active else "card-list--cursor"
+            )
+        muted = style + self.get_component_rich_style("card-list--muted")
+        now = self._now()
+        today = now.astimezone().date()
+        gutter = Segment("▌" if selected and self.active else " ", style)
+        inner = width - 2
+        if row == 0:
+            marker = card.task_marker(today)
+            mark = OVERDUE_MARK if marker == "overdue" else NO_TASK_MARK if marker == "none" else ""
+            name_style = style + self.get_component_rich_style("card-list--name")
+            right = [(mark, style + self.get_component_rich_style("card-list--alert"))] if mark else []
+            left = [(card.name, name_style)]
+        elif row == 1:
+            left, right = self._second_line(card, style, today)
+        else:
+            days = card.days_in_stage(now)
+            days_style = style + self.get_component_rich_style("card-list--stale") if days >= self.stale_days else muted
+            left = [(card.subtitle or "", muted)]
+            right = [(card.owner_initials, muted), (" · ", muted), (f"{days}d", days_style)]
+        return Strip([gutter, *_fit(left, right, inner, style), Segment(" ", style)], width)
+
+    def _second_line(self, card: CardSummary, style: Style, today: date) -> tuple[list, list]:
+        muted = style + self.get_component_rich_style("card-list--muted")
+        value_style = style + self.get_component_rich_style("card-list--value")
+        left = [(card.value.format_compact(), value_style)] if card.value is not None else [(", ".join(card.tags[:3]), muted)]
+        right = []
+        if card.close_date is not None:
+            overdue = card.close_date < today
+            right = [(short_date(card.close_date, today), style + self.get_component_rich_style("card-list--alert") if overdue else muted)]
+        return left, right
+
+
+def _fit(left: list[tuple[str, Style]], right: list[tuple[str, Style]], width: int, fill: Style) -> list[Segment]:
+    """Left-aligned parts and right-aligned parts in `width` cells; the left side is truncated."""
+    right_len = sum(cell_len(text) for text, _ in right)
+    room = max(0, width - right_len - (1 if right_len else 0))
+    segments: list[Segment] = []
+    used = 0
+    for text, style in left:
+        if used >= room:
+            break
+        if used + cell_len(text) > room:
+            text = set_cell_size(text, max(0, room - used - 1)) + "…"
+        segments.append(Segment(text, style))
+        used += cell_len(text)
+    if right_len and right_len <= width:
+        segments.append(Segment(" " * (width - used - right_len), fill))
+        segments.extend(Segment(text, style) for text, style in right)
+    else:
+        segments.append(Segment(" " * max(0, width - used), fill))
+    return segments
