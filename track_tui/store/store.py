@@ -16,7 +16,10 @@ from typing import Callable, Iterator
 from .changes import ChangeSet
 from .database import connect
 from .mutations import Mutations
+from .inbox_queries import InboxQueries
 from .queries import Queries
+from .record_queries import RecordQueries
+from .search import SearchQueries
 from .writes import WriteContext
 
 Listener = Callable[[ChangeSet], None]
@@ -27,7 +30,7 @@ def system_clock() -> datetime:
     return datetime.now(timezone.utc)
 
 
-class Store(Mutations, Queries):
+class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
     """A workspace's local cache. Thread-safe: one connection guarded by a re-entrant lock."""
 
     def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
