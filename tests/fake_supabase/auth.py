@@ -1,0 +1,419 @@
+"""``/auth/v1``: the parts of Supabase Auth (GoTrue) that supabase-py's auth client calls.
+
+Endpoints and behaviour follow supabase/auth (``internal/api``):
+
+* ``POST /token?grant_type=password`` -- email + password (bcrypt in ``auth.users.encrypted_password``,
+  checked with pgcrypto's ``crypt`` like GoTrue's ``crypto.CompareHashAndPassword``). Wrong
+  credentials: 400 ``invalid_credentials`` "Invalid login credentials" (``token.go``);
+  unconfirmed email: 400 ``email_not_confirmed``.
+* ``POST /token?grant_type=refresh_token`` -- refresh-token rotation: each use revokes the token
+  and issues a child; re-using a revoked token within the reuse interval (10 s, GoTrue's
+  ``SECURITY_REFRESH_TOKEN_REUSE_INTERVAL`` default) returns the session's current token, later
+  re-use is 400 ``refresh_token_already_used`` and revokes the session; unknown token 400
+  ``refresh_token_not_found`` "Invalid Refresh Token: Refresh Token Not Found"
+  (``internal/tokens/service.go``).
+* ``POST /otp`` then ``POST /verify`` (type ``email``/``magiclink``/``signup``) -- a 6-digit email
+  code. No e-mail is sent: tests read it with :meth:`AuthService.last_otp`. Wrong or used code:
+  403 ``otp_expired`` "Token has expired or is invalid" (``verify.go``). ``create_user: false``
+  for an unknown address: 422 ``otp_disabled`` "Signups not allowed for otp".
+* ``POST /signup`` (auto-confirm on), ``GET /user``, ``POST /logout?scope=global|local|others``,
+  ``GET /settings``, ``GET /health``.
+
+Bearer checks on ``/user`` and ``/logout`` follow ``internal/api/auth.go``: missing token 401
+``no_authorization``; bad or expired JWT 403 ``bad_jwt`` "invalid JWT: unable to parse or verify
+signature, ..."; a session that was logged out 403 ``session_not_found``.
+
+Errors use the 2024-01-01 API-version shape when the client sends ``X-Supabase-Api-Version``
+(``{"code": "<error_code>", "message": ...}``, and the header echoed), otherwise the initial
+shape ``{"code": <status>, "error_code": ..., "msg": ...}`` (``internal/api/errors.go``).
+
+Sessions and refresh tokens live in memory (they survive a stop/restart of the HTTP listener,
+not a new server object); users live in ``auth.users``.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import secrets
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from aiohttp import web
+
+from .db import Pool
+from .tokens import JwtIssuer, TokenError
+
+API_VERSION_HEADER = "X-Supabase-Api-Version"
+API_VERSION_2024 = "2024-01-01"
+REFRESH_REUSE_INTERVAL = 10.0
+OTP_EXPIRY = 3600.0
+
+
+class AuthError(Exception):
+    def __init__(self, status: int, error_code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_code = error_code
+        self.message = message
+
+
+@dataclass
+class SessionRecord:
+    id: str
+    user_id: str
+    created_at: float
+    revoked: bool = False
+    current_token: str | None = None
+
+
+@dataclass
+class RefreshTokenRecord:
+    token: str
+    session_id: str
+    user_id: str
+    parent: str | None
+    revoked: bool = False
+    revoked_at: float | None = None
+
+
+@dataclass
+class OtpRecord:
+    email: str
+    code: str
+    created_at: float
+    used: bool = False
+
+
+@dataclass
+class AuthState:
+    sessions: dict[str, SessionRecord] = field(default_factory=dict)
+    refresh_tokens: dict[str, RefreshTokenRecord] = field(default_factory=dict)
+    otps: list[OtpRecord] = field(default_factory=list)
+
+
+def _iso(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return value
+
+
+class AuthService:
+    def __init__(self, admin_pool: Pool, issuer: JwtIssuer, *, jwt_expiry: int = 3600) -> None:
+        self.pool = admin_pool
+        self.issuer = issuer
+        self.jwt_expiry = jwt_expiry
+        self.state = AuthState()
+        self.url = ""
+        self._crypt_schema: str | None = None
+
+    # -- helpers for tests --------------------------------------------------------------------
+    def last_otp(self, email: str) -> str | None:
+        """The most recent one-time code sent to ``email`` (what the e-mail would have said)."""
+        for rec in reversed(self.state.otps):
+            if rec.email.lower() == email.lower():
+                return rec.code
+        return None
+
+    async def create_user(self, email: str, password: str | None = None, *, user_id: str | None = None,
+                          user_metadata: dict | None = None, confirmed: bool = True) -> str:
+        uid = str(user_id or uuid.uuid4())
+        crypt = await self._crypt()
+        async with self.pool.connection() as conn:
+            async with conn.transaction():
+                await conn.execute(
+                    f"""
+                    insert into auth.users (instance_id, id, aud, role, email, encrypted_password,
+                        email_confirmed_at, raw_app_meta_data, raw_user_meta_data, created_at, updated_at)
+                    values ('00000000-0000-0000-0000-000000000000', %s, 'authenticated', 'authenticated', %s,
+                        case when %s::text is null then null else {crypt}.crypt(%s, {crypt}.gen_salt('bf', 4)) end,
+                        case when %s then now() end, %s, %s, now(), now())
+                    """,
+                    (uid, email.lower(), password, password, confirmed,
+                     json.dumps({"provider": "email", "providers": ["email"]}), json.dumps(user_metadata or {})),
+                )
+        return uid
+
+    def issue_access_token(self, user: dict, *, session_id: str | None = None, expires_in: int | None = None,
+                           amr: str = "password", extra: dict | None = None) -> str:
+        claims = self.issuer.access_token_claims(
+            user, session_id=session_id, expires_in=self.jwt_expiry if expires_in is None else expires_in,
+            amr_method=amr)
+        claims["iss"] = f"{self.url}/auth/v1" if self.url else claims["iss"]
+        if extra:
+            claims.update(extra)
+        return self.issuer.sign(claims)
+
+    # -- plumbing -----------------------------------------------------------------------------
+    async def _crypt(self) -> str:
+        if self._crypt_schema is None:
+            async with self.pool.connection() as conn:
+                cur = await conn.execute(
+                    "select n.nspname from pg_proc p join pg_namespace n on n.oid = p.pronamespace"
+                    " where p.proname = 'crypt' order by n.nspname = 'extensions' desc limit 1")
+                row = await cur.fetchone()
+                await conn.commit()
+            if row is None:
+                raise RuntimeError("pgcrypto is not installed in the test database (prepare_supabase_database does it)")
+            self._crypt_schema = '"' + row[0].replace('"', '""') + '"'
+        return self._crypt_schema
+
+    async def _user_by(self, column: str, value: str) -> dict | None:
+        assert column in ("id", "email")
+        async with self.pool.connection() as conn:
+            if column == "email":
+                cur = await conn.execute("select to_jsonb(u) from auth.users u where lower(u.email) = lower(%s)", (value,))
+            else:
+                cur = await conn.execute("select to_jsonb(u) from auth.users u where u.id = %s::uuid", (value,))
+            row = await cur.fetchone()
+            await conn.commit()
+        return row[0] if row else None
+
+    async def _touch_sign_in(self, user_id: str, *, confirm: bool = False) -> dict:
+        async with self.pool.connection() as conn:
+            async with conn.transaction():
+                cur = await conn.execute(
+                    "update auth.users u set last_sign_in_at = now(), updated_at = now(),"
+                    " email_confirmed_at = case when %s then coalesce(email_confirmed_at, now()) else email_confirmed_at end"
+                    " where id = %s::uuid returning to_jsonb(u)",
+                    (confirm, user_id),
+                )
+                row = await cur.fetchone()
+        return row[0]
+
+    @staticmethod
+    def user_json(user: dict) -> dict:
+        """GoTrue's ``models.User`` JSON (``internal/models/user.go``)."""
+        uid = user["id"]
+        email = user.get("email")
+        identity = {
+            "identity_id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"identity:{uid}")),
+            "id": uid,
+            "user_id": uid,
+            "identity_data": {"email": email, "email_verified": bool(user.get("email_confirmed_at")),
+                              "phone_verified": False, "sub": uid},
+            "provider": "email",
+            "last_sign_in_at": _iso(user.get("last_sign_in_at")),
+            "created_at": _iso(user.get("created_at")),
+            "updated_at": _iso(user.get("updated_at")),
+            "email": email,
+        }
+        return {
+            "id": uid,
+            "aud": user.get("aud") or "authenticated",
+            "role": user.get("role") or "authenticated",
+            "email": email,
+            "email_confirmed_at": _iso(user.get("email_confirmed_at")),
+            "phone": user.get("phone") or "",
+            "confirmed_at": _iso(user.get("confirmed_at") or user.get("email_confirmed_at")),
+            "last_sign_in_at": _iso(user.get("last_sign_in_at")),
+            "app_metadata": user.get("raw_app_meta_data") or {"provider": "email", "providers": ["email"]},
+            "user_metadata": user.get("raw_user_meta_data") or {},
+            "identities": [identity],
+            "created_at": _iso(user.get("created_at")),
+            "updated_at": _iso(user.get("updated_at")),
+            "is_anonymous": bool(user.get("is_anonymous") or False),
+        }
+
+    def _new_refresh_token(self, session: SessionRecord, parent: str | None) -> str:
+        token = secrets.token_urlsafe(9)
+        self.state.refresh_tokens[token] = RefreshTokenRecord(token, session.id, session.user_id, parent)
+        session.current_token = token
+        return token
+
+    def _session_response(self, user: dict, session: SessionRecord, refresh_token: str, amr: str) -> dict:
+        expires_in = self.jwt_expiry
+        access = self.issue_access_token(user, session_id=session.id, expires_in=expires_in, amr=amr)
+        return {
+            "access_token": access,
+            "token_type": "bearer",
+            "expires_in": expires_in,
+            "expires_at": int(time.time()) + expires_in,
+            "refresh_token": refresh_token,
+            "user": self.user_json(user),
+        }
+
+    def _new_session(self, user: dict, amr: str) -> dict:
+        session = SessionRecord(str(uuid.uuid4()), user["id"], time.time())
+        self.state.sessions[session.id] = session
+        token = self._new_refresh_token(session, None)
+        return self._session_response(user, session, token, amr)
+
+    def _bearer_claims(self, request: web.Request) -> dict:
+        header = request.headers.get("Authorization", "")
+        if not header.lower().startswith("bearer ") or not header[7:].strip():
+            raise AuthError(401, "no_authorization", "This endpoint requires a valid Bearer token")
+        try:
+            claims = self.issuer.verify(header[7:].strip())
+        except TokenError as err:
+            detail = {
+                "expired": "token has invalid claims: token is expired",
+                "signature": "token signature is invalid: signature is invalid",
+            }.get(err.kind, "token is malformed: could not JSON decode header")
+            raise AuthError(403, "bad_jwt", f"invalid JWT: unable to parse or verify signature, {detail}") from None
+        if not claims.get("sub"):
+            raise AuthError(403, "bad_jwt", "invalid claim: missing sub claim")
+        sid = claims.get("session_id")
+        if sid:
+            session = self.state.sessions.get(sid)
+            if session is None or session.revoked:
+                raise AuthError(403, "session_not_found", "Session from session_id claim in JWT does not exist")
+        return claims
+
+    # -- HTTP ---------------------------------------------------------------------------------
+    def add_routes(self, app: web.Application) -> None:
+        r = app.router
+        r.add_post("/auth/v1/token", self._wrap(self.token))
+        r.add_post("/auth/v1/otp", self._wrap(self.otp))
+        r.add_post("/auth/v1/verify", self._wrap(self.verify))
+        r.add_post("/auth/v1/signup", self._wrap(self.signup))
+        r.add_get("/auth/v1/user", self._wrap(self.get_user))
+        r.add_post("/auth/v1/logout", self._wrap(self.logout))
+        r.add_get("/auth/v1/settings", self._wrap(self.settings))
+        r.add_get("/auth/v1/health", self._wrap(self.health))
+
+    def _wrap(self, handler):
+        async def wrapped(request: web.Request) -> web.StreamResponse:
+            new_api = request.headers.get(API_VERSION_HEADER, "") >= API_VERSION_2024
+            try:
+                resp = await handler(request)
+            except AuthError as err:
+                headers = {"x-sb-error-code": err.error_code}
+                if new_api:
+                    headers[API_VERSION_HEADER] = API_VERSION_2024
+                    body = {"code": err.error_code, "message": err.message}
+                else:
+                    body = {"code": err.status, "error_code": err.error_code, "msg": err.message}
+                return web.json_response(body, status=err.status, headers=headers)
+            if new_api:
+                resp.headers[API_VERSION_HEADER] = API_VERSION_2024
+            return resp
+        return wrapped
+
+    @staticmethod
+    async def _body(request: web.Request) -> dict:
+        try:
+            body = await request.json()
+        except ValueError:
+            raise AuthError(400, "bad_json", "Could not parse request body as JSON") from None
+        if not isinstance(body, dict):
+            raise AuthError(400, "bad_json", "Could not parse request body as JSON")
+        return body
+
+    async def token(self, request: web.Request) -> web.Response:
+        grant = request.query.get("grant_type", "")
+        body = await self._body(request)
+        if grant == "password":
+            email, password = body.get("email"), body.get("password")
+            if not email or not password:
+                raise AuthError(400, "validation_failed", "missing email or phone")
+            crypt = await self._crypt()
+            async with self.pool.connection() as conn:
+                cur = await conn.execute(
+                    f"select to_jsonb(u), u.encrypted_password is not null and u.encrypted_password <> ''"
+                    f" and u.encrypted_password = {crypt}.crypt(%s, u.encrypted_password)"
+                    f" from auth.users u where lower(u.email) = lower(%s) and u.deleted_at is null",
+                    (password, email),
+                )
+                row = await cur.fetchone()
+                await conn.commit()
+            if row is None or not row[1]:
+                raise AuthError(400, "invalid_credentials", "Invalid login credentials")
+            if not row[0].get("email_confirmed_at"):
+                raise AuthError(400, "email_not_confirmed", "Email not confirmed")
+            user = await self._touch_sign_in(row[0]["id"])
+            return web.json_response(self._new_session(user, "password"))
+        if grant == "refresh_token":
+            token = body.get("refresh_token") or ""
+            rec = self.state.refresh_tokens.get(token)
+            if rec is None:
+                raise AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+            session = self.state.sessions.get(rec.session_id)
+            if session is None or session.revoked:
+                raise AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+            user = await self._user_by("id", rec.user_id)
+            if user is None:
+                raise AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+            if rec.revoked:
+                child = self.state.refresh_tokens.get(session.current_token or "")
+                within = rec.revoked_at is not None and time.time() - rec.revoked_at < REFRESH_REUSE_INTERVAL
+                if within and child is not None and child.parent == rec.token:
+                    return web.json_response(self._session_response(user, session, child.token, "token_refresh"))
+                session.revoked = True
+                raise AuthError(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
+            rec.revoked = True
+            rec.revoked_at = time.time()
+            new = self._new_refresh_token(session, rec.token)
+            return web.json_response(self._session_response(user, session, new, "token_refresh"))
+        raise AuthError(400, "invalid_credentials", "unsupported_grant_type")
+
+    async def signup(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        email, password = body.get("email"), body.get("password")
+        if not email or not password:
+            raise AuthError(400, "validation_failed", "Signup requires a valid password")
+        if await self._user_by("email", email):
+            raise AuthError(422, "user_already_exists", "User already registered")
+        uid = await self.create_user(email, password, user_metadata=body.get("data") or {})
+        user = await self._touch_sign_in(uid, confirm=True)
+        return web.json_response(self._new_session(user, "password"))
+
+    async def otp(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        email = body.get("email")
+        if not email:
+            raise AuthError(400, "validation_failed", "Only an email address or phone number should be provided")
+        user = await self._user_by("email", email)
+        if user is None:
+            if not body.get("create_user", True):
+                raise AuthError(422, "otp_disabled", "Signups not allowed for otp")
+            await self.create_user(email, None, user_metadata=body.get("data") or {}, confirmed=False)
+        code = f"{random.SystemRandom().randrange(10**6):06d}"
+        self.state.otps.append(OtpRecord(email.lower(), code, time.time()))
+        return web.json_response({})
+
+    async def verify(self, request: web.Request) -> web.Response:
+        body = await self._body(request)
+        email, token, kind = body.get("email") or "", str(body.get("token") or ""), body.get("type")
+        if kind not in ("email", "magiclink", "signup"):
+            raise AuthError(400, "validation_failed", "Verify requires a verification type")
+        now = time.time()
+        match = None
+        for rec in reversed(self.state.otps):
+            if rec.email == email.lower() and rec.code == token and not rec.used and now - rec.created_at < OTP_EXPIRY:
+                match = rec
+                break
+        user = await self._user_by("email", email) if match else None
+        if match is None or user is None:
+            raise AuthError(403, "otp_expired", "Token has expired or is invalid")
+        match.used = True
+        user = await self._touch_sign_in(user["id"], confirm=True)
+        return web.json_response(self._new_session(user, "otp"))
+
+    async def get_user(self, request: web.Request) -> web.Response:
+        claims = self._bearer_claims(request)
+        user = await self._user_by("id", claims["sub"])
+        if user is None:
+            raise AuthError(403, "user_not_found", "User from sub claim in JWT does not exist")
+        return web.json_response(self.user_json(user))
+
+    async def logout(self, request: web.Request) -> web.Response:
+        claims = self._bearer_claims(request)
+        scope = request.query.get("scope", "global")
+        sid = claims.get("session_id")
+        for session in self.state.sessions.values():
+            if session.user_id != claims["sub"]:
+                continue
+            if scope == "global" or (scope == "local" and session.id == sid) or (scope == "others" and session.id != sid):
+                session.revoked = True
+        return web.Response(status=204)
+
+    async def settings(self, request: web.Request) -> web.Response:
+        return web.json_response({"external": {"email": True, "phone": False}, "disable_signup": False,
+                                  "mailer_autoconfirm": True, "phone_autoconfirm": False, "sms_provider": ""})
+
+    async def health(self, request: web.Request) -> web.Response:
+        return web.json_response({"version": "fake", "name": "GoTrue", "description": "test double"})
