@@ -23,7 +23,7 @@ STYLES = Path(__file__).resolve().parent.parent / "styles"
 
 class TrackApp(App[None]):
     TITLE = "Track"
-    CSS_PATH = [STYLES / "base.tcss", STYLES / "board.tcss", STYLES / "record.tcss"]
+    CSS_PATH = [STYLES / f"{name}.tcss" for name in ("base", "board", "record", "inbox", "search")]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [

@@ -66,6 +66,11 @@ class ColumnStats(BaseModel):
     count: int = 0
     totals: MoneyTotals = Field(default_factory=MoneyTotals)
     weighted: MoneyTotals = Field(default_factory=MoneyTotals)
+    currency_counts: dict[str, int] = Field(default_factory=dict)
+
+    def currencies_by_use(self) -> list[str]:
+        """Currencies of the column, the one with most deals first."""
+        return sorted(self.currency_counts, key=lambda code: (-self.currency_counts[code], code))
 
 
 _VALUE = re.compile(r"^([<>])=?(\d+(?:\.\d+)?)([km]?)$", re.IGNORECASE)

@@ -26,9 +26,27 @@ from ..widgets.status_line import StatusLine
 from .dialogs import BoardPickerScreen, OutcomeResult, OutcomeScreen, QuickAddResult, QuickAddScreen
 
 
+class BoardColumns(Horizontal, can_focus=True):
+    """The row of stage columns; holds the keyboard focus while the board is in use."""
+
+    def on_resize(self) -> None:
+        self.fit_columns()
+
+    def fit_columns(self) -> None:
+        """Share the width between columns, but never narrower than a legible card."""
+        columns = list(self.query_children(StageColumn))
+        if columns:
+            width = max(MIN_COLUMN_WIDTH, self.size.width // len(columns))
+            for column in columns:
+                column.styles.width = width
+
+
+MIN_COLUMN_WIDTH = 26
+
+
 class BoardScreen(Screen[None]):
     TITLE = "Board"
-    AUTO_FOCUS = None
+    AUTO_FOCUS = "#board-columns"
 
     BINDINGS = [
         Binding("h,left", "focus_column(-1)", "Prev column", id="board.column_prev", show=False),
@@ -39,10 +57,10 @@ class BoardScreen(Screen[None]):
         Binding("G,end", "cursor_to(-1)", "Last card", id="board.card_last", show=False),
         Binding("pageup", "page(-1)", "Page up", id="board.page_up", show=False),
         Binding("pagedown", "page(1)", "Page down", id="board.page_down", show=False),
-        Binding("H", "move_card(-1)", "◀ Stage", id="board.card_prev_stage"),
-        Binding("L", "move_card(1)", "Stage ▶", id="board.card_next_stage"),
-        Binding("K", "reorder(-1)", "Card up", id="board.card_raise", show=False),
-        Binding("J", "reorder(1)", "Card down", id="board.card_lower", show=False),
+        Binding("H", "move_card(-1)", "◀ Stage", id="board.card_prev_stage", tooltip="Move the card to the previous stage"),
+        Binding("L", "move_card(1)", "Stage ▶", id="board.card_next_stage", tooltip="Move the card to the next stage"),
+        Binding("K", "reorder(-1)", "Card up", id="board.card_raise", show=False, tooltip="Move the card up in its column"),
+        Binding("J", "reorder(1)", "Card down", id="board.card_lower", show=False, tooltip="Move the card down in its column"),
         Binding("enter", "open_card", "Open", id="board.open"),
         Binding("n", "quick_add", "New", id="board.new"),
         Binding("slash", "filter", "Filter", id="board.filter"),
@@ -69,7 +87,7 @@ class BoardScreen(Screen[None]):
     # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Horizontal(id="board-columns")
+        yield BoardColumns(id="board-columns")
         yield Label("", id="filter-error")
         yield Input(placeholder="filter: owner:me tag:vip >10k <50k stale:14 words…  (Enter applies, Esc clears)", id="filter")
         yield StatusLine(id="status")
@@ -113,13 +131,14 @@ class BoardScreen(Screen[None]):
         if board.id != self.board.id or flt != self.flt:
             return  # a newer load is on its way
         if rebuild or [s.id for s in stages] != [s.id for s in self.stages]:
-            container = self.query_one("#board-columns", Horizontal)
+            container = self.query_one(BoardColumns)
             await container.remove_children()
             self.columns = [
                 StageColumn(stage.id, self.store.card_summaries, now=self.store.now, stale_days=self.stale_days)
                 for stage in stages
             ]
             await container.mount_all(self.columns)
+            container.fit_columns()
             self.col = min(self.col, max(0, len(stages) - 1))
         self.stages, self.stats = stages, stats
         for column, stage in zip(self.columns, stages):
@@ -148,7 +167,7 @@ class BoardScreen(Screen[None]):
         self.col = max(0, min(index, len(self.columns) - 1))
         for i, column in enumerate(self.columns):
             column.set_active(i == self.col)
-        self.query_one("#board-columns", Horizontal).scroll_to_widget(self.columns[self.col], animate=False)
+        self.query_one(BoardColumns).scroll_to_widget(self.columns[self.col], animate=False)
 
     def action_focus_column(self, delta: int) -> None:
         self._activate(self.col + delta)
@@ -294,7 +313,7 @@ class BoardScreen(Screen[None]):
             return
         error.display = False
         event.input.display = False
-        self.set_focus(None)
+        self.query_one(BoardColumns).focus()
         self.flt = flt
         self.refresh_status()
         self.reload()
@@ -304,7 +323,7 @@ class BoardScreen(Screen[None]):
         self.query_one("#filter-error", Label).display = False
         if field.display:
             field.display = False
-            self.set_focus(None)
+            self.query_one(BoardColumns).focus()
             return
         if not self.flt.is_empty:
             self.flt = CardFilter()

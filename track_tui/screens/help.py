@@ -23,15 +23,16 @@ class HelpScreen(ModalScreen[None]):
         table.add_column("Key", no_wrap=True)
         table.add_column("Action")
         table.add_column("Binding id (remap in config [keymap])", style="dim", no_wrap=True)
-        seen: set[str] = set()
-        for key, active in self.underneath.active_bindings.items():
+        rows: dict[str, tuple[list[str], str, str]] = {}
+        for active in self.underneath.active_bindings.values():
             binding = active.binding
-            label = binding.description or binding.action
-            marker = (binding.id or binding.action) + key
-            if marker in seen or binding.action in ("dismiss",):
-                continue
-            seen.add(marker)
-            table.add_row(Text(self.app.get_key_display(binding)), label, binding.id or "")
+            group = binding.id or f"{binding.action}:{binding.description}"
+            keys, _, _ = rows.setdefault(group, ([], binding.tooltip or binding.description or binding.action, binding.id or ""))
+            display = self.app.get_key_display(binding)
+            if display not in keys:
+                keys.append(display)
+        for keys, label, binding_id in rows.values():
+            table.add_row(Text(" ".join(keys)), label, binding_id)
         title = getattr(self.underneath, "TITLE", None) or type(self.underneath).__name__
         with VerticalScroll(id="help-body"):
             yield Static(Text(f"Keys on {title}", style="bold"), classes="dialog-title")

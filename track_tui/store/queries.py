@@ -140,6 +140,7 @@ class Queries:
                 continue
             column.count += count
             if money and currency:
+                column.currency_counts[currency] = column.currency_counts.get(currency, 0) + count
                 column.totals.add_minor(int(total or 0), currency)
                 probability = float(column.stage.probability) if column.stage.probability is not None else (
                     100.0 if column.stage.stage_type == StageType.WON else 0.0

@@ -24,14 +24,16 @@ def header_text(stats: ColumnStats, record_type: RecordType) -> Text:
     text = Text()
     text.append(STAGE_TYPE_MARK[stage.stage_type] + stage.name, style="bold")
     if stage.stage_type != StageType.OPEN:
-        text.append(f" ({stage.stage_type.value})", style="italic")
+        if stage.stage_type.value not in stage.name.lower():
+            text.append(f" ({stage.stage_type.value})", style="italic")
     if stage.probability is not None and record_type == RecordType.DEAL:
-        text.append(f" · {stage.probability:g}%")
+        text.append(f" · {float(stage.probability):g}%")
     noun = {RecordType.DEAL: "deal", RecordType.CONTACT: "contact", RecordType.COMPANY: "company"}[record_type]
     plural = "companies" if noun == "company" else f"{noun}s"
     text.append(f"\n{stats.count:,} {noun if stats.count == 1 else plural}")
     if record_type == RecordType.DEAL:
-        totals = stats.totals.items()
+        by_code = {m.currency: m for m in stats.totals.items()}
+        totals = [by_code[code] for code in stats.currencies_by_use() if code in by_code]
         weighted = {m.currency: m for m in stats.weighted.items()}
         if not totals:
             text.append("\n—")
@@ -39,7 +41,7 @@ def header_text(stats: ColumnStats, record_type: RecordType) -> Text:
             text.append(f"\n{money.format_compact()}")
             w = weighted.get(money.currency)
             if w is not None and stage.stage_type == StageType.OPEN:
-                text.append(f" ⟂{w.format_compact()}", style="dim")
+                text.append(f"  wtd {w.format_compact()}", style="dim")
         if len(totals) > MAX_CURRENCY_LINES:
             rest = " ".join(m.currency for m in totals[MAX_CURRENCY_LINES:])
             text.append(f"\n+ {rest}", style="dim")
@@ -50,7 +52,7 @@ class StageColumn(Vertical):
     """A stage's header and cards. The board screen owns the state; this draws it."""
 
     DEFAULT_CSS = """
-    StageColumn { width: 1fr; min-width: 26; height: 1fr; }
+    StageColumn { width: 26; height: 1fr; }
     StageColumn > .stage-header { height: auto; padding: 0 1; }
     """
 
