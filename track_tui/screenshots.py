@@ -1,0 +1,87 @@
+"""`make screenshots`: SVG screenshots of every screen, on the demo workspace with a frozen clock.
+
+Each scene drives the app with Pilot keys to one screen and saves it at 80x24 and 120x40.
+Add a scene for every new screen; look at the SVGs after regenerating them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+FROZEN_NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+SIZES = ((80, 24), (120, 40))
+
+
+@dataclass(frozen=True)
+class Scene:
+    name: str
+    keys: tuple[str, ...]  # pressed in order after the board has loaded
+
+
+SCENES: list[Scene] = [
+    Scene("board", ()),
+    Scene("board-help", ("question_mark",)),
+    Scene("board-filter", ("slash", *"stale:14", "enter")),
+    Scene("board-quick-add", ("n",)),
+    Scene("board-switch", ("b",)),
+    Scene("board-contacts", ("b", "down", "down", "enter")),
+]
+
+
+async def _shoot(scene: Scene, store_path: Path, out: Path, size: tuple[int, int]) -> Path:
+    from .app import TrackApp
+    from .config import Settings
+    from .store import Store
+
+    store = Store(store_path, clock=lambda: FROZEN_NOW)
+    try:
+        app = TrackApp(store, Settings())
+        async with app.run_test(size=size) as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            for key in scene.keys:
+                await pilot.press(key)
+                await app.workers.wait_for_complete()
+                await pilot.pause()
+            await pilot.pause(0.1)
+            filename = f"{scene.name}-{size[0]}x{size[1]}.svg"
+            app.save_screenshot(filename=filename, path=str(out))
+    finally:
+        store.close()
+    return out / filename
+
+
+def main(argv: list[str]) -> int:
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    from .demo import build_demo
+    from .store import Store
+
+    out = Path(argv[0] if argv else "screenshots")
+    out.mkdir(parents=True, exist_ok=True)
+    wanted = set(argv[1:])
+    with tempfile.TemporaryDirectory() as folder:
+        template = Path(folder) / "demo.sqlite3"
+        store = Store(template, clock=lambda: FROZEN_NOW)
+        build_demo(store, seed=7, deals=300, now=FROZEN_NOW)
+        store.close()
+        for scene in SCENES:
+            if wanted and scene.name not in wanted:
+                continue
+            for size in SIZES:
+                copy = Path(folder) / f"{scene.name}-{size[0]}.sqlite3"
+                copy.write_bytes(template.read_bytes())
+                path = asyncio.run(_shoot(scene, copy, out, size))
+                print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
