@@ -189,3 +189,17 @@ def test_child_workspace_id_cannot_be_spoofed(world: World) -> None:
             ws = c.execute("update deal_contacts set workspace_id = %s where id = %s returning workspace_id",
                            (world.ws["B"], a["deal_contacts"])).fetchone()[0]
             assert ws == world.ws["A"]
+
+
+@pytest.mark.parametrize("call", [
+    "select track_internal.workspace_of('contacts', %(id)s)",
+    "select track_internal.refresh_search_entry('contact', %(id)s)",
+    "select track_internal.require_same_workspace('x', 'contacts', %(id)s, null)",
+])
+def test_internal_helpers_are_not_callable_by_api_roles(world: World, call: str) -> None:
+    """SECURITY DEFINER helpers that could reveal other workspaces' rows run only inside triggers."""
+    with psycopg.connect(world.dsn) as conn:
+        for ctx in (lambda: as_user(conn, world.users["owner_a"], commit=False), lambda: as_anon(conn, commit=False)):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                with ctx() as c:
+                    c.execute(call, {"id": world.rows["B"]["contacts"]})
