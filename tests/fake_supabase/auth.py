@@ -16,6 +16,7 @@ Endpoints and behaviour follow supabase/auth (``internal/api``):
   code. No e-mail is sent: tests read it with :meth:`AuthService.last_otp`. Wrong or used code:
   403 ``otp_expired`` "Token has expired or is invalid" (``verify.go``). ``create_user: false``
   for an unknown address: 422 ``otp_disabled`` "Signups not allowed for otp".
+* ``POST /admin/users`` and ``DELETE /admin/users/{id}`` with the service-role key (seeding);
 * ``POST /signup`` (auto-confirm on), ``GET /user``, ``POST /logout?scope=global|local|others``,
   ``GET /settings``, ``GET /health``.
 
@@ -274,6 +275,8 @@ class AuthService:
         r.add_post("/auth/v1/logout", self._wrap(self.logout))
         r.add_get("/auth/v1/settings", self._wrap(self.settings))
         r.add_get("/auth/v1/health", self._wrap(self.health))
+        r.add_post("/auth/v1/admin/users", self._wrap(self.admin_create_user))
+        r.add_delete("/auth/v1/admin/users/{id}", self._wrap(self.admin_delete_user))
 
     def _wrap(self, handler):
         async def wrapped(request: web.Request) -> web.StreamResponse:
@@ -410,6 +413,44 @@ class AuthService:
             if scope == "global" or (scope == "local" and session.id == sid) or (scope == "others" and session.id != sid):
                 session.revoked = True
         return web.Response(status=204)
+
+    def _require_admin(self, request: web.Request) -> None:
+        """``requireAdmin`` (internal/api/admin.go): a JWT whose role is service_role/supabase_admin."""
+        header = request.headers.get("Authorization", "")
+        if not header.lower().startswith("bearer "):
+            raise AuthError(401, "no_authorization", "This endpoint requires a valid Bearer token")
+        try:
+            claims = self.issuer.verify(header[7:].strip())
+        except TokenError:
+            raise AuthError(403, "bad_jwt", "invalid JWT: unable to parse or verify signature") from None
+        if claims.get("role") not in ("service_role", "supabase_admin"):
+            raise AuthError(403, "not_admin", "User not allowed")
+
+    async def admin_create_user(self, request: web.Request) -> web.Response:
+        self._require_admin(request)
+        body = await self._body(request)
+        email = body.get("email")
+        if not email:
+            raise AuthError(400, "validation_failed", "Unable to validate email address: invalid format")
+        if await self._user_by("email", email):
+            raise AuthError(422, "email_exists", "A user with this email address has already been registered")
+        uid = await self.create_user(email, body.get("password"), user_id=body.get("id"),
+                                     user_metadata=body.get("user_metadata") or body.get("data") or {},
+                                     confirmed=bool(body.get("email_confirm")))
+        return web.json_response(self.user_json(await self._user_by("id", uid)))
+
+    async def admin_delete_user(self, request: web.Request) -> web.Response:
+        self._require_admin(request)
+        uid = request.match_info["id"]
+        user = await self._user_by("id", uid)
+        if user is None:
+            raise AuthError(404, "user_not_found", "User not found")
+        async with self.pool.connection() as conn:
+            await conn.execute("delete from auth.users where id = %s::uuid", (uid,))
+        for session in self.state.sessions.values():
+            if session.user_id == uid:
+                session.revoked = True
+        return web.json_response(self.user_json(user))
 
     async def settings(self, request: web.Request) -> web.Response:
         return web.json_response({"external": {"email": True, "phone": False}, "disable_signup": False,

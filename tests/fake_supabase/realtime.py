@@ -71,7 +71,9 @@ from .tokens import JwtIssuer, TokenError
 log = logging.getLogger(__name__)
 
 CHANNEL = "fake_realtime"
-TRIGGER = "zzzz_fake_realtime_capture"
+# Sorts before every other AFTER trigger (they fire in name order), so the change is captured
+# before the writes those triggers make -- the order in which the WAL would carry them.
+TRIGGER = "0000_fake_realtime_capture"
 PUBLICATION = "supabase_realtime"
 
 CAPTURE_SQL = f"""

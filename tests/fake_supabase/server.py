@@ -93,7 +93,7 @@ class FakeSupabase:
             self.auth.add_routes(app)
             self.rest.add_routes(app)
             app.router.add_get("/realtime/v1/websocket", self.realtime.handle_ws)
-            app.router.add_get("/realtime/v1/api/ping", lambda r: web.json_response({"message": "Success"}))
+            app.router.add_get("/realtime/v1/api/ping", self._ping)
             self._runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=0.5)
             await self._runner.setup()
             self._started = True
@@ -153,6 +153,10 @@ class FakeSupabase:
         await self.admin_pool.close()
         await self.request_pool.close()
         self._started = False
+
+    @staticmethod
+    async def _ping(request: web.Request) -> web.Response:
+        return web.json_response({"message": "Success"})
 
     # -- faults ------------------------------------------------------------------------------------
     async def drop_websockets(self) -> int:
