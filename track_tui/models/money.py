@@ -54,8 +54,11 @@ def parse_amount(text: str, currency: str) -> int:
     Refuses more decimals than the currency has (JPY '10.5' is an error, not a rounding).
     """
     cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
-    for symbol in _SYMBOLS.values():
-        cleaned = cleaned.removeprefix(symbol)
+    # Only this currency's own symbol: '€100' typed as a USD amount is refused below, not
+    # silently read as 100 dollars.
+    own_symbol = _SYMBOLS.get(currency.upper())
+    if own_symbol:
+        cleaned = cleaned.removeprefix(own_symbol)
     cleaned = cleaned.removeprefix(currency.upper()).strip()
     multiplier = 1
     if cleaned[-1:].lower() in ("k", "m"):
@@ -65,6 +68,8 @@ def parse_amount(text: str, currency: str) -> int:
         amount = Decimal(cleaned) * multiplier
     except InvalidOperation:
         raise ValueError(f"{text!r} is not an amount") from None
+    if not amount.is_finite():  # Decimal accepts 'nan' and 'inf'
+        raise ValueError(f"{text!r} is not an amount")
     if amount < 0:
         raise ValueError("an amount cannot be negative")
     digits = exponent(currency)
@@ -102,9 +107,13 @@ class Money(BaseModel):
     def format_compact(self) -> str:
         """Short form for narrow places (cards, column headers): '$12.5k', 'KWD 1.2m'."""
         value = float(self.amount)
-        for limit, suffix in ((1e9, "b"), (1e6, "m"), (1e3, "k")):
+        units = ((1e9, "b"), (1e6, "m"), (1e3, "k"))
+        for index, (limit, suffix) in enumerate(units):
             if abs(value) >= limit:
                 scaled = value / limit
+                if index > 0 and abs(round(scaled, 1)) >= 1000:  # 999,999.99 is '1m', not '1000k'
+                    limit, suffix = units[index - 1]
+                    scaled = value / limit
                 number = f"{scaled:.1f}".rstrip("0").rstrip(".") + suffix
                 break
         else:
