@@ -21,6 +21,7 @@ check them, so this module does, for all nine types. `config` carries the rules:
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from datetime import date
@@ -98,7 +99,9 @@ class CustomField(WorkspaceRow):
         return value
 
     def _check_number(self, value: Any) -> int | float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        # bool is an int subclass; NaN and infinity are floats but not numbers a person means
+        # (and JSON cannot carry them).
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             raise CustomFieldError(self, "must be a number")
         if self.config.get("integer") and value != int(value):
             raise CustomFieldError(self, "must be a whole number")
@@ -203,6 +206,8 @@ class CustomField(WorkspaceRow):
         if kind == CustomFieldType.NUMBER:
             try:
                 value = float(raw.replace(",", ""))
+                if not math.isfinite(value):
+                    raise ValueError(raw)
                 if value == int(value) and "." not in raw:
                     value = int(value)
             except ValueError:
