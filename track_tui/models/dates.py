@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime, timedelta, timezone
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _RELATIVE = re.compile(r"^\+?(\d+)\s*(d|day|days|w|wk|week|weeks|m|mo|month|months)$")
 
 
@@ -23,7 +24,9 @@ def parse_human_date(text: str, today: date) -> date:
         return today - timedelta(days=1)
     if value in ("next week", "nextweek"):
         return today + timedelta(days=7 - today.weekday())
-    if value[:3] in _WEEKDAYS and value.isalpha():
+    # A weekday is any prefix of its name from three letters on ('fri', 'thurs', 'friday'),
+    # so words that merely start like one ('month', 'sunshine') are refused, not read as dates.
+    if len(value) >= 3 and any(name.startswith(value) for name in _WEEKDAY_NAMES):
         ahead = (_WEEKDAYS.index(value[:3]) - today.weekday()) % 7 or 7
         return today + timedelta(days=ahead)
     match = _RELATIVE.match(value)
