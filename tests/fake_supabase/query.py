@@ -268,8 +268,10 @@ def _parse_op_expr(sc: _Scanner, column: str, *, in_logic: bool) -> Filter:
         values = _parse_in_list(sc)
         return Filter(column, "in", values, negate)
     if op == "is":
-        word = sc.until(",)") if in_logic else sc.s[sc.i:]
-        sc.i += len(word)
+        if in_logic:
+            word = sc.until(",)")
+        else:
+            word, sc.i = sc.s[sc.i:], len(sc.s)
         key = word.lower()
         if key not in IS_VALUES:
             raise QueryError("PGRST100", f'"failed to parse filter (is.{word})" (line 1, column 4)',
