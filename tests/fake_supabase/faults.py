@@ -109,7 +109,7 @@ class Faults:
             pass
         if request.transport is not None:
             request.transport.abort()
-        raise asyncio.CancelledError()
+        return web.Response(status=504)  # never delivered: the connection is already cut
 
 
 def _failure(path: str, status: int) -> web.Response:
