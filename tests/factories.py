@@ -235,3 +235,19 @@ def snapshot(store: Store) -> dict[str, list[tuple]]:
 
 def today_of(store: Store) -> date:
     return store.clock().date()
+
+
+def synced_rows(store: Store) -> dict[tuple[str, str], tuple]:
+    """(table, id) → row values of every synced table: diff two of these to see what changed."""
+    from track_tui.store.schema import SYNCED_TABLES
+
+    result: dict[tuple[str, str], tuple] = {}
+    for table in SYNCED_TABLES:
+        for row in store.conn.execute(f"SELECT * FROM {table}"):
+            result[(table, row["id"])] = tuple(row)
+    return result
+
+
+def changed_rows(before: dict[tuple[str, str], tuple], after: dict[tuple[str, str], tuple]) -> set[tuple[str, str]]:
+    """(table, id) of rows inserted, updated or deleted between two `synced_rows` snapshots."""
+    return {key for key in before.keys() | after.keys() if before.get(key) != after.get(key)}

@@ -50,7 +50,11 @@ class Mutations:
         self: "Store", record: Record, *, board_id: str | None = None, stage_id: str | None = None
     ) -> Record:
         """Insert a record; place it on a board at the top of `stage_id` (deals: their stage)."""
-        self._check_custom_values(record.RECORD_TYPE, record.custom_fields)
+        # Store the normalised values (option order, upper-case currency codes, whole numbers),
+        # exactly as an edit through update_record would.
+        clean_custom = self._check_custom_values(record.RECORD_TYPE, record.custom_fields)
+        if clean_custom != record.custom_fields:
+            record.custom_fields = clean_custom
         with self.transaction() as tx:
             tx.insert(record)
             target_stage = stage_id or getattr(record, "stage_id", None)
@@ -72,6 +76,11 @@ class Mutations:
         """
         fields = dict(fields or {})
         model = RECORD_MODELS[record_type]
+        # A name the model does not have would be dropped by validation and then fail as a
+        # KeyError while building the patch: refuse it as input instead.
+        for name in fields:
+            if name not in model.model_fields:
+                raise InvalidInput(name, f"{RecordType(record_type).value}s have no field {name!r}")
         new_stage = fields.pop("stage_id", None)
         with self.lock:
             current = self._record_row(record_type, record_id)
@@ -234,6 +243,9 @@ class Mutations:
         return task
 
     def update_task(self: "Store", task_id: str, changes: dict[str, Any]) -> list[str]:
+        for name in changes:
+            if name not in Task.model_fields:
+                raise InvalidInput(name, f"tasks have no field {name!r}")
         with self.lock:
             current = self._row("tasks", task_id)
             try:

@@ -233,7 +233,10 @@ class Queries:
             kinds = [EntryType(t).value for t in types]
             sql += f" AND entry_type IN ({', '.join('?' for _ in kinds)})"
             params.extend(kinds)
-        sql += " ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"
+        # Entries written in one transaction share created_at (the store's clock is read once
+        # per transaction); rowid keeps them in the order they were written, where the random
+        # UUID would shuffle them between runs.
+        sql += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
         with self.lock:
             rows = self.conn.execute(sql, (*params, limit, offset)).fetchall()
         return [row_to_model(TimelineEntry, r) for r in rows]
