@@ -454,7 +454,8 @@ def filter_sql(f: Filter | Logic, qualifier: sql.Composable | None = None) -> sq
     col = _col(qualifier, f.column)
     if f.op == "in":
         values = list(f.value)  # type: ignore[arg-type]
-        expr = (sql.SQL("{} = ANY('{{}}')").format(col) if not values
+        # SqlFragment.hs: an empty list ``in.()`` parses as [""] and becomes ``= ANY('{}')``.
+        expr = (sql.SQL("{} = ANY('{{}}')").format(col) if values in ([], [""])
                 else sql.SQL("{} IN ({})").format(col, sql.SQL(", ").join(_lit(v) for v in values)))
     elif f.op == "is":
         expr = sql.SQL("{} IS {}").format(col, sql.SQL(IS_VALUES[str(f.value)]))

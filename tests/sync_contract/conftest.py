@@ -199,6 +199,16 @@ async def team(backend):
             await cleanup.auth.admin.delete_user(u.id)
 
 
+@pytest.fixture
+async def _backend_real_probe():
+    """GET /auth/v1/settings on the real project (used by test_real_supabase.py)."""
+    import httpx
+
+    url = os.environ["TRACK_TEST_SUPABASE_URL"].rstrip("/")
+    async with httpx.AsyncClient() as http:
+        yield await http.get(f"{url}/auth/v1/settings", headers={"apikey": os.environ["TRACK_TEST_SUPABASE_ANON_KEY"]})
+
+
 class Inbox:
     """Collects realtime callbacks; ``await inbox.wait_for(pred)`` with a timeout, never a bare sleep."""
 
