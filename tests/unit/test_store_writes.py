@@ -667,3 +667,20 @@ def test_find_or_create_company(ws) -> None:
 
     store.soft_delete(RecordType.COMPANY, ids.companies["Globex"])
     assert store.find_or_create_company("Globex") != ids.companies["Globex"]  # a deleted one is not reused
+
+
+def test_rows_created_locally_take_the_store_clock(ws) -> None:
+    store, ids = ws
+    note = store.add_entry(TimelineEntry(workspace_id=ids.workspace, record_type=RecordType.DEAL,
+                                         record_id=ids.deals["Osaka trial"], entry_type=EntryType.NOTE, body="hi"))
+    company = store.create_record(Company(workspace_id=ids.workspace, name="Clocked"))
+    task = store.create_task(Task(workspace_id=ids.workspace, title="Clocked too"))
+    assert note.created_at == company.created_at == task.created_at == FIXED_NOW
+    stored = {r[0] for r in store.conn.execute(
+        "SELECT created_at FROM timeline_entries WHERE id = ? UNION SELECT created_at FROM companies WHERE id = ? "
+        "UNION SELECT created_at FROM tasks WHERE id = ?", (note.id, company.id, task.id))}
+    assert stored == {NOW_TEXT}
+    # A time the caller gives is kept.
+    given = FIXED_NOW - timedelta(days=400)
+    old = store.create_record(Company(workspace_id=ids.workspace, name="Imported", created_at=given))
+    assert store.record(RecordType.COMPANY, old.id).created_at == given

@@ -52,6 +52,11 @@ class WriteContext:
         return row_to_dict(row)
 
     def insert(self, model: Row) -> None:
+        # A model's `created_at` defaults to the wall clock when it is built; a row created
+        # through the write path takes the store's clock instead (frozen in tests and snapshots),
+        # unless the caller gave a time (server rows, restores, imports).
+        if "created_at" in type(model).model_fields and "created_at" not in model.model_fields_set:
+            model.created_at = self.now  # type: ignore[attr-defined]
         values = model_to_row(model)
         if self._outbox and values.get("updated_at") is None:
             values["updated_at"] = iso_utc(self.now)
