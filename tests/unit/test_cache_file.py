@@ -1,0 +1,171 @@
+"""Opening the cache file: bad files are refused untouched; migrations; WAL and foreign keys."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.factories import make_store
+from track_tui.store import CacheCorrupt, CacheError, CacheTooNew, Store, move_aside
+from track_tui.store.database import connect, schema_version
+from track_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+PAGE = 4096
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def build_cache(path: Path) -> Path:
+    """A real cache with a few pages of rows, closed cleanly (its WAL folded back in)."""
+    store, _ = make_store(path)
+    for i in range(300):
+        store.conn.execute("INSERT INTO profiles (id, full_name) VALUES (?, ?)", (f"p{i}", "x" * 200))
+    store.close()
+    assert not Path(f"{path}-wal").exists()
+    return path
+
+
+def assert_refused_untouched(path: Path, error: type[CacheError]) -> CacheError:
+    before = digest(path)
+    with pytest.raises(error) as caught:
+        Store(path)
+    assert digest(path) == before
+    assert caught.value.path == path
+    assert str(path) in str(caught.value)
+    wal = Path(f"{path}-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
+    return caught.value
+
+
+def test_a_file_that_is_not_sqlite_is_refused_byte_for_byte_unchanged(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    path.write_bytes(b"these are my notes, not a database\n" * 50)
+    error = assert_refused_untouched(path, CacheCorrupt)
+    assert "not a Track cache" in str(error) and "Nothing was changed" in str(error)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.sqlite3"]
+
+
+def test_a_short_non_sqlite_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    path.write_bytes(b"SQLite")
+    assert_refused_untouched(path, CacheCorrupt)
+
+
+def test_garbage_in_the_middle_is_refused_unchanged(tmp_path: Path) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    data = bytearray(path.read_bytes())
+    assert len(data) > 12 * PAGE
+    data[4 * PAGE: 8 * PAGE] = bytes((i * 7 + 3) % 251 for i in range(4 * PAGE))
+    path.write_bytes(bytes(data))
+    error = assert_refused_untouched(path, CacheCorrupt)
+    assert "damaged" in str(error) and "move it aside" in str(error)
+
+
+def test_a_truncated_file_is_refused_unchanged(tmp_path: Path) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+    assert_refused_untouched(path, CacheCorrupt)
+
+
+def test_a_damaged_first_page_is_refused_unchanged(tmp_path: Path) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    data = bytearray(path.read_bytes())
+    data[100:PAGE] = b"\xff" * (PAGE - 100)  # the schema's root page, after an intact header
+    path.write_bytes(bytes(data))
+    assert_refused_untouched(path, CacheCorrupt)
+
+
+def test_a_cache_from_a_newer_version_is_refused_unchanged(tmp_path: Path) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    conn = sqlite3.connect(path)
+    conn.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION + 5,))
+    conn.commit()
+    conn.close()
+    error = assert_refused_untouched(path, CacheTooNew)
+    assert isinstance(error, CacheTooNew) and error.found == SCHEMA_VERSION + 5
+    assert "newer Track TUI" in str(error)
+
+
+def test_move_aside_renames_the_file_and_its_companions(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    path.write_bytes(b"junk")
+    Path(f"{path}-wal").write_bytes(b"wal")
+    Path(f"{path}-shm").write_bytes(b"shm")
+    moved = move_aside(path)
+    assert moved.parent == tmp_path and moved.name.startswith("cache.sqlite3.bad-")
+    assert moved.read_bytes() == b"junk"
+    assert Path(f"{moved}-wal").read_bytes() == b"wal"
+    assert Path(f"{moved}-shm").read_bytes() == b"shm"
+    assert not path.exists() and not Path(f"{path}-wal").exists() and not Path(f"{path}-shm").exists()
+    # A fresh cache can now be built in its place.
+    store = Store(path)
+    assert schema_version(store.conn) == SCHEMA_VERSION
+    store.close()
+
+
+def test_move_aside_without_companions(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    path.write_bytes(b"junk")
+    moved = move_aside(path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [moved.name]
+
+
+def test_opening_again_keeps_the_version_and_the_data(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    store, ids = make_store(path)
+    deals = store.conn.execute("SELECT count(*) FROM deals").fetchone()[0]
+    store.close()
+    for _ in range(2):
+        store = Store(path)
+        assert schema_version(store.conn) == SCHEMA_VERSION
+        assert store.conn.execute("SELECT count(*) FROM schema_version").fetchone()[0] == SCHEMA_VERSION
+        assert store.conn.execute("SELECT count(*) FROM deals").fetchone()[0] == deals
+        assert store.workspace_id == ids.workspace
+        store.close()
+
+
+def test_migration_statements_are_safe_to_re_run(tmp_path: Path) -> None:
+    conn = connect(tmp_path / "cache.sqlite3")
+    tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
+    for step in MIGRATIONS:
+        for statement in step:
+            conn.execute(statement)
+    assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == tables
+    conn.close()
+
+
+def test_an_empty_file_becomes_a_new_cache(tmp_path: Path) -> None:
+    path = tmp_path / "cache.sqlite3"
+    path.touch()
+    store = Store(path)
+    assert schema_version(store.conn) == SCHEMA_VERSION
+    store.close()
+
+
+def test_wal_and_foreign_keys_are_on(tmp_path: Path) -> None:
+    store = Store(tmp_path / "cache.sqlite3")
+    assert store.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
+        store.conn.execute(
+            "INSERT INTO boards (id, workspace_id, name, record_type, created_at) VALUES ('b', 'nope', 'B', 'deal', 'x')"
+        )
+    store.close()
+    memory = Store(":memory:")
+    assert memory.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+    assert schema_version(memory.conn) == SCHEMA_VERSION
+    memory.close()
+
+
+def test_search_tables_use_the_documented_tokenizers(tmp_path: Path) -> None:
+    store = Store(":memory:")
+    sql = dict(store.conn.execute("SELECT name, sql FROM sqlite_master WHERE name LIKE 'search_%'").fetchall())
+    assert "fts5" in sql["search_fts"] and "unicode61" in sql["search_fts"] and "prefix" in sql["search_fts"]
+    assert "tokenize='trigram'" in sql["search_trigram"]
+    store.close()
