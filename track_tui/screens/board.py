@@ -35,8 +35,9 @@ class BoardColumns(Horizontal, can_focus=True):
     def fit_columns(self) -> None:
         """Share the width between columns, but never narrower than a legible card."""
         columns = list(self.query_children(StageColumn))
-        if columns:
-            width = max(MIN_COLUMN_WIDTH, self.size.width // len(columns))
+        if columns and self.size.width:
+            visible = max(1, min(len(columns), self.size.width // MIN_COLUMN_WIDTH))
+            width = self.size.width // visible
             for column in columns:
                 column.styles.width = width
 
@@ -76,7 +77,8 @@ class BoardScreen(Screen[None]):
         boards = store.boards()
         if not boards:
             raise LookupError("this workspace has no boards")
-        self.board: Board = next((b for b in boards if b.id == board_id), boards[0])
+        wanted = board_id or store.get_meta("last_board_id")
+        self.board: Board = next((b for b in boards if b.id == wanted), boards[0])
         self.stages: list[BoardStage] = []
         self.columns: list[StageColumn] = []
         self.stats: dict[str, ColumnStats] = {}
@@ -134,7 +136,7 @@ class BoardScreen(Screen[None]):
             container = self.query_one(BoardColumns)
             await container.remove_children()
             self.columns = [
-                StageColumn(stage.id, self.store.card_summaries, now=self.store.now, stale_days=self.stale_days)
+                StageColumn(stage, self.store.card_summaries, now=self.store.now, stale_days=self.stale_days)
                 for stage in stages
             ]
             await container.mount_all(self.columns)
@@ -339,6 +341,7 @@ class BoardScreen(Screen[None]):
 
     def show_board(self, board_id: str) -> None:
         self.board = self.store.board(board_id)
+        self.store.set_meta("last_board_id", board_id)  # the next start opens this board
         self.flt = CardFilter()
         self.col = 0
         self.stages = []

@@ -31,8 +31,9 @@ class HelpScreen(ModalScreen[None]):
             display = self.app.get_key_display(binding)
             if display not in keys:
                 keys.append(display)
-        for keys, label, binding_id in rows.values():
-            table.add_row(Text(" ".join(keys)), label, binding_id)
+        self.rows = [(" ".join(keys), label, binding_id) for keys, label, binding_id in rows.values()]
+        for keys_text, label, binding_id in self.rows:
+            table.add_row(Text(keys_text), label, binding_id)
         title = getattr(self.underneath, "TITLE", None) or type(self.underneath).__name__
         with VerticalScroll(id="help-body"):
             yield Static(Text(f"Keys on {title}", style="bold"), classes="dialog-title")

@@ -47,8 +47,13 @@ class CardList(ScrollView, can_focus=False):
     CardList { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     """
 
-    def __init__(self, loader: SummaryLoader, *, now: Callable[[], datetime], stale_days: int, id: str | None = None) -> None:
+    def __init__(
+        self, loader: SummaryLoader, *, now: Callable[[], datetime], stale_days: int,
+        is_open: bool = True, id: str | None = None,
+    ) -> None:
         super().__init__(id=id)
+        # Cards in won/lost stages are finished: no overdue, stale or missing-task warnings.
+        self.is_open = is_open
         self._loader = loader
         self._now = now
         self.stale_days = stale_days
@@ -158,43 +163,52 @@ class CardList(ScrollView, can_focus=False):
             self._strips[key] = cached
         return cached
 
+    def _part(self, name: str) -> Style:
+        """Only what a component class sets (colour, bold…), to lay over the card's style."""
+        return self.get_component_rich_style(name, partial=True)
+
     def _render_card_line(self, card: CardSummary | None, row: int, width: int, selected: bool) -> Strip:
         base = self.rich_style
         if row == CARD_HEIGHT - 1 or card is None:
             return Strip.blank(width, base)
         style = self.get_component_rich_style("card-list--card")
         if selected:
-            style = style + self.get_component_rich_style(
-                "card-list--cursor-active" if self.active else "card-list--cursor"
-            )
-        muted = style + self.get_component_rich_style("card-list--muted")
+            # The cursor's own background is blended by Textual, so take its full style.
+            style = style + self.get_component_rich_style("card-list--cursor-active" if self.active else "card-list--cursor")
+        muted = style + self._part("card-list--muted")
         now = self._now()
         today = now.astimezone().date()
         gutter = Segment("▌" if selected and self.active else " ", style)
         inner = width - 2
         if row == 0:
-            marker = card.task_marker(today)
+            marker = card.task_marker(today) if self.is_open else None
             mark = OVERDUE_MARK if marker == "overdue" else NO_TASK_MARK if marker == "none" else ""
-            name_style = style + self.get_component_rich_style("card-list--name")
-            right = [(mark, style + self.get_component_rich_style("card-list--alert"))] if mark else []
+            name_style = style + self._part("card-list--name")
+            right = [(mark, style + self._part("card-list--alert"))] if mark else []
             left = [(card.name, name_style)]
         elif row == 1:
             left, right = self._second_line(card, style, today)
         else:
             days = card.days_in_stage(now)
-            days_style = style + self.get_component_rich_style("card-list--stale") if days >= self.stale_days else muted
+            stale = self.is_open and days >= self.stale_days
+            days_style = style + self._part("card-list--stale") if stale else muted
             left = [(card.subtitle or "", muted)]
             right = [(card.owner_initials, muted), (" · ", muted), (f"{days}d", days_style)]
         return Strip([gutter, *_fit(left, right, inner, style), Segment(" ", style)], width)
 
     def _second_line(self, card: CardSummary, style: Style, today: date) -> tuple[list, list]:
-        muted = style + self.get_component_rich_style("card-list--muted")
-        value_style = style + self.get_component_rich_style("card-list--value")
-        left = [(card.value.format_compact(), value_style)] if card.value is not None else [(", ".join(card.tags[:3]), muted)]
+        muted = style + self._part("card-list--muted")
+        value_style = style + self._part("card-list--value")
+        if card.value is None:
+            left = [(", ".join(card.tags[:3]), muted)]
+        elif card.value.minor == 0:
+            left = [("no value", muted)]
+        else:
+            left = [(card.value.format_compact(), value_style)]
         right = []
         if card.close_date is not None:
-            overdue = card.close_date < today
-            right = [(short_date(card.close_date, today), style + self.get_component_rich_style("card-list--alert") if overdue else muted)]
+            overdue = self.is_open and card.close_date < today
+            right = [(short_date(card.close_date, today), style + self._part("card-list--alert") if overdue else muted)]
         return left, right
 
 

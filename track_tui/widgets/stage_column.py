@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
+from ..models import BoardStage
 from ..models.enums import RecordType, StageType
 from ..models.views import ColumnStats
 from .card_list import CardList, SummaryLoader
@@ -19,33 +20,40 @@ MAX_CURRENCY_LINES = 2
 
 
 def header_text(stats: ColumnStats, record_type: RecordType) -> Text:
-    """Stage name with its type and probability, the count, and per-currency totals."""
+    """Stage name with its type and probability, the count, and per-currency totals.
+
+    Always HEADER_LINES lines, so the cards of every column start on the same row.
+    """
     stage = stats.stage
-    text = Text()
-    text.append(STAGE_TYPE_MARK[stage.stage_type] + stage.name, style="bold")
-    if stage.stage_type != StageType.OPEN:
-        if stage.stage_type.value not in stage.name.lower():
-            text.append(f" ({stage.stage_type.value})", style="italic")
+    lines: list[Text] = []
+    first = Text(STAGE_TYPE_MARK[stage.stage_type] + stage.name, style="bold")
+    if stage.stage_type != StageType.OPEN and stage.stage_type.value not in stage.name.lower():
+        first.append(f" ({stage.stage_type.value})", style="italic")
     if stage.probability is not None and record_type == RecordType.DEAL:
-        text.append(f" · {float(stage.probability):g}%")
+        first.append(f" · {float(stage.probability):g}%")
+    lines.append(first)
     noun = {RecordType.DEAL: "deal", RecordType.CONTACT: "contact", RecordType.COMPANY: "company"}[record_type]
     plural = "companies" if noun == "company" else f"{noun}s"
-    text.append(f"\n{stats.count:,} {noun if stats.count == 1 else plural}")
+    lines.append(Text(f"{stats.count:,} {noun if stats.count == 1 else plural}"))
     if record_type == RecordType.DEAL:
         by_code = {m.currency: m for m in stats.totals.items()}
-        totals = [by_code[code] for code in stats.currencies_by_use() if code in by_code]
         weighted = {m.currency: m for m in stats.weighted.items()}
-        if not totals:
-            text.append("\n—")
-        for money in totals[:MAX_CURRENCY_LINES]:
-            text.append(f"\n{money.format_compact()}")
-            w = weighted.get(money.currency)
-            if w is not None and stage.stage_type == StageType.OPEN:
-                text.append(f"  wtd {w.format_compact()}", style="dim")
-        if len(totals) > MAX_CURRENCY_LINES:
-            rest = " ".join(m.currency for m in totals[MAX_CURRENCY_LINES:])
-            text.append(f"\n+ {rest}", style="dim")
-    return text
+        codes = [code for code in stats.currencies_by_use() if code in by_code]
+        for index, code in enumerate(codes[:MAX_CURRENCY_LINES]):
+            line = Text(by_code[code].format_compact())
+            if stage.stage_type == StageType.OPEN and code in weighted:
+                line.append(f"  wtd {weighted[code].format_compact()}", style="dim")
+            if index == MAX_CURRENCY_LINES - 1 and len(codes) > MAX_CURRENCY_LINES:
+                line.append(f" +{len(codes) - MAX_CURRENCY_LINES}", style="dim italic")
+            lines.append(line)
+        if not codes:
+            lines.append(Text("—", style="dim"))
+    while len(lines) < HEADER_LINES:
+        lines.append(Text(""))
+    return Text("\n").join(lines)
+
+
+HEADER_LINES = 2 + MAX_CURRENCY_LINES
 
 
 class StageColumn(Vertical):
@@ -56,11 +64,11 @@ class StageColumn(Vertical):
     StageColumn > .stage-header { height: auto; padding: 0 1; }
     """
 
-    def __init__(self, stage_id: str, loader: SummaryLoader, *, now: Callable[[], datetime], stale_days: int) -> None:
+    def __init__(self, stage: BoardStage, loader: SummaryLoader, *, now: Callable[[], datetime], stale_days: int) -> None:
         super().__init__(classes="stage-column")
-        self.stage_id = stage_id
+        self.stage_id = stage.id
         self.header = Static(classes="stage-header")
-        self.cards = CardList(loader, now=now, stale_days=stale_days)
+        self.cards = CardList(loader, now=now, stale_days=stale_days, is_open=stage.stage_type == StageType.OPEN)
 
     def compose(self) -> ComposeResult:
         yield self.header

@@ -1,0 +1,581 @@
+"""Modal dialogs of the record page: field editors, pickers, the note editor, call/email/meeting
+logging, entry → task, the timeline filter.
+
+Every dialog that saves takes a `save` callback: it receives what was entered and returns None
+when the store took it, or the reason it was refused. The dialog then closes, or shows the reason
+inline and stays open with what was typed — nothing is ever saved half-way.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, Callable, Generic, Iterable, TypeVar
+
+from textual import on
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
+from textual.widgets.option_list import Option
+
+from ..models import RecordType
+from ..models.dates import parse_human_date
+from ..models.enums import EntryType
+from ..store.record_queries import PickerItem
+from ..widgets.timeline import ICONS, TYPE_LABELS
+
+R = TypeVar("R")
+Save = Callable[[Any], "str | None"]
+
+SAVE_KEYS = "ctrl+s"
+
+
+class _Dialog(ModalScreen[R], Generic[R]):
+    """Escape cancels; `_try_save(result)` runs the save callback and closes or shows the reason."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, save: Save | None = None) -> None:
+        super().__init__()
+        self._save = save
+
+    def _error(self, message: str) -> None:
+        label = self.query_one("#error", Label)
+        label.update(message)
+        label.display = bool(message)
+
+    def _try_save(self, result: Any) -> None:
+        if self._save is not None:
+            try:
+                problem = self._save(result)
+            except ValueError as exc:  # InvalidInput and friends: say why, keep the dialog
+                problem = str(exc)
+            if problem:
+                self._error(problem)
+                return
+        self.dismiss(result)
+
+    def on_mount(self) -> None:
+        self.query_one("#error", Label).display = False
+
+
+# -- typed fields --------------------------------------------------------------------------
+
+
+class TextFieldScreen(_Dialog[str]):
+    """One line of text for a field; Enter saves through `save`, which may refuse with a reason."""
+
+    def __init__(self, title: str, initial: str, hint: str, save: Save) -> None:
+        super().__init__(save)
+        self.title_text = title
+        self.initial = initial
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="field-dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Input(value=self.initial, placeholder=self.hint or "value", id="value", select_on_focus=False)
+            yield Label("", id="error", classes="dialog-error")
+            yield Static(f"{self.hint + ' · ' if self.hint else ''}Enter saves · Esc cancels", classes="dialog-hint")
+
+    @on(Input.Submitted)
+    def submit(self, event: Input.Submitted) -> None:
+        self._try_save(event.value)
+
+
+class ChoiceScreen(_Dialog[str]):
+    """Pick one of a list (select fields, owner, stage, yes/no). Returns the option id."""
+
+    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], current: str | None = None,
+                 save: Save | None = None, hint: str = "Enter chooses · Esc cancels") -> None:
+        super().__init__(save)
+        self.title_text = title
+        self.options = options
+        self.current = current
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield OptionList(
+                *[Option(("● " if oid == self.current else "  ") + label, id=oid) for oid, label in self.options],
+                id="choices",
+            )
+            yield Label("", id="error", classes="dialog-error")
+            yield Static(self.hint, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        choices = self.query_one(OptionList)
+        ids = [oid for oid, _ in self.options]
+        choices.highlighted = ids.index(self.current) if self.current in ids else 0
+        choices.focus()
+
+    @on(OptionList.OptionSelected)
+    def chosen(self, event: OptionList.OptionSelected) -> None:
+        self._try_save(event.option.id)
+
+
+class MultiChoiceScreen(_Dialog[list]):
+    """Several options (multi-select fields, timeline filter): Space toggles, Enter saves."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("enter", "done", "Save", id="dialog.save", priority=True),
+    ]
+
+    def __init__(self, title: str, options: list[tuple[str, str]], selected: Iterable[str], save: Save | None = None,
+                 hint: str = "Space toggles · Enter saves · Esc cancels") -> None:
+        super().__init__(save)
+        self.title_text = title
+        self.options = options
+        self.selected = set(selected)
+        self.hint = hint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield SelectionList[str](*[(label, oid, oid in self.selected) for oid, label in self.options], id="choices")
+            yield Label("", id="error", classes="dialog-error")
+            yield Static(self.hint, classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(SelectionList).focus()
+
+    def action_done(self) -> None:
+        chosen = set(self.query_one(SelectionList).selected)
+        self._try_save([oid for oid, _ in self.options if oid in chosen])
+
+
+class RecordPickerScreen(_Dialog[PickerItem]):
+    """Find a contact, company or deal by name as you type; Enter picks it."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("down", "move(1)", "Next", id="picker.down", show=False, priority=True),
+        Binding("up", "move(-1)", "Previous", id="picker.up", show=False, priority=True),
+        Binding("ctrl+d", "clear_value", "Clear", id="picker.clear", show=False),
+    ]
+
+    def __init__(self, title: str, search: Callable[[str], list[PickerItem]], save: Save | None = None,
+                 allow_clear: bool = False) -> None:
+        super().__init__(save)
+        self.title_text = title
+        self.search = search
+        self.allow_clear = allow_clear
+        self.items: list[PickerItem] = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Input(placeholder="type a name…", id="query")
+            yield OptionList(id="results")
+            yield Label("", id="error", classes="dialog-error")
+            clear = " · ctrl+d clears the value" if self.allow_clear else ""
+            yield Static(f"↑/↓ choose · Enter picks{clear} · Esc cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self._refresh_results("")
+        self.query_one("#query", Input).focus()
+
+    @on(Input.Changed, "#query")
+    def _typed(self, event: Input.Changed) -> None:
+        self._refresh_results(event.value)
+
+    def _refresh_results(self, text: str) -> None:
+        self.items = self.search(text)
+        results = self.query_one("#results", OptionList)
+        results.clear_options()
+        results.add_options([
+            Option(f"{item.name}" + (f"  · {item.detail}" if item.detail else "") + f"  ({item.record_type.value})",
+                   id=str(index))
+            for index, item in enumerate(self.items)
+        ])
+        if self.items:
+            results.highlighted = 0
+
+    def action_move(self, delta: int) -> None:
+        results = self.query_one("#results", OptionList)
+        if self.items:
+            results.highlighted = max(0, min(len(self.items) - 1, (results.highlighted or 0) + delta))
+
+    @on(Input.Submitted, "#query")
+    def _submit(self) -> None:
+        results = self.query_one("#results", OptionList)
+        if not self.items or results.highlighted is None:
+            self._error("Nothing matches; type part of a name")
+            return
+        self._try_save(self.items[results.highlighted])
+
+    @on(OptionList.OptionSelected, "#results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self._try_save(self.items[int(event.option.id or 0)])
+
+    def action_clear_value(self) -> None:
+        if self.allow_clear:
+            self._try_save("")
+
+
+# -- timeline entries ----------------------------------------------------------------------
+
+
+def run_editor(app: App, text: str) -> str | None:
+    """Edit `text` in $VISUAL/$EDITOR (the app suspended); None when none is set or it failed."""
+    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+    if not editor:
+        return None
+    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as handle:
+        handle.write(text)
+        path = handle.name
+    try:
+        with app.suspend():
+            result = subprocess.run([*shlex.split(editor), path], check=False)
+        if result.returncode != 0:
+            return None
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    finally:
+        os.unlink(path)
+
+
+class NoteScreen(_Dialog[str]):
+    """A multi-line Markdown note. ctrl+s saves; ctrl+e continues in $EDITOR."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="note.save", priority=True),
+        Binding("ctrl+e", "external", "$EDITOR", id="note.external", priority=True),
+    ]
+
+    def __init__(self, title: str, save: Save, initial: str = "") -> None:
+        super().__init__(save)
+        self.title_text = title
+        self.initial = initial
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide", id="note-dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield TextArea(self.initial, id="body", soft_wrap=True, tab_behavior="indent", show_line_numbers=False)
+            yield Label("", id="error", classes="dialog-error")
+            editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+            extra = f" · ctrl+e opens {os.path.basename(shlex.split(editor)[0])}" if editor else ""
+            yield Static(f"Markdown · ctrl+s saves{extra} · Esc cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(TextArea).focus()
+
+    def action_save(self) -> None:
+        text = self.query_one(TextArea).text.strip()
+        if not text:
+            self._error("The note is empty; write something or press Esc")
+            return
+        self._try_save(text)
+
+    def action_external(self) -> None:
+        area = self.query_one(TextArea)
+        edited = run_editor(self.app, area.text)
+        if edited is None:
+            self._error("Set $EDITOR (or $VISUAL) to write notes in your own editor")
+            return
+        area.load_text(edited.rstrip("\n"))
+        self._error("")
+
+
+@dataclass
+class CallResult:
+    disposition: str
+    duration_seconds: int | None
+    summary: str | None
+
+
+def parse_duration(text: str) -> int | None:
+    """'12' (minutes), '12m', '1h 5m', '1:05', '90s' → seconds; '' → None."""
+    raw = text.strip().lower().replace(" ", "")
+    if not raw:
+        return None
+    if ":" in raw:
+        hours, _, minutes = raw.partition(":")
+        if hours.isdigit() and minutes.isdigit():
+            return int(hours) * 3600 + int(minutes) * 60
+    if raw.isdigit():
+        return int(raw) * 60
+    total, number = 0, ""
+    units = {"h": 3600, "m": 60, "s": 1}
+    for char in raw.replace("min", "m").replace("hr", "h").replace("sec", "s"):
+        if char.isdigit():
+            number += char
+        elif char in units and number:
+            total += int(number) * units[char]
+            number = ""
+        else:
+            raise ValueError(f"{text!r} is not a duration: use 12, 12m, 1h 5m or 1:05")
+    if number:
+        raise ValueError(f"{text!r} is not a duration: use 12, 12m, 1h 5m or 1:05")
+    return total
+
+
+class CallScreen(_Dialog[CallResult]):
+    """Log a call: disposition from the workspace's list, duration, summary."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="call.save", priority=True),
+    ]
+
+    def __init__(self, title: str, dispositions: list[str], save: Save) -> None:
+        super().__init__(save)
+        self.title_text = title
+        self.dispositions = dispositions
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static("Outcome", classes="dialog-label")
+            yield OptionList(*[Option(d, id=d) for d in self.dispositions], id="disposition")
+            yield Input(placeholder="Duration: 12 (minutes), 1h 5m, 1:05", id="duration")
+            yield TextArea("", id="summary", soft_wrap=True)
+            yield Label("", id="error", classes="dialog-error")
+            yield Static("Tab next · ctrl+s saves · Esc cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
+        self.query_one("#summary", TextArea).border_title = "Summary"
+
+    @on(OptionList.OptionSelected)
+    def _chosen(self) -> None:
+        self.query_one("#duration", Input).focus()
+
+    @on(Input.Submitted, "#duration")
+    def _duration_done(self) -> None:
+        self.query_one("#summary", TextArea).focus()
+
+    def action_save(self) -> None:
+        options = self.query_one(OptionList)
+        try:
+            seconds = parse_duration(self.query_one("#duration", Input).value)
+        except ValueError as exc:
+            self._error(f"Duration: {exc}")
+            return
+        summary = self.query_one("#summary", TextArea).text.strip() or None
+        self._try_save(CallResult(self.dispositions[options.highlighted or 0], seconds, summary))
+
+
+@dataclass
+class EmailResult:
+    subject: str
+    direction: str
+    body: str | None
+
+
+class EmailScreen(_Dialog[EmailResult]):
+    """Log an email: subject, sent or received, and the pasted text."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="email.save", priority=True),
+    ]
+
+    def __init__(self, title: str, save: Save) -> None:
+        super().__init__(save)
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield OptionList(Option("→ sent (outbound)", id="outbound"), Option("← received (inbound)", id="inbound"),
+                             id="direction")
+            yield Input(placeholder="Subject", id="subject")
+            yield TextArea("", id="body", soft_wrap=True)
+            yield Label("", id="error", classes="dialog-error")
+            yield Static("Paste the email in the box · ctrl+s saves · Esc cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one(OptionList).highlighted = 0
+        self.query_one("#body", TextArea).border_title = "Email text"
+        self.query_one("#subject", Input).focus()
+
+    @on(Input.Submitted, "#subject")
+    def _next(self) -> None:
+        self.query_one("#body", TextArea).focus()
+
+    def action_save(self) -> None:
+        subject = self.query_one("#subject", Input).value.strip()
+        body = self.query_one("#body", TextArea).text.strip() or None
+        if not subject and not body:
+            self._error("Give the email a subject or paste its text")
+            return
+        direction = "inbound" if self.query_one(OptionList).highlighted == 1 else "outbound"
+        self._try_save(EmailResult(subject or "(no subject)", direction, body))
+
+
+@dataclass
+class MeetingResult:
+    title: str
+    starts_at: datetime
+    duration_minutes: int | None
+    notes: str | None
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """'today 14:00', 'tomorrow 9:30', '2026-12-01 10:00', '14:00', '' (now) → an aware datetime."""
+    raw = text.strip()
+    local_now = now.astimezone()
+    if not raw:
+        return now
+    day_part, clock = raw, None
+    pieces = raw.rsplit(" ", 1)
+    if len(pieces) == 2 and ":" in pieces[1]:
+        day_part, clock = pieces
+    elif ":" in raw and " " not in raw:
+        day_part, clock = "today", raw
+    day = parse_human_date(day_part, local_now.date())
+    moment_time = local_now.time().replace(second=0, microsecond=0)
+    if clock is not None:
+        try:
+            hours, minutes = (int(p) for p in clock.split(":", 1))
+            moment_time = time(hours, minutes)
+        except ValueError:
+            raise ValueError(f"{clock!r} is not a time: use 14:00 or 9:30") from None
+    return datetime.combine(day, moment_time, tzinfo=local_now.tzinfo).astimezone(timezone.utc)
+
+
+class MeetingScreen(_Dialog[MeetingResult]):
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="meeting.save", priority=True),
+    ]
+
+    def __init__(self, title: str, now: datetime, save: Save) -> None:
+        super().__init__(save)
+        self.title_text = title
+        self.now = now
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Input(placeholder="What was it? (e.g. Demo with the ops team)", id="title")
+            yield Input(placeholder="When: empty = now; today 14:00, yesterday 9:30, 2026-12-01 10:00", id="when")
+            yield Input(placeholder="Duration: 30 (minutes), 1h", id="duration")
+            yield TextArea("", id="notes", soft_wrap=True)
+            yield Label("", id="error", classes="dialog-error")
+            yield Static("Enter next field · ctrl+s saves · Esc cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#notes", TextArea).border_title = "Notes (Markdown)"
+        self.query_one("#title", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self) -> None:
+        self.focus_next()
+
+    def action_save(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self._error("Title: say what the meeting was")
+            self.query_one("#title", Input).focus()
+            return
+        try:
+            starts = parse_when(self.query_one("#when", Input).value, self.now)
+        except ValueError as exc:
+            self._error(f"When: {exc}")
+            return
+        try:
+            seconds = parse_duration(self.query_one("#duration", Input).value)
+        except ValueError as exc:
+            self._error(f"Duration: {exc}")
+            return
+        notes = self.query_one("#notes", TextArea).text.strip() or None
+        minutes = None if seconds is None else max(1, round(seconds / 60))
+        self._try_save(MeetingResult(title, starts, minutes, notes))
+
+
+@dataclass
+class TaskResult:
+    title: str
+    assigned_to: str | None
+    due_date: date | None
+
+
+class TaskScreen(_Dialog[TaskResult]):
+    """A task from an entry (or for the record): title, assignee, due date."""
+
+    BINDINGS = [
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save", id="task.save", priority=True),
+    ]
+
+    def __init__(self, heading: str, title: str, people: list[tuple[str, str]], assignee: str | None,
+                 today: date, save: Save) -> None:
+        super().__init__(save)
+        self.heading = heading
+        self.initial_title = title
+        self.people = people
+        self.assignee = assignee
+        self.today = today
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(self.heading, classes="dialog-title")
+            yield Input(value=self.initial_title, placeholder="Task title", id="title")
+            yield Input(value="+1d", placeholder="Due: 2026-12-01, tomorrow, +3d, fri (empty: no date)", id="due")
+            yield Static("Assignee", classes="dialog-label")
+            yield OptionList(*[Option(name, id=pid) for pid, name in self.people], id="assignee")
+            yield Label("", id="error", classes="dialog-error")
+            yield Static("Enter next · ctrl+s (or Enter on the assignee) saves · Esc cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        ids = [pid for pid, _ in self.people]
+        self.query_one(OptionList).highlighted = ids.index(self.assignee) if self.assignee in ids else 0
+        self.query_one("#title", Input).focus()
+
+    @on(Input.Submitted)
+    def _next(self) -> None:
+        self.focus_next()
+
+    @on(OptionList.OptionSelected)
+    def _assignee_chosen(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        title = self.query_one("#title", Input).value.strip()
+        if not title:
+            self._error("Title: a task needs a title")
+            return
+        raw_due = self.query_one("#due", Input).value.strip()
+        try:
+            due = parse_human_date(raw_due, self.today) if raw_due else None
+        except ValueError as exc:
+            self._error(f"Due: {exc}")
+            return
+        people = self.query_one(OptionList)
+        assignee = self.people[people.highlighted][0] if self.people and people.highlighted is not None else None
+        self._try_save(TaskResult(title, assignee, due))
+
+
+def entry_type_options() -> list[tuple[str, str]]:
+    return [(kind.value, f"{ICONS[kind]} {TYPE_LABELS[kind]}s") for kind in EntryType]
+
+
+def record_kind_label(kind: RecordType) -> str:
+    return {RecordType.DEAL: "deal", RecordType.CONTACT: "contact", RecordType.COMPANY: "company"}[kind]
+
+
+def days(n: int) -> timedelta:
+    return timedelta(days=n)
