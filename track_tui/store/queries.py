@@ -53,11 +53,11 @@ class Queries:
     # -- boards ----------------------------------------------------------------------------
 
     def boards(self: "Store") -> list[Board]:
-        """Boards that are not archived: deals first, then companies, then contacts."""
+        """Boards that are not archived: deals first, then companies, then contacts; oldest first."""
         with self.lock:
             rows = self.conn.execute(
                 """SELECT * FROM boards WHERE is_archived = 0
-                ORDER BY CASE record_type WHEN 'deal' THEN 0 WHEN 'company' THEN 1 ELSE 2 END, name"""
+                ORDER BY CASE record_type WHEN 'deal' THEN 0 WHEN 'company' THEN 1 ELSE 2 END, created_at, name"""
             ).fetchall()
         return [row_to_model(Board, r) for r in rows]
 
