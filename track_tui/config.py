@@ -13,6 +13,7 @@ Example config.toml::
 
 from __future__ import annotations
 
+import os
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,10 @@ def load_settings(config_path: Path | None = None) -> Settings:
                 known = ", ".join(sorted(Settings.model_fields))
                 message = f"unknown setting (known settings: {known})"
             top = str(error["loc"][0]) if error["loc"] else ""
-            source = str(path) if top in data or top not in Settings.model_fields else f"environment variable TRACK_{top.upper()}"
+            # The environment wins over the file, so a bad value that is set in both is the
+            # variable's (names are matched case-insensitively, as pydantic-settings does).
+            env_name = f"TRACK_{top.upper()}"
+            from_env = top in Settings.model_fields and any(k.upper() == env_name for k in os.environ)
+            source = f"environment variable {env_name}" if from_env else str(path)
             problems.append(f"{source}: {key}: {message}")
         raise ConfigError("\n".join(problems)) from None
