@@ -76,6 +76,10 @@ async def test_order_limit_offset_and_count(backend, team):
     res = await q.execute()
     assert res.count == 6
     assert [r["name"] for r in res.data] == ["Contact 4", "Contact 0"]
+    # count only (HEAD), and maybe_single on no rows
+    head = await alice.table("contacts").select("*", count="exact", head=True).eq("workspace_id", team.a).execute()
+    assert head.count == 6 and not head.data
+    assert await alice.table("contacts").select("id").eq("name", "nobody").maybe_single().execute() is None
     async with httpx.AsyncClient() as http:
         token = (await alice.auth.get_session()).access_token
         r = await http.get(f"{backend.url}/rest/v1/contacts",
