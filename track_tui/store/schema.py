@@ -159,8 +159,17 @@ _V1 = [
     END""",
 ]
 
+# Search and inbox (version 2): a name index for exact and leading name matches (case-insensitive
+# for ASCII; the word index covers the rest), an index that lists documents newest first for
+# filter-only searches, and one for the team-wide task inbox.
+_V2 = [
+    "CREATE INDEX IF NOT EXISTS search_docs_name ON search_docs (name COLLATE NOCASE)",
+    "CREATE INDEX IF NOT EXISTS search_docs_recent ON search_docs (entry_id, updated_at)",
+    "CREATE INDEX IF NOT EXISTS tasks_status_due ON tasks (status, due_date)",
+]
+
 # Index i holds the statements that bring the schema from version i to i + 1.
-MIGRATIONS: list[list[str]] = [_V1]
+MIGRATIONS: list[list[str]] = [_V1, _V2]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables the sync engine pulls and pushes, in an order that satisfies foreign keys on insert.

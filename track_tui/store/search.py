@@ -1,12 +1,742 @@
-"""Local full-text search over the search documents (word index, then trigram fallback)."""
+"""Local full-text search over the search documents (word index, then trigram fallback).
+
+What is searched: the documents of :mod:`.search_docs` — one per live record (name, email,
+domain, title, tags, industry, searchable custom fields) and one per note/call/email/meeting
+(its body) — through the two FTS5 indexes the schema keeps current by trigger.
+
+How a query runs (`Store.search`), every stage bounded so a keystroke costs milliseconds on a
+workspace of 100,000 deals:
+
+1. **Parse** (:func:`parse_query`): `type:deal`, `owner:me`, `tag:vip`, `stage:proposal` are
+   filters; everything else is text, cut into words the way FTS5's unicode61 tokenizer does.
+2. **Words** (`search_fts`): every word must match the start of a word (`"acm"*`); a chunk with
+   punctuation (`ana.alv`) is a phrase. When the match set is small enough the candidates are
+   ranked by `bm25` with column weights (name highest); when a short prefix matches tens of
+   thousands of documents, ranking all of them would cost hundreds of milliseconds, so the
+   newest matches of the *name* column are taken instead (document rowids follow recency, see
+   `search_docs.rebuild`) together with exact and leading name matches found through a B-tree
+   index on the name.
+3. **Substrings** (`search_trigram`, only when the words found little): each chunk of 3+
+   characters as a substring anywhere (`spur` finds `larkspur.io`).
+4. **Typos** (only for words that start no indexed word): close words are looked up in an
+   in-memory vocabulary of the word index (bigram candidates, then an optimal-string-alignment
+   distance that also accepts a prefix, so `nortw` → `northw…`); the corrected query runs as in 2.
+5. **Rank**: per record its best document; tiers first — exact name, name starting with the
+   text, every word in the name, other fields, note bodies, substring, typo — then bm25, then the
+   most recently updated. Results are grouped by record type (the group of the best hit first),
+   each hit carrying the field that matched and the spans to highlight.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import bisect
+import re
+import shlex
+import sqlite3
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+from ..models.enums import RecordType
+from .changes import ChangeSet
 
 if TYPE_CHECKING:
     from .store import Store
 
+# Columns of search_docs / the FTS tables, in index order, with their bm25 weights.
+COLUMNS = ("name", "email", "domain", "title", "tags", "industry", "custom", "body")
+WEIGHTS = (10.0, 5.0, 5.0, 3.0, 3.0, 2.0, 2.0, 1.0)
+FIELD_LABELS = {
+    "name": "name", "email": "email", "domain": "domain", "title": "title", "tags": "tags",
+    "industry": "industry", "custom": "fields", "body": "note",
+}
+_BM25 = f"bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)})"
+
+# Bounds that keep one keystroke cheap.
+RANK_ALL_UNDER = 1500  # rank every match with bm25 when there are fewer matches than this
+RECENT_CANDIDATES = 200  # otherwise: this many of the newest name matches
+RANKED_CANDIDATES = 150  # at most this many bm25-ranked documents per stage
+FALLBACK_BELOW = 10  # run the substring and typo stages when fewer records than this were found
+
+TIER_EXACT, TIER_NAME_START, TIER_NAME_WORDS, TIER_FIELD, TIER_BODY, TIER_SUBSTRING, TIER_TYPO = range(7)
+
+_TYPE_ALIASES = {
+    "contact": RecordType.CONTACT, "contacts": RecordType.CONTACT, "person": RecordType.CONTACT,
+    "people": RecordType.CONTACT, "company": RecordType.COMPANY, "companies": RecordType.COMPANY,
+    "org": RecordType.COMPANY, "deal": RecordType.DEAL, "deals": RecordType.DEAL,
+}
+FILTER_KEYS = ("type", "owner", "tag", "stage")
+
+_TOKEN = re.compile(r"[^\W_]+")
+
+
+# -- text folding (mirrors unicode61 remove_diacritics 2) -------------------------------------
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: what the word index compares."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+class _FoldTable(dict):
+    """A str.translate table folding one character to one character (filled as seen)."""
+
+    def __missing__(self, code: int) -> str:
+        char = chr(code)
+        base = "".join(c for c in unicodedata.normalize("NFKD", char) if not unicodedata.combining(c)) or char
+        folded = base.lower()
+        if len(folded) != 1:
+            folded = char.lower() if len(char.lower()) == 1 else char
+        self[code] = folded
+        return folded
+
+
+_FOLD_TABLE = _FoldTable()
+
+
+def _fold_keep_length(text: str) -> str:
+    """`fold`, one character for one character, so offsets in the result are offsets in `text`."""
+    return text.translate(_FOLD_TABLE)
+
+
+def tokens(text: str) -> list[str]:
+    """The words of `text` as the word index sees them."""
+    return _TOKEN.findall(fold(text))
+
+
+# -- the query --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """A parsed query: text chunks (each a list of words) and filters."""
+
+    text: str = ""
+    chunks: tuple[tuple[str, ...], ...] = ()
+    record_type: RecordType | None = None
+    owner: str | None = None
+    tag: str | None = None
+    stage: str | None = None
+    errors: tuple[str, ...] = ()
+
+    @property
+    def words(self) -> list[str]:
+        return [w for chunk in self.chunks for w in chunk]
+
+    @property
+    def has_filters(self) -> bool:
+        return any((self.record_type, self.owner, self.tag, self.stage))
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.chunks and not self.has_filters
+
+
+def parse_query(query: str) -> SearchQuery:
+    """Split filters (`type:deal owner:me tag:vip stage:proposal`) from the text.
+
+    Forgiving while typing: a filter with no value yet (`type:`) is ignored, a type may be
+    abbreviated (`type:de`), an unknown type is reported in `errors`.
+    """
+    try:
+        parts = shlex.split(query)
+    except ValueError:  # an unclosed quote while typing
+        parts = query.replace('"', " ").replace("'", " ").split()
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    text_parts: list[str] = []
+    for part in parts:
+        key, sep, value = part.partition(":")
+        key = key.lower()
+        if sep and key in FILTER_KEYS:
+            value = value.strip()
+            if not value:
+                continue
+            if key == "type":
+                kind = _TYPE_ALIASES.get(value.lower()) or next(
+                    (t for alias, t in _TYPE_ALIASES.items() if alias.startswith(value.lower())), None
+                )
+                if kind is None:
+                    errors.append(f"type:{value} — use type:contact, type:company or type:deal")
+                else:
+                    values["record_type"] = kind
+            elif key == "tag":
+                values["tag"] = value.lower()
+            else:
+                values[key] = value
+        else:
+            text_parts.append(part)
+    chunks = tuple(tuple(words) for words in (tokens(p) for p in text_parts) if words)
+    return SearchQuery(text=" ".join(text_parts), chunks=chunks, errors=tuple(errors), **values)
+
+
+# -- results ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One record found, with the field that matched and where to highlight it."""
+
+    record_type: RecordType
+    record_id: str
+    name: str
+    subtitle: str | None
+    field: str  # a column of search_docs: name, email, …, body
+    text: str  # that field's text (a snippet around the match for note bodies)
+    spans: tuple[tuple[int, int], ...]  # [start, end) offsets in `text` to highlight
+    name_spans: tuple[tuple[int, int], ...]
+    tier: int
+    score: float
+    updated_at: str | None
+    entry_id: str | None = None  # the note that matched, when the match is in a body
+
+    @property
+    def field_label(self) -> str:
+        return FIELD_LABELS.get(self.field, self.field)
+
+    @property
+    def is_typo(self) -> bool:
+        return self.tier == TIER_TYPO
+
+
+@dataclass
+class SearchResults:
+    query: SearchQuery
+    hits: list[SearchHit] = field(default_factory=list)
+    corrections: dict[str, list[str]] = field(default_factory=dict)  # word → close words used
+    limited: bool = False  # more records matched than were returned
+
+    @property
+    def groups(self) -> list[tuple[RecordType, list[SearchHit]]]:
+        """Hits grouped by record type; the group holding the best hit comes first."""
+        order: list[RecordType] = []
+        by_type: dict[RecordType, list[SearchHit]] = {}
+        for hit in self.hits:
+            if hit.record_type not in by_type:
+                order.append(hit.record_type)
+                by_type[hit.record_type] = []
+            by_type[hit.record_type].append(hit)
+        return [(kind, by_type[kind]) for kind in order]
+
+    def __len__(self) -> int:
+        return len(self.hits)
+
+
+# -- typo vocabulary --------------------------------------------------------------------------
+
+def osa_prefix_distance(word: str, term: str, max_distance: int) -> tuple[int, int]:
+    """(distance, length) of the prefix of `term` closest to `word` (optimal string alignment).
+
+    Accepts a prefix because people search while typing: `nortw` is one edit from `north`+`w`.
+    """
+    n = len(word)
+    m = min(len(term), n + max_distance)
+    prev2: list[int] = []
+    prev = list(range(m + 1))
+    for i in range(1, n + 1):
+        cur = [i] + [0] * m
+        wi = word[i - 1]
+        for j in range(1, m + 1):
+            tj = term[j - 1]
+            best = prev[j - 1] + (wi != tj)
+            if prev[j] + 1 < best:
+                best = prev[j] + 1
+            if cur[j - 1] + 1 < best:
+                best = cur[j - 1] + 1
+            if i > 1 and j > 1 and wi == term[j - 2] and word[i - 2] == tj and prev2[j - 2] + 1 < best:
+                best = prev2[j - 2] + 1
+            cur[j] = best
+        if min(cur) > max_distance:  # every alignment already costs too much
+            return max_distance + 1, n
+        prev2, prev = prev, cur
+    lo = min(m, max(4, n - 1))  # a correction never shortens the word by more than one letter
+    best_len = min(range(lo, m + 1), key=lambda j: (prev[j], -j))  # the longest is the most specific
+    distance = prev[best_len]
+    if len(term) <= m and prev[len(term)] == distance:  # the whole word is as close: prefer it
+        best_len = len(term)
+    return distance, best_len
+
+
+class Vocabulary:
+    """The distinct words of the word index, for typo correction; kept in memory.
+
+    Built once (about 40 ms for 100,000 deals) and then topped up with the words of documents
+    the write path changed. Words of deleted documents may linger: a correction towards them
+    simply finds nothing.
+    """
+
+    def __init__(self, rows: Iterable[tuple[str, int]]) -> None:
+        self.counts: dict[str, int] = {}
+        self.sorted: list[str] = []
+        self.grams: dict[str, list[str]] = {}
+        for term, docs in rows:
+            self.counts[term] = docs
+        self.sorted = sorted(self.counts)
+        for term in self.sorted:
+            for gram in _grams(term):
+                self.grams.setdefault(gram, []).append(term)
+
+    def add(self, words: Iterable[str]) -> None:
+        for term in words:
+            if term in self.counts:
+                self.counts[term] += 1
+                continue
+            self.counts[term] = 1
+            bisect.insort(self.sorted, term)
+            for gram in _grams(term):
+                self.grams.setdefault(gram, []).append(term)
+
+    def starts_any(self, prefix: str) -> bool:
+        index = bisect.bisect_left(self.sorted, prefix)
+        return index < len(self.sorted) and self.sorted[index].startswith(prefix)
+
+    def close_prefixes(self, word: str, limit: int = 3) -> list[str]:
+        """Up to `limit` prefixes of indexed words within the allowed edits of `word`."""
+        if len(word) < 4:
+            return []
+        max_distance = 1 if len(word) <= 5 else 2
+        grams = _grams(word, end=False)
+        overlap: Counter[str] = Counter()
+        for gram in grams:
+            overlap.update(self.grams.get(gram, ()))
+        need = max(1, len(grams) - 2 * max_distance)
+        candidates = [t for t, shared in overlap.most_common(40) if shared >= need]
+        scored: dict[str, tuple[int, int]] = {}
+        measured: dict[str, tuple[int, int]] = {}
+        for term in candidates:
+            head = term[:len(word) + max_distance]  # terms sharing this head are equally close
+            if head not in measured:
+                measured[head] = osa_prefix_distance(word, head, max_distance)
+            distance, length = measured[head]
+            if len(term) > len(head) and length == len(head):
+                length = len(head)
+            if distance == 0 or distance > max_distance:
+                continue
+            prefix = term[:length]
+            docs = self.counts.get(term, 0)
+            old = scored.get(prefix)
+            if old is None or (distance, -docs) < (old[0], -old[1]):
+                scored[prefix] = (distance, docs if old is None else old[1] + docs)
+            else:
+                scored[prefix] = (old[0], old[1] + docs)
+        ranked = sorted(scored, key=lambda p: (scored[p][0], -scored[p][1], len(p)))
+        return ranked[:limit]
+
+
+def _grams(term: str, end: bool = True) -> list[str]:
+    padded = "^" + term + ("$" if end and len(term) <= 3 else "")
+    return [padded[i:i + 2] for i in range(len(padded) - 1)]
+
+
+# -- the store mixin --------------------------------------------------------------------------
+
+_RECORD_COLUMNS = {
+    RecordType.DEAL: "r.name, co.name AS subtitle FROM deals r LEFT JOIN companies co ON co.id = r.company_id",
+    RecordType.CONTACT: "r.name, coalesce(co.name, r.title) AS subtitle FROM contacts r LEFT JOIN companies co ON co.id = r.company_id",
+    RecordType.COMPANY: "r.name, coalesce(r.domain, r.industry) AS subtitle FROM companies r",
+}
+
 
 class SearchQueries:
     """Mixed into :class:`Store`; `self` is the store."""
+
+    _search_vocab: Vocabulary | None = None
+    _search_vocab_pending: set[str] | None = None
+
+    # -- public ----------------------------------------------------------------------------
+
+    def search(self: "Store", query: str | SearchQuery, *, limit: int = 60) -> SearchResults:
+        """Records matching `query`, best first (see the module's docs for how)."""
+        parsed = parse_query(query) if isinstance(query, str) else query
+        results = SearchResults(query=parsed)
+        if parsed.is_empty:
+            return results
+        with self.lock:
+            where, params = self._search_filter_sql(parsed)
+            if where is None:  # a filter that can match nothing (owner:nobody, stage:nowhere)
+                return results
+            docs: dict[int, dict[str, Any]] = {}  # rowid → document (+ stage tier, score)
+            # A tag filter is a word query on the tags column (fast), checked exactly afterwards;
+            # so with a tag filter only the records' own fields are searched, not note bodies.
+            tag = f"{{tags}} : {_phrase(tokens(parsed.tag))}" if parsed.tag and tokens(parsed.tag) else None
+            if not parsed.chunks:
+                if tag:
+                    self._search_fts(tag, None, where, params, docs, tier=TIER_FIELD, newest=limit + 1)
+                else:
+                    self._search_recent(where, params, docs, limit + 1)
+            else:
+                text = " AND ".join(_phrase(chunk) for chunk in parsed.chunks)
+                self._search_fts(_and(text, tag), _and(f"{{name}} : ({text})", tag), where, params, docs,
+                                 tier=None, name_text=parsed.text)
+                if _records(docs, parsed.tag) < FALLBACK_BELOW:
+                    self._search_substrings(parsed, tag, where, params, docs)
+                if _records(docs, parsed.tag) < FALLBACK_BELOW:
+                    self._search_typos(parsed, tag, where, params, docs, results)
+            if parsed.tag:
+                docs = {rowid: doc for rowid, doc in docs.items() if _has_tag(doc, parsed.tag)}
+            hits = self._search_rank(parsed, docs, results, limit)
+        results.hits = hits
+        return results
+
+    def warm_search(self: "Store") -> None:
+        """Load what the first typo-tolerant search needs (call from a worker)."""
+        self._search_vocabulary()
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def _search_fts(
+        self: "Store", match: str, name_match: str | None, where: str, params: list[Any], docs: dict, *,
+        tier: int | None, name_text: str | None = None, newest: int | None = None,
+    ) -> None:
+        """Candidates of a word query: all ranked by bm25 when there are few, else the newest."""
+        conn = self.conn
+        filtered = where != "1"
+        count = conn.execute(
+            "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)",
+            (match, RANK_ALL_UNDER),
+        ).fetchone()[0]
+        if count == 0:
+            return
+        if count < RANK_ALL_UNDER and newest is None:
+            if filtered:
+                rows = conn.execute(
+                    f"""SELECT d.*, {_BM25} AS score FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid
+                    WHERE search_fts MATCH ? AND {where} ORDER BY score LIMIT ?""",
+                    (match, *params, RANKED_CANDIDATES),
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    f"""SELECT d.*, f.score FROM (SELECT rowid, {_BM25} AS score FROM search_fts
+                    WHERE search_fts MATCH ? ORDER BY score LIMIT ?) f JOIN search_docs d ON d.rowid = f.rowid""",
+                    (match, RANKED_CANDIDATES),
+                ).fetchall()
+            self._search_collect(rows, docs, tier)
+            return
+        # Too many to rank: the newest documents whose *name* matches (rowids follow recency),
+        # then leading name matches through the name index, so "North" itself is found among
+        # thousands of "North…" deals.
+        self._search_collect(
+            self._search_newest("search_fts", name_match or match, where, params, newest or RECENT_CANDIDATES),
+            docs, tier,
+        )
+        if name_text:
+            text = name_text.strip()
+            rows = conn.execute(
+                f"""SELECT d.*, 0.0 AS score FROM search_docs d INDEXED BY search_docs_name
+                WHERE d.name >= ? COLLATE NOCASE AND d.name < ? COLLATE NOCASE AND d.entry_id = '' AND {where}
+                ORDER BY d.name COLLATE NOCASE LIMIT ?""",
+                (text, text + "\U0010ffff", *params, 50),
+            ).fetchall()
+            self._search_collect(rows, docs, tier)
+
+    def _search_newest(
+        self: "Store", table: str, match: str, where: str, params: list[Any], limit: int
+    ) -> list[sqlite3.Row]:
+        if where == "1":
+            sql = f"""SELECT d.*, 0.0 AS score FROM (SELECT rowid FROM {table} WHERE {table} MATCH ?
+                ORDER BY rowid DESC LIMIT ?) f JOIN search_docs d ON d.rowid = f.rowid"""
+            return self.conn.execute(sql, (match, limit)).fetchall()
+        sql = f"""SELECT d.*, 0.0 AS score FROM {table} f JOIN search_docs d ON d.rowid = f.rowid
+            WHERE {table} MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?"""
+        return self.conn.execute(sql, (match, *params, limit)).fetchall()
+
+    def _search_substrings(
+        self: "Store", parsed: SearchQuery, tag: str | None, where: str, params: list[Any], docs: dict
+    ) -> None:
+        pieces = [p for p in parsed.text.split() if len(p) >= 3]
+        if not pieces:
+            return
+        match = " AND ".join('"' + p.lower().replace('"', '""') + '"' for p in pieces)
+        self._search_collect(
+            self._search_newest("search_trigram", match, where, params, RECENT_CANDIDATES), docs, TIER_SUBSTRING
+        )
+
+    def _search_typos(
+        self: "Store", parsed: SearchQuery, tag: str | None, where: str, params: list[Any], docs: dict,
+        results: SearchResults,
+    ) -> None:
+        vocab = self._search_vocabulary()
+        best: list[str] = []  # each unknown word replaced by its closest correction
+        every: list[str] = []  # … or by any of its corrections
+        for word in parsed.words:
+            if vocab.starts_any(word):
+                best.append(_phrase((word,)))
+                every.append(_phrase((word,)))
+                continue
+            close = vocab.close_prefixes(word)
+            if not close:
+                return  # a word with no close match: the query cannot be read as a typo
+            results.corrections[word] = close
+            best.append(_phrase((close[0],)))
+            every.append("(" + " OR ".join(_phrase((c,)) for c in close) + ")")
+        if not results.corrections:
+            return
+        for rank, groups in enumerate((best, every)):
+            if rank and (best == every or _records(docs, parsed.tag) >= FALLBACK_BELOW):
+                break
+            text = " AND ".join(groups)
+            before = set(docs)
+            self._search_fts(_and(text, tag), _and(f"{{name}} : ({text})", tag), where, params, docs, tier=TIER_TYPO)
+            for rowid in set(docs) - before:
+                docs[rowid]["typo_rank"] = rank
+
+    def _search_recent(self: "Store", where: str, params: list[Any], docs: dict, limit: int) -> None:
+        rows = self.conn.execute(
+            f"""SELECT d.*, 0.0 AS score FROM search_docs d INDEXED BY search_docs_recent
+            WHERE d.entry_id = '' AND {where} ORDER BY d.updated_at DESC LIMIT ?""",
+            (*params, limit),
+        ).fetchall()
+        self._search_collect(rows, docs, TIER_FIELD)
+
+    @staticmethod
+    def _search_collect(rows: list[sqlite3.Row], docs: dict, tier: int | None) -> None:
+        for row in rows:
+            if row["rowid"] in docs:
+                continue
+            doc = dict(row)
+            doc["stage_tier"] = tier
+            docs[row["rowid"]] = doc
+
+    # -- filters ---------------------------------------------------------------------------
+
+    def _search_filter_sql(self: "Store", parsed: SearchQuery) -> tuple[str | None, list[Any]]:
+        """SQL over `d` (a search document) for the query's filters; None when nothing can match."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        kinds = [parsed.record_type] if parsed.record_type else list(RecordType)
+        if parsed.record_type:
+            clauses.append("d.record_type = ?")
+            params.append(parsed.record_type.value)
+
+        def column(name: str) -> str:
+            if len(kinds) == 1:
+                return f"(SELECT {name} FROM {kinds[0].table} WHERE id = d.record_id)"
+            cases = " ".join(
+                f"WHEN '{k.value}' THEN (SELECT {name} FROM {k.table} WHERE id = d.record_id)" for k in kinds
+            )
+            return f"(CASE d.record_type {cases} END)"
+
+        if parsed.owner:
+            owners = self.resolve_owner(parsed.owner)
+            if not owners:
+                return None, []
+            clauses.append(f"{column('owner_id')} IN ({', '.join('?' for _ in owners)})")
+            params.extend(owners)
+        if parsed.stage:
+            stage_ids = [
+                r[0] for r in self.conn.execute(
+                    "SELECT id FROM board_stages WHERE lower(name) LIKE ? ESCAPE '\\'",
+                    (_like_prefix(parsed.stage.lower()),),
+                )
+            ]
+            if not stage_ids:
+                return None, []
+            clauses.append(
+                f"EXISTS (SELECT 1 FROM board_cards c WHERE c.record_id = d.record_id "
+                f"AND c.stage_id IN ({', '.join('?' for _ in stage_ids)}))"
+            )
+            params.extend(stage_ids)
+        return (" AND ".join(clauses) or "1"), params
+
+    # -- ranking and highlights ------------------------------------------------------------
+
+    def _search_rank(
+        self: "Store", parsed: SearchQuery, docs: dict[int, dict], results: SearchResults, limit: int
+    ) -> list[SearchHit]:
+        words = parsed.words
+        typo_words = [p for alts in results.corrections.values() for p in alts]
+        text_folded = " ".join(words)
+        # Newest first, then a stable sort by (tier, bm25): "recent above old on ties".
+        ordered = sorted(docs.values(), key=lambda d: d.get("updated_at") or "", reverse=True)
+        for doc in ordered:
+            tier = doc.get("stage_tier")
+            if tier is None:
+                tier = _word_tier(doc, words, text_folded)
+            doc["tier"] = tier
+            doc["key"] = (tier, doc.get("typo_rank", 0), round(doc.get("score") or 0.0, 1))
+        ordered.sort(key=lambda d: d["key"])
+        best: dict[str, dict] = {}
+        for doc in ordered:  # a record's best document is the first one seen
+            best.setdefault(doc["record_id"], doc)
+        ranked = list(best.values())
+        results.limited = len(ranked) > limit
+        chosen = ranked[:limit]
+        info = self._search_record_info(chosen)
+        plain = _matcher(words, [])
+        patterns = {
+            TIER_TYPO: _matcher(typo_words + words, []),
+            TIER_SUBSTRING: _matcher(words, [fold(p) for p in parsed.text.split() if len(p) >= 3]),
+        }
+        hits: list[SearchHit] = []
+        for doc in chosen:
+            record = info.get(doc["record_id"])
+            if record is None:  # deleted since it was indexed (the write path removes it anyway)
+                continue
+            name, subtitle = record
+            pattern = patterns.get(doc["tier"], plain)
+            field_name, text, spans = _best_field(doc, pattern)
+            name_spans = _spans(name, pattern)
+            hits.append(SearchHit(
+                record_type=RecordType(doc["record_type"]), record_id=doc["record_id"], name=name,
+                subtitle=subtitle, field=field_name, text=text, spans=spans, name_spans=name_spans,
+                tier=doc["tier"], score=float(doc.get("score") or 0.0), updated_at=doc.get("updated_at"),
+                entry_id=doc.get("entry_id") or None,
+            ))
+        return hits
+
+    def _search_record_info(self: "Store", docs: list[dict]) -> dict[str, tuple[str, str | None]]:
+        info: dict[str, tuple[str, str | None]] = {}
+        by_type: dict[str, list[str]] = {}
+        for doc in docs:
+            by_type.setdefault(doc["record_type"], []).append(doc["record_id"])
+        for kind, ids in by_type.items():
+            marks = ", ".join("?" for _ in ids)
+            for row in self.conn.execute(
+                f"SELECT r.id, {_RECORD_COLUMNS[RecordType(kind)]} WHERE r.id IN ({marks}) AND r.deleted_at IS NULL",
+                ids,
+            ):
+                info[row[0]] = (row[1], row[2])
+        return info
+
+    # -- vocabulary ------------------------------------------------------------------------
+
+    def _search_vocabulary(self: "Store") -> Vocabulary:
+        with self.lock:  # the store's lock only: a second lock could be taken in the other order
+            if self._search_vocab is None:
+                self.conn.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_fts, 'row')"
+                )
+                rows = self.conn.execute("SELECT term, doc FROM temp.search_vocab").fetchall()
+                self._search_vocab = Vocabulary((r[0], r[1]) for r in rows)
+                self._search_vocab_pending = set()
+                self.subscribe(self._search_vocab_changed)
+            elif self._search_vocab_pending:
+                pending, self._search_vocab_pending = self._search_vocab_pending, set()
+                marks = ", ".join("?" for _ in pending)
+                rows = self.conn.execute(
+                    f"""SELECT {', '.join(COLUMNS)} FROM search_docs
+                    WHERE record_id IN ({marks}) OR entry_id IN ({marks})""",
+                    (*pending, *pending),
+                ).fetchall()
+                self._search_vocab.add(w for row in rows for value in row if value for w in tokens(value))
+            return self._search_vocab
+
+    def _search_vocab_changed(self: "Store", changes: ChangeSet) -> None:
+        pending = self._search_vocab_pending
+        if pending is None:
+            return
+        for table in ("contacts", "companies", "deals", "timeline_entries"):
+            pending.update(changes.ids(table))
+
+
+# -- helpers ----------------------------------------------------------------------------------
+
+def _phrase(words: Iterable[str]) -> str:
+    """An FTS5 phrase whose last word is a prefix: `"ana alv"*`."""
+    return '"' + " ".join(w.replace('"', '""') for w in words) + '"*'
+
+
+def _and(*parts: str | None) -> str:
+    return " AND ".join(p for p in parts if p)
+
+
+def _records(docs: dict[int, dict], tag: str | None) -> int:
+    return len({d["record_id"] for d in docs.values() if tag is None or _has_tag(d, tag)})
+
+
+def _has_tag(doc: dict, tag: str) -> bool:
+    """The record carries a tag that starts with `tag` (so `tag:ent` finds enterprise while typing)."""
+    return any(t.startswith(tag) for t in (doc.get("tags") or "").lower().split())
+
+
+def _like_prefix(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _word_starts(folded: str) -> list[str]:
+    return _TOKEN.findall(folded)
+
+
+def _word_tier(doc: dict, words: list[str], text_folded: str) -> int:
+    name = doc.get("name")
+    if name:
+        folded = " ".join(_TOKEN.findall(_fold_keep_length(name)))
+        if folded == text_folded:
+            return TIER_EXACT
+        if folded.startswith(text_folded):
+            return TIER_NAME_START
+        name_words = folded.split()
+        if all(any(nw.startswith(w) for nw in name_words) for w in words):
+            return TIER_NAME_WORDS
+    return TIER_BODY if doc.get("entry_id") else TIER_FIELD
+
+
+def _matcher(words: list[str], substrings: list[str]) -> re.Pattern[str] | None:
+    """One pattern for the highlights: words at the start of a word, substrings anywhere."""
+    alternatives = [r"(?<![^\W_])" + re.escape(w) for w in sorted(set(words), key=len, reverse=True) if w]
+    alternatives += [re.escape(p) for p in sorted(set(substrings), key=len, reverse=True) if p]
+    return re.compile("|".join(alternatives)) if alternatives else None
+
+
+def _spans(text: str | None, pattern: re.Pattern[str] | None) -> tuple[tuple[int, int], ...]:
+    """Where the pattern matches `text` (folded), merged, as offsets in `text`."""
+    if not text or pattern is None:
+        return ()
+    merged: list[tuple[int, int]] = []
+    for m in pattern.finditer(_fold_keep_length(text)):
+        start, end = m.span()
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+SNIPPET_WIDTH = 90
+
+
+def _best_field(doc: dict, pattern: re.Pattern[str] | None) -> tuple[str, str, tuple[tuple[int, int], ...]]:
+    """The field that matched best (most query words found in it; earlier columns win ties)."""
+    best: tuple[int, str, str, tuple] | None = None
+    for column in COLUMNS:
+        value = doc.get(column)
+        if not value:
+            continue
+        spans = _spans(value, pattern)
+        if not spans:
+            continue
+        folded = _fold_keep_length(value)
+        found = len({folded[a:b] for a, b in spans})
+        if best is None or found > best[0]:
+            best = (found, column, value, spans)
+    if best is None:  # matched through a word the highlighter cannot see (rare): show the first field
+        column = next((c for c in COLUMNS if doc.get(c)), "name")
+        return column, _one_line(doc.get(column) or "")[:SNIPPET_WIDTH], ()
+    _, column, value, spans = best
+    if column == "body":
+        return ("body", *_snippet(value, spans))
+    flat = _one_line(value)
+    return column, flat, spans
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s", " ", text)
+
+
+def _snippet(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A window of a note around its first match, on one line, with spans shifted into it."""
+    flat = _one_line(text)
+    first = spans[0][0]
+    start = max(0, first - 24)
+    if start > 0:
+        space = flat.rfind(" ", 0, start + 1)
+        start = space + 1 if space >= 0 and first - space < 40 else start
+    end = min(len(flat), start + SNIPPET_WIDTH)
+    prefix = "…" if start > 0 else ""
+    suffix = "…" if end < len(flat) else ""
+    shift = len(prefix) - start
+    snippet = prefix + flat[start:end] + suffix
+    shifted = tuple(
+        (max(s + shift, len(prefix)), min(e + shift, len(prefix) + end - start))
+        for s, e in spans if s < end and e > start
+    )
+    return snippet, shifted

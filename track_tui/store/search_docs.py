@@ -98,7 +98,8 @@ def index_entry(conn: sqlite3.Connection, entry_id: str) -> None:
     body = " ".join(
         part for part in (payload.get("subject"), payload.get("title"), entry["body"]) if part
     )
-    if not body:
+    if not body:  # emptied: it no longer has words to find
+        remove_entry(conn, entry_id)
         return
     conn.execute(
         _UPSERT,
@@ -117,16 +118,19 @@ def remove_entry(conn: sqlite3.Connection, entry_id: str) -> None:
 def rebuild(conn: sqlite3.Connection, searchable: dict[str, list[str]]) -> None:
     """Recreate every document from scratch (after a bulk load); the caller holds a transaction."""
     conn.execute("DELETE FROM search_docs")
+    # Documents are written oldest first, so rowid order follows recency (new documents get
+    # higher rowids too): search reads the newest matches of a huge match set by rowid alone.
+    docs = []
     for record_type, table in _TABLES.items():
         keys = searchable.get(record_type, [])
         rows = conn.execute(f"SELECT * FROM {table} WHERE deleted_at IS NULL")
-        docs = []
         for row in rows:
             data = dict(row)
             data["tags"] = json.loads(data.get("tags") or "[]")
             data["custom_fields"] = json.loads(data.get("custom_fields") or "{}")
             docs.append(record_doc(record_type, data, keys))
-        conn.executemany(_UPSERT, docs)
+    docs.sort(key=lambda doc: (doc["updated_at"] or "", doc["record_id"]))
+    conn.executemany(_UPSERT, docs)
     conn.execute(
         f"""INSERT INTO search_docs (record_type, record_id, entry_id, body, updated_at)
         SELECT t.record_type, t.record_id, t.id,
@@ -135,5 +139,6 @@ def rebuild(conn: sqlite3.Connection, searchable: dict[str, list[str]]) -> None:
                t.created_at
         FROM timeline_entries t
         WHERE t.entry_type IN ({", ".join(repr(t) for t in BODY_ENTRY_TYPES)})
-          AND coalesce(t.body, json_extract(t.payload, '$.subject'), json_extract(t.payload, '$.title')) IS NOT NULL"""
+          AND coalesce(t.body, json_extract(t.payload, '$.subject'), json_extract(t.payload, '$.title')) IS NOT NULL
+        ORDER BY t.created_at, t.id"""
     )
