@@ -24,7 +24,7 @@ import logging
 import socket
 import threading
 from concurrent.futures import Future
-from typing import Any, Awaitable, Callable, TypeVar
+from typing import Any, Awaitable, TypeVar
 
 import psycopg
 from aiohttp import web

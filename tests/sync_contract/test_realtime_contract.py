@@ -37,10 +37,6 @@ class Sub:
         return await self.changes.wait_for(lambda items: [i for i in items if pred(i)], timeout, what)
 
 
-def _data(item):
-    return item["data"]
-
-
 def is_change(table: str, kind: str, **fields):
     def pred(item):
         d = item["data"]
@@ -92,10 +88,8 @@ async def test_changes_arrive_in_commit_order(backend, team, inbox_factory):
     names = [f"N{i}" for i in range(8)]
     for n in names:
         await bob.table("contacts").insert({"workspace_id": team.a, "name": n}).execute()
-    got = await sub.wait(lambda i: i["data"]["type"] == "INSERT", "8 inserts", timeout=10)
     await sub.changes.wait_for(lambda items: len(items) >= 8, what="8 inserts")
     assert [i["data"]["record"]["name"] for i in sub.changes.items] == names
-    assert got
 
 
 async def test_other_workspace_receives_nothing(backend, team, inbox_factory):
