@@ -1,54 +1,781 @@
-"""A record's page: its fields, relations and timeline (read-only view for now)."""
+"""A record's page: fields, custom fields, relations and the timeline, all worked from the keyboard.
+
+Three panes — Fields, Relations, Timeline — side by side from 100 columns, and at 80 columns
+the details (fields over relations) and the timeline as two tabs; Tab and Shift+Tab walk the
+panes, j/k move within one. Every edit goes through the store's write path (`update_record`,
+`move_card`, `add_entry`, `create_task`, deal contacts), which validates first and writes the row,
+its `field_edit`/`stage_change` entry and its outbox entry in one transaction; a dialog refuses
+bad input inline with the reason and stays open, so nothing is saved half-way.
+
+State lives here (the record, the field specs, the relations, the timeline filter); the
+timeline widget draws entries a page at a time. Opening a page reads one record, its relations
+and one page of entries — a few indexed queries — so it is done at mount, before the first
+frame; later pages are read as the timeline scrolls. Escape/Backspace pops back to the screen
+underneath with its focus as it was (the board puts its cursor on this record's card).
+"""
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Any, Callable, Iterable
+
 from rich.table import Table
+from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widget import Widget
+from textual.widgets import Footer, OptionList, Static
+from textual.widgets.option_list import Option
 
 from ..messages import StoreChanged
-from ..models import RecordType
-from ..models.records import FIELD_LABELS
-from ..store import Store
+from ..models import CustomFieldType, Money, Record, RecordType
+from ..models.dates import relative_days, short_date
+from ..models.enums import EntryType, StageType
+from ..store import InvalidInput, Store
+from ..store.record_queries import PickerItem, RecordCard, RelatedRecord
+from ..widgets import field_editors as fe
 from ..widgets.status_line import StatusLine
+from ..widgets.timeline import PAGE, TimelineContext, TimelineView, describe_entry, linked_ids
+from .dialogs import OutcomeResult, OutcomeScreen
+from .record_dialogs import (
+    CallResult, CallScreen, ChoiceScreen, EmailResult, EmailScreen, MeetingResult, MeetingScreen,
+    MultiChoiceScreen, NoteScreen, RecordPickerScreen, TaskResult, TaskScreen, TextFieldScreen,
+    entry_type_options, run_editor,
+)
+
+NARROW = 100  # below this many columns the details and the timeline are tabs
+LABEL_WIDTH = 17
+KIND_ICONS = {RecordType.DEAL: "◆", RecordType.CONTACT: "●", RecordType.COMPANY: "■"}
 
 
 class RecordScreen(Screen[None]):
     TITLE = "Record"
-    BINDINGS = [Binding("escape,backspace", "app.pop_screen", "Back", id="record.back")]
+    AUTO_FOCUS = "#record-fields"
+
+    BINDINGS = [
+        Binding("escape,backspace", "back", "Back", id="record.back"),
+        Binding("tab", "pane(1)", "Next pane", id="record.pane_next", show=False,
+                tooltip="Next pane: fields → relations → timeline"),
+        Binding("shift+tab", "pane(-1)", "Previous pane", id="record.pane_prev", show=False),
+        Binding("j", "cursor(1)", "Down", id="record.down", show=False),
+        Binding("k", "cursor(-1)", "Up", id="record.up", show=False),
+        Binding("e", "edit", "Edit", id="record.edit", tooltip="Edit the focused field (Enter does too)"),
+        Binding("a", "add_note", "Note", id="record.note", tooltip="Add a Markdown note"),
+        Binding("A", "note_in_editor", "Note in $EDITOR", id="record.note_editor", show=False,
+                tooltip="Write a note in $EDITOR"),
+        Binding("c", "log_call", "Call", id="record.call", tooltip="Log a call"),
+        Binding("E", "log_email", "Email", id="record.email", show=False, tooltip="Log an email (paste it)"),
+        Binding("m", "log_meeting", "Meeting", id="record.meeting", show=False, tooltip="Log a meeting"),
+        Binding("t", "make_task", "Task", id="record.task",
+                tooltip="Make a task from the focused timeline entry (or for the record)"),
+        Binding("f", "filter", "Filter", id="record.filter", tooltip="Filter the timeline by entry type"),
+        Binding("s", "move_stage", "Stage", id="record.stage", tooltip="Move to another stage (picker)"),
+        Binding("H", "step_stage(-1)", "◀ Stage", id="record.stage_prev", show=False,
+                tooltip="Move to the previous stage"),
+        Binding("L", "step_stage(1)", "Stage ▶", id="record.stage_next", show=False,
+                tooltip="Move to the next stage"),
+        Binding("C", "add_contact", "Add contact", id="record.contact_add", show=False,
+                tooltip="Add a contact to this deal, with a role"),
+        Binding("x", "remove_contact", "Remove contact", id="record.contact_remove", show=False,
+                tooltip="Remove the focused contact from this deal"),
+        Binding("P", "make_primary", "Make primary", id="record.contact_primary", show=False,
+                tooltip="Make the focused contact the deal's primary contact"),
+    ]
 
     def __init__(self, store: Store, record_type: RecordType, record_id: str) -> None:
         super().__init__()
         self.store = store
         self.record_type = RecordType(record_type)
         self.record_id = record_id
+        self.record: Record = store.record(self.record_type, record_id)
+        self.specs: list[fe.FieldSpec] = []
+        self.relations: list[RelatedRecord] = []
+        self.cards: list[RecordCard] = []
+        self.types: frozenset[EntryType] | None = None  # timeline filter; None shows all
+        self.timeline_total = 0
+        self._names: dict[str, str] = {}
+        self._stage_names: dict[str, str] = {}
+        self._ctx: TimelineContext | None = None
+
+    # -- layout ----------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="record-body"):
-            yield Static(id="record-fields")
+        yield Static(id="record-header")
+        yield Static(id="record-tabs")
+        with Horizontal(id="record-main"):
+            with Vertical(id="record-side"):
+                yield OptionList(id="record-fields")
+                yield OptionList(id="record-relations")
+            with Vertical(id="record-timeline-pane"):
+                yield TimelineView(id="record-timeline")
         yield StatusLine(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.show()
+        self.query_one("#record-fields").border_title = "Fields"
+        self.query_one("#record-relations").border_title = "Relations"
+        self._stage_names = self.store.stage_names()
+        self.show_details()
+        self.load_timeline()
+        self._apply_width(self.app.size.width)
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        if self.record_id in message.changes.ids(self.record_type.table):
-            self.show()
+    def on_resize(self) -> None:
+        self._apply_width(self.size.width)
 
-    def show(self) -> None:
-        record = self.store.record(self.record_type, self.record_id)
-        table = Table(box=None, show_header=False, pad_edge=False)
-        table.add_column(style="bold", no_wrap=True)
-        table.add_column()
-        for name, value in record.model_dump(exclude={"id", "workspace_id", "updated_at", "version", "custom_fields"}).items():
-            table.add_row(FIELD_LABELS.get(name, name), "—" if value in (None, [], "") else str(value))
-        self.query_one("#record-fields", Static).update(table)
+    def _apply_width(self, width: int) -> None:
+        self.set_class(width < NARROW, "-narrow")
+        self._show_tabs()
+
+    # -- panes -----------------------------------------------------------------------------
+
+    @property
+    def fields_list(self) -> OptionList:
+        return self.query_one("#record-fields", OptionList)
+
+    @property
+    def relations_list(self) -> OptionList:
+        return self.query_one("#record-relations", OptionList)
+
+    @property
+    def timeline(self) -> TimelineView:
+        return self.query_one(TimelineView)
+
+    def _panes(self) -> list[Widget]:
+        return [self.fields_list, self.relations_list, self.timeline]
+
+    def action_pane(self, delta: int) -> None:
+        panes = self._panes()
+        focused = self.focused
+        index = panes.index(focused) if focused in panes else 0
+        target = panes[(index + delta) % len(panes)]
+        if target is self.relations_list and self.relations_list.option_count == 0:
+            target = panes[(index + 2 * delta) % len(panes)]
+        self.focus_pane(target)
+
+    def focus_pane(self, target: Widget) -> None:
+        self.set_class(target is self.timeline, "-timeline")
+        target.focus()
+        self._show_tabs()
+
+    def on_descendant_focus(self, event) -> None:
+        if event.widget in self._panes():
+            self.set_class(event.widget is self.timeline, "-timeline")
+            self._show_tabs()
+
+    def _show_tabs(self) -> None:
+        on_timeline = self.has_class("-timeline")
+        tabs = Text(no_wrap=True, overflow="ellipsis")
+        tabs.append(" Details ", style="reverse bold" if not on_timeline else "")
+        tabs.append(" │ ")
+        tabs.append(f" Timeline ({self.timeline_total}) ", style="reverse bold" if on_timeline else "")
+        tabs.append("   Tab switches", style="dim")
+        self.query_one("#record-tabs", Static).update(tabs)
+
+    def action_cursor(self, delta: int) -> None:
+        focused = self.focused
+        if isinstance(focused, OptionList):
+            if delta > 0:
+                focused.action_cursor_down()
+            else:
+                focused.action_cursor_up()
+
+    # -- details ---------------------------------------------------------------------------
+
+    def show_details(self) -> None:
+        """(Re)read the record, its relations and its boards, and draw the fields and relations."""
+        store = self.store
+        self.record = store.record(self.record_type, self.record_id)
+        defs = store.custom_field_defs(self.record_type)
+        self.specs = fe.field_specs(self.record_type, defs)
+        self.relations = store.record_relations(self.record_type, self.record_id)
+        self.cards = store.record_cards(self.record_id)
+        self.profiles = store.profiles()
+        refs: list[tuple[str, str]] = []
+        for name, kind in (("company_id", "company"), ("parent_id", "company"), ("primary_contact_id", "contact")):
+            value = getattr(self.record, name, None)
+            if value:
+                refs.append((kind, value))
+        for definition in defs:
+            value = self.record.custom_fields.get(definition.key)
+            if definition.type == CustomFieldType.LINK and isinstance(value, dict) and value.get("id"):
+                refs.append((str(value.get("type")), str(value["id"])))
+        self._names.update(store.names_of(refs))
+        self._custom_defs = {d.key: d for d in defs}
+        self._draw_header()
+        self._draw_fields()
+        self._draw_relations()
+        self.refresh_status()
+
+    def _field_context(self) -> fe.FieldContext:
+        stage_label, probability = None, None
+        if self.cards:
+            card = self.cards[0]
+            stage = card.stage
+            if stage is not None:
+                stage_label = stage.name if len(self.cards) == 1 else f"{stage.name} ({card.board_name})"
+                probability = stage.probability
+        return fe.FieldContext(
+            today=self.store.today(), now=self.store.now(), profiles=self.profiles, names=self._names,
+            stage_label=stage_label, stage_probability=probability,
+        )
+
+    def _draw_header(self) -> None:
+        record = self.record
+        kind = self.record_type
+        title = Text(no_wrap=True, overflow="ellipsis")
+        title.append(f"{KIND_ICONS[kind]} {kind.label}  ", style="bold")
+        title.append(record.name, style="bold underline")
+        if record.deleted_at is not None:
+            title.append("  (deleted)", style="reverse")
+        facts: list[str] = []
+        today = self.store.today()
+        if kind == RecordType.DEAL:
+            facts.append(Money(minor=record.value_cents, currency=record.currency).format())  # type: ignore[attr-defined]
+        if self.cards and self.cards[0].stage is not None:
+            stage = self.cards[0].stage
+            marker = {StageType.WON: " ✓", StageType.LOST: " ✗"}.get(stage.stage_type, "")
+            facts.append(f"{stage.name}{marker}")
+        close = getattr(record, "close_date", None)
+        if close is not None:
+            facts.append(f"closes {short_date(close, today)} ({relative_days(close, today)})")
+        company = getattr(record, "company_id", None)
+        if company and kind != RecordType.COMPANY:
+            facts.append(self._names.get(company, ""))
+        if kind == RecordType.CONTACT:
+            facts.extend(v for v in (record.title, record.email) if v)  # type: ignore[attr-defined]
+        if kind == RecordType.COMPANY:
+            facts.extend(v for v in (record.domain, record.industry) if v)  # type: ignore[attr-defined]
+        owner = self.profiles.get(record.owner_id or "")
+        facts.append(f"owner {owner.full_name}" if owner else "no owner")
+        line = Text(" · ".join(f for f in facts if f), style="", no_wrap=True, overflow="ellipsis")
+        header = Text("\n").join([title, line])
+        self.query_one("#record-header", Static).update(header)
         self.sub_title = record.name
+
+    def _draw_fields(self) -> None:
+        ctx = self._field_context()
+        options: list[Option] = []
+        custom_started = False
+        for spec in self.specs:
+            if spec.custom is not None and not custom_started:
+                custom_started = True
+                options.append(Option(Text("Custom fields", style="bold"), id="heading:custom", disabled=True))
+            value = fe.display(spec, self.record, ctx)
+            label = spec.label if len(spec.label) < LABEL_WIDTH else spec.label[:LABEL_WIDTH - 2] + "…"
+            prompt = Table.grid(padding=(0, 1), expand=True)
+            prompt.add_column(width=LABEL_WIDTH - 1, no_wrap=True)
+            prompt.add_column(ratio=1, overflow="fold")
+            prompt.add_row(
+                Text(label, style="dim" if spec.editable else "dim italic"),
+                Text(value, style="dim" if value.startswith("—") else ""),
+            )
+            options.append(Option(prompt, id=spec.key))
+        self._refill(self.fields_list, options)
+
+    def _draw_relations(self) -> None:
+        options: list[Option] = []
+        group = None
+        for index, relation in enumerate(self.relations):
+            if relation.group != group:
+                group = relation.group
+                options.append(Option(Text(group, style="bold"), id=f"heading:{group}", disabled=True))
+            prompt = Text(no_wrap=False)
+            prompt.append(f"{KIND_ICONS[relation.record_type]} ", style="dim")
+            prompt.append(relation.name, style="strike" if relation.deleted else "")
+            if relation.primary and relation.record_type == RecordType.CONTACT:
+                prompt.append(" ★ primary", style="bold")
+            if relation.detail:
+                prompt.append(f"  {relation.detail}", style="dim italic")
+            options.append(Option(prompt, id=f"rel:{index}"))
+        if self.cards:
+            options.append(Option(Text("Boards", style="bold"), id="heading:boards", disabled=True))
+            for index, card in enumerate(self.cards):
+                stage = card.stage
+                prompt = Text()
+                prompt.append("▤ ", style="dim")
+                prompt.append(card.board_name)
+                prompt.append(f"  {stage.name if stage else '?'}", style="dim italic")
+                options.append(Option(prompt, id=f"card:{index}"))
+        if not options:
+            options.append(Option(Text("nothing linked yet", style="dim italic"), id="heading:none", disabled=True))
+        self._refill(self.relations_list, options)
+
+    @staticmethod
+    def _refill(option_list: OptionList, options: list[Option]) -> None:
+        keep = option_list.highlighted_option.id if option_list.highlighted_option is not None else None
+        old_index = option_list.highlighted
+        option_list.clear_options()
+        option_list.add_options(options)
+        ids = [o.id for o in options]
+        if keep in ids:
+            option_list.highlighted = ids.index(keep)
+        else:
+            enabled = [i for i, o in enumerate(options) if not o.disabled]
+            if enabled:
+                target = old_index if old_index is not None else 0
+                option_list.highlighted = min(enabled, key=lambda i: (abs(i - target), i))
+
+    def refresh_status(self) -> None:
         status = self.query_one(StatusLine)
         status.workspace = self.store.workspace_name()
         status.pending = self.store.pending_count()
-        status.context = f"{self.record_type.label}: {record.name}"
+        status.failed = self.store.failed_count()
+        label = f"{self.record_type.label}: {self.record.name}"
+        if self.types is not None:
+            label += " · timeline: " + ", ".join(sorted(t.value for t in self.types))
+        status.context = label
+
+    # -- the timeline ----------------------------------------------------------------------
+
+    def _page(self, offset: int, limit: int) -> list:
+        entries = self.store.timeline(self.record_id, types=self.types, limit=limit, offset=offset)
+        missing = [ref for ref in linked_ids(entries, self._custom_defs) if ref[1] not in self._names]
+        if missing:
+            self._names.update(self.store.names_of(missing))
+        return entries
+
+    def load_timeline(self, keep: str | None = None) -> None:
+        """Count the entries under the filter and show the first page (the rest load on scroll)."""
+        store = self.store
+        self.timeline_total = store.timeline_count(self.record_id, self.types)
+        currency = getattr(self.record, "currency", "USD")
+        self._ctx = TimelineContext(
+            now=store.now(), today=store.today(), profiles=self.profiles, currency=currency,
+            custom_fields=self._custom_defs, names=self._names, stage_names=self._stage_names,
+        )
+        first = self._page(0, PAGE) if self.timeline_total else []
+        self.timeline.load(self._page, self.timeline_total, self._ctx, keep=keep, first_page=first)
+        pane = self.query_one("#record-timeline-pane")
+        title = f"Timeline · {self.timeline_total} entr{'y' if self.timeline_total == 1 else 'ies'}"
+        if self.types is not None:
+            title += " · " + ", ".join(t.value.replace("_", " ") for t in EntryType if t in self.types)
+        pane.border_title = title
+        self._show_tabs()
+
+    # -- store announcements ---------------------------------------------------------------
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        changes = message.changes
+        try:
+            mine = self.record_id in changes.ids(self.record_type.table)
+            if mine and changes.remote:
+                self.notify(f"{self.record.name} was changed by someone else", timeout=4)
+            if mine or changes.touches("deal_contacts", "contacts", "companies", "deals", "board_cards",
+                                       "custom_fields", "profiles", "board_stages"):
+                if changes.touches("board_stages"):
+                    self._stage_names = self.store.stage_names()
+                self.show_details()
+            entry_ids = changes.ids("timeline_entries")
+            if entry_ids and self._touches_my_timeline(entry_ids):
+                keep = self.timeline.current.id if changes.remote and self.timeline.current else None
+                self.load_timeline(keep=keep)
+            self.refresh_status()
+        except LookupError:  # the record is gone (hard delete from elsewhere)
+            self.notify("This record no longer exists", severity="warning")
+
+    def _touches_my_timeline(self, entry_ids: set[str]) -> bool:
+        ids = list(entry_ids)
+        with self.store.lock:
+            marks = ", ".join("?" for _ in ids)
+            row = self.store.conn.execute(
+                f"SELECT 1 FROM timeline_entries WHERE record_id = ? AND id IN ({marks}) LIMIT 1", (self.record_id, *ids)
+            ).fetchone()
+        return row is not None or len(self.timeline.entries) != self.timeline_total
+
+    # -- navigation ------------------------------------------------------------------------
+
+    def action_back(self) -> None:
+        stack = self.app.screen_stack
+        below = stack[-2] if len(stack) > 1 else None
+        if below is None:
+            return
+        self.app.pop_screen()
+        focus_record = getattr(below, "focus_record", None)
+        if callable(focus_record) and not isinstance(below, RecordScreen):
+            focus_record(self.record_id)
+
+    @on(OptionList.OptionSelected, "#record-relations")
+    def _relation_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.open_relation(event.option.id or "")
+
+    def open_relation(self, option_id: str) -> None:
+        if option_id.startswith("rel:"):
+            relation = self.relations[int(option_id[4:])]
+            self.app.push_screen(RecordScreen(self.store, relation.record_type, relation.record_id))
+        elif option_id.startswith("card:"):
+            self.action_move_stage(card_index=int(option_id[5:]))
+
+    def _focused_relation(self) -> RelatedRecord | None:
+        if self.focused is not self.relations_list:
+            return None
+        option = self.relations_list.highlighted_option
+        if option is None or not (option.id or "").startswith("rel:"):
+            return None
+        return self.relations[int(option.id[4:])]  # type: ignore[index]
+
+    # -- editing fields --------------------------------------------------------------------
+
+    @on(OptionList.OptionSelected, "#record-fields")
+    def _field_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.edit_field(event.option.id or "")
+
+    def action_edit(self) -> None:
+        focused = self.focused
+        if focused is self.relations_list:
+            option = self.relations_list.highlighted_option
+            if option is not None:
+                self.open_relation(option.id or "")
+            return
+        if focused is self.timeline:
+            self.notify("Timeline entries are kept as written; t makes a task from one", timeout=3)
+            return
+        option = self.fields_list.highlighted_option
+        if option is not None:
+            self.edit_field(option.id or "")
+
+    def spec(self, key: str) -> fe.FieldSpec | None:
+        return next((s for s in self.specs if s.key == key), None)
+
+    def edit_field(self, key: str) -> None:
+        """Open the editor that fits the field (by key: 'field:close_date', 'custom:tier')."""
+        spec = self.spec(key)
+        if spec is None:
+            return
+        record = self.record
+        kind = spec.kind
+        title = f"{spec.label} — {record.name}"
+        if kind == fe.READONLY:
+            self.notify(f"{spec.label} is set by Track", timeout=2)
+        elif kind == fe.STAGE:
+            self.action_move_stage()
+        elif kind == fe.OWNER:
+            people = [(pid, p.full_name) for pid, p in sorted(self.profiles.items(), key=lambda kv: kv[1].full_name)]
+            self.app.push_screen(ChoiceScreen(
+                title, [*people, ("", "— nobody —")], record.owner_id or "",
+                save=lambda pid: self._save(spec, {spec.name: pid or None}, {}),
+            ))
+        elif kind in (fe.COMPANY, fe.CONTACT):
+            target = RecordType.COMPANY if kind == fe.COMPANY else RecordType.CONTACT
+            exclude = [self.record_id]
+            self.app.push_screen(RecordPickerScreen(
+                title, lambda text: self.store.pick_records(text, [target], exclude=exclude),
+                save=lambda item: self._save(spec, {spec.name: item.record_id if item else None}, {}),
+                allow_clear=True,
+            ))
+        elif kind == fe.SELECT:
+            assert spec.custom is not None
+            options = spec.custom.options()
+            if not spec.custom.required:
+                options = [*options, ("", "— none —")]
+            current = record.custom_fields.get(spec.name) or ""
+            self.app.push_screen(ChoiceScreen(
+                title, options, current, save=lambda value: self._save(spec, {}, {spec.name: value or None}),
+            ))
+        elif kind == fe.MULTI:
+            assert spec.custom is not None
+            limit = spec.custom.config.get("max_selected")
+            hint = "Space toggles · Enter saves · Esc cancels" + (f" · at most {limit}" if limit else "")
+            self.app.push_screen(MultiChoiceScreen(
+                title, spec.custom.options(), record.custom_fields.get(spec.name) or [],
+                save=lambda values: self._save(spec, {}, {spec.name: values}), hint=hint,
+            ))
+        elif kind == fe.BOOLEAN:
+            current = record.custom_fields.get(spec.name)
+            problem = self._save(spec, {}, {spec.name: not bool(current)})
+            if problem:
+                self.notify(problem, severity="error")
+            else:
+                self.notify(f"{spec.label}: {'yes' if not current else 'no'}", timeout=2)
+        elif kind == fe.LINK:
+            assert spec.custom is not None
+            target = spec.custom.config.get("target")
+            types = [RecordType(target)] if target else list(RecordType)
+            self.app.push_screen(RecordPickerScreen(
+                title, lambda text: self.store.pick_records(text, types, exclude=[self.record_id]),
+                save=lambda item: self._save(spec, {}, {
+                    spec.name: {"type": item.record_type.value, "id": item.record_id} if item else None,
+                }),
+                allow_clear=not spec.custom.required,
+            ))
+        else:
+            self.app.push_screen(TextFieldScreen(
+                title, fe.initial_text(spec, record), spec.hint, save=lambda text: self._save_text(spec, text),
+            ))
+
+    def _save_text(self, spec: fe.FieldSpec, text: str) -> str | None:
+        try:
+            fields, custom = fe.parse_text(spec, text, self.record, self.store.today())
+        except fe.FieldInputError as exc:
+            return f"{spec.label}: {exc}"
+        return self._save(spec, fields, custom)
+
+    def _save(self, spec: fe.FieldSpec, fields: dict[str, Any], custom: dict[str, Any]) -> str | None:
+        """One write through the store; None when saved, else why not (nothing was written)."""
+        try:
+            self.store.update_record(self.record_type, self.record_id, fields=fields or None, custom=custom or None)
+        except InvalidInput as exc:
+            return f"{exc.field}: {exc.reason}"
+        return None
+
+    # -- stages ----------------------------------------------------------------------------
+
+    def action_move_stage(self, card_index: int | None = None) -> None:
+        cards = self.cards if card_index is None else [self.cards[card_index]]
+        if not cards:
+            self.notify(f"This {self.record_type.value} is not on a board", severity="warning", timeout=3)
+            return
+        options: list[tuple[str, str]] = []
+        current = None
+        for card in cards:
+            for stage in card.stages:
+                label = stage.name if len(cards) == 1 else f"{card.board_name} › {stage.name}"
+                if stage.stage_type != StageType.OPEN:
+                    label += f"  ({stage.stage_type.value})"
+                elif stage.probability is not None:
+                    label += f"  {float(stage.probability):g}%"
+                option_id = f"{card.card_id}|{stage.id}"
+                if stage.id == card.stage_id:
+                    current = option_id
+                options.append((option_id, label))
+
+        def chosen(value: str | None) -> None:
+            if value:
+                card_id, stage_id = value.split("|", 1)
+                self.move_to(card_id, stage_id)
+
+        self.app.push_screen(ChoiceScreen(f"Move {self.record.name} to…", options, current), chosen)
+
+    def action_step_stage(self, delta: int) -> None:
+        if not self.cards:
+            self.notify(f"This {self.record_type.value} is not on a board", severity="warning", timeout=3)
+            return
+        card = self.cards[0]
+        ids = [s.id for s in card.stages]
+        index = ids.index(card.stage_id) + delta if card.stage_id in ids else -1
+        if not 0 <= index < len(ids):
+            self.notify("No stage further that way", severity="warning", timeout=2)
+            return
+        self.move_to(card.card_id, ids[index])
+
+    def move_to(self, card_id: str, stage_id: str) -> None:
+        """The board's stage move: won/lost asks what a reviewer records, then `store.move_card`."""
+        card = next(c for c in self.cards if c.card_id == card_id)
+        stage = next(s for s in card.stages if s.id == stage_id)
+        if stage.id == card.stage_id:
+            return
+        if stage.stage_type in (StageType.WON, StageType.LOST):
+            def after(result: OutcomeResult | None) -> None:
+                if result is not None:
+                    self._do_move(card_id, stage_id, result.note, result.close_date)
+
+            self.app.push_screen(
+                OutcomeScreen(self.record.name, stage, self.store.today(), is_deal=self.record_type == RecordType.DEAL),
+                after,
+            )
+            return
+        self._do_move(card_id, stage_id)
+
+    def _do_move(self, card_id: str, stage_id: str, note: str | None = None, close_date: date | None = None) -> None:
+        try:
+            self.store.move_card(card_id, stage_id, note=note, close_date=close_date)
+        except InvalidInput as exc:
+            self.notify(str(exc), severity="error")
+
+    # -- logging entries -------------------------------------------------------------------
+
+    def _log(self, entry_type: EntryType, body: str | None, payload: dict[str, Any] | None = None) -> str | None:
+        try:
+            self.store.log_entry(self.record_type, self.record_id, entry_type, body=body, payload=payload)
+        except InvalidInput as exc:
+            return str(exc)
+        return None
+
+    def _after_log(self, label: str) -> Callable[[Any], None]:
+        def done(result: Any) -> None:
+            if result is not None:
+                self.notify(f"{label} logged", timeout=2)
+        return done
+
+    def action_add_note(self) -> None:
+        self.app.push_screen(
+            NoteScreen(f"Note on {self.record.name}", save=lambda text: self._log(EntryType.NOTE, text)),
+            self._after_log("Note"),
+        )
+
+    def action_note_in_editor(self) -> None:
+        text = run_editor(self.app, "")
+        if text is None:
+            self.notify("Set $EDITOR (or $VISUAL) to write notes in your own editor; a opens the built-in one",
+                        severity="warning", timeout=4)
+            return
+        if text.strip():
+            problem = self._log(EntryType.NOTE, text.strip())
+            self.notify(problem or "Note logged", severity="error" if problem else "information", timeout=2)
+
+    def action_log_call(self) -> None:
+        def save(result: CallResult) -> str | None:
+            payload: dict[str, Any] = {"disposition": result.disposition}
+            if result.duration_seconds is not None:
+                payload["duration_seconds"] = result.duration_seconds
+            return self._log(EntryType.CALL, result.summary, payload)
+
+        self.app.push_screen(
+            CallScreen(f"Call with {self.record.name}", self.store.call_dispositions(), save), self._after_log("Call"),
+        )
+
+    def action_log_email(self) -> None:
+        def save(result: EmailResult) -> str | None:
+            return self._log(EntryType.EMAIL, result.body, {"subject": result.subject, "direction": result.direction})
+
+        self.app.push_screen(EmailScreen(f"Email — {self.record.name}", save), self._after_log("Email"))
+
+    def action_log_meeting(self) -> None:
+        def save(result: MeetingResult) -> str | None:
+            payload: dict[str, Any] = {"title": result.title, "starts_at": result.starts_at.isoformat()}
+            if result.duration_minutes is not None:
+                payload["duration_minutes"] = result.duration_minutes
+            return self._log(EntryType.MEETING, result.notes, payload)
+
+        self.app.push_screen(MeetingScreen(f"Meeting — {self.record.name}", self.store.now(), save),
+                             self._after_log("Meeting"))
+
+    # -- tasks -----------------------------------------------------------------------------
+
+    def action_make_task(self) -> None:
+        entry = self.timeline.current if self.focused is self.timeline else None
+        if entry is not None and self._ctx is not None:
+            headline = describe_entry(entry, self._ctx)
+            first_line = (entry.body or "").strip().splitlines()[0] if (entry.body or "").strip() else ""
+            title = f"Follow up: {first_line or headline}"
+            if len(title) > 80:
+                title = title[:79] + "…"
+            heading = f"Task from this {entry.entry_type.value.replace('_', ' ')}"
+        else:
+            title, heading = "", f"Task on {self.record.name}"
+        people = [(pid, p.full_name + (" (me)" if pid == self.store.user_id else ""))
+                  for pid, p in sorted(self.profiles.items(), key=lambda kv: kv[1].full_name)]
+        entry_id = entry.id if entry is not None else None
+
+        def save(result: TaskResult) -> str | None:
+            try:
+                self.store.task_from_entry(
+                    entry_id, record_type=self.record_type, record_id=self.record_id, title=result.title,
+                    assigned_to=result.assigned_to, due_date=result.due_date,
+                )
+            except (InvalidInput, ValueError) as exc:
+                return str(exc)
+            return None
+
+        self.app.push_screen(
+            TaskScreen(heading, title, people, self.store.user_id, self.store.today(), save),
+            lambda result: self.notify(f"Task created: {result.title}", timeout=2) if result else None,
+        )
+
+    # -- the timeline filter ---------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        selected = [t.value for t in (self.types or EntryType)]
+
+        def chosen(values: list | None) -> None:
+            if values is None:
+                return
+            self.set_filter(None if not values or len(values) == len(EntryType) else {EntryType(v) for v in values})
+
+        self.app.push_screen(MultiChoiceScreen(
+            "Show these entries", entry_type_options(), selected,
+            hint="Space toggles · Enter applies (none or all: everything) · Esc cancels",
+        ), chosen)
+
+    def set_filter(self, types: Iterable[EntryType] | None) -> None:
+        self.types = frozenset(types) if types is not None else None
+        self.load_timeline()
+        self.refresh_status()
+
+    # -- deal contacts ---------------------------------------------------------------------
+
+    def _require_deal(self) -> bool:
+        if self.record_type != RecordType.DEAL:
+            self.notify("Contacts with roles belong to deals; open a deal", severity="warning", timeout=3)
+            return False
+        return True
+
+    def action_add_contact(self) -> None:
+        if not self._require_deal():
+            return
+        on_deal = [r.record_id for r in self.relations if r.record_type == RecordType.CONTACT and r.link_id]
+
+        def picked(item: PickerItem | None) -> None:
+            if item is None:
+                return
+            self.app.push_screen(TextFieldScreen(
+                f"Role of {item.name} on this deal", "", "e.g. champion, economic buyer (empty: no role)",
+                save=lambda role: self._add_contact(item.record_id, role),
+            ))
+
+        self.app.push_screen(RecordPickerScreen(
+            "Add a contact to this deal", lambda text: self.store.pick_records(text, [RecordType.CONTACT], exclude=on_deal),
+        ), picked)
+
+    def _add_contact(self, contact_id: str, role: str) -> str | None:
+        try:
+            self.store.add_deal_contact(self.record_id, contact_id, role)
+        except (InvalidInput, ValueError, LookupError) as exc:
+            return str(exc)
+        return None
+
+    def action_remove_contact(self) -> None:
+        if not self._require_deal():
+            return
+        relation = self._focused_relation()
+        if relation is None or relation.link_id is None:
+            self.notify("Put the cursor on a contact of this deal (Relations pane) first", severity="warning", timeout=3)
+            return
+        self.store.remove_deal_contact(relation.link_id)
+        self.notify(f"Removed {relation.name} from this deal — C adds a contact", timeout=3)
+
+    def action_make_primary(self) -> None:
+        if not self._require_deal():
+            return
+        relation = self._focused_relation()
+        if relation is None or relation.record_type != RecordType.CONTACT:
+            self.notify("Put the cursor on a contact of this deal (Relations pane) first", severity="warning", timeout=3)
+            return
+        try:
+            self.store.set_primary_contact(self.record_id, relation.record_id)
+        except InvalidInput as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.notify(f"{relation.name} is the primary contact", timeout=2)
+
+    # -- command palette -------------------------------------------------------------------
+
+    def palette_commands(self) -> Iterable[tuple[str, str, object]]:
+        name = self.record.name
+        yield ("Record: add a note", f"Markdown note on {name} (a)", self.action_add_note)
+        yield ("Record: log a call", "Outcome, duration, summary (c)", self.action_log_call)
+        yield ("Record: log an email", "Paste an email (E)", self.action_log_email)
+        yield ("Record: log a meeting", "Title, time, notes (m)", self.action_log_meeting)
+        yield ("Record: new task", f"A task on {name} (t)", self.action_make_task)
+        if self.focused is self.timeline and self.timeline.current is not None:
+            yield ("Timeline: task from the focused entry", "Links back to the entry (t)", self.action_make_task)
+        yield ("Timeline: filter by entry type", "Notes, calls, emails… (f)", self.action_filter)
+        if self.types is not None:
+            yield ("Timeline: show every entry", "Clear the filter", lambda: self.set_filter(None))
+        for kind in (EntryType.NOTE, EntryType.CALL, EntryType.EMAIL, EntryType.MEETING, EntryType.STAGE_CHANGE):
+            yield (f"Timeline: only {kind.value.replace('_', ' ')}s", "Filter the timeline", lambda k=kind: self.set_filter({k}))
+        for spec in self.specs:
+            if spec.editable:
+                yield (f"Edit: {spec.label}", f"Change {spec.label.lower()} of {name}", lambda s=spec.key: self.edit_field(s))
+        for card in self.cards:
+            for stage in card.stages:
+                if stage.id != card.stage_id:
+                    yield (f"Move to: {stage.name}", f"{card.board_name}", lambda c=card.card_id, s=stage.id: self.move_to(c, s))
+        for relation in self.relations:
+            yield (f"Open: {relation.name}", f"{relation.group} · {relation.record_type.value}",
+                   lambda r=relation: self.app.push_screen(RecordScreen(self.store, r.record_type, r.record_id)))
+        if self.record_type == RecordType.DEAL:
+            yield ("Deal: add a contact", "With a role (C)", self.action_add_contact)
+        yield ("Record: back", "Return to where you came from (Esc)", self.action_back)

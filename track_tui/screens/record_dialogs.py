@@ -573,9 +573,3 @@ def entry_type_options() -> list[tuple[str, str]]:
     return [(kind.value, f"{ICONS[kind]} {TYPE_LABELS[kind]}s") for kind in EntryType]
 
 
-def record_kind_label(kind: RecordType) -> str:
-    return {RecordType.DEAL: "deal", RecordType.CONTACT: "contact", RecordType.COMPANY: "company"}[kind]
-
-
-def days(n: int) -> timedelta:
-    return timedelta(days=n)

@@ -1,12 +1,275 @@
-"""Queries and actions of the record pages (fields, relations, timeline)."""
+"""Queries and actions of the record pages (fields, relations, timeline).
+
+Reads return small frozen models the page draws; the few actions here (an entry turned into a
+task, a call logged, a deal contact added) build models and hand them to the one write path in
+`mutations.py`, so they write rows, timeline entries and outbox entries like every other action.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import json
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, Iterable
+
+from pydantic import BaseModel, ConfigDict
+
+from ..models import BoardStage, RecordType, Task, TimelineEntry
+from ..models.enums import EntryType
+from ..models.timeline import DEFAULT_CALL_DISPOSITIONS
+from .rows import row_to_model
 
 if TYPE_CHECKING:
     from .store import Store
 
 
+class RelatedRecord(BaseModel):
+    """One line of a record's relations: which group, which record, and how it relates."""
+
+    model_config = ConfigDict(frozen=True)
+
+    group: str  # "Company", "Contacts on this deal", "Subsidiaries", …
+    record_type: RecordType
+    record_id: str
+    name: str
+    detail: str | None = None  # a role, a stage, a title
+    link_id: str | None = None  # the deal_contacts row, for deal contacts
+    primary: bool = False
+    deleted: bool = False
+
+
+class RecordCard(BaseModel):
+    """Where a record sits on a board: the card, its board and the board's stages."""
+
+    model_config = ConfigDict(frozen=True)
+
+    card_id: str
+    board_id: str
+    board_name: str
+    stage_id: str
+    stages: tuple[BoardStage, ...]
+
+    @property
+    def stage(self) -> BoardStage | None:
+        return next((s for s in self.stages if s.id == self.stage_id), None)
+
+
+class PickerItem(BaseModel):
+    """A record offered by the link picker."""
+
+    model_config = ConfigDict(frozen=True)
+
+    record_type: RecordType
+    record_id: str
+    name: str
+    detail: str | None = None
+
+
+_LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+
+
 class RecordQueries:
     """Mixed into :class:`Store`; `self` is the store."""
+
+    # -- relations -------------------------------------------------------------------------
+
+    def record_relations(self: "Store", record_type: RecordType, record_id: str) -> list[RelatedRecord]:
+        """Every record this one points at or is pointed at by, grouped, in reading order."""
+        kind = RecordType(record_type)
+        result: list[RelatedRecord] = []
+        with self.lock:
+            row = self._record_row(kind, record_id)
+            q = self.conn.execute
+            if kind == RecordType.DEAL:
+                if row.get("company_id"):
+                    result += self._related("Company", RecordType.COMPANY, q(
+                        "SELECT id, name, domain AS detail, deleted_at FROM companies WHERE id = ?", (row["company_id"],)))
+                primary = row.get("primary_contact_id")
+                contacts = q(
+                    """SELECT c.id, c.name, dc.role AS detail, dc.id AS link_id, c.deleted_at, c.title
+                    FROM deal_contacts dc JOIN contacts c ON c.id = dc.contact_id
+                    WHERE dc.deal_id = ? ORDER BY c.id = ? DESC, lower(c.name)""",
+                    (record_id, primary),
+                ).fetchall()
+                listed = {r["id"] for r in contacts}
+                if primary and primary not in listed:
+                    result += self._related("Contacts", RecordType.CONTACT, q(
+                        "SELECT id, name, title AS detail, deleted_at FROM contacts WHERE id = ?", (primary,)), primary=primary)
+                result += self._related("Contacts", RecordType.CONTACT, contacts, primary=primary)
+            elif kind == RecordType.COMPANY:
+                if row.get("parent_id"):
+                    result += self._related("Parent company", RecordType.COMPANY, q(
+                        "SELECT id, name, domain AS detail, deleted_at FROM companies WHERE id = ?", (row["parent_id"],)))
+                result += self._related("Subsidiaries", RecordType.COMPANY, q(
+                    """SELECT id, name, domain AS detail, deleted_at FROM companies
+                    WHERE parent_id = ? AND deleted_at IS NULL ORDER BY lower(name)""", (record_id,)))
+                result += self._related("Contacts", RecordType.CONTACT, q(
+                    """SELECT id, name, title AS detail, deleted_at FROM contacts
+                    WHERE company_id = ? AND deleted_at IS NULL ORDER BY lower(name)""", (record_id,)))
+                result += self._related("Deals", RecordType.DEAL, q(
+                    """SELECT d.id, d.name, s.name AS detail, d.deleted_at FROM deals d
+                    LEFT JOIN board_stages s ON s.id = d.stage_id
+                    WHERE d.company_id = ? AND d.deleted_at IS NULL
+                    ORDER BY coalesce(s.stage_type = 'open', 0) DESC, d.created_at DESC""", (record_id,)))
+            else:
+                if row.get("company_id"):
+                    result += self._related("Company", RecordType.COMPANY, q(
+                        "SELECT id, name, domain AS detail, deleted_at FROM companies WHERE id = ?", (row["company_id"],)))
+                for r in q(
+                    """SELECT d.id, d.name, dc.role, d.primary_contact_id = :c AS is_primary, s.name AS stage,
+                        d.deleted_at
+                    FROM deals d LEFT JOIN deal_contacts dc ON dc.deal_id = d.id AND dc.contact_id = :c
+                    LEFT JOIN board_stages s ON s.id = d.stage_id
+                    WHERE (dc.id IS NOT NULL OR d.primary_contact_id = :c) AND d.deleted_at IS NULL
+                    ORDER BY coalesce(s.stage_type = 'open', 0) DESC, d.created_at DESC""", {"c": record_id},
+                ).fetchall():
+                    parts = [p for p in (r["role"], "primary" if r["is_primary"] else None, r["stage"]) if p]
+                    result.append(RelatedRecord(
+                        group="Deals", record_type=RecordType.DEAL, record_id=r["id"], name=r["name"],
+                        detail=" · ".join(parts) or None, primary=bool(r["is_primary"]),
+                    ))
+        return result
+
+    @staticmethod
+    def _related(group: str, kind: RecordType, cursor: Any, primary: str | None = None) -> list[RelatedRecord]:
+        items = []
+        for r in cursor.fetchall() if hasattr(cursor, "fetchall") else cursor:
+            keys = r.keys()
+            items.append(RelatedRecord(
+                group=group, record_type=kind, record_id=r["id"], name=r["name"],
+                detail=r["detail"] or (r["title"] if "title" in keys else None) or None,
+                link_id=r["link_id"] if "link_id" in keys else None,
+                primary=primary is not None and r["id"] == primary,
+                deleted=r["deleted_at"] is not None,
+            ))
+        return items
+
+    def record_cards(self: "Store", record_id: str) -> list[RecordCard]:
+        """The boards a record is on, with each board's stages (for the stage picker)."""
+        with self.lock:
+            rows = self.conn.execute(
+                """SELECT c.id, c.board_id, b.name, c.stage_id FROM board_cards c
+                JOIN boards b ON b.id = c.board_id WHERE c.record_id = ? AND b.is_archived = 0
+                ORDER BY CASE b.record_type WHEN 'deal' THEN 0 ELSE 1 END, b.name""",
+                (record_id,),
+            ).fetchall()
+        return [
+            RecordCard(card_id=r[0], board_id=r[1], board_name=r[2], stage_id=r[3], stages=tuple(self.stages(r[1])))
+            for r in rows
+        ]
+
+    def names_of(self: "Store", refs: Iterable[tuple[RecordType | str, str]]) -> dict[str, str]:
+        """Names of records by id (for link values and field edits that name a record)."""
+        by_type: dict[RecordType, list[str]] = {}
+        for kind, record_id in refs:
+            try:
+                by_type.setdefault(RecordType(kind), []).append(str(record_id))
+            except ValueError:
+                continue
+        names: dict[str, str] = {}
+        with self.lock:
+            for kind, ids in by_type.items():
+                for start in range(0, len(ids), 500):
+                    chunk = ids[start:start + 500]
+                    marks = ", ".join("?" for _ in chunk)
+                    for r in self.conn.execute(f"SELECT id, name FROM {kind.table} WHERE id IN ({marks})", chunk):
+                        names[r[0]] = r[1]
+        return names
+
+    def stage_names(self: "Store") -> dict[str, str]:
+        with self.lock:
+            return {r[0]: r[1] for r in self.conn.execute("SELECT id, name FROM board_stages")}
+
+    # -- the link picker -------------------------------------------------------------------
+
+    def pick_records(
+        self: "Store", text: str, types: Iterable[RecordType] | None = None, *, limit: int = 30,
+        exclude: Iterable[str] = (),
+    ) -> list[PickerItem]:
+        """Live records whose name starts with `text` (then those containing it), by type."""
+        kinds = [RecordType(t) for t in (types or list(RecordType))]
+        needle = text.strip().lower().translate(_LIKE_ESCAPE)
+        skip = set(exclude)
+        details = {
+            RecordType.CONTACT: "coalesce(r.title, r.email)",
+            RecordType.COMPANY: "r.domain",
+            RecordType.DEAL: "(SELECT name FROM companies WHERE id = r.company_id)",
+        }
+        found: list[PickerItem] = []
+        with self.lock:
+            for kind in kinds:
+                rows = self.conn.execute(
+                    f"""SELECT r.id, r.name, {details[kind]} AS detail,
+                        CASE WHEN lower(r.name) LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END AS rank
+                    FROM {kind.table} r WHERE r.deleted_at IS NULL AND lower(r.name) LIKE ? ESCAPE '\\'
+                    ORDER BY rank, lower(r.name) LIMIT ?""",
+                    (needle + "%", "%" + needle + "%", limit + len(skip)),
+                ).fetchall()
+                found += [
+                    PickerItem(record_type=kind, record_id=r[0], name=r[1], detail=r[2])
+                    for r in rows if r[0] not in skip
+                ][:limit]
+        if len(kinds) > 1:
+            lowered = text.strip().lower()
+            found.sort(key=lambda item: (not item.name.lower().startswith(lowered), item.name.lower()))
+        return found[:limit]
+
+    # -- the timeline ----------------------------------------------------------------------
+
+    def timeline_count(self: "Store", record_id: str, types: Iterable[EntryType] | None = None) -> int:
+        sql = "SELECT count(*) FROM timeline_entries WHERE record_id = ?"
+        params: list[Any] = [record_id]
+        if types is not None:
+            kinds = [EntryType(t).value for t in types]
+            sql += f" AND entry_type IN ({', '.join('?' for _ in kinds)})"
+            params.extend(kinds)
+        with self.lock:
+            return self.conn.execute(sql, params).fetchone()[0]
+
+    def timeline_entry(self: "Store", entry_id: str) -> TimelineEntry:
+        with self.lock:
+            return TimelineEntry.model_validate(self._row("timeline_entries", entry_id))
+
+    def call_dispositions(self: "Store") -> list[str]:
+        """The workspace's call outcomes (meta `call_dispositions`, a JSON list) or the defaults."""
+        raw = self.get_meta("call_dispositions")
+        if raw:
+            try:
+                values = json.loads(raw)
+            except ValueError:
+                values = None
+            if isinstance(values, list) and values and all(isinstance(v, str) and v.strip() for v in values):
+                return [v.strip() for v in values]
+        return list(DEFAULT_CALL_DISPOSITIONS)
+
+    def log_entry(
+        self: "Store", record_type: RecordType, record_id: str, entry_type: EntryType, *,
+        body: str | None = None, payload: dict[str, Any] | None = None, created_at: datetime | None = None,
+    ) -> TimelineEntry:
+        """A note, call, email or meeting the person logs now, authored by them."""
+        entry = TimelineEntry(
+            workspace_id=self.workspace_id, record_type=RecordType(record_type), record_id=record_id,
+            entry_type=EntryType(entry_type), author_id=self.user_id, body=body, payload=payload or {},
+            created_at=created_at or self.now(),
+        )
+        return self.add_entry(entry)
+
+    def task_from_entry(
+        self: "Store", entry_id: str | None, *, record_type: RecordType, record_id: str, title: str,
+        assigned_to: str | None, due_date: date | None, description: str | None = None,
+    ) -> Task:
+        """A task on the record, linked back to the entry it came from (`source_entry_id`)."""
+        task = Task(
+            workspace_id=self.workspace_id, record_type=RecordType(record_type), record_id=record_id,
+            title=title, description=description, assigned_to=assigned_to, due_date=due_date,
+            source_entry_id=entry_id, created_at=self.now(),
+        )
+        return self.create_task(task)
+
+    def open_tasks_for_record(self: "Store", record_id: str) -> list[Task]:
+        with self.lock:
+            rows = self.conn.execute(
+                """SELECT * FROM tasks WHERE record_id = ? AND status != 'done'
+                ORDER BY due_date IS NULL, due_date, created_at""",
+                (record_id,),
+            ).fetchall()
+        return [row_to_model(Task, r) for r in rows]

@@ -151,8 +151,8 @@ def display(spec: FieldSpec, record: Record, ctx: FieldContext) -> str:
         return ctx.stage_label or "—"
     if spec.name == "probability":
         if value is None:
-            return f"— (stage {ctx.stage_probability:g}%)" if ctx.stage_probability is not None else "—"
-        return f"{value:g}%"
+            return f"— (stage {float(ctx.stage_probability):g}%)" if ctx.stage_probability is not None else "—"
+        return f"{float(value):g}%"
     if value is None or value == "" or value == []:
         return "—"
     if spec.name == "close_date":
@@ -192,7 +192,7 @@ def initial_text(spec: FieldSpec, record: Record) -> str:
         money = Money(minor=int(value), currency=getattr(record, "currency", "USD"))
         return f"{money.amount:.{exponent(money.currency)}f}"
     if spec.name == "probability":
-        return f"{value:g}"
+        return f"{float(value):g}"
     if spec.name == "tags":
         return ", ".join(value)
     if isinstance(value, date):
