@@ -30,6 +30,8 @@ class TrackApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit", show=False),
         Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl", show=False, priority=True),
+        Binding("ctrl+f", "search", "Search", id="app.search"),
+        Binding("slash", "search", "Search", id="app.search_slash", show=False),  # where a screen has no / of its own
     ]
 
     def __init__(self, store: Store, settings: Settings | None = None, *, title: str | None = None) -> None:
@@ -74,6 +76,16 @@ class TrackApp(App[None]):
 
         self.push_screen(RecordScreen(self.store, record_type, record_id))
 
+    def action_search(self) -> None:
+        from textual.screen import ModalScreen
+
+        from .screens.search import SearchScreen
+
+        if isinstance(self.screen, SearchScreen):
+            self.screen.focus_input()
+        elif not isinstance(self.screen, ModalScreen):  # not over a dialog
+            self.push_screen(SearchScreen(self.store))
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -87,5 +99,6 @@ class TrackApp(App[None]):
         if commands is not None:
             for title, help_text, callback in commands():
                 yield SystemCommand(title, help_text, callback)
+        yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
         yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
         yield from super().get_system_commands(screen)
