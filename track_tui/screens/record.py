@@ -19,7 +19,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Callable, Iterable
 
-from rich.table import Table
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -99,6 +98,8 @@ class RecordScreen(Screen[None]):
         self._names: dict[str, str] = {}
         self._stage_names: dict[str, str] = {}
         self._ctx: TimelineContext | None = None
+        # Decide the layout before the first style pass (a class change later restyles every widget).
+        self.set_class(self.app.size.width < NARROW, "-narrow")
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -126,7 +127,8 @@ class RecordScreen(Screen[None]):
         self._apply_width(self.size.width)
 
     def _apply_width(self, width: int) -> None:
-        self.set_class(width < NARROW, "-narrow")
+        if self.has_class("-narrow") != (width < NARROW):
+            self.set_class(width < NARROW, "-narrow")
         self._show_tabs()
 
     # -- panes -----------------------------------------------------------------------------
@@ -156,12 +158,13 @@ class RecordScreen(Screen[None]):
         self.focus_pane(target)
 
     def focus_pane(self, target: Widget) -> None:
-        self.set_class(target is self.timeline, "-timeline")
+        if self.has_class("-timeline") != (target is self.timeline):
+            self.set_class(target is self.timeline, "-timeline")
+            self._show_tabs()
         target.focus()
-        self._show_tabs()
 
     def on_descendant_focus(self, event) -> None:
-        if event.widget in self._panes():
+        if event.widget in self._panes() and self.has_class("-timeline") != (event.widget is self.timeline):
             self.set_class(event.widget is self.timeline, "-timeline")
             self._show_tabs()
 
@@ -265,13 +268,9 @@ class RecordScreen(Screen[None]):
                 options.append(Option(Text("Custom fields", style="bold"), id="heading:custom", disabled=True))
             value = fe.display(spec, self.record, ctx)
             label = spec.label if len(spec.label) < LABEL_WIDTH else spec.label[:LABEL_WIDTH - 2] + "…"
-            prompt = Table.grid(padding=(0, 1), expand=True)
-            prompt.add_column(width=LABEL_WIDTH - 1, no_wrap=True)
-            prompt.add_column(ratio=1, overflow="fold")
-            prompt.add_row(
-                Text(label, style="dim" if spec.editable else "dim italic"),
-                Text(value, style="dim" if value.startswith("—") else ""),
-            )
+            prompt = Text(no_wrap=True, overflow="ellipsis", end="")
+            prompt.append(label.ljust(LABEL_WIDTH), style="dim" if spec.editable else "dim italic")
+            prompt.append(value, style="dim" if value.startswith("—") else "")
             options.append(Option(prompt, id=spec.key))
         self._refill(self.fields_list, options)
 
