@@ -30,6 +30,7 @@ class TrackApp(App[None]):
         Binding("question_mark", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit", show=False),
         Binding("ctrl+c", "quit", "Quit", id="app.quit_ctrl", show=False, priority=True),
+        Binding("i", "inbox", "My work", id="app.inbox"),
         Binding("ctrl+f", "search", "Search", id="app.search"),
         Binding("slash", "search", "Search", id="app.search_slash", show=False),  # where a screen has no / of its own
     ]
@@ -76,6 +77,20 @@ class TrackApp(App[None]):
 
         self.push_screen(RecordScreen(self.store, record_type, record_id))
 
+    def action_inbox(self) -> None:
+        """The task inbox: brought back to the top when it is already open, else opened."""
+        from textual.screen import ModalScreen
+
+        from .screens.inbox import InboxScreen
+
+        if isinstance(self.screen, ModalScreen):
+            return  # not over a dialog
+        if any(isinstance(screen, InboxScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, InboxScreen):
+                self.pop_screen()
+            return
+        self.push_screen(InboxScreen(self.store))
+
     def action_search(self) -> None:
         from textual.screen import ModalScreen
 
@@ -99,6 +114,7 @@ class TrackApp(App[None]):
         if commands is not None:
             for title, help_text, callback in commands():
                 yield SystemCommand(title, help_text, callback)
+        yield SystemCommand("My work: task inbox", "My tasks by overdue, today, upcoming (i)", self.action_inbox)
         yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
         yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
         yield from super().get_system_commands(screen)
