@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 from typing import Iterable
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -53,6 +54,24 @@ class TrackApp(App[None]):
         from .screens.board import BoardScreen
 
         self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
+        self.check_cache()
+
+    @work(thread=True, exclusive=True, group="integrity")
+    def check_cache(self) -> None:
+        """Read the whole cache once, after the first screen is up, to catch damaged pages."""
+        problem = self.store.integrity_problem()
+        if problem is not None:
+            self.call_from_thread(self._cache_damaged, problem)
+
+    def _cache_damaged(self, problem: str) -> None:
+        from .screens.notice import NoticeScreen
+
+        self.push_screen(NoticeScreen(
+            "The local cache is damaged",
+            f"{self.store.path} has damaged pages ({problem}). What you see may be incomplete and "
+            "new changes may fail to save.\n\nQuit, then start again with `track --rebuild-cache` "
+            "to move the file aside and build a fresh cache.",
+        ))
 
     def on_unmount(self) -> None:
         self._unsubscribe()

@@ -325,14 +325,32 @@ async def test_keymap_from_config_remaps_a_binding(demo_store):
         assert card_row(demo_store, card_id)["stage_id"] == board.stages[1].id
 
 
-async def test_changes_made_elsewhere_reach_the_board(demo_app, demo_store):
+async def test_server_changes_reach_the_board(demo_app, demo_store):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
         board = board_of(demo_app)
         card_id = board.columns[0].cards.card_ids[-1]
-        demo_store.move_card(card_id, board.stages[2].id)  # as another screen or the sync engine would
+        with demo_store.transaction(local=False) as tx:  # a row as the sync engine applies it
+            tx.update("board_cards", card_id, {"stage_id": board.stages[2].id, "position": -100})
         await settle(demo_app, pilot)
-        assert card_id in board.columns[2].cards.card_ids
+        assert board.columns[2].cards.card_ids[0] == card_id
+        assert card_id not in board.columns[0].cards.card_ids
+        assert demo_store.pending_count() == 0
+
+
+async def test_changes_made_on_another_screen_show_when_the_board_returns(demo_app, demo_store):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        board = board_of(demo_app)
+        card_id = board.column.cards.current_id
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert not board.is_active
+        demo_store.move_card(card_id, board.stages[2].id)  # as the record page does
+        await settle(demo_app, pilot)
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        assert board.columns[2].cards.card_ids[0] == card_id
         assert card_id not in board.columns[0].cards.card_ids
 
 
@@ -391,3 +409,15 @@ async def test_store_changes_are_announced_to_screens(demo_app, demo_store):
         assert f"{pending} pending" in str(board.status.render())
         payloads = [json.loads(r["patch"]) for r in outbox(demo_store) if r["table_name"] == "board_cards"]
         assert set(payloads[0]) == {"stage_id", "position"}
+
+
+async def test_a_damaged_cache_found_after_start_up_is_explained(demo_app, demo_store, monkeypatch):
+    from track_tui.screens.notice import NoticeScreen
+
+    monkeypatch.setattr(type(demo_store), "integrity_problem", lambda self: "database disk image is malformed")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        assert isinstance(demo_app.screen, NoticeScreen)
+        assert "--rebuild-cache" in demo_app.screen.body
+        await pilot.press("escape")
+        assert isinstance(demo_app.screen, BoardScreen)

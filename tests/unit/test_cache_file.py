@@ -56,21 +56,42 @@ def test_a_short_non_sqlite_file_is_refused(tmp_path: Path) -> None:
     assert_refused_untouched(path, CacheCorrupt)
 
 
-def test_garbage_in_the_middle_is_refused_unchanged(tmp_path: Path) -> None:
+def assert_damage_found_untouched(path: Path) -> str:
+    """Page damage past the schema is found by the integrity check (run after start-up)."""
+    before = digest(path)
+    try:
+        store = Store(path)
+    except CacheCorrupt as exc:  # damage the schema read already tripped over
+        problem = str(exc)
+    else:
+        problem = store.integrity_problem()
+        store.close()
+    assert problem
+    assert digest(path) == before
+    return problem
+
+
+def test_garbage_in_the_middle_is_found_and_the_file_left_unchanged(tmp_path: Path) -> None:
     path = build_cache(tmp_path / "cache.sqlite3")
     data = bytearray(path.read_bytes())
     assert len(data) > 12 * PAGE
     data[4 * PAGE: 8 * PAGE] = bytes((i * 7 + 3) % 251 for i in range(4 * PAGE))
     path.write_bytes(bytes(data))
-    error = assert_refused_untouched(path, CacheCorrupt)
-    assert "damaged" in str(error) and "move it aside" in str(error)
+    assert_damage_found_untouched(path)
 
 
-def test_a_truncated_file_is_refused_unchanged(tmp_path: Path) -> None:
+def test_a_truncated_file_is_found_and_left_unchanged(tmp_path: Path) -> None:
     path = build_cache(tmp_path / "cache.sqlite3")
     data = path.read_bytes()
     path.write_bytes(data[: len(data) // 2])
-    assert_refused_untouched(path, CacheCorrupt)
+    assert_damage_found_untouched(path)
+
+
+def test_a_sound_cache_passes_the_integrity_check(tmp_path: Path) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    store = Store(path)
+    assert store.integrity_problem() is None
+    store.close()
 
 
 def test_a_damaged_first_page_is_refused_unchanged(tmp_path: Path) -> None:

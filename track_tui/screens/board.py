@@ -85,6 +85,7 @@ class BoardScreen(Screen[None]):
         self.col = 0
         self.flt = CardFilter()
         self.loaded = False
+        self._stale = False  # changed while another screen was in front
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -152,10 +153,47 @@ class BoardScreen(Screen[None]):
         self.refresh_status()
         self.loaded = True
 
+    BOARD_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
+
     def on_store_changed(self, message: StoreChanged) -> None:
+        """Keep the board current without redoing work a local action already did.
+
+        A local change while the board is in front came from a key pressed here, and the
+        columns were already updated in memory: only the figures and card faces are refreshed.
+        Anything else (another screen's edit, the server) reloads the columns; while another
+        screen is in front the reload waits until the board is shown again.
+        """
         self.refresh_status()
-        if message.changes.touches("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles"):
+        changes = message.changes
+        if not changes.touches(*self.BOARD_TABLES):
+            return
+        if not self.is_active:
+            self._stale = True
+        elif changes.remote:
             self.reload()
+        else:
+            for column in self.columns:
+                column.cards.forget()
+            self.reload_figures()
+
+    def on_screen_resume(self) -> None:
+        if self._stale:
+            self._stale = False
+            self.reload()
+
+    @work(thread=True, exclusive=True, group="board-figures")
+    def reload_figures(self) -> None:
+        board, flt = self.board, self.flt
+        stats = self.store.column_stats(board, flt)
+        self.app.call_from_thread(self._show_figures, board, flt, stats)
+
+    def _show_figures(self, board: Board, flt: CardFilter, stats: dict[str, ColumnStats]) -> None:
+        if board.id != self.board.id or flt != self.flt:
+            return
+        self.stats = stats
+        for column in self.columns:
+            if column.stage_id in stats:
+                column.show_stats(stats[column.stage_id], board.record_type)
 
     # -- focus -----------------------------------------------------------------------------
 
@@ -240,11 +278,13 @@ class BoardScreen(Screen[None]):
             return
         if not self.store.reorder_card(cards.current_id, delta):
             return
-        ids = list(cards.card_ids)
         if self.flt.is_empty:
+            ids = list(cards.card_ids)
             ids[index], ids[index + delta] = ids[index + delta], ids[index]
             cards.set_cards(ids)
             cards.set_cursor(index + delta)
+        else:  # the neighbour in the store may be hidden by the filter: read the order again
+            self.reload()
 
     def action_open_card(self) -> None:
         column = self.column

@@ -58,13 +58,6 @@ def connect(path: Path | str) -> sqlite3.Connection:
         if not in_memory:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
-            # A file whose header is intact but whose pages are damaged opens without complaint
-            # and fails later, in the middle of a screen, with "database disk image is
-            # malformed". quick_check reads every page once (about 0.1 s per 100 MB) and turns
-            # that into CacheCorrupt here, before anything is written.
-            problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
-            if problem != "ok":
-                raise sqlite3.DatabaseError(problem)
         _migrate(conn, Path(str(path)))
     except sqlite3.DatabaseError as exc:
         conn.close()
@@ -77,6 +70,21 @@ def connect(path: Path | str) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def integrity_problem(conn: sqlite3.Connection) -> str | None:
+    """SQLite's quick_check: None when every page reads fine, else the first problem found.
+
+    A file whose header and schema are intact but whose pages are damaged opens without
+    complaint and would fail later, mid-screen, with "database disk image is malformed". The
+    check reads every page (about 0.1 s per 100 MB), so the app runs it in a worker after the
+    first screen is drawn rather than on the start-up path.
+    """
+    try:
+        result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        return str(exc)
+    return None if result == "ok" else str(result)
 
 
 def _check_header(path: Path) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .changes import ChangeSet
-from .database import connect
+from .database import connect, integrity_problem
 from .mutations import Mutations
 from .inbox_queries import InboxQueries
 from .queries import Queries
@@ -41,6 +41,24 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         self.lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._searchable_cache: dict[str, list[str]] | None = None
+
+    def integrity_problem(self) -> str | None:
+        """Read every page; None when the file is sound.
+
+        Slow on big files, so it reads through its own read-only connection (WAL lets it run
+        beside the screens' queries) and callers run it in a worker.
+        """
+        if str(self.path) == ":memory:":
+            with self.lock:
+                return integrity_problem(self.conn)
+        try:
+            reader = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True)
+        except sqlite3.Error as exc:
+            return str(exc)
+        try:
+            return integrity_problem(reader)
+        finally:
+            reader.close()
 
     def close(self) -> None:
         with self.lock:

@@ -80,5 +80,7 @@ class StageColumn(Vertical):
         self.set_class(stats.stage.stage_type == StageType.LOST, "-lost")
 
     def set_active(self, active: bool) -> None:
-        self.set_class(active, "-active")
+        # The class goes on the header alone: on the column it would restyle every descendant,
+        # which costs more than a card move's whole budget.
+        self.header.set_class(active, "-active")
         self.cards.set_active(active)

@@ -1,0 +1,23 @@
+"""`make bench`: every benchmark's figures, one section per area."""
+
+from __future__ import annotations
+
+import importlib
+
+MODULES = ("bench.bench_board", "bench.bench_record", "bench.bench_search", "bench.bench_inbox")
+
+
+def main() -> None:
+    for name in MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.main()
+        print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,67 @@
+"""Demo workspaces of a given size for benchmarks, built once and kept in a cache folder."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH_NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
+
+
+def cache_dir() -> Path:
+    folder = Path(os.environ.get("TRACK_BENCH_DIR", Path(tempfile.gettempdir()) / "track-bench"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def workspace(deals: int, *, column: int = 0) -> tuple[Path, float | None]:
+    """A demo workspace file with `deals` deals (plus `column` extra cards in the first stage).
+
+    Returns the path and the build time in seconds (None when it was already built).
+    """
+    from track_tui.demo import build_demo
+    from track_tui.store import Store
+
+    path = cache_dir() / f"demo-{deals}-{column}.sqlite3"
+    if path.exists():
+        return path, None
+    partial = path.with_suffix(".partial")
+    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
+        leftover.unlink(missing_ok=True)
+    started = time.perf_counter()
+    store = Store(partial, clock=lambda: BENCH_NOW)
+    build_demo(store, seed=7, deals=deals, now=BENCH_NOW)
+    elapsed = time.perf_counter() - started
+    if column:
+        fill_first_column(store, column)
+    store.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    store.close()
+    partial.rename(path)
+    return path, elapsed
+
+
+def fill_first_column(store, count: int) -> None:
+    """Add deals to the first stage of the first board until it holds at least `count` cards."""
+    board = store.boards()[0]
+    stage = store.stages(board.id)[0]
+    have = store.conn.execute("SELECT count(*) FROM board_cards WHERE stage_id = ?", (stage.id,)).fetchone()[0]
+    now = BENCH_NOW.isoformat()
+    deals, cards = [], []
+    for i in range(max(0, count - have)):
+        deal_id, card_id = f"00000000-0000-4000-8000-{i:012d}", f"00000000-0000-4000-9000-{i:012d}"
+        deals.append((deal_id, store.workspace_id, f"Bulk deal {i}", 100_00 * (i % 50 + 1), "USD", stage.id, now))
+        cards.append((card_id, board.id, stage.id, "deal", deal_id, 100_000 + i, store.workspace_id))
+    with store.lock:
+        store.conn.execute("BEGIN")
+        store.conn.executemany(
+            "INSERT INTO deals (id, workspace_id, name, value_cents, currency, stage_id, created_at) VALUES (?,?,?,?,?,?,?)",
+            deals,
+        )
+        store.conn.executemany(
+            "INSERT INTO board_cards (id, board_id, stage_id, record_type, record_id, position, workspace_id) VALUES (?,?,?,?,?,?,?)",
+            cards,
+        )
+        store.conn.execute("COMMIT")
