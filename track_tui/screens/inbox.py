@@ -64,6 +64,7 @@ class InboxScreen(Screen[None]):
         self.tasks: list[InboxTask] = []
         self.groups: dict[str, list[InboxTask]] = {}
         self.deleted: list[Task] = []  # for undo, newest last
+        self._pending: tuple[str | None, int | None] | None = None  # where the cursor goes after an action
         self.loaded = False
 
     def compose(self) -> ComposeResult:
@@ -94,6 +95,9 @@ class InboxScreen(Screen[None]):
         if (everyone, record_type) != (self.everyone, self.record_type):
             return  # a newer load is on its way
         current = self.task_list.current
+        if keep is None and keep_index is None and self._pending is not None:
+            keep, keep_index = self._pending  # an action's wish, even if a later reload replaced its own
+        self._pending = None
         if keep is None and keep_index is None and current is not None:
             keep = current.id
         self.tasks, self.groups = tasks, groups
@@ -165,6 +169,7 @@ class InboxScreen(Screen[None]):
         except (InvalidInput, NotFound, ValueError) as exc:
             self.notify(f"Not saved — {exc}", severity="error")
             return False
+        self._pending = (keep, None if keep else index)
         self.reload(keep=keep, keep_index=None if keep else index)
         return True
 
@@ -262,6 +267,7 @@ class InboxScreen(Screen[None]):
             self.notify(str(exc), severity="error")
             return
         self.deleted.append(removed)
+        self._pending = (None, index)
         self.reload(keep_index=index)
         self.notify(f"Deleted: {task.title} — press u to undo", timeout=6)
 
