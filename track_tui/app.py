@@ -20,6 +20,7 @@ from .models import RecordType
 from .store import ChangeSet, Store
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
+INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
 
 
 class TrackApp(App[None]):
@@ -54,7 +55,8 @@ class TrackApp(App[None]):
         from .screens.board import BoardScreen
 
         self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
-        self.check_cache()
+        # Reading every page of a big cache takes a while: let the first screen settle first.
+        self.set_timer(INTEGRITY_CHECK_DELAY, self.check_cache)
 
     @work(thread=True, exclusive=True, group="integrity")
     def check_cache(self) -> None:
@@ -75,6 +77,7 @@ class TrackApp(App[None]):
 
     def on_unmount(self) -> None:
         self._unsubscribe()
+        self.store.interrupt_checks()
 
     # -- store announcements ---------------------------------------------------------------
 

@@ -415,7 +415,10 @@ async def test_a_damaged_cache_found_after_start_up_is_explained(demo_app, demo_
     from track_tui.screens.notice import NoticeScreen
 
     monkeypatch.setattr(type(demo_store), "integrity_problem", lambda self: "database disk image is malformed")
+    monkeypatch.setattr("track_tui.app.INTEGRITY_CHECK_DELAY", 0.01)
     async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        await pilot.pause(0.05)
         await settle(demo_app, pilot)
         assert isinstance(demo_app.screen, NoticeScreen)
         assert "--rebuild-cache" in demo_app.screen.body

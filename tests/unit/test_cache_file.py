@@ -190,3 +190,4 @@ def test_search_tables_use_the_documented_tokenizers(tmp_path: Path) -> None:
     assert "fts5" in sql["search_fts"] and "unicode61" in sql["search_fts"] and "prefix" in sql["search_fts"]
     assert "tokenize='trigram'" in sql["search_trigram"]
     store.close()
+

@@ -26,7 +26,9 @@ def utc_now() -> datetime:
 class Row(BaseModel):
     """A row of a synced table."""
 
-    model_config = ConfigDict(extra="ignore", validate_assignment=True)
+    # defer_build: a model's validator is built the first time it is used, not at import,
+    # which keeps start-up short (most models are not touched before the first screen).
+    model_config = ConfigDict(extra="ignore", validate_assignment=True, defer_build=True)
 
     TABLE: ClassVar[str] = ""
 

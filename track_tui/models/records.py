@@ -11,7 +11,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from pydantic import EmailStr, Field, field_validator
+from pydantic import Field, field_validator
 
 from .base import Row, WorkspaceRow, utc_now
 from .enums import RecordType
@@ -57,7 +57,7 @@ class Contact(Record):
     TABLE: ClassVar[str] = "contacts"
     RECORD_TYPE: ClassVar[RecordType] = RecordType.CONTACT
 
-    email: EmailStr | None = None
+    email: str | None = None
     phone: str | None = None
     title: str | None = None
     company_id: str | None = None
@@ -66,6 +66,19 @@ class Contact(Record):
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("email")
+    @classmethod
+    def _valid_email(cls, value: str | None) -> str | None:
+        """Checked by email-validator, imported on first use (it is slow to import)."""
+        if value is None:
+            return None
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            return validate_email(value.strip(), check_deliverability=False).normalized
+        except EmailNotValidError as exc:
+            raise ValueError(f"{value!r} is not an email address: {exc}") from None
 
 
 class Company(Record):

@@ -14,13 +14,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label
+from textual.widgets import Input, Label
 
 from ..messages import StoreChanged
 from ..models import Board, BoardStage, Company, Contact, Deal, RecordType
 from ..models.enums import StageType
 from ..models.views import CardFilter, ColumnStats
 from ..store import InvalidInput, Store
+from ..widgets.key_hints import KeyHints
 from ..widgets.stage_column import StageColumn
 from ..widgets.status_line import StatusLine
 from .dialogs import BoardPickerScreen, OutcomeResult, OutcomeScreen, QuickAddResult, QuickAddScreen
@@ -94,7 +95,7 @@ class BoardScreen(Screen[None]):
         yield Label("", id="filter-error")
         yield Input(placeholder="filter: owner:me tag:vip >10k <50k stale:14 words…  (Enter applies, Esc clears)", id="filter")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False

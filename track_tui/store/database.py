@@ -82,6 +82,8 @@ def integrity_problem(conn: sqlite3.Connection) -> str | None:
     """
     try:
         result = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.OperationalError:
+        raise  # interrupted, or the file is busy: not a verdict on the file
     except sqlite3.DatabaseError as exc:
         return str(exc)
     return None if result == "ok" else str(result)

@@ -41,6 +41,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         self.lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._searchable_cache: dict[str, list[str]] | None = None
+        self._integrity_reader: sqlite3.Connection | None = None
 
     def integrity_problem(self) -> str | None:
         """Read every page; None when the file is sound.
@@ -52,15 +53,28 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
             with self.lock:
                 return integrity_problem(self.conn)
         try:
-            reader = sqlite3.connect(f"file:{Path(self.path).resolve()}?mode=ro", uri=True)
+            reader = sqlite3.connect(
+                f"file:{Path(self.path).resolve()}?mode=ro", uri=True, check_same_thread=False
+            )
         except sqlite3.Error as exc:
             return str(exc)
+        self._integrity_reader = reader
         try:
             return integrity_problem(reader)
+        except sqlite3.OperationalError as exc:
+            return None if "interrupted" in str(exc) else str(exc)
         finally:
+            self._integrity_reader = None
             reader.close()
 
+    def interrupt_checks(self) -> None:
+        """Stop an integrity check that is still reading, so quitting never waits for it."""
+        reader = self._integrity_reader
+        if reader is not None:
+            reader.interrupt()
+
     def close(self) -> None:
+        self.interrupt_checks()
         with self.lock:
             self.conn.close()
 
