@@ -59,6 +59,9 @@ def test_same_seed_and_now_give_identical_tables(tmp_path):
     build_demo(first, seed=3, deals=DEALS, now=NOW)
     build_demo(second, seed=3, deals=DEALS, now=NOW)
     assert _dump(first.conn) == _dump(second.conn)
+    # the build's speed settings are undone: WAL and the store's synchronous level are back
+    assert first.conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert first.conn.execute("PRAGMA synchronous").fetchone()[0] == 1
 
 
 def test_other_seed_gives_other_data(conn):
