@@ -292,12 +292,10 @@ class InboxScreen(Screen[None]):
 
     def action_toggle_everyone(self) -> None:
         self.everyone = not self.everyone
-        self.notify("Everyone's tasks" if self.everyone else "My tasks", timeout=1.5)
         self.reload()
 
     def action_cycle_type(self) -> None:
         self.record_type = TYPE_CYCLE[(TYPE_CYCLE.index(self.record_type) + 1) % len(TYPE_CYCLE)]
-        self.notify(f"Tasks on {self.record_type.value}s" if self.record_type else "Tasks on any record", timeout=1.5)
         self.reload()
 
     def action_toggle_done(self) -> None:

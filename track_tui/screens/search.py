@@ -24,7 +24,7 @@ from ..store.search import SearchResults
 from ..widgets.search_results import SearchResultsList
 
 PLACEHOLDER = "Search names, emails, domains, tags, notes…"
-HINT = "type:deal  owner:me  tag:vip  stage:proposal   ↑↓ move · Enter open · Esc close"
+HINT = "type:deal owner:me tag:vip stage:proposal · ↑↓ · Enter opens · Esc closes"
 
 
 class SearchScreen(ModalScreen[None]):
