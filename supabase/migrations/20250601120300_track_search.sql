@@ -2,7 +2,8 @@
 --
 -- One search_index row per live contact, company and deal (soft-deleted records have none):
 --   tsv      weighted tsvector ('simple' configuration: names are not stemmed)
---            A: name; B: email, phone, title, tags (contacts) / domain, industry (companies);
+--            A: name; B: email, phone, title, tags (contacts) / domain, industry, tags
+--            (companies) / tags (deals);
 --            C: values of the record's searchable custom fields (custom_fields.searchable)
 --   trigram  the same text, lower-cased, for pg_trgm's typo-tolerant word similarity
 --   name     the record's name, for display in results
@@ -64,10 +65,11 @@ begin
   elsif p_record_type = 'company' then
     select c.workspace_id, c.name, c.deleted_at, c.custom_fields,
            concat_ws(' ', c.domain, regexp_replace(coalesce(c.domain, ''), '[._-]+', ' ', 'g'),
-                     c.industry) as details
+                     c.industry, array_to_string(c.tags, ' ')) as details
       into r from public.companies c where c.id = p_id;
   elsif p_record_type = 'deal' then
-    select d.workspace_id, d.name, d.deleted_at, d.custom_fields, null::text as details
+    select d.workspace_id, d.name, d.deleted_at, d.custom_fields,
+           nullif(array_to_string(d.tags, ' '), '') as details
       into r from public.deals d where d.id = p_id;
   else
     return;

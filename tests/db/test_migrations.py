@@ -39,17 +39,17 @@ COLUMNS: dict[str, list[str]] = {
     "contacts": ["id", "workspace_id", "name", "email", "phone", "title", "company_id", "owner_id", "tags",
                  "custom_fields", "deleted_at", "created_at", "updated_at", "version"],
     "companies": ["id", "workspace_id", "name", "domain", "industry", "size", "parent_id", "owner_id",
-                  "custom_fields", "deleted_at", "created_at", "updated_at", "version"],
+                  "custom_fields", "deleted_at", "created_at", "updated_at", "version", "tags"],
     "deals": ["id", "workspace_id", "name", "value_cents", "currency", "stage_id", "close_date", "probability",
               "primary_contact_id", "company_id", "owner_id", "custom_fields", "deleted_at", "created_at",
-              "updated_at", "version"],
+              "updated_at", "version", "tags"],
     "deal_contacts": ["deal_id", "contact_id", "role", "id", "created_at", "workspace_id", "updated_at", "version"],
     "timeline_entries": ["id", "workspace_id", "record_type", "record_id", "entry_type", "author_id", "body",
                          "payload", "created_at", "updated_at", "version"],
     "tasks": ["id", "workspace_id", "record_type", "record_id", "title", "description", "assigned_to", "due_date",
               "status", "source_entry_id", "created_at", "updated_at", "version"],
     "custom_fields": ["id", "workspace_id", "record_type", "name", "key", "type", "config", "searchable",
-                      "created_at", "updated_at", "version"],
+                      "created_at", "updated_at", "version", "position"],
     "automations": ["id", "workspace_id", "name", "trigger", "conditions", "actions", "is_enabled", "created_at",
                     "updated_at", "version"],
     "automation_runs": ["id", "automation_id", "record_id", "status", "duration_ms", "error", "run_at",
@@ -64,7 +64,7 @@ SYNCED = ["profiles", "workspaces", "workspace_members", "boards", "board_stages
 
 def test_migration_files_are_timestamped_and_ordered() -> None:
     names = [p.name for p in migration_files()]
-    assert len(names) == 5
+    assert len(names) >= 6
     assert all(re.fullmatch(r"\d{14}_[a-z0-9_]+\.sql", n) for n in names)
     assert names == sorted(names)
 
@@ -111,7 +111,7 @@ def _check_installed(conn: psycopg.Connection) -> None:
 
 
 def test_apply_to_empty_database_and_reapply(platform_db: str) -> None:
-    assert len(apply_migrations(platform_db)) == 5
+    assert len(apply_migrations(platform_db)) == len(migration_files())
     with psycopg.connect(platform_db) as conn:
         _check_installed(conn)
         before = conn.execute("select count(*) from pg_policies where schemaname = 'public'").fetchone()[0]

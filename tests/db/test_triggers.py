@@ -220,3 +220,15 @@ def test_audit_log_records_changes(world: World, conn) -> None:
         assert c.execute("select count(*) from audit_log where record_id = %s", (str(tid),)).fetchone()[0] == 3
     with _as(world, "owner_b") as c:
         assert c.execute("select count(*) from audit_log where record_id = %s", (str(tid),)).fetchone()[0] == 0
+
+
+def test_deal_and_company_tags_feed_search(world: World) -> None:
+    """The client's additive tags on deals and companies are searchable on the server too."""
+    ws = world.ws["A"]
+    with _as(world) as c:
+        company = c.execute("insert into companies (workspace_id, name, tags) values "
+                            "(%s, 'Quillon Ltd', '{lighthouse}') returning id", (ws,)).fetchone()[0]
+        deal = c.execute("insert into deals (workspace_id, name, tags) values "
+                         "(%s, 'Renewal 2027', '{flagship}') returning id", (ws,)).fetchone()[0]
+    assert company in _ids(_search(world, "lighthouse"))
+    assert deal in _ids(_search(world, "flagship"))
