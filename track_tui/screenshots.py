@@ -32,6 +32,12 @@ SCENES: list[Scene] = [
     Scene("board-quick-add", ("n",)),
     Scene("board-switch", ("b",)),
     Scene("board-contacts", ("b", "down", "down", "enter")),
+    # Task inbox and search panel.
+    Scene("inbox", ("i", "j", "j")),
+    Scene("inbox-everyone", ("i", "m")),
+    Scene("inbox-snooze", ("i", "z")),
+    Scene("search", ("ctrl+f", *"ember", "down")),
+    Scene("search-typo-filter", ("ctrl+f", *"type:contact germna")),
 ]
 
 
