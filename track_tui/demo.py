@@ -956,9 +956,14 @@ class _Writer:
         return [(self.new_id(), self.ws, pid, role, since, 0) for pid, _, role in self.plan.profiles]
 
     def board_rows(self) -> list[tuple]:
-        created = iso_utc(self.plan.now - timedelta(days=1150))
-        return [(b.id, self.ws, b.spec.name, b.spec.record_type, int(b.spec.archived), self.plan.user_id,
-                 created, created, 0) for b in self.plan.boards.values()]
+        # Boards were set up a week apart in the order listed, so the sales pipeline is the
+        # oldest deals board: the one the app opens first.
+        rows = []
+        for index, b in enumerate(self.plan.boards.values()):
+            created = iso_utc(self.plan.now - timedelta(days=1150 - 7 * index))
+            rows.append((b.id, self.ws, b.spec.name, b.spec.record_type, int(b.spec.archived),
+                         self.plan.user_id, created, created, 0))
+        return rows
 
     def stage_rows(self) -> list[tuple]:
         created = iso_utc(self.plan.now - timedelta(days=1150))

@@ -331,3 +331,12 @@ def test_default_size():
     store, summary = _build(deals=DEFAULT_DEALS)
     assert summary.deals == 300 and summary.contacts == 150 and summary.companies == 38
     assert store.conn.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_sales_pipeline_is_the_board_opened_first() -> None:
+    from track_tui.demo import build_demo
+    from track_tui.store import Store
+
+    store = Store(":memory:")
+    build_demo(store, deals=20, now=NOW)
+    assert store.boards()[0].name == "Sales pipeline"
