@@ -168,8 +168,13 @@ _V2 = [
     "CREATE INDEX IF NOT EXISTS tasks_status_due ON tasks (status, due_date)",
 ]
 
+# Search (version 3): filter-only searches of one record type, newest first.
+_V3 = [
+    "CREATE INDEX IF NOT EXISTS search_docs_type_recent ON search_docs (record_type, entry_id, updated_at)",
+]
+
 # Index i holds the statements that bring the schema from version i to i + 1.
-MIGRATIONS: list[list[str]] = [_V1, _V2]
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables the sync engine pulls and pushes, in an order that satisfies foreign keys on insert.

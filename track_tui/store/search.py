@@ -56,6 +56,9 @@ _BM25 = f"bm25(search_fts, {', '.join(str(w) for w in WEIGHTS)})"
 # Bounds that keep one keystroke cheap.
 RANK_ALL_UNDER = 1500  # rank every match with bm25 when there are fewer matches than this
 RECENT_CANDIDATES = 200  # otherwise: this many of the newest name matches
+# With filters every candidate costs a lookup of its record, so both bounds are tighter.
+FILTERED_RANK_ALL_UNDER = 500
+FILTERED_CANDIDATES = 80
 RANKED_CANDIDATES = 150  # at most this many bm25-ranked documents per stage
 FALLBACK_BELOW = 10  # run the substring and typo stages when fewer records than this were found
 
@@ -390,13 +393,14 @@ class SearchQueries:
         """Candidates of a word query: all ranked by bm25 when there are few, else the newest."""
         conn = self.conn
         filtered = where != "1"
+        rank_under = FILTERED_RANK_ALL_UNDER if filtered else RANK_ALL_UNDER
         count = conn.execute(
             "SELECT count(*) FROM (SELECT rowid FROM search_fts WHERE search_fts MATCH ? LIMIT ?)",
-            (match, RANK_ALL_UNDER),
+            (match, rank_under),
         ).fetchone()[0]
         if count == 0:
             return
-        if count < RANK_ALL_UNDER and newest is None:
+        if count < rank_under and newest is None:
             if filtered:
                 rows = conn.execute(
                     f"""SELECT d.*, {_BM25} AS score FROM search_fts f JOIN search_docs d ON d.rowid = f.rowid
@@ -415,7 +419,10 @@ class SearchQueries:
         # then leading name matches through the name index, so "North" itself is found among
         # thousands of "North…" deals.
         self._search_collect(
-            self._search_newest("search_fts", name_match or match, where, params, newest or RECENT_CANDIDATES),
+            self._search_newest(
+                "search_fts", name_match or match, where, params,
+                newest or (FILTERED_CANDIDATES if filtered else RECENT_CANDIDATES),
+            ),
             docs, tier,
         )
         if name_text:
@@ -446,9 +453,8 @@ class SearchQueries:
         if not pieces:
             return
         match = " AND ".join('"' + p.lower().replace('"', '""') + '"' for p in pieces)
-        self._search_collect(
-            self._search_newest("search_trigram", match, where, params, RECENT_CANDIDATES), docs, TIER_SUBSTRING
-        )
+        limit = RECENT_CANDIDATES if where == "1" else FILTERED_CANDIDATES
+        self._search_collect(self._search_newest("search_trigram", match, where, params, limit), docs, TIER_SUBSTRING)
 
     def _search_typos(
         self: "Store", parsed: SearchQuery, tag: str | None, where: str, params: list[Any], docs: dict,
@@ -480,8 +486,8 @@ class SearchQueries:
                 docs[rowid]["typo_rank"] = rank
 
     def _search_recent(self: "Store", where: str, params: list[Any], docs: dict, limit: int) -> None:
-        rows = self.conn.execute(
-            f"""SELECT d.*, 0.0 AS score FROM search_docs d INDEXED BY search_docs_recent
+        rows = self.conn.execute(  # search_docs_recent, or search_docs_type_recent with a type filter
+            f"""SELECT d.*, 0.0 AS score FROM search_docs d
             WHERE d.entry_id = '' AND {where} ORDER BY d.updated_at DESC LIMIT ?""",
             (*params, limit),
         ).fetchall()
