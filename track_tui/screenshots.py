@@ -38,6 +38,13 @@ SCENES: list[Scene] = [
     Scene("inbox-snooze", ("i", "z")),
     Scene("search", ("ctrl+f", *"ember", "down")),
     Scene("search-typo-filter", ("ctrl+f", *"type:contact germna")),
+    # Record pages (the board's first card is a deal).
+    Scene("record-deal", ("enter",)),
+    Scene("record-deal-timeline", ("enter", "tab", "tab", "j")),
+    Scene("record-note", ("enter", "a")),
+    Scene("record-company", ("enter", "tab", "enter")),
+    Scene("record-contact", ("enter", "tab", "down", "down", "enter")),
+    Scene("record-call", ("enter", "c")),
 ]
 
 

@@ -16,6 +16,7 @@ underneath with its focus as it was (the board puts its cursor on this record's 
 
 from __future__ import annotations
 
+import asyncio
 from datetime import date
 from typing import Any, Callable, Iterable
 
@@ -281,13 +282,13 @@ class RecordScreen(Screen[None]):
             if relation.group != group:
                 group = relation.group
                 options.append(Option(Text(group, style="bold"), id=f"heading:{group}", disabled=True))
-            prompt = Text(no_wrap=False)
+            prompt = Text(no_wrap=True, overflow="ellipsis", end="")
             prompt.append(f"{KIND_ICONS[relation.record_type]} ", style="dim")
             prompt.append(relation.name, style="strike" if relation.deleted else "")
             if relation.primary and relation.record_type == RecordType.CONTACT:
                 prompt.append(" ★ primary", style="bold")
             if relation.detail:
-                prompt.append(f"  {relation.detail}", style="dim italic")
+                prompt.append(f" · {relation.detail}", style="dim italic")
             options.append(Option(prompt, id=f"rel:{index}"))
         if self.cards:
             options.append(Option(Text("Boards", style="bold"), id="heading:boards", disabled=True))
@@ -393,8 +394,29 @@ class RecordScreen(Screen[None]):
             return
         self.app.pop_screen()
         focus_record = getattr(below, "focus_record", None)
-        if callable(focus_record) and not isinstance(below, RecordScreen):
-            focus_record(self.record_id)
+        if not callable(focus_record) or isinstance(below, RecordScreen):
+            return  # a record page underneath keeps its own focus and cursor
+        record_id = self.record_id
+        focus_record(record_id)
+
+        def after_resume() -> None:
+            # Runs after the board handled its resume, which may have started a reload: put
+            # the cursor on this record's card again once that reload has drawn the columns.
+            workers = [w for w in self.app.workers if w.node is below and not w.is_finished]
+            if not workers:
+                return
+
+            async def refocus() -> None:
+                for worker in workers:
+                    try:
+                        await worker.wait()
+                    except Exception:  # a failed or cancelled reload: nothing to refocus on
+                        return
+                focus_record(record_id)
+
+            self._refocus = asyncio.ensure_future(refocus())
+
+        below.call_later(after_resume)
 
     @on(OptionList.OptionSelected, "#record-relations")
     def _relation_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -159,7 +159,7 @@ def display(spec: FieldSpec, record: Record, ctx: FieldContext) -> str:
         return f"{value.day} {value:%b %Y} · {relative_days(value, ctx.today)}"
     if spec.name == "created_at":
         local = value.astimezone()
-        return f"{local.day} {local:%b %Y} · {relative_time(value, ctx.now)}"
+        return f"{local.day} {local:%b %Y} · {_age(value, ctx.now)}"
     if spec.name == "owner_id":
         profile = ctx.profiles.get(value)
         return profile.full_name if profile else "someone else"
@@ -168,6 +168,18 @@ def display(spec: FieldSpec, record: Record, ctx: FieldContext) -> str:
     if spec.name == "tags":
         return ", ".join(f"#{tag}" for tag in value)
     return str(value)
+
+
+def _age(moment: datetime, now: datetime) -> str:
+    """'3h ago', '12d ago', '5mo ago', '2y ago'."""
+    days = (now - moment).days
+    if days < 14:
+        return relative_time(moment, now)
+    if days < 60:
+        return f"{days}d ago"
+    if days < 730:
+        return f"{days // 30}mo ago"
+    return f"{days // 365}y ago"
 
 
 def initial_text(spec: FieldSpec, record: Record) -> str:
