@@ -34,7 +34,7 @@ class InboxScreen(Screen[None]):
     AUTO_FOCUS = "#task-list"
 
     BINDINGS = [
-        Binding("escape", "back", "Back", id="inbox.back"),
+        Binding("escape", "back", "Back", id="inbox.back", show=False),
         Binding("k,up", "cursor(-1)", "Up", id="inbox.up", show=False),
         Binding("j,down", "cursor(1)", "Down", id="inbox.down", show=False),
         Binding("g,home", "cursor_to(0)", "First", id="inbox.first", show=False),
@@ -46,11 +46,11 @@ class InboxScreen(Screen[None]):
         Binding("a", "assign", "Assign", id="inbox.assign"),
         Binding("e", "edit", "Edit", id="inbox.edit"),
         Binding("n", "new", "New", id="inbox.new"),
-        Binding("delete,D", "delete", "Delete", id="inbox.delete"),
+        Binding("delete,D", "delete", "Delete", id="inbox.delete", show=False),
         Binding("u", "undo", "Undo delete", id="inbox.undo", show=False),
         Binding("enter", "open", "Open record", id="inbox.open"),
         Binding("m", "toggle_everyone", "Mine/all", id="inbox.everyone"),
-        Binding("f", "cycle_type", "Type", id="inbox.type", tooltip="All records → deals → contacts → companies"),
+        Binding("f", "cycle_type", "Type", id="inbox.type", show=False, tooltip="All records → deals → contacts → companies"),
         Binding("c", "toggle_done", "Done", id="inbox.done", show=False),
         Binding("r", "reload", "Reload", id="inbox.reload", show=False),
     ]

@@ -67,27 +67,36 @@ def group_tasks(tasks: list[InboxTask], today: date) -> dict[str, list[InboxTask
     return groups
 
 
-_RECORD_NAME = (
-    "CASE t.record_type "
-    + " ".join(
-        f"WHEN '{kind.value}' THEN (SELECT r.name FROM {kind.table} r WHERE r.id = t.record_id AND r.deleted_at IS NULL)"
-        for kind in RecordType
-    )
-    + " END"
-)
+# One pass over the tasks; the parent's name through one primary-key lookup per task (a live
+# parent only: a task whose record was deleted is left out).
+_SELECT = """SELECT t.id, t.title, t.description, t.status, t.due_date, t.assigned_to,
+    p.full_name, t.record_type, t.record_id, coalesce(d.name, c.name, co.name), t.created_at
+FROM tasks t
+LEFT JOIN profiles p ON p.id = t.assigned_to
+LEFT JOIN deals d ON t.record_type = 'deal' AND d.id = t.record_id AND d.deleted_at IS NULL
+LEFT JOIN contacts c ON t.record_type = 'contact' AND c.id = t.record_id AND c.deleted_at IS NULL
+LEFT JOIN companies co ON t.record_type = 'company' AND co.id = t.record_id AND co.deleted_at IS NULL"""
+_LIVE_PARENT = "(t.record_id IS NULL OR d.id IS NOT NULL OR c.id IS NOT NULL OR co.id IS NOT NULL)"
 
-_SELECT = f"""SELECT t.id, t.title, t.description, t.status, t.due_date, t.assigned_to,
-    p.full_name AS assignee_name, t.record_type, t.record_id, {_RECORD_NAME} AS record_name, t.created_at
-FROM tasks t LEFT JOIN profiles p ON p.id = t.assigned_to"""
+_STATUSES = {status.value: status for status in TaskStatus}
+_TYPES = {kind.value: kind for kind in RecordType}
 
 
-def _row(row) -> InboxTask:
-    return InboxTask(
-        id=row[0], title=row[1], description=row[2], status=TaskStatus(row[3]),
-        due_date=date.fromisoformat(row[4]) if row[4] else None, assigned_to=row[5], assignee_name=row[6],
-        record_type=RecordType(row[7]) if row[7] else None, record_id=row[8], record_name=row[9],
-        created_at=row[10],
-    )
+def _rows(rows: list[tuple]) -> list[InboxTask]:
+    dates: dict[str, date] = {}  # due dates repeat: parse each once
+    tasks = []
+    for row in rows:
+        due = row[4]
+        if due is not None:
+            parsed = dates.get(due)
+            if parsed is None:
+                parsed = dates[due] = date.fromisoformat(due)
+            due = parsed
+        tasks.append(InboxTask(
+            row[0], row[1], row[2], _STATUSES[row[3]], due, row[5], row[6],
+            _TYPES.get(row[7]) if row[7] else None, row[8], row[9], row[10],
+        ))
+    return tasks
 
 
 class InboxQueries:
@@ -108,16 +117,19 @@ class InboxQueries:
         if record_type is not None:
             clauses.append("t.record_type = ?")
             params.append(RecordType(record_type).value)
-        where = " AND ".join(clauses) or "1"
-        sql = f"""SELECT * FROM ({_SELECT} WHERE {where}) WHERE record_id IS NULL OR record_name IS NOT NULL"""
+        clauses.append(_LIVE_PARENT)
         with self.lock:
-            rows = self.conn.execute(sql, params).fetchall()
-        return [_row(r) for r in rows]
+            cursor = self.conn.cursor()
+            cursor.row_factory = None  # plain tuples: 10,000 rows cost a third of sqlite3.Row's
+            rows = cursor.execute(f"{_SELECT} WHERE {' AND '.join(clauses)}", params).fetchall()
+        return _rows(rows)
 
     def inbox_task(self: "Store", task_id: str) -> InboxTask | None:
         with self.lock:
-            row = self.conn.execute(f"{_SELECT} WHERE t.id = ?", (task_id,)).fetchone()
-        return _row(row) if row else None
+            cursor = self.conn.cursor()
+            cursor.row_factory = None
+            rows = cursor.execute(f"{_SELECT} WHERE t.id = ?", (task_id,)).fetchall()
+        return _rows(rows)[0] if rows else None
 
     def snooze_task(self: "Store", task_id: str, until: date) -> None:
         """Move a task's due date (the inbox's snooze)."""
