@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -19,23 +18,50 @@ class HelpScreen(ModalScreen[None]):
         self.underneath = underneath
 
     def compose(self) -> ComposeResult:
-        table = Table(box=None, show_header=True, header_style="bold", expand=True, pad_edge=False)
-        table.add_column("Key", no_wrap=True)
-        table.add_column("Action")
-        table.add_column("Binding id (remap in config [keymap])", style="dim", no_wrap=True)
         rows: dict[str, tuple[list[str], str, str]] = {}
         for active in self.underneath.active_bindings.values():
             binding = active.binding
-            group = binding.id or f"{binding.action}:{binding.description}"
-            keys, _, _ = rows.setdefault(group, ([], binding.tooltip or binding.description or binding.action, binding.id or ""))
+            if not binding.id:  # Textual's own (focus next, copy text…): not ours to document
+                continue
+            keys, _, _ = rows.setdefault(
+                binding.id, ([], binding.tooltip or binding.description or binding.action, binding.id)
+            )
             display = self.app.get_key_display(binding)
             if display not in keys:
                 keys.append(display)
         self.rows = [(" ".join(keys), label, binding_id) for keys, label, binding_id in rows.values()]
-        for keys_text, label, binding_id in self.rows:
-            table.add_row(Text(keys_text), label, binding_id)
+        palette = self.app.COMMAND_PALETTE_BINDING.replace("ctrl+", "^")
+        self.rows.append((palette, "Command palette: everything this screen can do", ""))
         title = getattr(self.underneath, "TITLE", None) or type(self.underneath).__name__
         with VerticalScroll(id="help-body"):
             yield Static(Text(f"Keys on {title}", style="bold"), classes="dialog-title")
-            yield Static(table)
-            yield Static("Esc closes · ctrl+p opens the command palette", classes="dialog-hint")
+            yield HelpRows(self.rows)
+            yield Static(
+                "Remap a key in the config file's [keymap] table by its binding id. Esc closes.",
+                classes="dialog-hint", markup=False,
+            )
+
+
+class HelpRows(Static):
+    """The key table: key, what it does, and (when there is room) its binding id."""
+
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
+        super().__init__()
+        self.rows = rows
+
+    def render(self) -> Text:
+        width = self.size.width or 80
+        key_width = max(len(keys) for keys, _, _ in self.rows) + 2
+        id_width = max(len(binding_id) for _, _, binding_id in self.rows) + 2
+        show_ids = width >= key_width + 30 + id_width
+        label_width = width - key_width - (id_width if show_ids else 0)
+        text = Text(no_wrap=True, overflow="ellipsis")
+        for index, (keys, label, binding_id) in enumerate(self.rows):
+            if index:
+                text.append("\n")
+            text.append(keys.ljust(key_width), style="bold")
+            shown = label if len(label) <= label_width - 1 else label[: label_width - 2] + "…"
+            text.append(shown.ljust(label_width))
+            if show_ids:
+                text.append(binding_id, style="dim")
+        return text
