@@ -15,13 +15,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ..messages import StoreChanged
 from ..models import RecordType, Task, TaskStatus
 from ..store import InvalidInput, NotFound, Store
 from ..store.inbox_queries import InboxTask, group_tasks
 from ..store.search import SearchHit
+from ..widgets.key_hints import KeyHints
 from ..widgets.status_line import StatusLine
 from ..widgets.task_list import STATUS_LABELS, TaskList
 from .inbox_dialogs import AssigneeScreen, SnoozeScreen, TaskEditResult, TaskEditScreen
@@ -71,7 +72,7 @@ class InboxScreen(Screen[None]):
         yield Static("", id="inbox-header")
         yield TaskList(self.store.today, id="task-list")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.refresh_status()

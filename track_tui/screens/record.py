@@ -27,7 +27,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..messages import StoreChanged
@@ -37,6 +37,7 @@ from ..models.enums import EntryType, StageType
 from ..store import InvalidInput, Store
 from ..store.record_queries import PickerItem, RecordCard, RelatedRecord
 from ..widgets import field_editors as fe
+from ..widgets.key_hints import KeyHints
 from ..widgets.status_line import StatusLine
 from ..widgets.timeline import PAGE, TimelineContext, TimelineView, describe_entry, linked_ids
 from .dialogs import OutcomeResult, OutcomeScreen
@@ -114,7 +115,7 @@ class RecordScreen(Screen[None]):
             with Vertical(id="record-timeline-pane"):
                 yield TimelineView(id="record-timeline")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeyHints()
 
     def on_mount(self) -> None:
         self.query_one("#record-fields").border_title = "Fields"
