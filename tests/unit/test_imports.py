@@ -36,3 +36,21 @@ def test_models_store_and_config_do_not_import_textual_or_supabase() -> None:
 def test_the_probe_would_notice_textual() -> None:
     """Guard against a probe that can never fail."""
     assert "textual" in loaded_after("textual")
+
+
+def test_the_textual_style_cache_work_around_lets_dead_caches_go() -> None:
+    """Textualize/textual#6665: style caches of removed widgets must not stay reachable."""
+    import gc
+    import weakref
+
+    from textual._styles_cache import StylesCache
+    from textual.color import Color
+
+    import track_tui.textual_fixes  # noqa: F401
+
+    cache = StylesCache()
+    cache.get_inner_outer(Color(1, 2, 3), Color(4, 5, 6))
+    ref = weakref.ref(cache)
+    del cache
+    gc.collect()
+    assert ref() is None
