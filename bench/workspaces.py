@@ -25,7 +25,7 @@ def workspace(deals: int, *, column: int = 0) -> tuple[Path, float | None]:
     from track_tui.demo import build_demo
     from track_tui.store import Store
 
-    path = cache_dir() / f"demo-{deals}-{column}.sqlite3"
+    path = cache_dir() / f"demo-{deals}-{column}-{_fingerprint()}.sqlite3"
     if path.exists():
         return path, None
     partial = path.with_suffix(".partial")
@@ -41,6 +41,20 @@ def workspace(deals: int, *, column: int = 0) -> tuple[Path, float | None]:
     store.close()
     partial.rename(path)
     return path, elapsed
+
+
+def _fingerprint() -> str:
+    """Changes whenever the demo generator or the cache schema does, so a cached workspace
+    built by older code is never measured."""
+    import hashlib
+
+    import track_tui.demo
+    import track_tui.store.schema
+
+    digest = hashlib.sha256()
+    for module in (track_tui.demo, track_tui.store.schema):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:10]
 
 
 def fill_first_column(store, count: int) -> None:
