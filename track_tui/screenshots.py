@@ -31,7 +31,9 @@ SCENES: list[Scene] = [
     Scene("board-filter", ("slash", *"stale:14", "enter")),
     Scene("board-quick-add", ("n",)),
     Scene("board-switch", ("b",)),
-    Scene("board-contacts", ("b", "down", "down", "enter")),
+    Scene("board-companies", ("b", "down", "down", "enter")),
+    Scene("board-contacts", ("b", "down", "down", "down", "enter")),
+    Scene("board-won", ("b", "enter", "l", "l", "l", "L")),
     # Task inbox and search panel.
     Scene("inbox", ("i", "j", "j")),
     Scene("inbox-everyone", ("i", "m")),

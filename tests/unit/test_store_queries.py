@@ -194,9 +194,11 @@ def test_contact_card_subtitles(ws) -> None:
     store, ids = ws
     cards = {n: ids.cards[n] for n in ("Ada Lovelace", "Grace Hopper")}
     summaries = store.card_summaries(cards.values())
-    assert summaries[cards["Ada Lovelace"]].subtitle == "Acme"  # the company first
-    assert summaries[cards["Grace Hopper"]].subtitle == "Rear Admiral"  # else the title
-    assert summaries[cards["Grace Hopper"]].value is None
+    assert summaries[cards["Ada Lovelace"]].subtitle == "Acme"  # the company
+    grace = summaries[cards["Grace Hopper"]]
+    assert grace.detail == "Rear Admiral"  # the job title, on its own line
+    assert grace.subtitle == store.record(RecordType.CONTACT, grace.record_id).email  # no company: the email
+    assert grace.value is None
 
 
 def test_card_summaries_of_nothing(ws) -> None:

@@ -30,6 +30,7 @@ class CardSummary(BaseModel):
     name: str
     value: Money | None = None
     subtitle: str | None = None  # company for deals/contacts, domain for companies
+    detail: str | None = None  # a contact's job title, a company's industry
     owner_id: str | None = None
     owner_name: str | None = None
     close_date: date | None = None

@@ -135,6 +135,7 @@ class OutcomeScreen(ModalScreen[OutcomeResult | None]):
                 yield OptionList(*[Option(r, id=r) for r in LOST_REASONS], id="reason")
             yield Input(placeholder="What made the difference? (optional)" if won else "Details (optional)", id="note")
             if self.is_deal:
+                yield Static("Close date")
                 yield Input(value=self.today.isoformat(), placeholder="Close date", id="close")
             yield Label("", id="error", classes="dialog-error")
             yield Static("Enter confirms · Esc cancels the move", classes="dialog-hint")

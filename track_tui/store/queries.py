@@ -160,13 +160,13 @@ class Queries:
                 return {}
             kind = RecordType(record_type[0])
             if kind == RecordType.DEAL:
-                extra = "r.value_cents, r.currency, r.close_date, co.name AS subtitle"
+                extra = "r.value_cents, r.currency, r.close_date, co.name AS subtitle, NULL AS detail"
                 join = "LEFT JOIN companies co ON co.id = r.company_id"
             elif kind == RecordType.CONTACT:
-                extra = "NULL AS value_cents, NULL AS currency, NULL AS close_date, coalesce(co.name, r.title, r.email) AS subtitle"
+                extra = "NULL AS value_cents, NULL AS currency, NULL AS close_date, coalesce(co.name, r.email) AS subtitle, r.title AS detail"
                 join = "LEFT JOIN companies co ON co.id = r.company_id"
             else:
-                extra = "NULL AS value_cents, NULL AS currency, NULL AS close_date, coalesce(r.domain, r.industry) AS subtitle"
+                extra = "NULL AS value_cents, NULL AS currency, NULL AS close_date, r.domain AS subtitle, r.industry AS detail"
                 join = ""
             marks = ", ".join("?" for _ in ids)
             rows = self.conn.execute(

@@ -200,7 +200,7 @@ class CardList(ScrollView, can_focus=False):
         muted = style + self._part("card-list--muted")
         value_style = style + self._part("card-list--value")
         if card.value is None:
-            left = [(", ".join(card.tags[:3]), muted)]
+            left = [(card.detail or ", ".join(card.tags[:3]), muted)]
         elif card.value.minor == 0:
             left = [("no value", muted)]
         else:

@@ -22,7 +22,8 @@ MAX_CURRENCY_LINES = 2
 def header_text(stats: ColumnStats, record_type: RecordType) -> Text:
     """Stage name with its type and probability, the count, and per-currency totals.
 
-    Always HEADER_LINES lines, so the cards of every column start on the same row.
+    Always the same number of lines on one board (HEADER_LINES for deals, two otherwise), so
+    the cards of every column start on the same row.
     """
     stage = stats.stage
     lines: list[Text] = []
@@ -48,7 +49,7 @@ def header_text(stats: ColumnStats, record_type: RecordType) -> Text:
             lines.append(line)
         if not codes:
             lines.append(Text("—", style="dim"))
-    while len(lines) < HEADER_LINES:
+    while len(lines) < (HEADER_LINES if record_type == RecordType.DEAL else 2):
         lines.append(Text(""))
     return Text("\n").join(lines)
 
