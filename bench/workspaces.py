@@ -22,7 +22,7 @@ def workspace(deals: int, *, column: int = 0) -> tuple[Path, float | None]:
 
     Returns the path and the build time in seconds (None when it was already built).
     """
-    from track_tui.demo import build_demo
+    from track_tui.demo import build_demo, fill_first_column
     from track_tui.store import Store
 
     path = cache_dir() / f"demo-{deals}-{column}-{_fingerprint()}.sqlite3"
@@ -55,27 +55,3 @@ def _fingerprint() -> str:
     for module in (track_tui.demo, track_tui.store.schema):
         digest.update(Path(module.__file__).read_bytes())
     return digest.hexdigest()[:10]
-
-
-def fill_first_column(store, count: int) -> None:
-    """Add deals to the first stage of the first board until it holds at least `count` cards."""
-    board = store.boards()[0]
-    stage = store.stages(board.id)[0]
-    have = store.conn.execute("SELECT count(*) FROM board_cards WHERE stage_id = ?", (stage.id,)).fetchone()[0]
-    now = BENCH_NOW.isoformat()
-    deals, cards = [], []
-    for i in range(max(0, count - have)):
-        deal_id, card_id = f"00000000-0000-4000-8000-{i:012d}", f"00000000-0000-4000-9000-{i:012d}"
-        deals.append((deal_id, store.workspace_id, f"Bulk deal {i}", 100_00 * (i % 50 + 1), "USD", stage.id, now))
-        cards.append((card_id, board.id, stage.id, "deal", deal_id, 100_000 + i, store.workspace_id))
-    with store.lock:
-        store.conn.execute("BEGIN")
-        store.conn.executemany(
-            "INSERT INTO deals (id, workspace_id, name, value_cents, currency, stage_id, created_at) VALUES (?,?,?,?,?,?,?)",
-            deals,
-        )
-        store.conn.executemany(
-            "INSERT INTO board_cards (id, board_id, stage_id, record_type, record_id, position, workspace_id) VALUES (?,?,?,?,?,?,?)",
-            cards,
-        )
-        store.conn.execute("COMMIT")

@@ -1452,3 +1452,31 @@ def _fast_pragmas(conn: sqlite3.Connection) -> list[str]:
     if str(journal).lower() == "wal" and conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete":
         restore.append("PRAGMA journal_mode = WAL")
     return restore
+
+
+def fill_first_column(store: Store, count: int) -> str:
+    """Add plain deals to the first stage of the first board until it holds `count` cards.
+
+    For benchmarks and tests of very long columns; returns the stage's id.
+    """
+    board = store.boards()[0]
+    stage = store.stages(board.id)[0]
+    have = store.conn.execute("SELECT count(*) FROM board_cards WHERE stage_id = ?", (stage.id,)).fetchone()[0]
+    now = iso_utc(store.now())
+    deals, cards = [], []
+    for i in range(max(0, count - have)):
+        deal_id, card_id = f"00000000-0000-4000-8000-{i:012d}", f"00000000-0000-4000-9000-{i:012d}"
+        deals.append((deal_id, store.workspace_id, f"Bulk deal {i}", 100_00 * (i % 50 + 1), "USD", stage.id, now))
+        cards.append((card_id, board.id, stage.id, "deal", deal_id, 100_000 + i, store.workspace_id))
+    with store.lock:
+        store.conn.execute("BEGIN")
+        store.conn.executemany(
+            "INSERT INTO deals (id, workspace_id, name, value_cents, currency, stage_id, created_at) VALUES (?,?,?,?,?,?,?)",
+            deals,
+        )
+        store.conn.executemany(
+            "INSERT INTO board_cards (id, board_id, stage_id, record_type, record_id, position, workspace_id) VALUES (?,?,?,?,?,?,?)",
+            cards,
+        )
+        store.conn.execute("COMMIT")
+    return stage.id
