@@ -87,6 +87,7 @@ class BoardScreen(Screen[None]):
         self.flt = CardFilter()
         self.loaded = False
         self._stale = False  # changed while another screen was in front
+        self._focus_wanted: str | None = None  # a record whose card gets the cursor after a reload
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -151,6 +152,8 @@ class BoardScreen(Screen[None]):
             column.cards.set_cards(ids.get(stage.id, []), keep=keep)
             column.show_stats(stats[stage.id], board.record_type)
         self._activate(self.col)
+        self._apply_focus_wanted()
+        self._focus_wanted = None
         self.refresh_status()
         self.loaded = True
 
@@ -393,8 +396,20 @@ class BoardScreen(Screen[None]):
         self.reload()
 
     def focus_record(self, record_id: str) -> None:
-        """Put the cursor on a record's card (after returning from its page)."""
-        card_id = self.store.card_for_record(self.board.id, record_id)
+        """Put the cursor on a record's card (after returning from its page).
+
+        A reload may be on its way (the record changed while its page was open): the wish is
+        kept and applied again when that reload has drawn the columns.
+        """
+        self._focus_wanted = record_id
+        self._apply_focus_wanted()
+        if not self._stale:  # no reload is coming: nothing to re-apply later
+            self._focus_wanted = None
+
+    def _apply_focus_wanted(self) -> None:
+        if self._focus_wanted is None:
+            return
+        card_id = self.store.card_for_record(self.board.id, self._focus_wanted)
         for index, column in enumerate(self.columns):
             if card_id in column.cards.card_ids:
                 column.cards.set_cursor(column.cards.card_ids.index(card_id))

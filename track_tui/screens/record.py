@@ -16,7 +16,6 @@ underneath with its focus as it was (the board puts its cursor on this record's 
 
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 from typing import Any, Callable, Iterable
 
@@ -397,27 +396,7 @@ class RecordScreen(Screen[None]):
         focus_record = getattr(below, "focus_record", None)
         if not callable(focus_record) or isinstance(below, RecordScreen):
             return  # a record page underneath keeps its own focus and cursor
-        record_id = self.record_id
-        focus_record(record_id)
-
-        def after_resume() -> None:
-            # Runs after the board handled its resume, which may have started a reload: put
-            # the cursor on this record's card again once that reload has drawn the columns.
-            workers = [w for w in self.app.workers if w.node is below and not w.is_finished]
-            if not workers:
-                return
-
-            async def refocus() -> None:
-                for worker in workers:
-                    try:
-                        await worker.wait()
-                    except Exception:  # a failed or cancelled reload: nothing to refocus on
-                        return
-                focus_record(record_id)
-
-            self._refocus = asyncio.ensure_future(refocus())
-
-        below.call_later(after_resume)
+        focus_record(self.record_id)  # the board keeps it until any reload has drawn
 
     @on(OptionList.OptionSelected, "#record-relations")
     def _relation_chosen(self, event: OptionList.OptionSelected) -> None:
