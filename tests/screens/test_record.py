@@ -338,6 +338,22 @@ async def test_add_note_saves_markdown_to_the_timeline_and_outbox(demo_app, demo
         assert page.timeline.cursor == 0
 
 
+async def test_escape_in_the_note_editor_cancels_without_saving(demo_app, demo_store):
+    deal_id = a_deal(demo_store)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        page = await open_page(demo_app, pilot, RecordType.DEAL, deal_id)
+        notes_before = len(entries(demo_store, deal_id, "note"))
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, NoteScreen)
+        await pilot.press(*"half a thought")
+        await pilot.press("escape")  # the editor's own Escape must not swallow it
+        await settle(demo_app, pilot)
+        assert demo_app.screen is page
+        assert len(entries(demo_store, deal_id, "note")) == notes_before
+        assert outbox(demo_store) == []
+
+
 async def test_note_in_editor_uses_the_editor_hook(demo_app, demo_store, monkeypatch):
     deal_id = a_deal(demo_store)
     monkeypatch.setattr("track_tui.screens.record.run_editor", lambda app, text: "Written in vim\n")

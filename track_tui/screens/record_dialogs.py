@@ -252,7 +252,8 @@ class NoteScreen(_Dialog[str]):
     """A multi-line Markdown note. ctrl+s saves; ctrl+e continues in $EDITOR."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        # priority: with tab indenting, the editor itself takes Escape to move the focus away
+        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel", priority=True),
         Binding("ctrl+s", "save", "Save", id="note.save", priority=True),
         Binding("ctrl+e", "external", "$EDITOR", id="note.external", priority=True),
     ]
