@@ -1395,7 +1395,7 @@ def build_demo(store: Store, *, seed: int = 7, deals: int = DEFAULT_DEALS,
         finally:
             for statement in restore:
                 conn.execute(statement)
-        store._searchable_cache = None  # field definitions arrived without the write path
+        store.forget_searchable_fields()  # field definitions arrived without the write path
     counts = writer.counts
     return DemoSummary(
         seed=seed, now=moment, workspace_id=plan.workspace_id, user_id=plan.user_id,

@@ -118,11 +118,15 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
 
     def _announce(self, changes: ChangeSet) -> None:
         if changes.touches("custom_fields"):
-            self._searchable_cache = None
+            self.forget_searchable_fields()
         for listener in list(self._listeners):
             listener(changes)
 
     # -- transactions ----------------------------------------------------------------------
+
+    def forget_searchable_fields(self) -> None:
+        """Read the searchable custom fields again on next use (after definitions changed)."""
+        self._searchable_cache = None
 
     def searchable_keys(self, record_type: str) -> list[str]:
         with self.lock:
