@@ -400,3 +400,27 @@ async def test_a_damaged_cache_found_after_start_up_is_explained(demo_app, demo_
         assert "--rebuild-cache" in demo_app.screen.body
         await pilot.press("escape")
         assert isinstance(demo_app.screen, BoardScreen)
+
+
+async def test_delete_hides_the_record_and_u_brings_it_back(demo_app, demo_store):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        board = board_of(demo_app)
+        await pilot.press("j")
+        card_id = board.column.cards.current_id
+        deal_id = card_row(demo_store, card_id)["record_id"]
+        count = len(board.column.cards.card_ids)
+        await pilot.press("delete")
+        await settle(demo_app, pilot)
+        assert demo_store.record(RecordType.DEAL, deal_id).deleted_at is not None
+        assert card_id not in board.column.cards.card_ids
+        assert len(board.column.cards.card_ids) == count - 1
+        assert [(r["table_name"], r["row_id"], r["op"]) for r in outbox(demo_store)] == [("deals", deal_id, "update")]
+        name = demo_store.record(RecordType.DEAL, deal_id).name
+        assert deal_id not in {hit.record_id for hit in demo_store.search(name).hits}
+        await pilot.press("u")
+        await settle(demo_app, pilot)
+        assert demo_store.record(RecordType.DEAL, deal_id).deleted_at is None
+        assert deal_id in {hit.record_id for hit in demo_store.search(name).hits}
+        assert board.column.cards.current_id == card_id
+        assert len(board.column.cards.card_ids) == count

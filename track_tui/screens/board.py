@@ -69,6 +69,10 @@ class BoardScreen(Screen[None]):
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter", show=False),
         Binding("b", "switch_board", "Boards", id="board.switch"),
         Binding("r", "reload", "Reload", id="board.reload", show=False),
+        Binding("delete,D", "delete_card", "Delete", id="board.delete", show=False,
+                tooltip="Delete the card's record (it can be undone)"),
+        Binding("u", "undo_delete", "Undo delete", id="board.undo", show=False,
+                tooltip="Bring back the record deleted last"),
     ]
 
     def __init__(self, store: Store, *, stale_days: int = 14, board_id: str | None = None) -> None:
@@ -88,6 +92,7 @@ class BoardScreen(Screen[None]):
         self.loaded = False
         self._stale = False  # changed while another screen was in front
         self._focus_wanted: str | None = None  # a record whose card gets the cursor after a reload
+        self._deleted: list[tuple[RecordType, str, str]] = []  # what `u` can bring back, last first
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -391,6 +396,29 @@ class BoardScreen(Screen[None]):
         self.stages = []
         self.refresh_status()
         self.reload(rebuild=True)
+
+    def action_delete_card(self) -> None:
+        """Soft-delete the focused card's record; `u` brings it back."""
+        column = self.column
+        if column is None or column.cards.current_id is None:
+            return
+        summary = column.cards.summary(column.cards.current_id)
+        if summary is None:
+            return
+        self.store.soft_delete(summary.record_type, summary.record_id)
+        column.cards.set_cards([c for c in column.cards.card_ids if c != summary.card_id])
+        self._deleted.append((summary.record_type, summary.record_id, summary.name))
+        self.notify(f"Deleted {summary.name} — press u to undo", timeout=6)
+
+    def action_undo_delete(self) -> None:
+        if not self._deleted:
+            self.notify("Nothing to undo", severity="warning", timeout=2)
+            return
+        record_type, record_id, name = self._deleted.pop()
+        self.store.restore(record_type, record_id)
+        self._focus_wanted = record_id  # the reload below puts the cursor back on it
+        self.reload()
+        self.notify(f"Restored {name}", timeout=3)
 
     def action_reload(self) -> None:
         self.reload()
