@@ -95,6 +95,8 @@ async def _moves(path: Path, count: int) -> tuple[list[float], list[float], int]
         board = app.screen
         assert isinstance(board, BoardScreen)
         column_size = len(board.columns[0].cards.card_ids)
+        await pilot.pause(0.2)  # let the start-up warm-up finish, as it has before a person's first key
+        await app.workers.wait_for_complete()
         _timed(app, board, "action_move_card", moves)
         _timed(app, board, "action_cursor", cursor)
         for i in range(count):

@@ -10,6 +10,19 @@ from pathlib import Path
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory since it started running Python.
+
+    Read from /proc (VmHWM, which starts afresh at exec) where there is one: getrusage's
+    ru_maxrss keeps the high-water mark of the parent that forked us, which after a bench has
+    built a 100k-deal workspace in-process would report the parent's size, not ours.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

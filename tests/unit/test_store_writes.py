@@ -381,7 +381,8 @@ def test_a_failure_midway_rolls_everything_back(ws, heard, monkeypatch) -> None:
         store.create_record(Deal(workspace_id=ids.workspace, name="Doomed", stage_id=ids.stages["Lead"],
                                  custom_fields={"source": "web"}))
     assert count(store, "deals", "name = 'Doomed'") == 0
-    # move_card: card and deal updated, then the deal's reindex fails.
+    # move_card: card and deal updated, then indexing the stage_change entry fails.
+    monkeypatch.setattr(search_docs, "index_entry", broken)
     with pytest.raises(RuntimeError):
         store.move_card(ids.cards["Acme renewal"], ids.stages["Won"])
     monkeypatch.undo()
@@ -684,3 +685,16 @@ def test_rows_created_locally_take_the_store_clock(ws) -> None:
     given = FIXED_NOW - timedelta(days=400)
     old = store.create_record(Company(workspace_id=ids.workspace, name="Imported", created_at=given))
     assert store.record(RecordType.COMPANY, old.id).created_at == given
+
+
+def test_a_stage_move_leaves_the_search_documents_alone(ws) -> None:
+    """Moving a card changes no searched text, so it must not rewrite the full-text indexes."""
+    store, ids = ws
+    docs = [tuple(r) for r in store.conn.execute("SELECT * FROM search_docs ORDER BY rowid")]
+    store.move_card(ids.cards["Acme renewal"], ids.stages["Won"])
+    assert [tuple(r) for r in store.conn.execute("SELECT * FROM search_docs ORDER BY rowid")] == docs
+    deal = store.conn.execute("SELECT record_id FROM board_cards WHERE id = ?", (ids.cards["Acme renewal"],)).fetchone()[0]
+    store.update_record(RecordType.DEAL, deal, {"name": "Acme renewal 2027"})
+    assert store.conn.execute(
+        "SELECT name FROM search_docs WHERE record_id = ? AND entry_id = ''", (deal,)
+    ).fetchone()[0] == "Acme renewal 2027"

@@ -180,9 +180,12 @@ class BoardScreen(Screen[None]):
             self._stale = True
         elif changes.remote:
             self.reload()
-        else:
+        else:  # this screen's own action: redraw just the cards it touched
+            cards = changes.ids("board_cards")
+            records = changes.ids("deals") | changes.ids("contacts") | changes.ids("companies")
             for column in self.columns:
-                column.cards.forget()
+                column.cards.forget(cards)
+                column.cards.forget_records(records)
             self.reload_figures()
 
     def on_screen_resume(self) -> None:

@@ -14,6 +14,10 @@ import sqlite3
 from typing import Any
 
 _TABLES = {"contact": "contacts", "company": "companies", "deal": "deals"}
+# Columns whose change alters a document (deleted_at removes or restores all of a record's).
+INDEXED_COLUMNS = frozenset(
+    {"name", "email", "domain", "title", "tags", "industry", "custom_fields", "deleted_at", "body", "payload"}
+)
 BODY_ENTRY_TYPES = ("note", "call", "email", "meeting")
 
 _UPSERT = """

@@ -89,7 +89,10 @@ class WriteContext:
         self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*params, row_id))
         self._enqueue(table, row_id, "update", patch_to_json(changed), current.get("version"))
         self.changes.add(table, row_id)
-        self._reindex(table, row_id)
+        if search_docs.INDEXED_COLUMNS.intersection(changed):
+            # Only when searched text changed: rewriting a document rewrites its pages in both
+            # full-text indexes, which would make every stage move a large write.
+            self._reindex(table, row_id)
         return {column: current.get(column) for column in changed}
 
     def delete(self, table: str, row_id: str) -> dict[str, Any]:

@@ -7,6 +7,7 @@ tens of thousands of cards costs what one screenful costs. It never has a child 
 
 from __future__ import annotations
 
+import itertools
 from datetime import date, datetime
 from typing import Callable
 
@@ -60,8 +61,14 @@ class CardList(ScrollView, can_focus=False):
         self.card_ids: list[str] = []
         self.cursor: int = 0
         self.active = False
-        self._summaries: LRUCache[str, CardSummary] = LRUCache(maxsize=512)
-        self._strips: LRUCache[tuple, Strip] = LRUCache(maxsize=2048)
+        # Each summary is kept with the number of the load that read it; that number is part of
+        # every cached strip's key, so a card read again is drawn again while cursor moves,
+        # focus changes and resizes reuse strips and never clear the cache (a cleared cache means
+        # thousands of new strips, and Textual's strips are cyclic garbage that the collector
+        # then has to chase mid-keypress).
+        self._summaries: LRUCache[str, tuple[int, CardSummary]] = LRUCache(maxsize=512)
+        self._loads = itertools.count()
+        self._strips: LRUCache[tuple, Strip] = LRUCache(maxsize=512)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -81,21 +88,34 @@ class CardList(ScrollView, can_focus=False):
         else:
             for card_id in card_ids:
                 self._summaries.discard(card_id)
-        self._strips.clear()
         self.refresh()
+
+    def forget_records(self, record_ids: set[str]) -> None:
+        """Drop the cached summaries of cards showing these records."""
+        if not record_ids:
+            return
+        stale = set()
+        for card_id in list(self._summaries.keys()):
+            entry = self._summaries.get(card_id)
+            if entry is not None and entry[1].record_id in record_ids:
+                stale.add(card_id)
+        if stale:
+            self.forget(stale)
 
     @property
     def current_id(self) -> str | None:
         return self.card_ids[self.cursor] if self.card_ids else None
 
     def summary(self, card_id: str) -> CardSummary | None:
+        if card_id not in self._summaries:
+            self._load([card_id])
         found = self._summaries.get(card_id)
-        if found is None:
-            loaded = self._loader([card_id])
-            found = loaded.get(card_id)
-            if found is not None:
-                self._summaries[card_id] = found
-        return found
+        return found[1] if found is not None else None
+
+    def _load(self, card_ids: list[str]) -> None:
+        load = next(self._loads)
+        for card_id, summary in self._loader(card_ids).items():
+            self._summaries[card_id] = (load, summary)
 
     def move_cursor(self, delta: int) -> None:
         self.set_cursor(self.cursor + delta)
@@ -104,14 +124,12 @@ class CardList(ScrollView, can_focus=False):
         if not self.card_ids:
             return
         self.cursor = max(0, min(index, len(self.card_ids) - 1))
-        self._strips.clear()
         self.scroll_to_cursor()
         self.refresh()
 
     def set_active(self, active: bool) -> None:
         if active != self.active:
             self.active = active
-            self._strips.clear()
             self.refresh()
 
     def scroll_to_cursor(self) -> None:
@@ -126,8 +144,12 @@ class CardList(ScrollView, can_focus=False):
         self.virtual_size = Size(self.size.width, max(1, len(self.card_ids) * CARD_HEIGHT))
 
     def on_resize(self) -> None:
-        self._strips.clear()
         self._update_virtual_size()
+
+    def notify_style_update(self) -> None:
+        """The theme or styles changed: strips drawn with the old ones must go."""
+        super().notify_style_update()
+        self._strips.clear()
 
     def _ensure_window(self) -> None:
         """Load summaries for every card on screen that is not cached, in one query."""
@@ -135,8 +157,7 @@ class CardList(ScrollView, can_focus=False):
         count = self.size.height // CARD_HEIGHT + 2
         missing = [cid for cid in self.card_ids[first:first + count] if cid not in self._summaries]
         if missing:
-            for card_id, summary in self._loader(missing).items():
-                self._summaries[card_id] = summary
+            self._load(missing)
 
     # -- drawing ---------------------------------------------------------------------------
 
@@ -154,9 +175,10 @@ class CardList(ScrollView, can_focus=False):
         card_id = self.card_ids[index]
         if card_id not in self._summaries:
             self._ensure_window()
-        summary = self._summaries.get(card_id)
+        entry = self._summaries.get(card_id)
+        load, summary = entry if entry is not None else (-1, None)
         selected = index == self.cursor
-        key = (card_id, row, width, selected, self.active, summary is None)
+        key = (card_id, load, row, width, selected, self.active)
         cached = self._strips.get(key)
         if cached is None:
             cached = self._render_card_line(summary, row, width, selected)
