@@ -424,3 +424,16 @@ async def test_delete_hides_the_record_and_u_brings_it_back(demo_app, demo_store
         assert deal_id in {hit.record_id for hit in demo_store.search(name).hits}
         assert board.column.cards.current_id == card_id
         assert len(board.column.cards.card_ids) == count
+
+
+async def test_the_palette_offers_board_commands_for_the_board(demo_app):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        titles = [command.title for command in demo_app.get_system_commands(demo_app.screen)]
+        assert "Board: switch board" in titles
+        assert "Card: move to next stage" in titles
+        assert any(title.startswith("Board: open Outreach") for title in titles)
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        titles = [command.title for command in demo_app.get_system_commands(demo_app.screen)]
+        assert not any(title.startswith("Board:") for title in titles)  # only what fits the page

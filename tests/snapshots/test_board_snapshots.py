@@ -44,3 +44,16 @@ def test_help_at_80x24(snap_compare, demo_store):
         await pilot.pause()
 
     assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=(80, 24), run_before=help_open)
+
+
+def test_board_with_no_color_at_80x24(snap_compare, demo_store, monkeypatch):
+    """NO_COLOR: the cursor, markers and stale days must still read (as text and bars)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = TrackApp(demo_store, Settings())
+    assert app.no_color
+
+    async def moved(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("l", "j")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=moved)
