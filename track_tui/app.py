@@ -57,9 +57,12 @@ class TrackApp(App[None]):
         from .screens.board import BoardScreen
 
         self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
-        self.call_after_refresh(self.warm_models)
         # Reading every page of a big cache takes a while: let the first screen settle first.
         self.set_timer(INTEGRITY_CHECK_DELAY, self.check_cache)
+
+    def on_board_screen_first_drawn(self) -> None:
+        """The first screen is up: now do what start-up put off."""
+        self.warm_models()
 
     @work(thread=True, exclusive=True, group="warm-up")
     def warm_models(self) -> None:

@@ -437,3 +437,19 @@ async def test_the_palette_offers_board_commands_for_the_board(demo_app):
         await settle(demo_app, pilot)
         titles = [command.title for command in demo_app.get_system_commands(demo_app.screen)]
         assert not any(title.startswith("Board:") for title in titles)  # only what fits the page
+
+
+async def test_start_up_work_is_put_off_until_the_board_is_drawn(demo_app, monkeypatch):
+    import gc
+
+    gc.unfreeze()
+    warmed: list[bool] = []
+    original = type(demo_app).warm_models
+    monkeypatch.setattr(type(demo_app), "warm_models", lambda self: (warmed.append(board_of(self).loaded), original(self)))
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        await pilot.pause(0.05)
+        await settle(demo_app, pilot)
+        assert warmed == [True]  # once, and only after the cards were on screen
+        assert gc.get_freeze_count() > 0
+    gc.unfreeze()

@@ -13,6 +13,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input, Label
 
@@ -49,6 +50,9 @@ MIN_COLUMN_WIDTH = 26
 class BoardScreen(Screen[None]):
     TITLE = "Board"
     AUTO_FOCUS = "#board-columns"
+
+    class FirstDrawn(Message):
+        """The board has been drawn with its cards for the first time (start-up is over)."""
 
     BINDINGS = [
         Binding("h,left", "focus_column(-1)", "Prev column", id="board.column_prev", show=False),
@@ -160,6 +164,8 @@ class BoardScreen(Screen[None]):
         self._apply_focus_wanted()
         self._focus_wanted = None
         self.refresh_status()
+        if not self.loaded:
+            self.call_after_refresh(self.post_message, self.FirstDrawn())
         self.loaded = True
 
     BOARD_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
