@@ -30,6 +30,14 @@ def board_of(app: TrackApp) -> BoardScreen:
     return screen
 
 
+async def focus_column_before(pilot, board: BoardScreen, stage_type: StageType) -> int:
+    """Put the focus on the column left of the first stage of `stage_type`; return that stage's index."""
+    target = next(i for i, s in enumerate(board.stages) if s.stage_type == stage_type)
+    for _ in range(target - 1 - board.col):
+        await pilot.press("l")
+    return target
+
+
 def outbox(store) -> list[dict]:
     return [dict(r) for r in store.conn.execute("SELECT * FROM outbox ORDER BY seq")]
 
@@ -114,9 +122,7 @@ async def test_moving_into_won_asks_for_the_outcome(demo_app, demo_store):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
         board = board_of(demo_app)
-        won_index = next(i for i, s in enumerate(board.stages) if s.stage_type == StageType.WON)
-        for _ in range(won_index - 1):
-            await pilot.press("l")
+        won_index = await focus_column_before(pilot, board, StageType.WON)
         card_id = board.column.cards.current_id
         deal_id = card_row(demo_store, card_id)["record_id"]
         await pilot.press("L")
@@ -137,9 +143,7 @@ async def test_cancelling_a_lost_move_changes_nothing(demo_app, demo_store):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
         board = board_of(demo_app)
-        lost_index = next(i for i, s in enumerate(board.stages) if s.stage_type == StageType.LOST)
-        for _ in range(lost_index - 1):
-            await pilot.press("l")
+        await focus_column_before(pilot, board, StageType.LOST)
         card_id = board.column.cards.current_id
         before = card_row(demo_store, card_id)
         await pilot.press("L")
@@ -155,9 +159,7 @@ async def test_lost_move_records_the_reason(demo_app, demo_store):
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
         board = board_of(demo_app)
-        lost_index = next(i for i, s in enumerate(board.stages) if s.stage_type == StageType.LOST)
-        for _ in range(lost_index - 1):
-            await pilot.press("l")
+        await focus_column_before(pilot, board, StageType.LOST)
         deal_id = card_row(demo_store, board.column.cards.current_id)["record_id"]
         await pilot.press("L")
         await pilot.pause()
