@@ -28,6 +28,9 @@ from ..widgets.status_line import StatusLine
 from .dialogs import BoardPickerScreen, OutcomeResult, OutcomeScreen, QuickAddResult, QuickAddScreen
 
 
+MIN_COLUMN_WIDTH = 26  # cells: narrower and a card's name, value and date no longer fit
+
+
 class BoardColumns(Horizontal, can_focus=True):
     """The row of stage columns; holds the keyboard focus while the board is in use."""
 
@@ -42,9 +45,6 @@ class BoardColumns(Horizontal, can_focus=True):
             width = self.size.width // visible
             for column in columns:
                 column.styles.width = width
-
-
-MIN_COLUMN_WIDTH = 26
 
 
 class BoardScreen(Screen[None]):
