@@ -65,11 +65,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def open_store(path: Path, settings: Settings, *, rebuild: bool):
     """Open (creating and filling with the demo when new) the cache; explain a bad file."""
-    from .store import CacheError, Store, move_aside
+    from .store import CacheError, NotACache, Store, move_aside
 
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
         store = Store(path)
+    except NotACache as exc:  # someone else's database: never move or rebuild it
+        print(f"track: {exc}", file=sys.stderr)
+        return None
     except CacheError as exc:
         print(f"track: {exc}", file=sys.stderr)
         if not rebuild and not _confirm("Move it aside and build a new cache?"):

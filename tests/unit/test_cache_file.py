@@ -191,3 +191,18 @@ def test_search_tables_use_the_documented_tokenizers(tmp_path: Path) -> None:
     assert "tokenize='trigram'" in sql["search_trigram"]
     store.close()
 
+
+
+def test_someone_elses_sqlite_database_is_refused_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "notes.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+    other.execute("INSERT INTO notes (body) VALUES ('buy milk')")
+    other.commit()
+    other.close()
+    error = assert_refused_untouched(path, CacheError)
+    assert "not a Track cache" in str(error) and "notes" in str(error)
+    check = sqlite3.connect(path)
+    assert [r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]
+    assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    check.close()

@@ -64,3 +64,18 @@ def test_demo_command_builds_a_file_and_refuses_to_overwrite_it(tmp_path: Path, 
     assert cli.main(["demo", "--deals", "25", "-o", str(out)]) == 1
     assert "--force" in capsys.readouterr().err
     assert cli.main(["demo", "--deals", "30", "-o", str(out), "--force"]) == 0
+
+
+def test_someone_elses_database_is_never_moved_even_with_rebuild(tmp_path: Path, capsys) -> None:
+    import sqlite3
+
+    path = tmp_path / "crm-export.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE people (name TEXT)")
+    other.commit()
+    other.close()
+    before = path.read_bytes()
+    assert cli.open_store(path, Settings(demo_deals=10), rebuild=True) is None
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crm-export.db"]
+    assert "not a Track cache" in capsys.readouterr().err

@@ -4,12 +4,12 @@ Never imports Textual (checked by a test).
 """
 
 from .changes import ChangeSet
-from .database import CacheCorrupt, CacheError, CacheTooNew, move_aside
+from .database import CacheCorrupt, CacheError, CacheTooNew, NotACache, move_aside
 from .mutations import InvalidInput
 from .store import Store, system_clock
 from .writes import NotFound
 
 __all__ = [
-    "CacheCorrupt", "CacheError", "CacheTooNew", "ChangeSet", "InvalidInput", "NotFound", "Store",
+    "CacheCorrupt", "CacheError", "CacheTooNew", "ChangeSet", "InvalidInput", "NotACache", "NotFound", "Store",
     "move_aside", "system_clock",
 ]

@@ -55,6 +55,7 @@ def connect(path: Path | str) -> sqlite3.Connection:
     try:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA busy_timeout = 5000")
+        _check_is_ours(conn, Path(str(path)))
         if not in_memory:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
@@ -99,6 +100,28 @@ def _check_header(path: Path) -> None:
             path,
             f"{path} is not a Track cache (not a SQLite database). Nothing was changed; move it "
             "aside to build a fresh cache.",
+        )
+
+
+class NotACache(CacheError):
+    pass
+
+
+def _check_is_ours(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a SQLite database of someone else's (tables, but none of ours): `--cache` pointed
+    at the wrong file must not get our tables added to it or its journal mode changed."""
+    if schema_version(conn) > 0:
+        return
+    tables = [
+        row[0] for row in conn.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' LIMIT 3"
+        )
+    ]
+    if tables:
+        raise NotACache(
+            path,
+            f"{path} is a SQLite database but not a Track cache (it has tables such as "
+            f"{', '.join(tables)}). Nothing was changed; point --cache at another file.",
         )
 
 
