@@ -698,3 +698,15 @@ def test_a_stage_move_leaves_the_search_documents_alone(ws) -> None:
     assert store.conn.execute(
         "SELECT name FROM search_docs WHERE record_id = ? AND entry_id = ''", (deal,)
     ).fetchone()[0] == "Acme renewal 2027"
+
+
+def test_a_new_record_without_a_required_custom_field_is_refused(ws, heard) -> None:
+    store, ids = ws
+    before = snapshot(store)
+    with pytest.raises(InvalidInput) as caught:
+        store.create_record(Deal(workspace_id=ids.workspace, name="No source", stage_id=ids.stages["Lead"]))
+    assert caught.value.field == "Source" and "a value is required" in str(caught.value)
+    assert snapshot(store) == before and heard == []
+    store.create_record(Deal(workspace_id=ids.workspace, name="With source", stage_id=ids.stages["Lead"],
+                             custom_fields={"source": "web"}))
+    assert count(store, "deals", "name = 'With source'") == 1

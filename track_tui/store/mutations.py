@@ -348,6 +348,10 @@ class Mutations:
                 raise InvalidInput(definition.name, exc.rule) from None
             if normalised is not None:
                 clean[key] = normalised
+        if only is None:  # a new record: every required field needs a value
+            for definition in defs.values():
+                if definition.required and definition.key not in clean:
+                    raise InvalidInput(definition.name, "a value is required")
         return clean
 
     def _log_custom_edits(
