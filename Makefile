@@ -37,9 +37,11 @@ screenshots: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-## Start the local Supabase-compatible test server by hand (for two-terminal trials).
+## Start the local Supabase-compatible test server by hand (for two-terminal trials). Prints
+## NAME=value settings on stdout; DEV_SERVER_ARGS passes options, e.g. DEV_SERVER_ARGS="--deals 5000".
+DEV_SERVER_ARGS ?=
 dev-server: $(STAMP)
-	$(BIN)/python -m tests.fake_supabase
+	@$(BIN)/python -m tests.fake_supabase $(DEV_SERVER_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

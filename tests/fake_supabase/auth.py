@@ -6,16 +6,29 @@ Endpoints and behaviour follow supabase/auth (``internal/api``):
   checked with pgcrypto's ``crypt`` like GoTrue's ``crypto.CompareHashAndPassword``). Wrong
   credentials: 400 ``invalid_credentials`` "Invalid login credentials" (``token.go``);
   unconfirmed email: 400 ``email_not_confirmed``.
-* ``POST /token?grant_type=refresh_token`` -- refresh-token rotation: each use revokes the token
-  and issues a child; re-using a revoked token within the reuse interval (10 s, GoTrue's
-  ``SECURITY_REFRESH_TOKEN_REUSE_INTERVAL`` default) returns the session's current token, later
-  re-use is 400 ``refresh_token_already_used`` and revokes the session; unknown token 400
-  ``refresh_token_not_found`` "Invalid Refresh Token: Refresh Token Not Found"
-  (``internal/tokens/service.go``).
+* ``POST /token?grant_type=refresh_token`` -- refresh-token rotation as in
+  ``internal/tokens/service.go`` (``RefreshTokenGrant``): a live token is revoked and gets a child
+  that becomes the session's active token. A *revoked* token that is the parent of the active
+  token always gets that active token back (the client lost the answer to its last refresh);
+  any other revoked token is accepted only within the reuse interval after it was revoked
+  (10 s, ``SECURITY_REFRESH_TOKEN_REUSE_INTERVAL``) and then gets a new child of its own; later
+  it is 400 ``refresh_token_already_used`` "Invalid Refresh Token: Already Used" and every token
+  of the session is revoked (``RevokeTokenFamily``). Unknown token: 400
+  ``refresh_token_not_found`` "Invalid Refresh Token: Refresh Token Not Found".
+* the ``/token`` rate limit (``internal/api/token.go`` + ``apilimiter.go``): a token bucket per
+  client address refilled at ``RATE_LIMIT_TOKEN_REFRESH`` (150) per 5 minutes with a burst of 30,
+  for every grant; over it: 429 ``over_request_rate_limit`` "Request rate limit reached"
+  (``middleware.go``). GoTrue sends no ``Retry-After``; the double adds one (the seconds until
+  the bucket holds a token again) unless ``AuthLimits.retry_after`` is off, so clients can be
+  tested both ways.
 * ``POST /otp`` then ``POST /verify`` (type ``email``/``magiclink``/``signup``) -- a 6-digit email
   code. No e-mail is sent: tests read it with :meth:`AuthService.last_otp`. Wrong or used code:
   403 ``otp_expired`` "Token has expired or is invalid" (``verify.go``). ``create_user: false``
-  for an unknown address: 422 ``otp_disabled`` "Signups not allowed for otp".
+  for an unknown address: 422 ``otp_disabled`` "Signups not allowed for otp". Another ``/otp``
+  for the same address within ``SMTP_MAX_FREQUENCY`` (60 s) is 429 ``over_email_send_rate_limit``
+  "For security purposes, you can only request this after N seconds." (``mail.go``
+  ``validateSentWithinFrequencyLimit``); a new code voids the older ones
+  (``models.CreateOneTimeToken`` clears the user's tokens of that type first).
 * ``POST /admin/users`` and ``DELETE /admin/users/{id}`` with the service-role key (seeding);
 * ``POST /signup`` (auto-confirm on), ``GET /user``, ``POST /logout?scope=global|local|others``,
   ``GET /settings``, ``GET /health``.
@@ -29,17 +42,22 @@ Errors use the 2024-01-01 API-version shape when the client sends ``X-Supabase-A
 shape ``{"code": <status>, "error_code": ..., "msg": ...}`` (``internal/api/errors.go``).
 
 Sessions and refresh tokens live in memory (they survive a stop/restart of the HTTP listener,
-not a new server object); users live in ``auth.users``.
+not a new server object); users live in ``auth.users``. The windows above (reuse interval, send
+cooldown, rate limit) are :class:`AuthLimits`, all configurable, and read the service's own
+clock, which a test can move forward (:meth:`AuthService.advance_clock`) instead of sleeping;
+token ``iat``/``exp`` always use the real time.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+import math
 import random
 import secrets
 import time
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -50,16 +68,46 @@ from .tokens import JwtIssuer, TokenError
 
 API_VERSION_HEADER = "X-Supabase-Api-Version"
 API_VERSION_2024 = "2024-01-01"
-REFRESH_REUSE_INTERVAL = 10.0
 OTP_EXPIRY = 3600.0
 
 
+@dataclass
+class AuthLimits:
+    """GoTrue's windows and limits (defaults: Supabase's). ``token_per_5min=None``: no limit."""
+
+    refresh_reuse_interval: float = 10.0  # SECURITY_REFRESH_TOKEN_REUSE_INTERVAL
+    otp_cooldown: float = 60.0  # SMTP_MAX_FREQUENCY
+    token_per_5min: float | None = 150.0  # RATE_LIMIT_TOKEN_REFRESH
+    token_burst: int = 30
+    retry_after: bool = True  # add Retry-After to the 429 (GoTrue itself does not)
+
+
 class AuthError(Exception):
-    def __init__(self, status: int, error_code: str, message: str) -> None:
+    def __init__(self, status: int, error_code: str, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.error_code = error_code
         self.message = message
+        self.headers = dict(headers or {})
+
+
+class TokenBucket:
+    """tollbooth's limiter as GoTrue configures it: `burst` tokens, refilled at `rate` per second."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._level: dict[str, tuple[float, float]] = {}  # key -> (tokens, at)
+
+    def take(self, key: str, now: float) -> float | None:
+        """None when a request may pass; else the seconds until one may."""
+        tokens, at = self._level.get(key, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + max(0.0, now - at) * self.rate)
+        if tokens >= 1.0:
+            self._level[key] = (tokens - 1.0, now)
+            return None
+        self._level[key] = (tokens, now)
+        return (1.0 - tokens) / self.rate if self.rate > 0 else math.inf
 
 
 @dataclass
@@ -68,7 +116,9 @@ class SessionRecord:
     user_id: str
     created_at: float
     revoked: bool = False
-    current_token: str | None = None
+
+
+_serials = itertools.count(1)
 
 
 @dataclass
@@ -77,8 +127,9 @@ class RefreshTokenRecord:
     session_id: str
     user_id: str
     parent: str | None
+    updated_at: float  # creation, then the moment it was revoked (GoTrue's updated_at)
     revoked: bool = False
-    revoked_at: float | None = None
+    serial: int = field(default_factory=lambda: next(_serials))  # GoTrue's id: newest is highest
 
 
 @dataclass
@@ -103,13 +154,47 @@ def _iso(value: Any) -> Any:
 
 
 class AuthService:
-    def __init__(self, admin_pool: Pool, issuer: JwtIssuer, *, jwt_expiry: int = 3600) -> None:
+    def __init__(self, admin_pool: Pool, issuer: JwtIssuer, *, jwt_expiry: int = 3600,
+                 limits: AuthLimits | None = None) -> None:
         self.pool = admin_pool
         self.issuer = issuer
         self.jwt_expiry = jwt_expiry
         self.state = AuthState()
         self.url = ""
         self._crypt_schema: str | None = None
+        self._clock_offset = 0.0
+        self._otp_sent: dict[str, float] = {}  # address -> when its last code was sent
+        self.limits = limits or AuthLimits()
+        self._bucket: TokenBucket | None = None
+        self._bucket_config: tuple | None = None
+
+    # -- the service's clock and limits ------------------------------------------------------
+    def now(self) -> float:
+        """The clock the reuse window, the send cooldown and the rate limit read."""
+        return time.time() + self._clock_offset
+
+    def advance_clock(self, seconds: float) -> None:
+        """Move this service's clock forward (not the tokens' iat/exp), as if `seconds` had passed."""
+        self._clock_offset += float(seconds)
+
+    def reset_clock(self) -> None:
+        self._clock_offset = 0.0
+
+    def describe_limits(self) -> dict:
+        return {**asdict(self.limits), "clock_offset": self._clock_offset}
+
+    def _check_token_rate(self, request: web.Request) -> None:
+        limits = self.limits
+        if limits.token_per_5min is None:
+            return
+        config = (limits.token_per_5min, limits.token_burst)
+        if self._bucket is None or self._bucket_config != config:
+            self._bucket = TokenBucket(limits.token_per_5min / 300.0, limits.token_burst)
+            self._bucket_config = config
+        wait = self._bucket.take(request.remote or "", self.now())
+        if wait is not None:
+            headers = {"Retry-After": str(max(1, math.ceil(wait)))} if limits.retry_after and math.isfinite(wait) else {}
+            raise AuthError(429, "over_request_rate_limit", "Request rate limit reached", headers)
 
     # -- helpers for tests --------------------------------------------------------------------
     def last_otp(self, email: str) -> str | None:
@@ -221,9 +306,17 @@ class AuthService:
 
     def _new_refresh_token(self, session: SessionRecord, parent: str | None) -> str:
         token = secrets.token_urlsafe(9)
-        self.state.refresh_tokens[token] = RefreshTokenRecord(token, session.id, session.user_id, parent)
-        session.current_token = token
+        self.state.refresh_tokens[token] = RefreshTokenRecord(token, session.id, session.user_id, parent, self.now())
         return token
+
+    def _active_token(self, session: SessionRecord) -> RefreshTokenRecord | None:
+        """The session's newest live token (``FindCurrentlyActiveRefreshToken``)."""
+        live = [r for r in self.state.refresh_tokens.values() if r.session_id == session.id and not r.revoked]
+        return max(live, key=lambda r: r.serial, default=None)
+
+    def _revoke(self, rec: RefreshTokenRecord) -> None:
+        rec.revoked = True
+        rec.updated_at = self.now()
 
     def _session_response(self, user: dict, session: SessionRecord, refresh_token: str, amr: str) -> dict:
         expires_in = self.jwt_expiry
@@ -238,7 +331,7 @@ class AuthService:
         }
 
     def _new_session(self, user: dict, amr: str) -> dict:
-        session = SessionRecord(str(uuid.uuid4()), user["id"], time.time())
+        session = SessionRecord(str(uuid.uuid4()), user["id"], self.now())
         self.state.sessions[session.id] = session
         token = self._new_refresh_token(session, None)
         return self._session_response(user, session, token, amr)
@@ -284,7 +377,7 @@ class AuthService:
             try:
                 resp = await handler(request)
             except AuthError as err:
-                headers = {"x-sb-error-code": err.error_code}
+                headers = {"x-sb-error-code": err.error_code, **err.headers}
                 if new_api:
                     headers[API_VERSION_HEADER] = API_VERSION_2024
                     body = {"code": err.error_code, "message": err.message}
@@ -308,50 +401,60 @@ class AuthService:
 
     async def token(self, request: web.Request) -> web.Response:
         grant = request.query.get("grant_type", "")
+        if grant not in ("password", "refresh_token"):
+            raise AuthError(400, "invalid_credentials", "unsupported_grant_type")
+        self._check_token_rate(request)
         body = await self._body(request)
         if grant == "password":
-            email, password = body.get("email"), body.get("password")
-            if not email or not password:
-                raise AuthError(400, "validation_failed", "missing email or phone")
-            crypt = await self._crypt()
-            async with self.pool.connection() as conn:
-                cur = await conn.execute(
-                    f"select to_jsonb(u), u.encrypted_password is not null and u.encrypted_password <> ''"
-                    f" and u.encrypted_password = {crypt}.crypt(%s, u.encrypted_password)"
-                    f" from auth.users u where lower(u.email) = lower(%s) and u.deleted_at is null",
-                    (password, email),
-                )
-                row = await cur.fetchone()
-                await conn.commit()
-            if row is None or not row[1]:
-                raise AuthError(400, "invalid_credentials", "Invalid login credentials")
-            if not row[0].get("email_confirmed_at"):
-                raise AuthError(400, "email_not_confirmed", "Email not confirmed")
-            user = await self._touch_sign_in(row[0]["id"])
-            return web.json_response(self._new_session(user, "password"))
-        if grant == "refresh_token":
-            token = body.get("refresh_token") or ""
-            rec = self.state.refresh_tokens.get(token)
-            if rec is None:
-                raise AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
-            session = self.state.sessions.get(rec.session_id)
-            if session is None or session.revoked:
-                raise AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
-            user = await self._user_by("id", rec.user_id)
-            if user is None:
-                raise AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
-            if rec.revoked:
-                child = self.state.refresh_tokens.get(session.current_token or "")
-                within = rec.revoked_at is not None and time.time() - rec.revoked_at < REFRESH_REUSE_INTERVAL
-                if within and child is not None and child.parent == rec.token:
-                    return web.json_response(self._session_response(user, session, child.token, "token_refresh"))
-                session.revoked = True
+            return await self._password_grant(body)
+        return await self._refresh_grant(body)
+
+    async def _password_grant(self, body: dict) -> web.Response:
+        email, password = body.get("email"), body.get("password")
+        if not isinstance(email, str) or not isinstance(password, str) or not email or not password:
+            raise AuthError(400, "validation_failed", "missing email or phone")
+        crypt = await self._crypt()
+        async with self.pool.connection() as conn:
+            cur = await conn.execute(
+                f"select to_jsonb(u), u.encrypted_password is not null and u.encrypted_password <> ''"
+                f" and u.encrypted_password = {crypt}.crypt(%s, u.encrypted_password)"
+                f" from auth.users u where lower(u.email) = lower(%s) and u.deleted_at is null",
+                (password, email),
+            )
+            row = await cur.fetchone()
+            await conn.commit()
+        if row is None or not row[1]:
+            raise AuthError(400, "invalid_credentials", "Invalid login credentials")
+        if not row[0].get("email_confirmed_at"):
+            raise AuthError(400, "email_not_confirmed", "Email not confirmed")
+        user = await self._touch_sign_in(row[0]["id"])
+        return web.json_response(self._new_session(user, "password"))
+
+    async def _refresh_grant(self, body: dict) -> web.Response:
+        not_found = AuthError(400, "refresh_token_not_found", "Invalid Refresh Token: Refresh Token Not Found")
+        token = body.get("refresh_token")
+        rec = self.state.refresh_tokens.get(token) if isinstance(token, str) else None
+        if rec is None:
+            raise not_found
+        session = self.state.sessions.get(rec.session_id)
+        if session is None or session.revoked:
+            raise not_found
+        user = await self._user_by("id", rec.user_id)
+        if user is None:
+            raise not_found
+        if rec.revoked:
+            active = self._active_token(session)
+            if active is not None and active.parent == rec.token:
+                # The client never stored the answer to its last refresh: hand that answer back.
+                return web.json_response(self._session_response(user, session, active.token, "token_refresh"))
+            if self.now() > rec.updated_at + self.limits.refresh_reuse_interval:
+                for other in self.state.refresh_tokens.values():
+                    if other.session_id == session.id and not other.revoked:
+                        self._revoke(other)
                 raise AuthError(400, "refresh_token_already_used", "Invalid Refresh Token: Already Used")
-            rec.revoked = True
-            rec.revoked_at = time.time()
-            new = self._new_refresh_token(session, rec.token)
-            return web.json_response(self._session_response(user, session, new, "token_refresh"))
-        raise AuthError(400, "invalid_credentials", "unsupported_grant_type")
+        self._revoke(rec)
+        new = self._new_refresh_token(session, rec.token)
+        return web.json_response(self._session_response(user, session, new, "token_refresh"))
 
     async def signup(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -367,15 +470,27 @@ class AuthService:
     async def otp(self, request: web.Request) -> web.Response:
         body = await self._body(request)
         email = body.get("email")
-        if not email:
+        if not isinstance(email, str) or not email:
             raise AuthError(400, "validation_failed", "Only an email address or phone number should be provided")
+        address = email.lower()
         user = await self._user_by("email", email)
+        if user is None and not body.get("create_user", True):
+            raise AuthError(422, "otp_disabled", "Signups not allowed for otp")
+        now = self.now()
+        sent = self._otp_sent.get(address)
+        if sent is not None and now < sent + self.limits.otp_cooldown:
+            left = int(sent + self.limits.otp_cooldown - now)  # GoTrue truncates to whole seconds
+            raise AuthError(429, "over_email_send_rate_limit",
+                            f"For security purposes, you can only request this after {left} seconds.")
         if user is None:
-            if not body.get("create_user", True):
-                raise AuthError(422, "otp_disabled", "Signups not allowed for otp")
-            await self.create_user(email, None, user_metadata=body.get("data") or {}, confirmed=False)
+            data = body.get("data")
+            await self.create_user(email, None, user_metadata=data if isinstance(data, dict) else {}, confirmed=False)
+        for older in self.state.otps:
+            if older.email == address:
+                older.used = True  # a new code voids the ones sent before it
         code = f"{random.SystemRandom().randrange(10**6):06d}"
-        self.state.otps.append(OtpRecord(email.lower(), code, time.time()))
+        self.state.otps.append(OtpRecord(address, code, now))
+        self._otp_sent[address] = now
         return web.json_response({})
 
     async def verify(self, request: web.Request) -> web.Response:
@@ -383,7 +498,9 @@ class AuthService:
         email, token, kind = body.get("email") or "", str(body.get("token") or ""), body.get("type")
         if kind not in ("email", "magiclink", "signup"):
             raise AuthError(400, "validation_failed", "Verify requires a verification type")
-        now = time.time()
+        if not isinstance(email, str):
+            raise AuthError(400, "validation_failed", "Verify requires an email address")
+        now = self.now()
         match = None
         for rec in reversed(self.state.otps):
             if rec.email == email.lower() and rec.code == token and not rec.used and now - rec.created_at < OTP_EXPIRY:

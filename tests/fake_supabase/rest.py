@@ -15,12 +15,29 @@ Responses follow PostgREST: ``Content-Range`` (``0-9/*``, ``*/0``, ``0-9/42`` wi
 application/vnd.pgrst.object+json`` does not get exactly one row (the write is rolled back, as in
 PostgREST), errors as ``{"code","details","hint","message"}`` with the status of
 ``mapSQLtoHTTP``. ``count=planned``/``estimated`` are answered with the exact count.
+
+Write statuses and ranges follow ``src/library/PostgREST/Response.hs``: a POST is 201, except an
+upsert (``resolution=merge-duplicates``) that inserted nothing, which is 200
+(``isInsertIfGTZero``; the inserted rows are counted in the statement as PostgREST does, through a
+transaction-local counter bumped by the INSERT's ``WHERE`` and lowered by ``DO UPDATE``'s); a
+PATCH answers ``Content-Range: 0-(n-1)/*`` (``*/*`` for no row); POST and DELETE ``*/*``.
+
+**The row cap.** Every read is cut to ``max_rows`` rows (Supabase's ``db-max-rows`` is 1,000;
+``treeRestrictRange`` in ``src/library/PostgREST/Plan.hs``): the smaller of the request's
+``limit`` and the cap is applied, the offset kept, and ``Content-Range`` tells what was sent
+(``0-999/*``, or ``0-999/1201`` with status 206 under ``count=exact``). Rows written with
+``return=representation`` are not capped (mutations are exempt in ``treeRestrictRange``);
+set-returning RPCs are. A pull that asks for more than the cap, or stops at the first page
+shorter than it asked for, therefore loses rows here exactly as it would on Supabase.
+
+**Statement timeouts** are applied per request role (:class:`RestSettings`,
+:func:`.db.request_transaction`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
@@ -32,6 +49,30 @@ from .db import ApiError, Pool, pg_error, request_transaction
 
 EXPOSED_SCHEMAS = ("public",)
 OBJECT_MEDIA = "application/vnd.pgrst.object+json"
+INSERTED_SETTING = "fake_pgrst.inserted"  # transaction-local count of rows an upsert inserted
+
+# Supabase's defaults (docs "Timeouts"): service_role has none of its own, so the 8 s of
+# authenticator -- the login role -- stays in force for it.
+SUPABASE_STATEMENT_TIMEOUTS = {"anon": 3.0, "authenticated": 8.0, "authenticator": 8.0}
+
+
+@dataclass
+class RestSettings:
+    """The knobs of the Data API a test may turn (``max_rows=None``: no cap; seconds per role)."""
+
+    max_rows: int | None = 1000
+    statement_timeouts: dict[str, float] = field(default_factory=lambda: dict(SUPABASE_STATEMENT_TIMEOUTS))
+
+    def timeout_for(self, role: str) -> float | None:
+        """The role's own setting, else the login role's (what PostgreSQL would leave in force)."""
+        if role in self.statement_timeouts:
+            return self.statement_timeouts[role]
+        return self.statement_timeouts.get("authenticator")
+
+    def capped(self, limit: int | None) -> int | None:
+        if self.max_rows is None:
+            return limit
+        return self.max_rows if limit is None else min(limit, self.max_rows)
 
 
 class _Singular(Exception):
@@ -77,6 +118,26 @@ def parse_prefer(request: web.Request, *, default_return: str) -> Prefer:
     return p
 
 
+def _count_inserted(step: int) -> sql.Composable:
+    """A predicate that is always true and moves the inserted-rows counter by ``step``.
+
+    Evaluated once per candidate row by the INSERT's ``WHERE`` (+1) and once per conflicting
+    row by ``DO UPDATE ... WHERE`` (-1), so after the statement the counter holds the rows
+    that were really inserted.
+    """
+    name = sql.Literal(INSERTED_SETTING)
+    return sql.SQL("set_config({name}, (coalesce(nullif(current_setting({name}, true), '')::int, 0) + {step})::text,"
+                   " true) IS NOT NULL").format(name=name, step=sql.Literal(step))
+
+
+def _write_range(method: str, n: int, total: int | None) -> str:
+    """Content-Range of a write (Response.hs): PATCH names the rows it touched, others none."""
+    count = "*" if total is None else str(total)
+    if method == "PATCH" and n > 0 and total != 0:
+        return f"0-{n - 1}/{count}"
+    return f"*/{count}"
+
+
 def json_response(status: int, body: str | None, headers: dict[str, str] | None = None) -> web.Response:
     h = dict(headers or {})
     if body is None:
@@ -94,10 +155,11 @@ def error_response(err: ApiError | q.QueryError) -> web.Response:
 
 
 class RestService:
-    def __init__(self, pool: Pool, resolve_auth) -> None:
+    def __init__(self, pool: Pool, resolve_auth, settings: RestSettings | None = None) -> None:
         self.pool = pool
         # resolve_auth(request) -> (role, claims); raises ApiError for a refused JWT.
         self.resolve_auth = resolve_auth
+        self.settings = settings or RestSettings()
 
     def add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/rest/v1/rpc/{fn}", self.handle_rpc)
@@ -176,7 +238,8 @@ class RestService:
                 raise ApiError(400, "PGRST102", "Empty or invalid json", str(exc)) from None
         try:
             async with request_transaction(self.pool, role, claims, method=method, path=request.path,
-                                           headers=dict(request.headers), read_only=read) as conn:
+                                           headers=dict(request.headers), read_only=read,
+                                           statement_timeout=self.settings.timeout_for(role)) as conn:
                 cols = await self._columns(conn, schema, table)
                 if cols is None:
                     raise ApiError(404, "PGRST205", f"Could not find the table '{schema}.{table}' in the schema cache")
@@ -198,8 +261,9 @@ class RestService:
         return agg
 
     async def _read(self, conn, request, qi, plan: q.ReadPlan, prefer: Prefer, singular: bool, strip: bool):
+        limit = self.settings.capped(plan.limit)
         inner = (sql.SQL("SELECT ") + q.select_list_sql(plan.select, qi) + sql.SQL(" FROM {}").format(qi)
-                 + q.where_sql(plan.where, qi) + q.order_sql(plan.order, qi) + q.limit_sql(plan.limit, plan.offset))
+                 + q.where_sql(plan.where, qi) + q.order_sql(plan.order, qi) + q.limit_sql(limit, plan.offset))
         stmt = sql.SQL("SELECT {agg}::text, count(*), (json_agg(_postgrest_t)->0)::text FROM ({inner}) _postgrest_t").format(
             agg=self._agg(strip), inner=inner)
         cur = await conn.execute(stmt)
@@ -254,11 +318,14 @@ class RestService:
             fields = [by_name[n] for n in names]
             source = self._json_body(fields, body, is_object=isinstance(body, dict),
                                      missing_default=prefer.missing_default)
+            merging = prefer.resolution == "merge-duplicates" and bool(fields)
             stmt = sql.SQL("INSERT INTO {}").format(qi)
             if fields:
                 stmt = stmt + sql.SQL("({}) SELECT {} ").format(
                     sql.SQL(", ").join(sql.Identifier(f.name) for f in fields),
                     sql.SQL(", ").join(sql.Identifier("pgrst_body", f.name) for f in fields)) + source
+                if merging:
+                    stmt = stmt + sql.SQL(" WHERE ") + _count_inserted(+1)
             else:
                 stmt = stmt + sql.SQL(" DEFAULT VALUES")
             if prefer.resolution:
@@ -266,14 +333,15 @@ class RestService:
                 if not target:
                     raise ApiError(400, "PGRST100", "on_conflict requires a primary key or an on_conflict column list")
                 conflict = sql.SQL(" ON CONFLICT({}) ").format(sql.SQL(", ").join(sql.Identifier(c) for c in target))
-                if prefer.resolution == "ignore-duplicates" or not fields:
+                if not merging:
                     conflict = conflict + sql.SQL("DO NOTHING")
                 else:
                     conflict = conflict + sql.SQL("DO UPDATE SET ") + sql.SQL(", ").join(
-                        sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(f.name), sql.Identifier(f.name)) for f in fields)
+                        sql.SQL("{} = EXCLUDED.{}").format(sql.Identifier(f.name), sql.Identifier(f.name)) for f in fields
+                    ) + sql.SQL(" WHERE ") + _count_inserted(-1)
                 stmt = stmt + conflict
             stmt = stmt + returning
-            status_ok, status_empty = 201, 201
+            status_ok = status_empty = 201
         elif method == "PATCH":
             if not isinstance(body, dict):
                 raise ApiError(400, "PGRST102", "Empty or invalid json")
@@ -294,19 +362,22 @@ class RestService:
             stmt = sql.SQL("DELETE FROM {}").format(qi) + q.where_sql(plan.where, qi) + returning
             status_ok, status_empty = 200, 204
 
+        inserted = sql.SQL("nullif(current_setting({}, true), '')::int").format(sql.Literal(INSERTED_SETTING))
         if representation:
-            final = sql.SQL("WITH pgrst_source AS ({stmt}) SELECT {agg}::text, count(*), (json_agg(_postgrest_t)->0)::text"
-                            " FROM (SELECT {sel} FROM pgrst_source {alias}) _postgrest_t").format(
+            final = sql.SQL("WITH pgrst_source AS ({stmt}) SELECT {agg}::text, count(*), (json_agg(_postgrest_t)->0)::text,"
+                            " {inserted} FROM (SELECT {sel} FROM pgrst_source {alias}) _postgrest_t").format(
                 stmt=stmt, agg=self._agg(strip), sel=q.select_list_sql(plan.select, sql.Identifier(table)),
-                alias=sql.Identifier(table))
+                alias=sql.Identifier(table), inserted=inserted)
         else:
-            final = sql.SQL("WITH pgrst_source AS ({stmt}) SELECT NULL::text, count(*), NULL::text FROM pgrst_source").format(
-                stmt=stmt)
+            final = sql.SQL("WITH pgrst_source AS ({stmt}) SELECT NULL::text, count(*), NULL::text, {inserted}"
+                            " FROM pgrst_source").format(stmt=stmt, inserted=inserted)
         cur = await conn.execute(final)
-        out, n, first = await cur.fetchone()
+        out, n, first, n_inserted = await cur.fetchone()
         if singular and n != 1:
             raise _Singular(n)  # propagates out of the transaction block: rolled back
-        headers = {"Content-Range": f"*/{n if prefer.count else '*'}"}
+        if method == "POST" and prefer.resolution == "merge-duplicates" and not (n_inserted or 0) > 0:
+            status_ok = status_empty = 200  # an upsert that only updated (Response.hs isInsertIfGTZero)
+        headers = {"Content-Range": _write_range(method, n, n if prefer.count else None)}
         if prefer.applied:
             headers["Preference-Applied"] = ", ".join(prefer.applied)
         if not representation:
@@ -376,7 +447,8 @@ class RestService:
                 raise ApiError(400, "PGRST102", "Empty or invalid json")
         try:
             async with request_transaction(self.pool, role, claims, method=method, path=request.path,
-                                           headers=dict(request.headers), read_only=read) as conn:
+                                           headers=dict(request.headers), read_only=read,
+                                           statement_timeout=self.settings.timeout_for(role)) as conn:
                 cur = await conn.execute(
                     """
                     select p.oid, p.proretset, t.typtype, t.typname, p.pronargs, p.pronargdefaults,
@@ -434,7 +506,7 @@ class RestService:
                     inner = (sql.SQL("SELECT ") + q.select_list_sql(plan.select, sql.Identifier(fn))
                              + sql.SQL(" FROM ({}) {}").format(src, sql.Identifier(fn))
                              + q.where_sql(plan.where, sql.Identifier(fn)) + q.order_sql(plan.order, sql.Identifier(fn))
-                             + q.limit_sql(plan.limit, plan.offset))
+                             + q.limit_sql(self.settings.capped(plan.limit), plan.offset))
                     if composite:
                         agg = self._agg(strip)
                     else:

@@ -5,11 +5,22 @@ background thread with its own loop, so a server can outlive a test's event loop
 tests share one per test session) and can be driven from synchronous code.
 
 Requests pass the gateway check first, as on a hosted project (Kong): ``/auth/v1`` and
-``/rest/v1`` need an ``apikey`` header (or query parameter) holding the project's anon or
-service-role key -- missing: 401 ``{"message": "No API key found in request"}``; unknown: 401
-``{"message": "Invalid API key"}``. PostgREST then takes the role from the ``Authorization:
-Bearer`` JWT (no header: ``anon``); a refused JWT is 401 PGRST301 (bad token) or PGRST303 ("JWT
-expired") with ``WWW-Authenticate: Bearer error="invalid_token", ...`` (PostgREST ``Error.hs``).
+``/rest/v1`` need an ``apikey`` header (or query parameter) that is *exactly* one of the keys the
+project issued (:class:`.tokens.ApiKeys`: the legacy ``anon`` / ``service_role`` JWTs and the
+``sb_publishable_`` / ``sb_secret_`` keys) -- missing: 401 ``{"message": "No API key found in
+request"}``; anything else, even a JWT signed with the project's secret: 401 ``{"message":
+"Invalid API key"}``. The new keys are not JWTs, so when one is used and ``Authorization`` is
+absent or carries the same key (supabase-py sends ``Bearer <key>`` until someone signs in), the
+gateway passes a short-lived JWT of the key's role upstream instead (Supabase's announcement of
+the new keys, github.com/orgs/supabase/discussions/29260). PostgREST then takes the role from the
+``Authorization: Bearer`` JWT (no header: ``anon``), with 30 s of clock skew on ``exp``/``nbf``/
+``iat`` (:meth:`.tokens.JwtIssuer.verify`); a refused JWT is 401 PGRST301 (bad token) or PGRST303
+("JWT expired", "JWT issued at future", ...) with ``WWW-Authenticate: Bearer
+error="invalid_token", ...`` (PostgREST ``Error.hs``).
+
+Every fault, limit and window can also be changed while the server runs, from another process,
+through the loopback-only control endpoint ``/__faults`` (:mod:`.control`); :meth:`FakeSupabase.reset`
+puts everything back to the settings the server was started with.
 
 The database connections: requests run as ``authenticator`` (the role PostgREST logs in as, made by
 ``tests/support/supabase_platform.py``) switching to the caller's role per transaction; Auth,
@@ -20,21 +31,24 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import logging
 import socket
 import threading
+import time
 from concurrent.futures import Future
 from typing import Any, Awaitable, TypeVar
 
 import psycopg
 from aiohttp import web
 
-from .auth import AuthService
-from .db import ApiError, Pool
+from .auth import AuthLimits, AuthService
+from .control import ControlEndpoint, FaultRegistry
+from .db import ApiError, HeldTransaction, Pool
 from .faults import Faults
 from .realtime import RealtimeService
-from .rest import RestService, error_response
-from .tokens import JwtIssuer, TokenError
+from .rest import RestService, RestSettings, error_response
+from .tokens import CLOCK_SKEW, ApiKeys, JwtIssuer, TokenError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -53,22 +67,38 @@ def _with_user(dsn: str, user: str) -> str:
 
 
 class FakeSupabase:
-    """One Supabase-compatible server. ``await start()``, use ``url``/``anon_key``, ``await close()``."""
+    """One Supabase-compatible server. ``await start()``, use ``url``/``anon_key``, ``await close()``.
+
+    ``rest`` (:class:`.rest.RestSettings`: row cap, statement timeouts) and ``auth_limits``
+    (:class:`.auth.AuthLimits`) default to Supabase's values; :meth:`reset` returns to what was
+    passed here.
+    """
 
     def __init__(self, dsn: str, *, host: str = "127.0.0.1", port: int = 0, jwt_secret: str | None = None,
-                 jwt_expiry: int = 3600, request_role: str = "authenticator") -> None:
+                 jwt_expiry: int = 3600, request_role: str = "authenticator", rest: RestSettings | None = None,
+                 auth_limits: AuthLimits | None = None) -> None:
         self.dsn = dsn
         self.host = host
         self.port = port
         self.issuer = JwtIssuer(jwt_secret) if jwt_secret else JwtIssuer.generate()
-        self.anon_key = self.issuer.api_key("anon")
-        self.service_role_key = self.issuer.api_key("service_role")
+        self.keys = ApiKeys.issue(self.issuer)
+        self.anon_key = self.keys.anon
+        self.service_role_key = self.keys.service_role
+        self.publishable_key = self.keys.publishable
+        self.secret_key = self.keys.secret
         self.faults = Faults()
+        self._initial_rest = copy.deepcopy(rest or RestSettings())
+        self._initial_auth_limits = copy.deepcopy(auth_limits or AuthLimits())
         self.admin_pool = Pool(dsn, size=6, autocommit=True)
         self.request_pool = Pool(_with_user(dsn, request_role), size=10, autocommit=True)
-        self.auth = AuthService(self.admin_pool, self.issuer, jwt_expiry=jwt_expiry)
-        self.rest = RestService(self.request_pool, self._resolve_rest_auth)
+        self.auth = AuthService(self.admin_pool, self.issuer, jwt_expiry=jwt_expiry,
+                                limits=copy.deepcopy(self._initial_auth_limits))
+        self.rest = RestService(self.request_pool, self._resolve_rest_auth, copy.deepcopy(self._initial_rest))
         self.realtime = RealtimeService(self.admin_pool, dsn, self.issuer, self.faults)
+        self.control = FaultRegistry()
+        self._register_controls()
+        self._held: set[asyncio.Task] = set()
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
         self._site: web.TCPSite | None = None
         self._reopen: asyncio.TimerHandle | None = None
@@ -87,9 +117,11 @@ class FakeSupabase:
     async def start(self) -> "FakeSupabase":
         """Start listening (first call also starts Realtime's change capture). Same port on restart."""
         if not self._started:
-            self.faults.bind(asyncio.get_running_loop())
+            self._loop = asyncio.get_running_loop()
+            self.faults.bind(self._loop)
             await self.realtime.start()
             app = web.Application(middlewares=[self.faults.middleware, self._gateway])
+            ControlEndpoint(self.control).add_routes(app)
             self.auth.add_routes(app)
             self.rest.add_routes(app)
             app.router.add_get("/realtime/v1/websocket", self.realtime.handle_ws)
@@ -146,6 +178,8 @@ class FakeSupabase:
 
     async def close(self) -> None:
         await self.stop()
+        for task in list(self._held):
+            task.cancel()
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
@@ -176,6 +210,129 @@ class FakeSupabase:
             self._reopen.cancel()
         self._reopen = loop.call_later(seconds, reopen)
 
+    async def stop_for(self, seconds: float) -> None:
+        """Crash-like stop (listener closed, every connection cut), back on the same port after `seconds`."""
+        if seconds <= 0:
+            raise ValueError("seconds must be more than 0 (a stopped server cannot be asked to start)")
+        await self.stop()
+        loop = asyncio.get_running_loop()
+        self._reopen = loop.call_later(seconds, lambda: loop.create_task(self.start()))
+
+    def reset(self) -> None:
+        """Clear every fault, roll back pending slow transactions, and put limits, timeouts and the
+        Auth clock back to their start values. Safe to call from any thread."""
+        self.faults.clear()
+        if self._loop is not None:
+            for task in list(self._held):
+                with contextlib.suppress(RuntimeError):  # the loop is closing
+                    self._loop.call_soon_threadsafe(task.cancel)
+        self.rest.settings = copy.deepcopy(self._initial_rest)
+        self.auth.limits = copy.deepcopy(self._initial_auth_limits)
+        self.auth.reset_clock()
+
+    def set_max_rows(self, n: int | None = 1000) -> None:
+        """Cap every read at `n` rows (PostgREST's db-max-rows; None: no cap)."""
+        if n is not None and n < 1:
+            raise ValueError("max_rows must be 1 or more, or null for no cap")
+        self.rest.settings.max_rows = n
+
+    def set_statement_timeouts(self, anon: float | None = None, authenticated: float | None = None,
+                               authenticator: float | None = None, service_role: float | None = None) -> dict:
+        """Seconds before PostgreSQL cancels a request's statement, per role (only those given change).
+
+        service_role has no timeout of its own on Supabase, so it runs under authenticator's
+        unless one is set here. 0 means no timeout.
+        """
+        given = {"anon": anon, "authenticated": authenticated, "authenticator": authenticator,
+                 "service_role": service_role}
+        for role, seconds in given.items():
+            if seconds is None:
+                continue
+            if seconds < 0:
+                raise ValueError(f"{role}: a timeout is 0 (none) or more seconds")
+            self.rest.settings.statement_timeouts[role] = float(seconds)
+        return dict(self.rest.settings.statement_timeouts)
+
+    def set_auth_limits(self, token_per_5min: float | None | str = "keep", token_burst: int | None = None,
+                        otp_cooldown: float | None = None, refresh_reuse_interval: float | None = None,
+                        retry_after: bool | None = None) -> dict:
+        """Change GoTrue's limits: /token rate (`token_per_5min`, null = off) and burst, the one-time
+        code resend cooldown, the refresh-token reuse interval (seconds) and the 429's Retry-After."""
+        limits = self.auth.limits
+        if token_per_5min != "keep":
+            if token_per_5min is not None and (isinstance(token_per_5min, str) or token_per_5min <= 0):
+                raise ValueError("token_per_5min must be more than 0, or null for no limit")
+            limits.token_per_5min = token_per_5min  # type: ignore[assignment]
+        for name, value in (("token_burst", token_burst), ("otp_cooldown", otp_cooldown),
+                            ("refresh_reuse_interval", refresh_reuse_interval)):
+            if value is not None:
+                if value < 0 or (name == "token_burst" and value < 1):
+                    raise ValueError(f"{name} must be {'1' if name == 'token_burst' else '0'} or more")
+                setattr(limits, name, value)
+        if retry_after is not None:
+            limits.retry_after = retry_after
+        return self.auth.describe_limits()
+
+    def held_transaction(self, *, user_id: str | None = None) -> HeldTransaction:
+        """A writer's transaction to hold open across a pull (``async with ... as tx``), on the caller's loop."""
+        return HeldTransaction(self.dsn, user_id=user_id)
+
+    async def slow_transaction(self, sql: str, params: list | dict | None = None, seconds: float = 5.0,
+                               user_id: str | None = None) -> dict:
+        """Run `sql` in a transaction and commit it only after `seconds`: a late commit.
+
+        The rows it writes carry the time of the write, so they land behind any keyset cursor
+        that moves past that time before the commit. With `user_id` it runs as that user (RLS
+        applies); otherwise as the database owner. Answers once the statement has run.
+        """
+        if seconds < 0:
+            raise ValueError("seconds must be 0 or more")
+        held = HeldTransaction(self.dsn, user_id=user_id)
+        await held.begin()
+        try:
+            rows = await held.execute(sql, params)
+        except psycopg.Error as exc:
+            await held.rollback()
+            raise ValueError(f"the statement failed: {exc}") from None
+
+        async def commit_later() -> None:
+            try:
+                await asyncio.sleep(seconds)
+                await held.commit()
+            except BaseException:
+                await held.rollback()
+                raise
+
+        task = asyncio.get_running_loop().create_task(commit_later())
+        self._held.add(task)
+        task.add_done_callback(self._held.discard)
+        return {"rows": [list(map(_jsonish, r)) for r in rows[:100]], "commits_in": seconds}
+
+    def _register_controls(self) -> None:
+        f, c = self.faults, self.control
+        c.register("fail_next", f.fail_next)
+        c.register("fail_after_commit_next", f.fail_after_commit_next)
+        c.register("timeout_next", f.timeout_next)
+        c.register("latency", f.set_latency)
+        c.register("realtime_latency", f.set_realtime_latency)
+        c.register("drop_websockets", self.drop_websockets)
+        c.register("refuse_connections", self.refuse_connections)
+        c.register("stop", self.stop_for, after_response=True,
+                   doc="Stop like a crash (listener closed, every connection cut) and come back on the same "
+                       "port after `seconds`. (A stopped server has no endpoint to ask it to start.)")
+        c.register("restart", self.restart, after_response=True,
+                   doc="Stop like a crash and start again at once on the same port.")
+        c.register("reset", self.reset)
+        c.register("max_rows", self.set_max_rows)
+        c.register("statement_timeouts", self.set_statement_timeouts)
+        c.register("auth_limits", self.set_auth_limits)
+        c.register("slow_transaction", self.slow_transaction)
+        c.add_state("http", f.describe)
+        c.add_state("rest", lambda: {"max_rows": self.rest.settings.max_rows,
+                                     "statement_timeouts": dict(self.rest.settings.statement_timeouts)})
+        c.add_state("auth", self.auth.describe_limits)
+        c.add_state("slow_transactions", lambda: len(self._held))
+
     # -- helpers for tests -------------------------------------------------------------------------
     async def create_user(self, email: str, password: str | None = None, **kw: Any) -> str:
         return await self.auth.create_user(email, password, **kw)
@@ -201,18 +358,26 @@ class FakeSupabase:
             if not key:
                 return web.json_response({"message": "No API key found in request",
                                           "hint": "No `apikey` request header or url param was found."}, status=401)
-            try:
-                role = self.issuer.verify(key).get("role")
-            except TokenError:
-                role = None
-            if role not in ("anon", "service_role"):
+            role = self.keys.role_of(key)
+            if role is None:
                 return web.json_response({"message": "Invalid API key",
                                           "hint": "Double check your Supabase `anon` or `service_role` API key."},
                                          status=401)
+            if ApiKeys.is_opaque(key):
+                authorization = request.headers.get("Authorization")
+                if authorization is None or authorization.strip() in (key, f"Bearer {key}"):
+                    headers = request.headers.copy()
+                    headers["Authorization"] = f"Bearer {self._gateway_jwt(role)}"
+                    request = request.clone(headers=headers)
         try:
             return await handler(request)
         except ApiError as err:
             return error_response(err)
+
+    def _gateway_jwt(self, role: str) -> str:
+        """The short-lived token the gateway hands upstream for an opaque key."""
+        now = int(time.time())
+        return self.issuer.sign({"iss": "supabase", "ref": self.issuer.ref, "role": role, "iat": now, "exp": now + 300})
 
     def _resolve_rest_auth(self, request: web.Request) -> tuple[str, dict]:
         header = request.headers.get("Authorization")
@@ -223,13 +388,20 @@ class FakeSupabase:
             raise ApiError(401, "PGRST301", "Expected 3 parts in JWT; got 1",
                            headers={"WWW-Authenticate": 'Bearer error="invalid_token", error_description="Expected 3 parts in JWT; got 1"'})
         try:
-            claims = self.issuer.verify(token.strip())
+            claims = self.issuer.verify(token.strip(), leeway=CLOCK_SKEW, check_not_before=True)
         except TokenError as err:
             code = "PGRST303" if err.kind in ("expired", "claims") else "PGRST301"
             raise ApiError(401, code, err.message, headers={
                 "WWW-Authenticate": f'Bearer error="invalid_token", error_description="{err.message}"'}) from None
         role = claims.get("role") or "anon"
-        return str(role), claims
+        if not isinstance(role, str):
+            raise ApiError(401, "PGRST303", "Parsing claims failed", headers={
+                "WWW-Authenticate": 'Bearer error="invalid_token", error_description="Parsing claims failed"'})
+        return role, claims
+
+
+def _jsonish(value: Any) -> Any:
+    return value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
 
 
 class ServerThread:
@@ -278,11 +450,35 @@ class ServerThread:
     port = property(lambda self: self.server.port)
     anon_key = property(lambda self: self.server.anon_key)
     service_role_key = property(lambda self: self.server.service_role_key)
+    publishable_key = property(lambda self: self.server.publishable_key)
+    secret_key = property(lambda self: self.server.secret_key)
     jwt_secret = property(lambda self: self.server.jwt_secret)
     faults = property(lambda self: self.server.faults)
     auth = property(lambda self: self.server.auth)
+    rest = property(lambda self: self.server.rest)
     realtime = property(lambda self: self.server.realtime)
+    control = property(lambda self: self.server.control)
     dsn = property(lambda self: self.server.dsn)
+
+    # Settings changes are plain attribute writes on the server; both loops only read them.
+    def reset(self) -> None:
+        self.server.reset()
+
+    def set_max_rows(self, n: int | None = 1000) -> None:
+        self.server.set_max_rows(n)
+
+    def set_statement_timeouts(self, **seconds: float) -> dict:
+        return self.server.set_statement_timeouts(**seconds)
+
+    def set_auth_limits(self, **kw: Any) -> dict:
+        return self.server.set_auth_limits(**kw)
+
+    def held_transaction(self, *, user_id: str | None = None) -> HeldTransaction:
+        return self.server.held_transaction(user_id=user_id)
+
+    async def slow_transaction(self, sql: str, params: Any = None, seconds: float = 5.0,
+                               user_id: str | None = None) -> dict:
+        return await self.acall(self.server.slow_transaction(sql, params, seconds, user_id))
 
     def last_otp(self, email: str) -> str | None:
         return self.server.last_otp(email)

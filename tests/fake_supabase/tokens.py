@@ -13,19 +13,35 @@ Verification mirrors what PostgREST does (``PostgREST.Auth`` / ``Error.hs``): a 
 a malformed token or a wrong algorithm is a *decode* error (PGRST301), an expired token is a
 *claims* error (PGRST303, "JWT expired"). GoTrue and Realtime refuse the same tokens with their
 own messages; :class:`TokenError` carries enough to produce each shape.
+
+PostgREST allows 30 seconds of clock skew on the time claims (``allowedSkewSeconds`` in
+``src/library/PostgREST/Auth/Jwt.hs``): a token is refused once ``now - 30 > exp`` ("JWT
+expired"), while ``now + 30 < nbf`` ("JWT not yet valid") or ``now + 30 < iat`` ("JWT issued at
+future"), all PGRST303. ``verify(..., leeway=30, check_not_before=True)`` does exactly that; Auth
+and Realtime call it without leeway.
+
+**API keys.** A project has the legacy JWT keys (``anon``, ``service_role``) and, since 2025, the
+opaque ``sb_publishable_...`` / ``sb_secret_...`` keys (Supabase docs, "Understanding API keys").
+:class:`ApiKeys` issues one of each and answers which role an ``apikey`` string stands for --
+only for the exact strings it issued, as the gateway compares keys, not signatures.
 """
 
 from __future__ import annotations
 
 import secrets
+import string
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 import jwt
 
 ALGORITHM = "HS256"
+CLOCK_SKEW = 30  # seconds PostgREST allows on exp / nbf / iat (Auth/Jwt.hs allowedSkewSeconds)
+PUBLISHABLE_PREFIX = "sb_publishable_"
+SECRET_PREFIX = "sb_secret_"
+_BASE62 = string.ascii_letters + string.digits
 
 
 class TokenError(Exception):
@@ -90,8 +106,12 @@ class JwtIssuer:
         return jwt.encode(dict(claims), self.secret, algorithm=ALGORITHM, headers={"typ": "JWT"})
 
     # -- verification ------------------------------------------------------------------------
-    def verify(self, token: str, *, leeway: int = 0) -> dict[str, Any]:
-        """The claims of a valid token; :class:`TokenError` otherwise."""
+    def verify(self, token: str, *, leeway: int = 0, check_not_before: bool = False) -> dict[str, Any]:
+        """The claims of a valid token; :class:`TokenError` otherwise.
+
+        ``leeway`` seconds of clock skew are allowed on ``exp`` (and, with ``check_not_before``,
+        on ``nbf`` and ``iat``, which are then refused when they lie further in the future).
+        """
         if not token:
             raise TokenError("malformed", "Empty JWT is sent in Authorization header")
         parts = token.split(".")
@@ -108,17 +128,65 @@ class JwtIssuer:
                 token,
                 self.secret,
                 algorithms=[ALGORITHM],
-                options={"verify_aud": False, "verify_exp": False, "verify_iat": False},
+                options={"verify_aud": False, "verify_exp": False, "verify_iat": False, "verify_nbf": False},
             )
         except jwt.InvalidSignatureError:
             raise TokenError("signature", "JWT cryptographic operation failed") from None
         except jwt.PyJWTError:
             raise TokenError("malformed", "JWT couldn't be decoded") from None
-        exp = claims.get("exp")
-        if exp is not None:
-            if not isinstance(exp, (int, float)):
-                raise TokenError("claims", "The JWT 'exp' claim must be a number")
-            now = int(time.time())
-            if now > exp + leeway:
-                raise TokenError("expired", "JWT expired", expired_for=int(now - exp))
+        now = int(time.time())
+        exp = _time_claim(claims, "exp")
+        if exp is not None and now - leeway > exp:
+            raise TokenError("expired", "JWT expired", expired_for=int(now - exp))
+        if check_not_before:
+            nbf = _time_claim(claims, "nbf")
+            if nbf is not None and now + leeway < nbf:
+                raise TokenError("claims", "JWT not yet valid")
+            iat = _time_claim(claims, "iat")
+            if iat is not None and now + leeway < iat:
+                raise TokenError("claims", "JWT issued at future")
         return claims
+
+
+def _time_claim(claims: Mapping[str, Any], name: str) -> float | None:
+    value = claims.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TokenError("claims", f"The JWT '{name}' claim must be a number")
+    return value
+
+
+def _opaque_key(prefix: str) -> str:
+    # Random base62 body; the real keys also carry a checksum suffix, which nothing here reads.
+    return prefix + "".join(secrets.choice(_BASE62) for _ in range(32))
+
+
+@dataclass
+class ApiKeys:
+    """The project's four API keys and the role each one stands for (exact string match)."""
+
+    anon: str
+    service_role: str
+    publishable: str = field(default_factory=lambda: _opaque_key(PUBLISHABLE_PREFIX))
+    secret: str = field(default_factory=lambda: _opaque_key(SECRET_PREFIX))
+
+    @classmethod
+    def issue(cls, issuer: JwtIssuer) -> "ApiKeys":
+        return cls(anon=issuer.api_key("anon"), service_role=issuer.api_key("service_role"))
+
+    def role_of(self, key: str | None) -> str | None:
+        """``anon`` or ``service_role`` for an issued key, None for anything else."""
+        if not key:
+            return None
+        given = key.encode("utf-8", "surrogateescape")  # any header text, compared as bytes
+        for candidate, role in ((self.anon, "anon"), (self.publishable, "anon"),
+                                (self.service_role, "service_role"), (self.secret, "service_role")):
+            if secrets.compare_digest(given, candidate.encode()):
+                return role
+        return None
+
+    @staticmethod
+    def is_opaque(key: str | None) -> bool:
+        """A new-format key (not a JWT): the gateway swaps it for a short-lived JWT upstream."""
+        return bool(key) and key.startswith((PUBLISHABLE_PREFIX, SECRET_PREFIX))

@@ -16,12 +16,19 @@ Fixture API for sync tests::
         await alice.table("contacts").insert({...}).execute()
         fake = backend.require_fake()                     # ServerThread; skips on the real project
         fake.faults.fail_next(2, status=503, path_prefix="/rest/v1")
+        fake.faults.fail_after_commit_next(1, status="reset")
+        fake.set_max_rows(5); fake.set_statement_timeouts(authenticated=0.3)
+        fake.set_auth_limits(otp_cooldown=60); fake.auth.advance_clock(61)
+        async with fake.held_transaction() as tx: ...      # a writer that commits late
         await fake.drop_websockets(); await fake.refuse_connections(1.0)
         await fake.stop(); await fake.start()             # same port
         backend.sql("update ...")                         # plain SQL as the database owner
 
-``team`` has two workspaces: ``a`` (alice owner, bob member) and ``b`` (carol owner). Faults
-are cleared and a stopped server is restarted after every test.
+``team`` has two workspaces: ``a`` (alice owner, bob member) and ``b`` (carol owner). After
+every test the faults are cleared, limits, timeouts and the Auth clock reset
+(``fake.reset()``) and a stopped server is restarted. The session's server runs with Supabase's
+limits except the ``/token`` rate limit, which the whole suite's sign-ins from one address would
+exhaust; tests that want it switch it on.
 """
 
 from __future__ import annotations
@@ -37,6 +44,7 @@ import pytest
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
 
 from tests.fake_supabase import ServerThread
+from tests.fake_supabase.auth import AuthLimits
 from tests.support import supabase_platform as platform
 from tests.support.postgres import fresh_database
 
@@ -145,7 +153,7 @@ def fake_supabase_dsn():
 @pytest.fixture(scope="session")
 def fake_supabase(fake_supabase_dsn):
     """The local test server (a :class:`tests.fake_supabase.ServerThread`) for this session."""
-    server = ServerThread(fake_supabase_dsn)
+    server = ServerThread(fake_supabase_dsn, auth_limits=AuthLimits(token_per_5min=None))
     try:
         yield server
     finally:
@@ -168,7 +176,7 @@ async def backend(_backend):
     await _backend.close_clients()
     if _backend.fake is not None:
         fake = _backend.fake
-        fake.faults.clear()
+        fake.reset()
         await fake.start()  # no-op when it is listening; resumes a stopped server on its port
 
 

@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import json
 import time
+from unittest import mock
 
 import jwt
 import pytest
+from aiohttp.test_utils import make_mocked_request
 
 from tests.fake_supabase import query as q
-from tests.fake_supabase.db import sqlstate_status
+from tests.fake_supabase.auth import TokenBucket
+from tests.fake_supabase.control import ArgumentError, ControlEndpoint, FaultRegistry, is_loopback
+from tests.fake_supabase.db import sqlstate_status, timeout_setting
+from tests.fake_supabase.faults import build_fault, default_preset
 from tests.fake_supabase.realtime import BindingError, RtFilter, binding_id, parse_filters
-from tests.fake_supabase.tokens import JwtIssuer, TokenError
+from tests.fake_supabase.rest import RestSettings, _write_range
+from tests.fake_supabase.tokens import ApiKeys, JwtIssuer, TokenError
 
 pytestmark = pytest.mark.sync
 
@@ -133,3 +139,151 @@ def test_tokens():
     with pytest.raises(TokenError) as err:
         issuer.verify("a.b")
     assert err.value.message == "Expected 3 parts in JWT; got 2"
+
+
+# -- clock skew and API keys --------------------------------------------------------------------
+def test_postgrest_clock_skew_on_time_claims():
+    issuer = JwtIssuer.generate()
+    now = int(time.time())
+
+    def check(**claims):
+        return issuer.verify(issuer.sign({"role": "anon", **claims}), leeway=30, check_not_before=True)
+
+    assert check(exp=now - 20)["role"] == "anon"
+    assert check(iat=now + 20, nbf=now + 20)["role"] == "anon"
+    for claims, kind, message in (({"exp": now - 40}, "expired", "JWT expired"),
+                                  ({"iat": now + 40}, "claims", "JWT issued at future"),
+                                  ({"nbf": now + 40}, "claims", "JWT not yet valid"),
+                                  ({"exp": "soon"}, "claims", "The JWT 'exp' claim must be a number"),
+                                  ({"iat": True}, "claims", "The JWT 'iat' claim must be a number")):
+        with pytest.raises(TokenError) as err:
+            check(**claims)
+        assert (err.value.kind, err.value.message) == (kind, message)
+    # Without leeway (Auth, Realtime) a future iat is not looked at and exp is exact.
+    assert issuer.verify(issuer.sign({"iat": now + 600, "exp": now + 60}))["exp"] == now + 60
+    with pytest.raises(TokenError):
+        issuer.verify(issuer.sign({"exp": now - 2}))
+
+
+def test_api_keys_match_exact_strings_only():
+    issuer = JwtIssuer.generate()
+    keys = ApiKeys.issue(issuer)
+    assert keys.publishable.startswith("sb_publishable_") and keys.secret.startswith("sb_secret_")
+    assert ApiKeys.issue(issuer).publishable != keys.publishable  # random per project
+    assert [keys.role_of(k) for k in (keys.anon, keys.publishable, keys.service_role, keys.secret)] == [
+        "anon", "anon", "service_role", "service_role"]
+    same_claims = issuer.api_key("anon")  # valid signature, but not the issued string
+    for other in (same_claims if same_claims != keys.anon else "x", keys.secret[:-1], keys.secret + " ", "", None,
+                  "ключ\udcff", "sb_secret_" + "0" * 32):
+        assert keys.role_of(other) is None
+    assert ApiKeys.is_opaque(keys.secret) and not ApiKeys.is_opaque(keys.anon) and not ApiKeys.is_opaque(None)
+
+
+def test_sqlstate_status_for_unknown_roles_and_cardinality():
+    assert sqlstate_status("22023", True, 'role "nope" does not exist') == 401
+    assert sqlstate_status("22023", True, "invalid value for parameter") == 400
+    assert sqlstate_status("21000", True, "UPDATE requires a WHERE clause") == 400
+    assert sqlstate_status("21000", True, "more than one row returned by a subquery") == 500
+    assert sqlstate_status("57014", False, "canceling statement due to statement timeout") == 500
+
+
+# -- REST settings ----------------------------------------------------------------------------------
+def test_rest_settings_row_cap_and_timeouts():
+    settings = RestSettings()
+    assert (settings.capped(None), settings.capped(10), settings.capped(5000)) == (1000, 10, 1000)
+    assert RestSettings(max_rows=None).capped(None) is None
+    assert [settings.timeout_for(r) for r in ("anon", "authenticated", "service_role", "some_custom_role")] == [
+        3.0, 8.0, 8.0, 8.0]
+    assert (timeout_setting(3.0), timeout_setting(0.25), timeout_setting(0), timeout_setting(None)) == (
+        "3000ms", "250ms", "0", "0")
+    assert (_write_range("PATCH", 3, None), _write_range("PATCH", 3, 3), _write_range("PATCH", 0, None),
+            _write_range("PATCH", 0, 0), _write_range("POST", 2, None), _write_range("DELETE", 2, 2)) == (
+        "0-2/*", "0-2/3", "*/*", "*/0", "*/*", "*/2")
+
+
+# -- fault bodies -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("path,status,preset", [
+    ("/rest/v1/deals", 520, "edge"), ("/auth/v1/token", 524, "edge"), ("/auth/v1/token", 429, "auth_rate_limit"),
+    ("/auth/v1/token", 503, "auth_unexpected"), ("/rest/v1/deals", 503, "postgrest_connection"),
+    ("/rest/v1/deals", 504, "postgrest_pool_timeout"), ("/rest/v1/deals", 502, "gateway"),
+    ("/realtime/v1/websocket", 503, "gateway"),
+])
+def test_default_presets(path, status, preset):
+    assert default_preset(path, status) == preset
+
+
+def test_fault_bodies_have_each_sources_shape():
+    edge = build_fault("/rest/v1/x", 522, None)
+    assert edge.content_type.startswith("text/html") and b"Connection timed out" in edge.body
+    assert dict(edge.headers)["Server"] == "cloudflare" and dict(edge.headers)["CF-RAY"]
+    assert json.loads(build_fault("/x", 504, "gateway").body) == {"message": "The upstream server is timing out"}
+    assert json.loads(build_fault("/x", 418, "gateway").body) == {"message": "The upstream server responded with 418"}
+    schema = build_fault("/rest/v1/x", None, "postgrest_schema_cache")
+    assert schema.status == 503 and json.loads(schema.body)["code"] == "PGRST002"
+    assert dict(schema.headers)["Proxy-Status"] == "PostgREST; error=PGRST002"
+    limited = build_fault("/auth/v1/otp", None, "auth_rate_limit", retry_after=30)
+    assert limited.status == 429 and dict(limited.headers)["Retry-After"] == "30"
+    assert json.loads(limited.body)["error_code"] == "over_request_rate_limit"
+    assert "Retry-After" not in dict(build_fault("/auth/v1/otp", None, "auth_rate_limit").headers)
+    with pytest.raises(ValueError):
+        build_fault("/x", 302, None)
+
+
+def test_token_bucket_like_gotrue():
+    bucket = TokenBucket(rate=0.5, burst=2)
+    assert bucket.take("a", 100.0) is None and bucket.take("a", 100.0) is None
+    assert bucket.take("a", 100.0) == pytest.approx(2.0)
+    assert bucket.take("b", 100.0) is None  # per client address
+    assert bucket.take("a", 102.0) is None  # refilled one token in 2 s
+    assert bucket.take("a", 102.0) is not None
+
+
+# -- the control endpoint ----------------------------------------------------------------------------
+def _registry() -> FaultRegistry:
+    registry = FaultRegistry()
+    calls = []
+
+    def fail_some(n: int = 1, *, status: int | str = 503, seconds: float = 0.5) -> dict:
+        """Fail a few."""
+        calls.append((n, status, seconds))
+        return {"n": n}
+
+    registry.register("fail_some", fail_some)
+    registry.calls = calls  # type: ignore[attr-defined]
+    return registry
+
+
+def test_registry_converts_arguments_and_reports_what_is_wrong():
+    registry = _registry()
+    fault = registry.get("fail_some")
+    assert fault.validate({"n": "3", "status": "reset", "seconds": 1}) == {"n": 3, "status": "reset", "seconds": 1.0}
+    with pytest.raises(ArgumentError) as err:
+        fault.validate({"n": "three", "seconds": []})
+    assert sorted(d["param"] for d in err.value.details) == ["n", "seconds"]
+    with pytest.raises(ArgumentError, match="unexpected keyword"):
+        fault.validate({"m": 1})
+    assert registry.listing()["faults"]["fail_some"] == {
+        "doc": "Fail a few.",
+        "params": {"n": {"type": "int", "default": 1}, "status": {"type": "int | str", "default": 503},
+                   "seconds": {"type": "float", "default": 0.5}}}
+    with pytest.raises(ValueError):
+        registry.register("no spaces", lambda: None)
+
+
+@pytest.mark.parametrize("remote,ok", [("127.0.0.1", True), ("127.5.5.5", True), ("::1", True),
+                                       ("::ffff:127.0.0.1", True), ("10.0.0.7", False), ("192.168.1.2", False),
+                                       ("::ffff:10.0.0.7", False), (None, False), ("not-an-ip", False)])
+def test_loopback_peers_only(remote, ok):
+    assert is_loopback(remote) is ok
+
+
+async def test_control_endpoint_refuses_a_non_loopback_peer():
+    endpoint = ControlEndpoint(_registry())
+    transport = mock.Mock()
+    transport.get_extra_info.side_effect = lambda name, default=None: ("10.1.2.3", 40000) if name == "peername" else default
+    for handler, method in ((endpoint.handle_get, "GET"), (endpoint.handle_post, "POST")):
+        request = make_mocked_request(method, "/__faults", headers={"Content-Type": "application/json"},
+                                      transport=transport)
+        response = await handler(request)
+        assert response.status == 403 and json.loads(response.body)["ok"] is False
+    assert endpoint.registry.calls == []  # type: ignore[attr-defined]

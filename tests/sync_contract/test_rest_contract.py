@@ -260,3 +260,153 @@ async def test_rls_isolates_workspaces(backend, team):
     assert (await anon.table("contacts").select("id").eq("workspace_id", team.a).execute()).data == []
     bob = await backend.signed_in(team.bob)
     assert len((await bob.table("contacts").select("id").eq("workspace_id", team.a).execute()).data) == 2
+
+
+async def _raw(backend, client, method: str, path: str, **kw) -> httpx.Response:
+    token = (await client.auth.get_session()).access_token
+    async with httpx.AsyncClient() as http:
+        return await http.request(method, f"{backend.url}/rest/v1/{path}",
+                                  headers={"apikey": backend.anon_key, "Authorization": f"Bearer {token}",
+                                           **kw.pop("headers", {})}, **kw)
+
+
+async def test_reads_are_capped_at_1000_rows(backend, team):
+    """db-max-rows: a read never returns more than 1,000 rows, whatever it asks for (Plan.hs)."""
+    backend.require_fake()
+    alice = await backend.signed_in(team.alice)
+    rows = [{"workspace_id": team.a, "name": f"Bulk {i:04d}"} for i in range(1005)]
+    assert len((await alice.table("contacts").insert(rows, returning="minimal").execute()).data) == 0
+    base = lambda: alice.table("contacts").select("id,name").eq("workspace_id", team.a).order("name")  # noqa: E731
+    assert len((await base().execute()).data) == 1000
+    assert len((await base().limit(5000).execute()).data) == 1000
+    counted = await alice.table("contacts").select("id", count="exact").eq("workspace_id", team.a).execute()
+    assert (len(counted.data), counted.count) == (1000, 1005)
+    rest = (await base().range(1000, 2999).execute()).data
+    assert [r["name"] for r in rest] == [f"Bulk {i:04d}" for i in range(1000, 1005)]
+    r = await _raw(backend, alice, "GET", "contacts", params={"select": "id", "workspace_id": f"eq.{team.a}"},
+                   headers={"Prefer": "count=exact"})
+    assert (r.status_code, r.headers["Content-Range"], len(r.json())) == (206, "0-999/1005", 1000)
+    r = await _raw(backend, alice, "GET", "contacts", params={"select": "id", "workspace_id": f"eq.{team.a}",
+                                                               "offset": "1000", "limit": "2000"})
+    assert (r.status_code, r.headers["Content-Range"]) == (200, "1000-1004/*")
+
+
+async def test_a_pull_that_stops_on_a_short_page_loses_rows(backend, team):
+    """The trap the cap sets: asking for 10 and stopping when fewer come back."""
+    fake = backend.require_fake()
+    fake.set_max_rows(5)
+    alice = await backend.signed_in(team.alice)
+    await _seed_contacts(alice, team.a, n=12)
+
+    async def pull(page: int, *, stop_when_short: bool) -> list[str]:
+        got: list[str] = []
+        while True:
+            data = (await alice.table("contacts").select("id").eq("workspace_id", team.a).order("id")
+                    .range(len(got), len(got) + page - 1).execute()).data
+            got += [r["id"] for r in data]
+            if not data or (stop_when_short and len(data) < page):
+                return got
+
+    assert len(await pull(10, stop_when_short=True)) == 5  # the first page looked "short"
+    assert len(await pull(10, stop_when_short=False)) == 12
+    assert len(await pull(5, stop_when_short=True)) == 12  # pages no bigger than the cap
+
+
+async def test_write_statuses_and_ranges(backend, team):
+    """Response.hs: an upsert that only updates is 200; PATCH names its rows in Content-Range."""
+    alice = await backend.signed_in(team.alice)
+    a, b = _id(), _id()
+    upsert = {"Prefer": "return=minimal,resolution=merge-duplicates", "Content-Type": "application/json"}
+    r = await _raw(backend, alice, "POST", "contacts", json={"id": a, "workspace_id": team.a, "name": "A"}, headers=upsert)
+    assert (r.status_code, r.headers["Content-Range"]) == (201, "*/*")
+    r = await _raw(backend, alice, "POST", "contacts", json={"id": a, "workspace_id": team.a, "name": "A2"}, headers=upsert)
+    assert r.status_code == 200  # nothing inserted
+    r = await _raw(backend, alice, "POST", "contacts", headers=upsert,
+                   json=[{"id": a, "workspace_id": team.a, "name": "A3"}, {"id": b, "workspace_id": team.a, "name": "B"}])
+    assert r.status_code == 201  # one of the two was new
+    r = await _raw(backend, alice, "POST", "contacts", json={"id": a, "workspace_id": team.a, "name": "ignored"},
+                   headers={"Prefer": "resolution=ignore-duplicates", "Content-Type": "application/json"})
+    assert r.status_code == 201
+    # The client's upsert sees the row it wrote either way.
+    res = await alice.table("contacts").upsert({"id": a, "workspace_id": team.a, "name": "A4"}).execute()
+    assert res.data[0]["name"] == "A4" and res.data[0]["version"] == 4
+    r = await _raw(backend, alice, "PATCH", f"contacts?id=in.({a},{b})", json={"title": "t"},
+                   headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.headers["Content-Range"]) == (204, "0-1/*")
+    r = await _raw(backend, alice, "PATCH", f"contacts?id=in.({a},{b})", json={"title": "u"},
+                   headers={"Content-Type": "application/json", "Prefer": "count=exact,return=representation"})
+    assert (r.status_code, r.headers["Content-Range"], len(r.json())) == (200, "0-1/2", 2)
+    r = await _raw(backend, alice, "PATCH", f"contacts?id=eq.{_id()}", json={"title": "v"},
+                   headers={"Content-Type": "application/json"})
+    assert (r.status_code, r.headers["Content-Range"]) == (204, "*/*")
+    r = await _raw(backend, alice, "DELETE", f"contacts?id=eq.{b}")
+    assert (r.status_code, r.headers["Content-Range"]) == (204, "*/*")
+
+
+async def test_a_jwt_naming_an_unknown_role_is_401(backend, team):
+    """22023 "role ... does not exist" is the caller's credentials, not a bad request (Error.hs)."""
+    fake = backend.require_fake()
+    token = await fake.access_token_for(team.alice.id, extra={"role": "no_such_role"})
+    client = await backend.client(headers={"Authorization": f"Bearer {token}"})
+    with pytest.raises(APIError) as err:
+        await client.table("contacts").select("id").execute()
+    assert err.value.code == "22023" and 'role "no_such_role" does not exist' in err.value.message
+    async with httpx.AsyncClient() as http:
+        r = await http.get(f"{backend.url}/rest/v1/contacts",
+                           headers={"apikey": backend.anon_key, "Authorization": f"Bearer {token}"})
+    assert r.status_code == 401
+
+
+async def test_statement_timeouts_per_role(backend, team):
+    """PostgreSQL cancels a request waiting on a lock after the role's statement_timeout: 500, 57014."""
+    fake = backend.require_fake()
+    assert fake.rest.settings.timeout_for("anon") == 3.0 and fake.rest.settings.timeout_for("authenticated") == 8.0
+    assert fake.rest.settings.timeout_for("service_role") == 8.0  # none of its own: authenticator's
+    fake.set_statement_timeouts(anon=0.2, authenticated=0.3)
+    alice = await backend.signed_in(team.alice)
+    cid = (await _seed_contacts(alice, team.a, n=1))[0]["id"]
+    async with fake.held_transaction() as writer:
+        await writer.execute("update public.contacts set title = 'held' where id = %s", (cid,))
+        with pytest.raises(APIError) as err:
+            await alice.table("contacts").update({"title": "mine"}).eq("id", cid).execute()
+        assert err.value.code == "57014" and err.value.message == "canceling statement due to statement timeout"
+        r = await _raw(backend, alice, "PATCH", f"contacts?id=eq.{cid}", json={"title": "mine"},
+                       headers={"Content-Type": "application/json"})
+        assert r.status_code == 500 and r.json()["code"] == "57014"
+        await writer.execute("lock table public.contacts in access exclusive mode")
+        with pytest.raises(APIError) as err:
+            await (await backend.client()).table("contacts").select("id").limit(1).execute()
+        assert err.value.code == "57014"
+    # The writer committed on leaving the block; nothing of the timed-out requests was applied.
+    got = (await alice.table("contacts").select("title").eq("id", cid).single().execute()).data
+    assert got == {"title": "held"}
+
+
+async def test_a_late_commit_lands_behind_the_keyset_cursor(backend, team):
+    """updated_at is stamped at write time: a transaction that commits after a pull is missed by
+    a forward-only cursor and found by re-reading an overlap window."""
+    fake = backend.require_fake()
+    alice = await backend.signed_in(team.alice)
+    late, early = [r["id"] for r in await _seed_contacts(alice, team.a, n=2)]
+
+    async def pull_after(cursor: tuple[str, str] | None) -> list[dict]:
+        q = (alice.table("contacts").select("id,name,updated_at,version").eq("workspace_id", team.a)
+             .order("updated_at").order("id"))
+        if cursor:
+            ts, rid = cursor
+            q = q.or_(f'updated_at.gt."{ts}",and(updated_at.eq."{ts}",id.gt.{rid})')
+        return (await q.execute()).data
+
+    async with fake.held_transaction(user_id=team.bob.id) as writer:  # bob edits, RLS applies
+        await writer.execute("update public.contacts set name = 'written first, committed last' where id = %s", (late,))
+        await alice.table("contacts").update({"name": "committed first"}).eq("id", early).execute()
+        page = await pull_after(None)
+        assert [r["version"] for r in page if r["id"] == late] == [1]  # the held write is not visible yet
+        cursor = (page[-1]["updated_at"], page[-1]["id"])
+        assert page[-1]["id"] == early
+    assert await pull_after(cursor) == []  # the forward-only pull never sees the late commit
+    overlap = backend.sql("select to_char((%s::timestamptz - interval '30 seconds') at time zone 'UTC',"
+                          " 'YYYY-MM-DD\"T\"HH24:MI:SS.US+00:00')", (cursor[0],))[0][0]
+    again = {r["id"]: r for r in await pull_after((overlap, "00000000-0000-0000-0000-000000000000"))}
+    assert again[late]["name"] == "written first, committed last" and again[late]["version"] == 2
+    assert again[late]["updated_at"] < cursor[0]
