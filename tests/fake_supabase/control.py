@@ -9,8 +9,10 @@ fault's parameters (checked by pydantic against its annotations), 404 for an unk
 
 Faults come from a :class:`FaultRegistry`: name -> callable taking JSON-friendly keyword
 arguments, sync or async, documented by its docstring. Another module adds its own with one
-line, ``server.control.register("drop_next", realtime.drop_next)``, and can add what it wants
-shown as active with ``server.control.add_state("realtime", realtime.describe_faults)``.
+line, ``server.control.register("drop_next", realtime.drop_next)``, can add what it wants
+shown as active with ``server.control.add_state("realtime", realtime.describe_faults)`` and what
+the ``reset`` fault (and every test's teardown) must also undo with
+``server.control.on_reset(realtime.clear_faults)``.
 A fault registered with ``after_response=True`` runs once the answer has been sent (``stop``
 would otherwise cut the very connection that asked for it).
 """
@@ -100,6 +102,7 @@ class FaultRegistry:
     def __init__(self) -> None:
         self._faults: dict[str, RegisteredFault] = {}
         self._state: dict[str, Callable[[], Any]] = {}
+        self._resets: list[Callable[[], Any]] = []
 
     def register(self, name: str, fn: Callable[..., Any], *, doc: str | None = None,
                  after_response: bool = False) -> None:
@@ -112,6 +115,14 @@ class FaultRegistry:
     def add_state(self, name: str, describe: Callable[[], Any]) -> None:
         """Show ``describe()`` under `name` in GET's ``active``."""
         self._state[name] = describe
+
+    def on_reset(self, undo: Callable[[], Any]) -> None:
+        """Call `undo()` (synchronous, any thread) whenever the server's faults are reset."""
+        self._resets.append(undo)
+
+    def run_resets(self) -> None:
+        for undo in self._resets:
+            undo()
 
     def names(self) -> list[str]:
         return sorted(self._faults)

@@ -50,6 +50,7 @@ class ServerKnobs:
         self.rest.settings = copy.deepcopy(self._initial_rest)
         self.auth.limits = copy.deepcopy(self._initial_auth_limits)
         self.auth.reset_clock()
+        self.control.run_resets()
 
     def set_max_rows(self, n: int | None = 1000) -> None:
         """Cap every read at `n` rows (PostgREST's db-max-rows; None: no cap)."""

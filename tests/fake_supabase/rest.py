@@ -298,6 +298,7 @@ class RestService:
         method = request.method
         by_name = {c.name: c for c in cols}
         representation = prefer.ret == "representation"
+        merging = False  # an upsert that may update: its status depends on what it inserted
         returning = (sql.SQL(" RETURNING {}.*").format(qi) if representation else sql.SQL(" RETURNING 1"))
 
         if method == "POST":
@@ -375,7 +376,7 @@ class RestService:
         out, n, first, n_inserted = await cur.fetchone()
         if singular and n != 1:
             raise _Singular(n)  # propagates out of the transaction block: rolled back
-        if method == "POST" and prefer.resolution == "merge-duplicates" and not (n_inserted or 0) > 0:
+        if merging and not (n_inserted or 0) > 0:
             status_ok = status_empty = 200  # an upsert that only updated (Response.hs isInsertIfGTZero)
         headers = {"Content-Range": _write_range(method, n, n if prefer.count else None)}
         if prefer.applied:

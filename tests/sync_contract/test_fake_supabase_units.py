@@ -287,3 +287,12 @@ async def test_control_endpoint_refuses_a_non_loopback_peer():
         response = await handler(request)
         assert response.status == 403 and json.loads(response.body)["ok"] is False
     assert endpoint.registry.calls == []  # type: ignore[attr-defined]
+
+
+def test_registry_runs_what_other_modules_ask_to_undo_on_reset():
+    registry = _registry()
+    undone = []
+    registry.on_reset(lambda: undone.append("realtime"))
+    registry.add_state("realtime", lambda: {"dropping": 2})
+    registry.run_resets()
+    assert undone == ["realtime"] and registry.listing()["active"] == {"realtime": {"dropping": 2}}
