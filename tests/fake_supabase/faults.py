@@ -90,7 +90,7 @@ def _json(status: int, body: dict, headers: tuple[tuple[str, str], ...] = ()) ->
     return Fault(status, json.dumps(body).encode(), "application/json; charset=utf-8", headers)
 
 
-def _edge(status: int, retry_after: int | None) -> Fault:
+def _edge(status: int, retry_after: int | None, api_2024: bool = False) -> Fault:
     title = _EDGE.get(status, "Unknown error")
     ray = secrets.token_hex(8)
     page = (f"<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>127.0.0.1 | {status}: {title}"
@@ -100,30 +100,35 @@ def _edge(status: int, retry_after: int | None) -> Fault:
     return Fault(status, page.encode(), "text/html; charset=UTF-8", (("Server", "cloudflare"), ("CF-RAY", f"{ray}-LHR")))
 
 
-def _gateway(status: int, retry_after: int | None) -> Fault:
+def _gateway(status: int, retry_after: int | None, api_2024: bool = False) -> Fault:
     message = _KONG.get(status, f"The upstream server responded with {status}")
     return _json(status, {"message": message})
 
 
-def _pgrst(code: str, default_status: int, message: str) -> Callable[[int, int | None], Fault]:
-    def make(status: int, retry_after: int | None) -> Fault:
+def _pgrst(code: str, default_status: int, message: str) -> Callable[..., Fault]:
+    def make(status: int, retry_after: int | None, api_2024: bool = False) -> Fault:
         return _json(status, {"code": code, "details": None, "hint": None, "message": message},
                      (("Proxy-Status", f"PostgREST; error={code}"),))
     make.default_status = default_status  # type: ignore[attr-defined]
     return make
 
 
-def _auth_unexpected(status: int, retry_after: int | None) -> Fault:
-    return _json(status, {"code": status, "error_code": "unexpected_failure", "msg": _REASONS.get(status, "Error")},
-                 (("x-sb-error-code", "unexpected_failure"),))
+def _auth_error(status: int, error_code: str, message: str, headers: list[tuple[str, str]], api_2024: bool) -> Fault:
+    """GoTrue's error in the shape the client asked for (``X-Supabase-Api-Version``, errors.go)."""
+    headers = [("x-sb-error-code", error_code), *headers]
+    if api_2024:
+        return _json(status, {"code": error_code, "message": message},
+                     (("X-Supabase-Api-Version", "2024-01-01"), *headers))
+    return _json(status, {"code": status, "error_code": error_code, "msg": message}, tuple(headers))
 
 
-def _auth_rate_limit(status: int, retry_after: int | None) -> Fault:
-    headers = [("x-sb-error-code", "over_request_rate_limit")]
-    if retry_after is not None:
-        headers.append(("Retry-After", str(retry_after)))
-    return _json(status, {"code": status, "error_code": "over_request_rate_limit", "msg": "Request rate limit reached"},
-                 tuple(headers))
+def _auth_unexpected(status: int, retry_after: int | None, api_2024: bool = False) -> Fault:
+    return _auth_error(status, "unexpected_failure", _REASONS.get(status, "Error"), [], api_2024)
+
+
+def _auth_rate_limit(status: int, retry_after: int | None, api_2024: bool = False) -> Fault:
+    headers = [("Retry-After", str(retry_after))] if retry_after is not None else []
+    return _auth_error(status, "over_request_rate_limit", "Request rate limit reached", headers, api_2024)
 
 
 _edge.default_status = 520  # type: ignore[attr-defined]
@@ -131,7 +136,7 @@ _gateway.default_status = 502  # type: ignore[attr-defined]
 _auth_unexpected.default_status = 500  # type: ignore[attr-defined]
 _auth_rate_limit.default_status = 429  # type: ignore[attr-defined]
 
-PRESETS: dict[str, Callable[[int, int | None], Fault]] = {
+PRESETS: dict[str, Callable[..., Fault]] = {
     "edge": _edge,
     "gateway": _gateway,
     "postgrest_connection": _pgrst("PGRST001", 503, "Database client error. Retrying the connection."),
@@ -156,15 +161,19 @@ def default_preset(path: str, status: int) -> str:
     return "gateway"
 
 
-def build_fault(path: str, status: int | None, preset: str | None, retry_after: int | None = None) -> Fault:
-    """The answer a fault sends; ``ValueError`` for an unknown preset or a status that is no error."""
+def build_fault(path: str, status: int | None, preset: str | None, retry_after: int | None = None, *,
+                api_version: str | None = None) -> Fault:
+    """The answer a fault sends; ``ValueError`` for an unknown preset or a status that is no error.
+
+    ``api_version`` is the request's ``X-Supabase-Api-Version`` (GoTrue answers in its shape).
+    """
     if preset is not None and preset not in PRESETS:
         raise ValueError(f"unknown preset {preset!r}; known: {', '.join(sorted(PRESETS))}")
     if status is None:
         status = getattr(PRESETS[preset], "default_status", 503) if preset else 503
     if not 400 <= status <= 599:
         raise ValueError(f"status must be an HTTP error status (400-599), not {status}")
-    return PRESETS[preset or default_preset(path, status)](status, retry_after)
+    return PRESETS[preset or default_preset(path, status)](status, retry_after, (api_version or "") >= "2024-01-01")
 
 
 @dataclass
@@ -299,9 +308,10 @@ class Faults:
                 return _cut(request)
             # The service answered; what is lost is lost in front of it, at the gateway or the edge.
             preset = after.preset or ("edge" if 520 <= (after.status or 0) <= 530 else "gateway")
-            return build_fault(request.path, after.status, preset).response()
+            return build_fault(request.path, after.status, preset, api_version=_api_version(request)).response()
         if fault.kind == "fail":
-            return build_fault(request.path, fault.status, fault.preset, fault.retry_after).response()
+            return build_fault(request.path, fault.status, fault.preset, fault.retry_after,
+                               api_version=_api_version(request)).response()
         # Hold the request without answering, then cut the connection.
         release = self._release
         try:
@@ -310,6 +320,10 @@ class Faults:
         except asyncio.TimeoutError:
             pass
         return _cut(request)
+
+
+def _api_version(request: web.Request) -> str | None:
+    return request.headers.get("X-Supabase-Api-Version")
 
 
 def _cut(request: web.Request) -> web.Response:

@@ -296,3 +296,11 @@ def test_registry_runs_what_other_modules_ask_to_undo_on_reset():
     registry.add_state("realtime", lambda: {"dropping": 2})
     registry.run_resets()
     assert undone == ["realtime"] and registry.listing()["active"] == {"realtime": {"dropping": 2}}
+
+
+def test_auth_fault_bodies_follow_the_api_version_asked_for():
+    old = build_fault("/auth/v1/token", 429, None, retry_after=3)
+    assert json.loads(old.body) == {"code": 429, "error_code": "over_request_rate_limit", "msg": "Request rate limit reached"}
+    new = build_fault("/auth/v1/token", 429, None, retry_after=3, api_version="2024-01-01")
+    assert json.loads(new.body) == {"code": "over_request_rate_limit", "message": "Request rate limit reached"}
+    assert dict(new.headers)["X-Supabase-Api-Version"] == "2024-01-01" and dict(new.headers)["Retry-After"] == "3"
