@@ -36,6 +36,11 @@ from .control import PATH as FAULTS_PATH
 from .server import FakeSupabase
 
 
+def printable(text: str) -> str:
+    """`text` with anything that is not printable (terminal control codes) shown escaped."""
+    return "".join(ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in text)
+
+
 def database_url(dsn: str) -> str:
     """A ``postgresql://`` URL of `dsn` (psql, psycopg and most tools accept it)."""
     info = psycopg.conninfo.conninfo_to_dict(dsn)
@@ -97,7 +102,7 @@ async def _until_stopped(server: FakeSupabase, err: TextIO) -> None:
     while not stop.is_set():
         otps = server.auth.state.otps
         for rec in otps[seen:]:
-            print(f"one-time code for {rec.email}: {rec.code}", file=err, flush=True)
+            print(f"one-time code for {printable(rec.email)}: {rec.code}", file=err, flush=True)
         seen = len(otps)
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(stop.wait(), 0.5)

@@ -54,6 +54,7 @@ import itertools
 import json
 import math
 import random
+import re
 import secrets
 import time
 import uuid
@@ -66,6 +67,7 @@ from aiohttp import web
 from .db import Pool
 from .tokens import JwtIssuer, TokenError
 
+_EMAIL = re.compile(r"[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+\.[^\s@\x00-\x1f\x7f]+")
 API_VERSION_HEADER = "X-Supabase-Api-Version"
 API_VERSION_2024 = "2024-01-01"
 OTP_EXPIRY = 3600.0
@@ -89,6 +91,19 @@ class AuthError(Exception):
         self.error_code = error_code
         self.message = message
         self.headers = dict(headers or {})
+
+
+def valid_email(value: Any) -> str:
+    """The address as given, or 400 with GoTrue's message (``validateEmail``, internal/api/mail.go)."""
+    if not isinstance(value, str) or len(value) > 255 or not _EMAIL.fullmatch(value):
+        raise AuthError(400, "validation_failed", "Unable to validate email address: invalid format")
+    return value
+
+
+def _password(value: Any) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise AuthError(400, "validation_failed", "Password must be a string")
+    return value
 
 
 class TokenBucket:
@@ -458,9 +473,10 @@ class AuthService:
 
     async def signup(self, request: web.Request) -> web.Response:
         body = await self._body(request)
-        email, password = body.get("email"), body.get("password")
+        email, password = body.get("email"), _password(body.get("password"))
         if not email or not password:
             raise AuthError(400, "validation_failed", "Signup requires a valid password")
+        email = valid_email(email)
         if await self._user_by("email", email):
             raise AuthError(422, "user_already_exists", "User already registered")
         uid = await self.create_user(email, password, user_metadata=body.get("data") or {})
@@ -472,7 +488,7 @@ class AuthService:
         email = body.get("email")
         if not isinstance(email, str) or not email:
             raise AuthError(400, "validation_failed", "Only an email address or phone number should be provided")
-        address = email.lower()
+        address = valid_email(email).lower()
         user = await self._user_by("email", email)
         if user is None and not body.get("create_user", True):
             raise AuthError(422, "otp_disabled", "Signups not allowed for otp")
@@ -546,13 +562,20 @@ class AuthService:
     async def admin_create_user(self, request: web.Request) -> web.Response:
         self._require_admin(request)
         body = await self._body(request)
-        email = body.get("email")
-        if not email:
-            raise AuthError(400, "validation_failed", "Unable to validate email address: invalid format")
+        email = valid_email(body.get("email"))
         if await self._user_by("email", email):
             raise AuthError(422, "email_exists", "A user with this email address has already been registered")
-        uid = await self.create_user(email, body.get("password"), user_id=body.get("id"),
-                                     user_metadata=body.get("user_metadata") or body.get("data") or {},
+        user_id = body.get("id")
+        if user_id is not None:
+            try:
+                user_id = str(uuid.UUID(str(user_id)))
+            except ValueError:
+                raise AuthError(400, "validation_failed", "id must be a UUID") from None
+        metadata = body.get("user_metadata") or body.get("data") or {}
+        if not isinstance(metadata, dict):
+            raise AuthError(400, "validation_failed", "user_metadata must be an object")
+        uid = await self.create_user(email, _password(body.get("password")), user_id=user_id,
+                                     user_metadata=metadata,
                                      confirmed=bool(body.get("email_confirm")))
         return web.json_response(self.user_json(await self._user_by("id", uid)))
 

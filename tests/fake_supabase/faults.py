@@ -237,6 +237,8 @@ class Faults:
 
     def timeout_next(self, n: int = 1, *, path_prefix: str = "", hang_for: float = 60.0) -> None:
         """Hold the next `n` requests under `path_prefix` unanswered, then cut them after `hang_for` s."""
+        if not hang_for > 0:
+            raise ValueError("hang_for must be more than 0 seconds")
         self._add(_Pending("timeout", _positive(n), path_prefix, hang_for=float(hang_for)))
 
     def set_latency(self, seconds: float = 0.0) -> None:

@@ -201,6 +201,8 @@ class FakeSupabase(ServerKnobs):
 
     async def refuse_connections(self, seconds: float) -> None:
         """Close the listening socket for ``seconds`` (new connections get ECONNREFUSED); open ones live on."""
+        if seconds <= 0:
+            raise ValueError("seconds must be more than 0")
         await self._unlisten()
         loop = asyncio.get_running_loop()
 

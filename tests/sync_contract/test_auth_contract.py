@@ -259,3 +259,19 @@ async def test_gateway_accepts_only_the_issued_keys(backend, team):
         for key in (minted, fake.publishable_key + "x", "sb_publishable_" + "A" * 32, "ключ".encode()):
             r = await http.get(f"{backend.url}/rest/v1/workspaces", headers={"apikey": key})
             assert (r.status_code, r.json()["message"]) == (401, "Invalid API key"), key
+
+
+async def test_hostile_addresses_and_fields_are_refused_plainly(backend):
+    """Nothing typed into a request reaches the database or a terminal as it came."""
+    backend.require_fake()
+    client = await backend.client()
+    for email in ("a\x1b[2J@example.test", "no-at-sign", "two@@example.test", "sp ace@example.test", "x" * 250 + "@e.test"):
+        with pytest.raises(AuthApiError) as err:
+            await client.auth.sign_in_with_otp({"email": email})
+        assert (err.value.status, err.value.code) == (400, "validation_failed"), email
+    admin = await backend.admin()
+    for user in ({"email": "ok@example.test", "id": "not-a-uuid"}, {"email": "ok@example.test", "password": 12345},
+                 {"email": "ok@example.test", "user_metadata": ["x"]}, {"email": "\x07@example.test"}):
+        with pytest.raises(AuthApiError) as err:
+            await admin.auth.admin.create_user(user)
+        assert err.value.status == 400, user

@@ -304,3 +304,12 @@ def test_auth_fault_bodies_follow_the_api_version_asked_for():
     new = build_fault("/auth/v1/token", 429, None, retry_after=3, api_version="2024-01-01")
     assert json.loads(new.body) == {"code": "over_request_rate_limit", "message": "Request rate limit reached"}
     assert dict(new.headers)["X-Supabase-Api-Version"] == "2024-01-01" and dict(new.headers)["Retry-After"] == "3"
+
+
+def test_dev_server_prints_addresses_without_control_codes():
+    from tests.fake_supabase.__main__ import database_url, printable
+
+    assert printable("a\x1b[2J\x07b@example.test\u202e") == "a\\x1b[2J\\x07b@example.test\\u202e"
+    assert printable("zoë@example.test") == "zoë@example.test"
+    assert database_url("host=127.0.0.1 port=5433 user=postgres dbname=track_dev_x") == (
+        "postgresql://postgres@127.0.0.1:5433/track_dev_x")
