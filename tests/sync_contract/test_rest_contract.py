@@ -272,7 +272,6 @@ async def _raw(backend, client, method: str, path: str, **kw) -> httpx.Response:
 
 async def test_reads_are_capped_at_1000_rows(backend, team):
     """db-max-rows: a read never returns more than 1,000 rows, whatever it asks for (Plan.hs)."""
-    backend.require_fake()
     alice = await backend.signed_in(team.alice)
     rows = [{"workspace_id": team.a, "name": f"Bulk {i:04d}"} for i in range(1005)]
     assert len((await alice.table("contacts").insert(rows, returning="minimal").execute()).data) == 0
