@@ -13,12 +13,16 @@ from typing import Iterable
 from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.markup import escape
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from . import terminal_guard  # noqa: F401  (no control character reaches the terminal)
 from . import textual_fixes  # noqa: F401  (applies work-arounds before any widget exists)
 from .config import Settings
 from .messages import StoreChanged
 from .models import SYNCED_MODELS, RecordType
+from .safe_text import safe_block, safe_line
 from .store import ChangeSet, Store
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
@@ -159,12 +163,26 @@ class TrackApp(App[None]):
             return
         self.push_screen(HelpScreen(self.screen))
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification (screens' and widgets' `notify` land here) shows its text as
+        text: names in a message are the data's, so they are made safe and never read as
+        markup (a name like "[/]" would end the app; "[@click=…]" would make it a button)."""
+        message, title = safe_block(message), safe_line(title)
+        if timeout is None:
+            super().notify(message, title=title, severity=severity, markup=markup)
+        else:
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Commands for the screen in view first, then the app's own."""
+        """Commands for the screen in view first, then the app's own.
+
+        The palette reads titles and help as markup, and screens put record, stage and board
+        names in them: those are made safe and escaped here, for every screen at once."""
         commands = getattr(screen, "palette_commands", None)
         if commands is not None:
             for title, help_text, callback in commands():
-                yield SystemCommand(title, help_text, callback)
+                yield SystemCommand(escape(safe_line(title)), escape(safe_line(help_text)), callback)
         yield SystemCommand("My work: task inbox", "My tasks by overdue, today, upcoming (i)", self.action_inbox)
         yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
         yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)

@@ -8,6 +8,7 @@ from datetime import date, timedelta
 import pytest
 from textual.widgets import Input, Label, OptionList, SelectionList, TextArea
 
+from track_tui.external_editor import EditedText
 from track_tui.models import RecordType, TimelineEntry
 from track_tui.models.enums import EntryType
 from track_tui.screens import record_dialogs
@@ -356,7 +357,7 @@ async def test_escape_in_the_note_editor_cancels_without_saving(demo_app, demo_s
 
 async def test_note_in_editor_uses_the_editor_hook(demo_app, demo_store, monkeypatch):
     deal_id = a_deal(demo_store)
-    monkeypatch.setattr("track_tui.screens.record.run_editor", lambda app, text: "Written in vim\n")
+    monkeypatch.setattr("track_tui.screens.record.run_editor", lambda app, text: EditedText("Written in vim\n"))
     async with demo_app.run_test(size=SIZE) as pilot:
         await open_page(demo_app, pilot, RecordType.DEAL, deal_id)
         await pilot.press("A")

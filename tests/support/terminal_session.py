@@ -52,6 +52,11 @@ def terminal_violations(output: str) -> list[str]:
     return problems
 
 
+def without_textual_writes(output: str) -> str:
+    """`output` less the sequences Textual writes itself (what is left came from widgets)."""
+    return _TEXTUAL_WRITES.sub("", output)
+
+
 def visible_text(output: str) -> str:
     """`output` without its escape sequences: the characters drawn, in the order written."""
     return _SEQUENCE.sub("", output)
@@ -74,6 +79,7 @@ class TerminalSession:
         self._process: subprocess.Popen[bytes] | None = None
         self._master = -1
         self._reader: threading.Thread | None = None
+        self._recorded = 0  # bytes of output already given to a step
 
     # -- life ------------------------------------------------------------------------------
 
@@ -119,6 +125,8 @@ class TerminalSession:
         if self._reader is not None:
             self._reader.join(2)
         os.close(self._master)
+        self.steps["quit"] = self.steps.get("quit", "") + self._slice(self._recorded, self._size())
+        self._recorded = self._size()
         return code
 
     # -- output ----------------------------------------------------------------------------
@@ -132,14 +140,20 @@ class TerminalSession:
         with self._lock:
             return len(self._output)
 
+    def _slice(self, start: int, end: int) -> str:
+        with self._lock:
+            return bytes(self._output[start:end]).decode("utf-8", "replace")
+
     def since(self, mark: int) -> str:
         with self._lock:
             return bytes(self._output[mark:]).decode("utf-8", "replace")
 
-    def settle(self, quiet: float = 0.15, timeout: float = 5.0) -> None:
-        """Wait until nothing has been written for `quiet` seconds (or `timeout` passed)."""
+    def settle(self, quiet: float = 0.1, timeout: float = 5.0, *, reacted: bool = False) -> None:
+        """Wait until nothing has been written for `quiet` seconds (or `timeout` passed). Unless
+        the app has `reacted` already, first give it `quiet` seconds to start writing."""
         started = time.monotonic()
-        time.sleep(quiet)
+        if not reacted:
+            time.sleep(quiet)
         while time.monotonic() - started < timeout:
             with self._lock:
                 idle = time.monotonic() - self._last_data
@@ -158,17 +172,19 @@ class TerminalSession:
             time.sleep(0.02)
         return False
 
-    def step(self, name: str, keys: bytes | str, expect: str | None = None, quiet: float = 0.15) -> str:
+    def step(self, name: str, keys: bytes | str, expect: str | None = None, quiet: float = 0.08) -> str:
         """Type `keys`, wait for `expect` to be drawn (if given) and for the app to settle, and
-        keep what it wrote under `name` (after what earlier steps of that name wrote). Raises
-        AssertionError when `expect` never appears."""
-        mark = self._size()
+        keep what it wrote under `name` (after what earlier steps of that name wrote). Steps
+        follow each other without a gap: every byte written belongs to exactly one step.
+        Raises AssertionError when `expect` never appears."""
+        mark = self._recorded
         if keys:
             os.write(self._master, keys.encode() if isinstance(keys, str) else keys)
         drawn = expect is None or self.wait_for(expect, mark)
         if drawn:
-            self.settle(quiet)
-        written = self.since(mark)
+            self.settle(quiet, reacted=expect is not None)
+        self._recorded = self._size()
+        written = self._slice(mark, self._recorded)
         self.steps[name] = self.steps.get(name, "") + written
         if not drawn:
             raise AssertionError(f"step {name!r}: {expect!r} was never drawn; app running: {self.running}")

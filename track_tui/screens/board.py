@@ -23,6 +23,8 @@ from ..models.enums import StageType
 from ..models.views import CardFilter, ColumnStats
 from ..store import InvalidInput, Store
 from ..widgets.key_hints import KeyHints
+from ..widgets.plain_text import PlainLabel
+from ..widgets.safe_input import SafeInput
 from ..widgets.stage_column import StageColumn
 from ..widgets.status_line import StatusLine
 from .dialogs import BoardPickerScreen, OutcomeResult, OutcomeScreen, QuickAddResult, QuickAddScreen
@@ -102,8 +104,8 @@ class BoardScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield BoardColumns(id="board-columns")
-        yield Label("", id="filter-error")
-        yield Input(placeholder="filter: owner:me tag:vip >10k <50k stale:14 words…  (Enter applies, Esc clears)", id="filter")
+        yield PlainLabel("", id="filter-error")
+        yield SafeInput(placeholder="filter: owner:me tag:vip >10k <50k stale:14 words…  (Enter applies, Esc clears)", id="filter")
         yield StatusLine(id="status")
         yield KeyHints()
 

@@ -21,6 +21,7 @@ from ..models import Board, BoardStage, RecordType
 from ..models.dates import parse_human_date
 from ..models.enums import StageType
 from ..models.money import exponent, parse_amount
+from ..widgets.plain_text import PlainLabel, PlainStatic, plain
 
 LOST_REASONS = ("Price", "Timing", "Competitor", "No decision", "Went silent", "Other")
 
@@ -51,7 +52,7 @@ class QuickAddScreen(ModalScreen[QuickAddResult | None]):
     def compose(self) -> ComposeResult:
         kind = self.record_type.value
         with Vertical(classes="dialog"):
-            yield Static(f"New {kind} in {self.stage.name}", classes="dialog-title")
+            yield PlainStatic(f"New {kind} in {self.stage.name}", classes="dialog-title")
             yield Input(placeholder="Name", id="name")
             if self.record_type == RecordType.DEAL:
                 yield Input(placeholder="Value, e.g. 12k or 1,250.50", id="value")
@@ -63,7 +64,7 @@ class QuickAddScreen(ModalScreen[QuickAddResult | None]):
                 yield Input(placeholder="Company (existing or new)", id="company")
             else:
                 yield Input(placeholder="Domain, e.g. example.com", id="domain")
-            yield Label("", id="error", classes="dialog-error")
+            yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter saves · Tab next field · Esc cancels", classes="dialog-hint")
 
     def _value(self, widget_id: str) -> str:
@@ -129,7 +130,7 @@ class OutcomeScreen(ModalScreen[OutcomeResult | None]):
     def compose(self) -> ComposeResult:
         won = self.stage.stage_type == StageType.WON
         with Vertical(classes="dialog"):
-            yield Static(f"{'Won' if won else 'Lost'}: {self.deal_name} → {self.stage.name}", classes="dialog-title")
+            yield PlainStatic(f"{'Won' if won else 'Lost'}: {self.deal_name} → {self.stage.name}", classes="dialog-title")
             if not won:
                 yield Static("Why was it lost?")
                 yield OptionList(*[Option(r, id=r) for r in LOST_REASONS], id="reason")
@@ -137,7 +138,7 @@ class OutcomeScreen(ModalScreen[OutcomeResult | None]):
             if self.is_deal:
                 yield Static("Close date")
                 yield Input(value=self.today.isoformat(), placeholder="Close date", id="close")
-            yield Label("", id="error", classes="dialog-error")
+            yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter confirms · Esc cancels the move", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -185,7 +186,7 @@ class BoardPickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         options = [
-            Option(f"{b.name}  ({b.record_type.value}s){'  ●' if b.id == self.current_id else ''}", id=b.id)
+            Option(plain(f"{b.name}  ({b.record_type.value}s){'  ●' if b.id == self.current_id else ''}"), id=b.id)
             for b in self.boards
         ]
         with Vertical(classes="dialog"):

@@ -9,6 +9,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from ..safe_text import safe_line
+
 
 class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
@@ -26,7 +28,7 @@ class HelpScreen(ModalScreen[None]):
             keys, _, _ = rows.setdefault(
                 binding.id, ([], binding.tooltip or binding.description or binding.action, binding.id)
             )
-            display = self.app.get_key_display(binding)
+            display = safe_line(self.app.get_key_display(binding))  # keys come from the config file
             if display not in keys:
                 keys.append(display)
         self.rows = [(" ".join(keys), label, binding_id) for keys, label, binding_id in rows.values()]

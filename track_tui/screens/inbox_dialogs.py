@@ -21,6 +21,8 @@ from textual.widgets.option_list import Option
 from ..models import Profile, RecordType
 from ..models.dates import parse_human_date, short_date
 from ..store.search import SearchHit
+from ..widgets.plain_text import PlainLabel, PlainStatic, plain
+from ..widgets.safe_input import SafeInput
 
 DATE_HINT = "2026-12-01, today, tomorrow, +3d, +2w, fri"
 
@@ -41,7 +43,7 @@ class SnoozeScreen(ModalScreen[date | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"Snooze: {self.task_title}", classes="dialog-title")
+            yield PlainStatic(f"Snooze: {self.task_title}", classes="dialog-title")
             yield OptionList(
                 Option(f"Tomorrow  ({short_date(self.choices['tomorrow'], self.today)})", id="tomorrow"),
                 Option(f"Next week  ({short_date(self.choices['next_week'], self.today)})", id="next_week"),
@@ -49,7 +51,7 @@ class SnoozeScreen(ModalScreen[date | None]):
                 id="snooze-choices",
             )
             yield Input(placeholder=f"Date: {DATE_HINT}", id="snooze-date")
-            yield Label("", id="error", classes="dialog-error")
+            yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter chooses · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -96,10 +98,10 @@ class AssigneeScreen(ModalScreen[str | None]):
                 label += "  (me)"
             if pid == self.current:
                 label += "  ●"
-            options.append(Option(label, id=pid))
+            options.append(Option(plain(label), id=pid))
         options.append(Option("Unassigned" + ("  ●" if self.current is None else ""), id=self.NOBODY))
         with Vertical(classes="dialog"):
-            yield Static(f"Assign: {self.task_title}", classes="dialog-title")
+            yield PlainStatic(f"Assign: {self.task_title}", classes="dialog-title")
             yield OptionList(*options, id="assignees")
             yield Static("Enter assigns · Esc cancels", classes="dialog-hint")
 
@@ -148,14 +150,14 @@ class TaskEditScreen(ModalScreen[TaskEditResult | None]):
         title, description, due = self.initial
         with Vertical(classes="dialog"):
             yield Static(self.heading, classes="dialog-title")
-            yield Input(value=title, placeholder="Title", id="task-title")
-            yield Input(value=description, placeholder="Description (optional)", id="task-description")
+            yield SafeInput(value=title, placeholder="Title", id="task-title")
+            yield SafeInput(value=description, placeholder="Description (optional)", id="task-description")
             yield Input(value=due, placeholder=f"Due: {DATE_HINT} (optional)", id="task-due")
             if self.find_record is not None:
                 value = self.record.name if self.record else ""
-                yield Input(value=value, placeholder="On record (optional): type a name", id="task-record")
-                yield Label(self._record_label(), id="task-record-match", classes="dialog-hint")
-            yield Label("", id="error", classes="dialog-error")
+                yield SafeInput(value=value, placeholder="On record (optional): type a name", id="task-record")
+                yield PlainLabel(self._record_label(), id="task-record-match", classes="dialog-hint")
+            yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter saves · Tab next field · Esc cancels", classes="dialog-hint")
 
     def _record_label(self) -> str:

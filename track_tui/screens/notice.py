@@ -8,6 +8,9 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Markdown, Static
 
+from ..safe_text import safe_block
+from ..widgets.plain_text import PlainStatic
+
 
 class NoticeScreen(ModalScreen[None]):
     BINDINGS = [
@@ -22,6 +25,6 @@ class NoticeScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Markdown(self.body)
+            yield PlainStatic(self.title_text, classes="dialog-title")
+            yield Markdown(safe_block(self.body))  # names a path and SQLite's own words
             yield Static("q quits · Esc carries on", classes="dialog-hint")

@@ -33,6 +33,7 @@ from ..messages import StoreChanged
 from ..models import CustomFieldType, Money, Record, RecordType
 from ..models.dates import relative_days, short_date
 from ..models.enums import EntryType, StageType
+from ..safe_text import safe_line
 from ..store import InvalidInput, Store
 from ..store.record_queries import PickerItem, RecordCard, RelatedRecord
 from ..widgets import field_editors as fe
@@ -43,7 +44,7 @@ from .dialogs import OutcomeResult, OutcomeScreen
 from .record_dialogs import (
     CallResult, CallScreen, ChoiceScreen, EmailResult, EmailScreen, MeetingResult, MeetingScreen,
     MultiChoiceScreen, NoteScreen, RecordPickerScreen, TaskResult, TaskScreen, TextFieldScreen,
-    entry_type_options, run_editor,
+    EditorFailed, entry_type_options, run_editor,
 )
 
 NARROW = 100  # below this many columns the details and the timeline are tabs
@@ -231,7 +232,7 @@ class RecordScreen(Screen[None]):
         kind = self.record_type
         title = Text(no_wrap=True, overflow="ellipsis")
         title.append(f"{KIND_ICONS[kind]} {kind.label}  ", style="bold")
-        title.append(record.name, style="bold underline")
+        title.append(safe_line(record.name), style="bold underline")
         if record.deleted_at is not None:
             title.append("  (deleted)", style="reverse")
         facts: list[str] = []
@@ -254,10 +255,10 @@ class RecordScreen(Screen[None]):
             facts.extend(v for v in (record.domain, record.industry) if v)  # type: ignore[attr-defined]
         owner = self.profiles.get(record.owner_id or "")
         facts.append(f"owner {owner.full_name}" if owner else "no owner")
-        line = Text(" · ".join(f for f in facts if f), style="", no_wrap=True, overflow="ellipsis")
+        line = Text(safe_line(" · ".join(f for f in facts if f)), style="", no_wrap=True, overflow="ellipsis")
         header = Text("\n").join([title, line])
         self.query_one("#record-header", Static).update(header)
-        self.sub_title = record.name
+        self.sub_title = safe_line(record.name)
 
     def _draw_fields(self) -> None:
         ctx = self._field_context()
@@ -267,8 +268,9 @@ class RecordScreen(Screen[None]):
             if spec.custom is not None and not custom_started:
                 custom_started = True
                 options.append(Option(Text("Custom fields", style="bold"), id="heading:custom", disabled=True))
-            value = fe.display(spec, self.record, ctx)
-            label = spec.label if len(spec.label) < LABEL_WIDTH else spec.label[:LABEL_WIDTH - 2] + "…"
+            value = safe_line(fe.display(spec, self.record, ctx))
+            label = safe_line(spec.label)  # custom fields are named by the workspace
+            label = label if len(label) < LABEL_WIDTH else label[:LABEL_WIDTH - 2] + "…"
             prompt = Text(no_wrap=True, overflow="ellipsis", end="")
             prompt.append(label.ljust(LABEL_WIDTH), style="dim" if spec.editable else "dim italic")
             prompt.append(value, style="dim" if value.startswith("—") else "")
@@ -281,14 +283,14 @@ class RecordScreen(Screen[None]):
         for index, relation in enumerate(self.relations):
             if relation.group != group:
                 group = relation.group
-                options.append(Option(Text(group, style="bold"), id=f"heading:{group}", disabled=True))
+                options.append(Option(Text(safe_line(group), style="bold"), id=f"heading:{group}", disabled=True))
             prompt = Text(no_wrap=True, overflow="ellipsis", end="")
             prompt.append(f"{KIND_ICONS[relation.record_type]} ", style="dim")
-            prompt.append(relation.name, style="strike" if relation.deleted else "")
+            prompt.append(safe_line(relation.name), style="strike" if relation.deleted else "")
             if relation.primary and relation.record_type == RecordType.CONTACT:
                 prompt.append(" ★ primary", style="bold")
             if relation.detail:
-                prompt.append(f" · {relation.detail}", style="dim italic")
+                prompt.append(f" · {safe_line(relation.detail)}", style="dim italic")
             options.append(Option(prompt, id=f"rel:{index}"))
         if self.cards:
             options.append(Option(Text("Boards", style="bold"), id="heading:boards", disabled=True))
@@ -296,8 +298,8 @@ class RecordScreen(Screen[None]):
                 stage = card.stage
                 prompt = Text()
                 prompt.append("▤ ", style="dim")
-                prompt.append(card.board_name)
-                prompt.append(f"  {stage.name if stage else '?'}", style="dim italic")
+                prompt.append(safe_line(card.board_name))
+                prompt.append(f"  {safe_line(stage.name) if stage else '?'}", style="dim italic")
                 options.append(Option(prompt, id=f"card:{index}"))
         if not options:
             options.append(Option(Text("nothing linked yet", style="dim italic"), id="heading:none", disabled=True))
@@ -607,13 +609,26 @@ class RecordScreen(Screen[None]):
         )
 
     def action_note_in_editor(self) -> None:
-        text = run_editor(self.app, "")
-        if text is None:
+        try:
+            edited = run_editor(self.app, "")
+        except EditorFailed as exc:
+            self.notify(str(exc), severity="error", timeout=4)
+            return
+        if edited is None:
             self.notify("Set $EDITOR (or $VISUAL) to write notes in your own editor; a opens the built-in one",
                         severity="warning", timeout=4)
             return
-        if text.strip():
-            problem = self._log(EntryType.NOTE, text.strip())
+        text = edited.text.strip()
+        if edited.problem and text:  # something was taken out: let the person look before it is stored
+            notice = f"{edited.problem}: check the note, then ctrl+s saves"
+            self.app.push_screen(
+                NoteScreen(f"Note on {self.record.name}", save=lambda body: self._log(EntryType.NOTE, body),
+                           initial=text, notice=notice),
+                self._after_log("Note"),
+            )
+            return
+        if text:
+            problem = self._log(EntryType.NOTE, text)
             self.notify(problem or "Note logged", severity="error" if problem else "information", timeout=2)
 
     def action_log_call(self) -> None:
@@ -650,6 +665,8 @@ class RecordScreen(Screen[None]):
         if entry is not None and self._ctx is not None:
             headline = describe_entry(entry, self._ctx)
             first_line = (entry.body or "").strip().splitlines()[0] if (entry.body or "").strip() else ""
+            # A new title made from the data: what the dialog shows (controls as symbols) is what is saved.
+            first_line, headline = safe_line(first_line), safe_line(headline)
             title = f"Follow up: {first_line or headline}"
             if len(title) > 80:
                 title = title[:79] + "…"

@@ -8,26 +8,25 @@ inline and stays open with what was typed — nothing is ever saved half-way.
 
 from __future__ import annotations
 
-import os
-import shlex
-import subprocess
-import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from textual import on
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from ..external_editor import EditedText, EditorFailed, editor_name, run_editor  # noqa: F401 (re-exported)
 from ..models import RecordType
 from ..models.dates import parse_human_date
 from ..models.enums import EntryType
 from ..store.record_queries import PickerItem
+from ..widgets.plain_text import PlainLabel, PlainStatic, plain
+from ..widgets.safe_input import SafeInput
 from ..widgets.timeline import ICONS, TYPE_LABELS
 
 R = TypeVar("R")
@@ -79,10 +78,10 @@ class TextFieldScreen(_Dialog[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="field-dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Input(value=self.initial, placeholder=self.hint or "value", id="value", select_on_focus=False)
-            yield Label("", id="error", classes="dialog-error")
-            yield Static(f"{self.hint + ' · ' if self.hint else ''}Enter saves · Esc cancels", classes="dialog-hint")
+            yield PlainStatic(self.title_text, classes="dialog-title")
+            yield SafeInput(value=self.initial, placeholder=self.hint or "value", id="value", select_on_focus=False)
+            yield PlainLabel("", id="error", classes="dialog-error")
+            yield PlainStatic(f"{self.hint + ' · ' if self.hint else ''}Enter saves · Esc cancels", classes="dialog-hint")
 
     @on(Input.Submitted)
     def submit(self, event: Input.Submitted) -> None:
@@ -104,13 +103,13 @@ class ChoiceScreen(_Dialog[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield PlainStatic(self.title_text, classes="dialog-title")
             yield OptionList(
-                *[Option(("● " if oid == self.current else "  ") + label, id=oid) for oid, label in self.options],
+                *[Option(plain(("● " if oid == self.current else "  ") + label), id=oid) for oid, label in self.options],
                 id="choices",
             )
-            yield Label("", id="error", classes="dialog-error")
-            yield Static(self.hint, classes="dialog-hint")
+            yield PlainLabel("", id="error", classes="dialog-error")
+            yield PlainStatic(self.hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -142,10 +141,10 @@ class MultiChoiceScreen(_Dialog[list]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield SelectionList[str](*[(label, oid, oid in self.selected) for oid, label in self.options], id="choices")
-            yield Label("", id="error", classes="dialog-error")
-            yield Static(self.hint, classes="dialog-hint")
+            yield PlainStatic(self.title_text, classes="dialog-title")
+            yield SelectionList[str](*[(plain(label), oid, oid in self.selected) for oid, label in self.options], id="choices")
+            yield PlainLabel("", id="error", classes="dialog-error")
+            yield PlainStatic(self.hint, classes="dialog-hint")
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -176,10 +175,10 @@ class RecordPickerScreen(_Dialog[PickerItem]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield PlainStatic(self.title_text, classes="dialog-title")
             yield Input(placeholder="type a name…", id="query")
             yield OptionList(id="results")
-            yield Label("", id="error", classes="dialog-error")
+            yield PlainLabel("", id="error", classes="dialog-error")
             clear = " · ctrl+d clears the value" if self.allow_clear else ""
             yield Static(f"↑/↓ choose · Enter picks{clear} · Esc cancels", classes="dialog-hint")
 
@@ -197,7 +196,7 @@ class RecordPickerScreen(_Dialog[PickerItem]):
         results = self.query_one("#results", OptionList)
         results.clear_options()
         results.add_options([
-            Option(f"{item.name}" + (f"  · {item.detail}" if item.detail else "") + f"  ({item.record_type.value})",
+            Option(plain(f"{item.name}" + (f"  · {item.detail}" if item.detail else "") + f"  ({item.record_type.value})"),
                    id=str(index))
             for index, item in enumerate(self.items)
         ])
@@ -229,25 +228,6 @@ class RecordPickerScreen(_Dialog[PickerItem]):
 # -- timeline entries ----------------------------------------------------------------------
 
 
-def run_editor(app: App, text: str) -> str | None:
-    """Edit `text` in $VISUAL/$EDITOR (the app suspended); None when none is set or it failed."""
-    editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-    if not editor:
-        return None
-    with tempfile.NamedTemporaryFile("w", suffix=".md", delete=False, encoding="utf-8") as handle:
-        handle.write(text)
-        path = handle.name
-    try:
-        with app.suspend():
-            result = subprocess.run([*shlex.split(editor), path], check=False)
-        if result.returncode != 0:
-            return None
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
-    finally:
-        os.unlink(path)
-
-
 class NoteScreen(_Dialog[str]):
     """A multi-line Markdown note. ctrl+s saves; ctrl+e continues in $EDITOR."""
 
@@ -258,22 +238,25 @@ class NoteScreen(_Dialog[str]):
         Binding("ctrl+e", "external", "$EDITOR", id="note.external", priority=True),
     ]
 
-    def __init__(self, title: str, save: Save, initial: str = "") -> None:
+    def __init__(self, title: str, save: Save, initial: str = "", notice: str = "") -> None:
         super().__init__(save)
         self.title_text = title
         self.initial = initial
+        self.notice = notice  # shown on the error line at once (what came back from $EDITOR)
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide", id="note-dialog"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield PlainStatic(self.title_text, classes="dialog-title")
             yield TextArea(self.initial, id="body", soft_wrap=True, tab_behavior="indent", show_line_numbers=False)
-            yield Label("", id="error", classes="dialog-error")
-            editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
-            extra = f" · ctrl+e opens {os.path.basename(shlex.split(editor)[0])}" if editor else ""
-            yield Static(f"Markdown · ctrl+s saves{extra} · Esc cancels", classes="dialog-hint")
+            yield PlainLabel("", id="error", classes="dialog-error")
+            editor = editor_name()
+            extra = f" · ctrl+e opens {editor}" if editor else ""
+            yield PlainStatic(f"Markdown · ctrl+s saves{extra} · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
         super().on_mount()
+        if self.notice:
+            self._error(self.notice)
         self.query_one(TextArea).focus()
 
     def action_save(self) -> None:
@@ -285,12 +268,16 @@ class NoteScreen(_Dialog[str]):
 
     def action_external(self) -> None:
         area = self.query_one(TextArea)
-        edited = run_editor(self.app, area.text)
+        try:
+            edited = run_editor(self.app, area.text)
+        except EditorFailed as exc:
+            self._error(str(exc))
+            return
         if edited is None:
             self._error("Set $EDITOR (or $VISUAL) to write notes in your own editor")
             return
-        area.load_text(edited.rstrip("\n"))
-        self._error("")
+        area.load_text(edited.text.rstrip("\n"))
+        self._error(f"{edited.problem}: check the note" if edited.problem else "")
 
 
 @dataclass
@@ -341,12 +328,12 @@ class CallScreen(_Dialog[CallResult]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield PlainStatic(self.title_text, classes="dialog-title")
             yield Static("Outcome", classes="dialog-label")
-            yield OptionList(*[Option(d, id=d) for d in self.dispositions], id="disposition")
+            yield OptionList(*[Option(plain(d), id=d) for d in self.dispositions], id="disposition")
             yield Input(placeholder="Duration: 12 (minutes), 1h 5m, 1:05", id="duration")
             yield TextArea("", id="summary", soft_wrap=True)
-            yield Label("", id="error", classes="dialog-error")
+            yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Tab next · ctrl+s saves · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -396,12 +383,12 @@ class EmailScreen(_Dialog[EmailResult]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield PlainStatic(self.title_text, classes="dialog-title")
             yield OptionList(Option("→ sent (outbound)", id="outbound"), Option("← received (inbound)", id="inbound"),
                              id="direction")
             yield Input(placeholder="Subject", id="subject")
             yield TextArea("", id="body", soft_wrap=True)
-            yield Label("", id="error", classes="dialog-error")
+            yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Paste the email in the box · ctrl+s saves · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -468,12 +455,12 @@ class MeetingScreen(_Dialog[MeetingResult]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(self.title_text, classes="dialog-title")
+            yield PlainStatic(self.title_text, classes="dialog-title")
             yield Input(placeholder="What was it? (e.g. Demo with the ops team)", id="title")
             yield Input(placeholder="When: empty = now; today 14:00, yesterday 9:30, 2026-12-01 10:00", id="when")
             yield Input(placeholder="Duration: 30 (minutes), 1h", id="duration")
             yield TextArea("", id="notes", soft_wrap=True)
-            yield Label("", id="error", classes="dialog-error")
+            yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter next field · ctrl+s saves · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -532,12 +519,12 @@ class TaskScreen(_Dialog[TaskResult]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(self.heading, classes="dialog-title")
-            yield Input(value=self.initial_title, placeholder="Task title", id="title")
+            yield PlainStatic(self.heading, classes="dialog-title")
+            yield SafeInput(value=self.initial_title, placeholder="Task title", id="title")
             yield Input(value="+1d", placeholder="Due: 2026-12-01, tomorrow, +3d, fri (empty: no date)", id="due")
             yield Static("Assignee", classes="dialog-label")
-            yield OptionList(*[Option(name, id=pid) for pid, name in self.people], id="assignee")
-            yield Label("", id="error", classes="dialog-error")
+            yield OptionList(*[Option(plain(name), id=pid) for pid, name in self.people], id="assignee")
+            yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter next · ctrl+s (or Enter on the assignee) saves · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:

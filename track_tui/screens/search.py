@@ -21,6 +21,8 @@ from textual.widgets import Input, Label, Static
 from ..messages import StoreChanged
 from ..store import Store
 from ..store.search import SearchResults
+from ..widgets.plain_text import PlainLabel
+from ..widgets.safe_input import SafeInput
 from ..widgets.search_results import SearchResultsList
 
 PLACEHOLDER = "Search names, emails, domains, tags, notes…"
@@ -48,8 +50,8 @@ class SearchScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-panel"):
-            yield Input(value=self.initial, placeholder=PLACEHOLDER, id="search-input")
-            yield Label("", id="search-status")
+            yield SafeInput(value=self.initial, placeholder=PLACEHOLDER, id="search-input")
+            yield PlainLabel("", id="search-status")  # names typo corrections from the data
             yield SearchResultsList(id="search-results")
             yield Static(HINT, id="search-hint")
 

@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..models.dates import short_date
+from ..safe_text import safe_line
 from ..models.views import CardSummary
 
 CARD_HEIGHT = 4  # three lines of card and one of space
@@ -235,7 +236,11 @@ class CardList(ScrollView, can_focus=False):
 
 
 def _fit(left: list[tuple[str, Style]], right: list[tuple[str, Style]], width: int, fill: Style) -> list[Segment]:
-    """Left-aligned parts and right-aligned parts in `width` cells; the left side is truncated."""
+    """Left-aligned parts and right-aligned parts in `width` cells; the left side is truncated.
+
+    Every part is data (names, initials, tags…): each is made safe here, before it is measured."""
+    left = [(safe_line(text), style) for text, style in left]
+    right = [(safe_line(text), style) for text, style in right]
     right_len = sum(cell_len(text) for text, _ in right)
     room = max(0, width - right_len - (1 if right_len else 0))
     segments: list[Segment] = []

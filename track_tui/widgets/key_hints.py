@@ -10,6 +10,8 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widget import Widget
 
+from ..safe_text import safe_line
+
 
 class KeyHints(Widget):
     DEFAULT_CSS = """
@@ -39,8 +41,8 @@ class KeyHints(Widget):
             seen.add(binding.action)
             if hints:
                 hints.append("  ")
-            hints.append(self.app.get_key_display(binding), style=key_style)
-            hints.append(f" {binding.description}", style=text_style)
+            hints.append(safe_line(self.app.get_key_display(binding)), style=key_style)  # keys come from the config
+            hints.append(f" {safe_line(binding.description)}", style=text_style)
         palette = self.app.COMMAND_PALETTE_BINDING
         if self.app.ENABLE_COMMAND_PALETTE:
             hints.append(f"  {palette.replace('ctrl+', '^')} palette", style=text_style)

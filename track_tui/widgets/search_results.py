@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.strip import Strip
 
 from ..models import RecordType
+from ..safe_text import safe_line
 from ..store.search import SearchHit, SearchResults
 from .grouped_list import GroupedList
 
@@ -64,7 +65,7 @@ class SearchResultsList(GroupedList[SearchHit], can_focus=False):
         for kind, hits in results.groups:
             rows.append(_Row(header=f"{GROUP_LABELS.get(kind, kind.label)} · {len(hits)}"))
             rows.extend(_Row(hit=hit) for hit in hits)
-        self.name_width = max((cell_len(row.hit.name) for row in rows if row.hit is not None), default=12)
+        self.name_width = max((cell_len(safe_line(row.hit.name)) for row in rows if row.hit is not None), default=12)
         self.show_rows(rows, keep=None if keep is None else (lambda hit: hit.record_id == keep[0]))
 
     @property
@@ -93,17 +94,18 @@ class SearchResultsList(GroupedList[SearchHit], can_focus=False):
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("▌ " if selected else "  ")
         name_width = max(12, min(self.name_width, int(width * 0.45)))
-        name = Text(hit.name, style=name_style, no_wrap=True, overflow="ellipsis")
+        # Names and matched text are data; `safe_line` keeps every offset, so the spans still fit.
+        name = Text(safe_line(hit.name), style=name_style, no_wrap=True, overflow="ellipsis")
         for start, end in hit.name_spans:
             name.stylize(match, start, end)
         name.truncate(name_width, overflow="ellipsis", pad=True)
         text.append_text(name)
         text.append("  ")
         if hit.field == "name":
-            text.append(hit.subtitle or "", style=muted)
+            text.append(safe_line(hit.subtitle or ""), style=muted)
         else:
-            text.append(f"{hit.field_label} ", style=muted)
-            detail = Text(hit.text, no_wrap=True)
+            text.append(f"{safe_line(hit.field_label)} ", style=muted)
+            detail = Text(safe_line(hit.text), no_wrap=True)
             for start, end in hit.spans:
                 detail.stylize(match, start, end)
             text.append_text(detail)

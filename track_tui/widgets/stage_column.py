@@ -13,6 +13,7 @@ from textual.widgets import Static
 from ..models import BoardStage
 from ..models.enums import RecordType, StageType
 from ..models.views import ColumnStats
+from ..safe_text import safe_line
 from .card_list import CardList, SummaryLoader
 
 STAGE_TYPE_MARK = {StageType.OPEN: "", StageType.WON: "✓ ", StageType.LOST: "✗ "}
@@ -27,7 +28,7 @@ def header_text(stats: ColumnStats, record_type: RecordType) -> Text:
     """
     stage = stats.stage
     lines: list[Text] = []
-    first = Text(STAGE_TYPE_MARK[stage.stage_type] + stage.name, style="bold")
+    first = Text(STAGE_TYPE_MARK[stage.stage_type] + safe_line(stage.name), style="bold")
     if stage.stage_type != StageType.OPEN and stage.stage_type.value not in stage.name.lower():
         first.append(f" ({stage.stage_type.value})", style="italic")
     if stage.probability is not None and record_type == RecordType.DEAL:

@@ -6,6 +6,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
+from ..safe_text import safe_line
+
 
 class StatusLine(Static):
     DEFAULT_CSS = """
@@ -19,12 +21,13 @@ class StatusLine(Static):
     context: reactive[str] = reactive("")
 
     def render(self) -> Text:
+        """Workspace, board and record names are data: drawn through `safe_line`."""
         text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(self.workspace, style="bold")
-        text.append(f"  ● {self.sync_state}")
+        text.append(safe_line(self.workspace), style="bold")
+        text.append(f"  ● {safe_line(self.sync_state)}")
         text.append(f"  {self.pending} pending" if self.pending else "  all changes saved")
         if self.failed:
             text.append(f"  {self.failed} failed", style="bold reverse")
         if self.context:
-            text.append(f"  │ {self.context}")
+            text.append(f"  │ {safe_line(self.context)}")
         return text

@@ -18,6 +18,7 @@ from textual.strip import Strip
 
 from ..models import TaskStatus
 from ..models.dates import relative_days, short_date
+from ..safe_text import safe_line
 from ..store.inbox_queries import SECTION_LABELS, SECTIONS, InboxTask
 from .grouped_list import GroupedList
 
@@ -143,8 +144,9 @@ class TaskList(GroupedList[InboxTask], can_focus=True):
 
 
 def _cell(value: str, width: int, style: Style) -> Text:
-    """`value` in a column of `width` cells (one space of gutter on the right)."""
-    cell = Text(value, no_wrap=True, overflow="ellipsis")
+    """`value` (a title, a record or person's name: data) made safe, in a column of `width`
+    cells (one space of gutter on the right)."""
+    cell = Text(safe_line(value), no_wrap=True, overflow="ellipsis")
     cell.stylize(style)
     cell.truncate(max(0, width - 1), overflow="ellipsis", pad=True)
     cell.append(" ")

@@ -31,6 +31,7 @@ from ..models import CustomField, Profile, TimelineEntry
 from ..models.dates import relative_time, short_date
 from ..models.enums import CustomFieldType, EntryType
 from ..models.money import Money
+from ..safe_text import is_safe, safe_block, safe_line
 
 PAGE = 60  # entries read per query
 BODY_LINES = 10  # lines of a long body shown before it is expanded
@@ -212,12 +213,21 @@ def _console() -> Console:
     return _MARKDOWN_CONSOLE
 
 
+def _safe_segments(line: Iterable[Segment]) -> list[Segment]:
+    return [segment if is_safe(segment.text) else Segment(safe_line(segment.text), segment.style)
+            for segment in Segment.remove_color(line)]
+
+
 def markdown_lines(text: str, width: int) -> list[list[Segment]]:
-    """Markdown rendered to lines of `width` cells, colours removed (the theme colours the text)."""
+    """Markdown rendered to lines of `width` cells, colours removed (the theme colours the text).
+
+    The source is made safe before it is parsed (so lines are measured as drawn), and so is
+    what comes out: Markdown turns character references such as `&#13;` into the characters
+    themselves, which must not be a way to smuggle a control past the source's cleaning."""
     console = _console()
     options = console.options.update(width=max(10, width), height=None, highlight=False)
-    lines = console.render_lines(Markdown(text, hyperlinks=False), options, pad=False, new_lines=False)
-    result = [list(Segment.remove_color(line)) for line in lines]
+    lines = console.render_lines(Markdown(safe_block(text), hyperlinks=False), options, pad=False, new_lines=False)
+    result = [_safe_segments(line) for line in lines]
     while result and not "".join(s.text for s in result[-1]).strip():
         result.pop()
     while result and not "".join(s.text for s in result[0]).strip():
@@ -468,12 +478,13 @@ class TimelineView(ScrollView, can_focus=True):
         when = relative_time(entry.created_at, ctx.now)
         stamp = entry.created_at.astimezone()
         absolute = f"{short_date(stamp.date(), ctx.today)} {stamp:%H:%M}"
-        right = f"{ctx.person(entry.author_id)} · {when}"
+        author = safe_line(ctx.person(entry.author_id))
+        right = f"{author} · {when}"
         if width >= 60 and when != short_date(stamp.date(), ctx.today):
             right += f" · {absolute}"
         elif width >= 60:
-            right = f"{ctx.person(entry.author_id)} · {absolute}"
-        headline = describe_entry(entry, ctx)
+            right = f"{author} · {absolute}"
+        headline = safe_line(describe_entry(entry, ctx))  # names, subjects, field values: data
         icon = entry_icon(entry)
         lines: list[Strip] = []
         head = [Segment(icon + " ", kind_style)]
@@ -496,7 +507,7 @@ class TimelineView(ScrollView, can_focus=True):
                 text_style = body_style + (muted if entry.entry_type in (EntryType.STAGE_CHANGE,) else Style())
                 body_lines = [
                     Strip([Segment(part.plain, text_style)])
-                    for paragraph in body.splitlines() or [""]
+                    for paragraph in safe_block(body).split("\n") or [""]
                     for part in (Text(paragraph).wrap(_console(), room) or [Text("")])
                 ]
             if len(body_lines) > BODY_LINES + 2 and entry.id not in self.expanded:

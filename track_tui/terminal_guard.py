@@ -1,0 +1,65 @@
+"""The last line of defence: no control character in any widget's text reaches the terminal.
+
+Screens and widgets make data text safe where they build it (`safe_text.safe_line`, so widths
+are measured on what is drawn). This guard is for the place someone forgets: every line Textual
+writes to the terminal — whichever widget drew it, Textual's own included — is turned into bytes
+by `Strip.render`, and here that first checks each segment's text (and hyperlink target) and
+renders a segment that holds a control character, ESC, DEL, a C1 control, a bidi override or a
+lone surrogate with those characters shown as symbols instead. The line is then cut back to the
+width it was laid out with (Rich measures controls as zero cells, their symbols take one), so a
+missed spot costs a few cells at the end of one line, never the layout of the screen.
+
+Clean text costs one `str.isprintable` call per segment, once per strip (Textual caches what a
+strip renders to); `bench/bench_terminal.py` measures it on a card move and a cursor step.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.strip import Strip
+
+from .safe_text import is_safe, safe_line
+
+_UNGUARDED: Callable[[Strip, Any], str] = Strip.render
+
+
+def _unsafe(segments: list[Segment]) -> bool:
+    for text, style, _control in segments:
+        if not text.isprintable() and not is_safe(text):
+            return True
+        if style is not None and style._link and not is_safe(style._link):
+            return True
+    return False
+
+
+def _safe_style(style: Style | None) -> Style | None:
+    if style is not None and style._link and not is_safe(style._link):
+        return style.update_link(None)
+    return style
+
+
+def guarded_render(self: Strip, console: Any) -> str:
+    """`Strip.render`, with every unsafe character of the strip's text drawn as a symbol."""
+    if self._render_cache is None and _unsafe(self._segments):
+        width = self.cell_length
+        clean = Strip(
+            [Segment(safe_line(text), _safe_style(style)) for text, style, _control in self._segments]
+        ).adjust_cell_length(width)
+        self._render_cache = _UNGUARDED(clean, console)
+    return _UNGUARDED(self, console)
+
+
+def install() -> None:
+    """Route every strip Textual writes through the guard (idempotent)."""
+    Strip.render = guarded_render  # type: ignore[method-assign]
+
+
+def uninstall() -> None:
+    """Back to Textual's own rendering (for benchmarks that compare the two)."""
+    Strip.render = _UNGUARDED  # type: ignore[method-assign]
+
+
+install()
