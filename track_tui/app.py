@@ -167,12 +167,13 @@ class TrackApp(App[None]):
                timeout: float | None = None, markup: bool = False) -> None:
         """Every notification (screens' and widgets' `notify` land here) shows its text as
         text: names in a message are the data's, so they are made safe and never read as
-        markup (a name like "[/]" would end the app; "[@click=…]" would make it a button)."""
+        markup, whatever `markup` says (widgets pass True by default; a name like "[/]" would
+        end the app, "[@click=…]" would make it a button)."""
         message, title = safe_block(message), safe_line(title)
         if timeout is None:
-            super().notify(message, title=title, severity=severity, markup=markup)
+            super().notify(message, title=title, severity=severity, markup=False)
         else:
-            super().notify(message, title=title, severity=severity, timeout=timeout, markup=markup)
+            super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """Commands for the screen in view first, then the app's own.

@@ -1,4 +1,5 @@
-"""models/, store/ and config never import Textual or supabase (checked in a fresh interpreter)."""
+"""models/, store/, config and the sanitiser never import Textual or supabase (checked in a fresh
+interpreter)."""
 
 from __future__ import annotations
 
@@ -27,6 +28,7 @@ def loaded_after(*modules: str) -> list[str]:
 def test_models_store_and_config_do_not_import_textual_or_supabase() -> None:
     loaded = loaded_after(
         "track_tui.models", "track_tui.store", "track_tui.config", "track_tui.paths", "track_tui.cli",
+        "track_tui.safe_text",
     )
     assert not [m for m in loaded if m.split(".")[0] in ("textual", "supabase")], loaded
     # Nor the network stack supabase brings: offline start-up stays fast.

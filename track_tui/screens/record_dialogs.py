@@ -255,8 +255,8 @@ class NoteScreen(_Dialog[str]):
 
     def on_mount(self) -> None:
         super().on_mount()
-        if self.notice:
-            self._error(self.notice)
+        if self.notice:  # after every on_mount of the dialog's classes (the base one hides it)
+            self.call_after_refresh(self._error, self.notice)
         self.query_one(TextArea).focus()
 
     def action_save(self) -> None:
