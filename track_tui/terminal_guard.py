@@ -9,12 +9,14 @@ lone surrogate with those characters shown as symbols instead. The line is then 
 width it was laid out with (Rich measures controls as zero cells, their symbols take one), so a
 missed spot costs a few cells at the end of one line, never the layout of the screen.
 
-Clean text costs one `str.isprintable` call per segment, once per strip (Textual caches what a
-strip renders to); `bench/bench_terminal.py` measures it on a card move and a cursor step.
+Clean text costs one `str.isprintable` per segment (called from C) and one substring search of
+the rendered line, once per strip (Textual caches what a strip renders to);
+`bench/bench_terminal.py` measures it on a card move and a cursor step.
 """
 
 from __future__ import annotations
 
+from operator import itemgetter
 from typing import Any, Callable
 
 from rich.segment import Segment
@@ -24,6 +26,8 @@ from textual.strip import Strip
 from .safe_text import is_safe, safe_line
 
 _UNGUARDED: Callable[[Strip, Any], str] = Strip.render
+_HYPERLINK = "\x1b]8;"  # how a segment's link starts in what Rich renders
+_text = itemgetter(0)
 
 
 def _unsafe(segments: list[Segment]) -> bool:
@@ -42,14 +46,23 @@ def _safe_style(style: Style | None) -> Style | None:
 
 
 def guarded_render(self: Strip, console: Any) -> str:
-    """`Strip.render`, with every unsafe character of the strip's text drawn as a symbol."""
-    if self._render_cache is None and _unsafe(self._segments):
+    """`Strip.render`, with every unsafe character of the strip's text drawn as a symbol.
+
+    The common case is checked at C speed: every segment's text printable, and no hyperlink in
+    what was rendered; only a strip that fails that is looked at segment by segment."""
+    if self._render_cache is not None:
+        return self._render_cache
+    if all(map(str.isprintable, map(_text, self._segments))):
+        rendered = _UNGUARDED(self, console)
+        if _HYPERLINK not in rendered:
+            return rendered
+    if _unsafe(self._segments):
         width = self.cell_length
         clean = Strip(
             [Segment(safe_line(text), _safe_style(style)) for text, style, _control in self._segments]
         ).adjust_cell_length(width)
         self._render_cache = _UNGUARDED(clean, console)
-    return _UNGUARDED(self, console)
+    return _UNGUARDED(self, console)  # the cached text: the safe one, or the checked one
 
 
 def install() -> None:
