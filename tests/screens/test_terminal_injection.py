@@ -15,6 +15,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 
@@ -99,17 +100,21 @@ class Walk:
 
 
 @pytest.fixture(scope="module")
-def walk(tmp_path_factory: pytest.TempPathFactory) -> Walk:
+def walk(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Walk]:
     home = tmp_path_factory.mktemp("poisoned")
     cache = home / "poisoned.sqlite3"
     build_poisoned_workspace(cache)
     session = TerminalSession([sys.executable, "-m", "track_tui.cli", "--cache", str(cache)], _environment(home))
     session.start()
     try:
-        _walk_every_screen(session)
-    except AssertionError as exc:
-        return Walk(session, exc, session.stop(b"\x03"))
-    return Walk(session, None, session.stop(b"q"))
+        try:
+            _walk_every_screen(session)
+        except AssertionError as exc:
+            yield Walk(session, exc, session.stop(b"\x03"))
+        else:
+            yield Walk(session, None, session.stop(b"q"))
+    finally:
+        session.kill()
 
 
 @pytest.fixture
@@ -139,8 +144,10 @@ def test_every_payload_is_drawn_as_visible_symbols(session):
     assert not missing
 
 
-@pytest.mark.parametrize("screen", ["board", "record", "record: timeline", "inbox", "search: results",
-                                    "board picker", "record: stage picker", "inbox: assign dialog"])
+@pytest.mark.parametrize("screen", [
+    "board", "board: won dialog", "board: delete notification", "board picker", "record", "record: field editor",
+    "record: stage picker", "record palette", "inbox", "inbox: assign dialog", "inbox: edit dialog", "search: results",
+])
 def test_each_screen_drew_poisoned_text(session, screen):
     """The checks above only mean something if the poisoned text was on screen: it was, as symbols."""
     drawn = visible_text(session.steps.get(screen, ""))

@@ -62,6 +62,14 @@ def visible_text(output: str) -> str:
     return _SEQUENCE.sub("", output)
 
 
+def _own_terminal() -> None:
+    """In the child: a session of its own with the pty as its controlling terminal, as a shell
+    would start it, so that if the test process dies (and the pty's other end closes) the
+    kernel hangs the app up instead of leaving it running."""
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
 @dataclass
 class TerminalSession:
     """A command on a pseudo-terminal of `columns` × `rows`, with its output kept per step."""
@@ -88,8 +96,8 @@ class TerminalSession:
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", self.rows, self.columns, 0, 0))
         tty.setraw(slave)  # no output processing: every byte read is a byte the app wrote
         self._process = subprocess.Popen(
-            self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env, start_new_session=True,
-            close_fds=True,
+            self.argv, stdin=slave, stdout=slave, stderr=slave, env=self.env, close_fds=True,
+            preexec_fn=_own_terminal,
         )
         os.close(slave)
         self._master = master
@@ -116,7 +124,10 @@ class TerminalSession:
         """Type `keys` (quit), wait for the app to end; kill it if it does not. Its exit code."""
         assert self._process is not None
         if self.running:
-            os.write(self._master, keys)
+            try:
+                os.write(self._master, keys)
+            except OSError:  # its side is gone already
+                pass
         try:
             code = self._process.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -128,6 +139,13 @@ class TerminalSession:
         self.steps["quit"] = self.steps.get("quit", "") + self._slice(self._recorded, self._size())
         self._recorded = self._size()
         return code
+
+    def kill(self) -> None:
+        """End the app at once if it is still running (a test's last resort)."""
+        if self.running:
+            assert self._process is not None
+            self._process.kill()
+            self._process.wait()
 
     # -- output ----------------------------------------------------------------------------
 
