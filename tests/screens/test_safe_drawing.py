@@ -27,6 +27,7 @@ def _line_text(widget, y: int = 0) -> str:
 class _InputApp(App[None]):
     def compose(self) -> ComposeResult:
         yield SafeInput(value="Ab\x1b[2Jc", id="field")
+        yield SafeInput(placeholder="PO-\x07123456", id="empty")
 
 
 async def test_safe_input_draws_symbols_and_keeps_its_value():
@@ -41,6 +42,7 @@ async def test_safe_input_draws_symbols_and_keeps_its_value():
         assert field._cursor_offset == len("Ab␛[2Jc") + 1  # the cursor sits after what is drawn
         await pilot.press("x")
         assert field.value == "Ab\x1b[2Jcx"
+        assert "PO-␇123456" in _line_text(app.query_one("#empty", SafeInput))
 
 
 async def test_plain_widgets_never_read_markup_and_show_controls():

@@ -10,6 +10,8 @@ the drawn text, where each symbol is one cell) stay where the person sees them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.cells import cell_len, get_character_cell_size
 from rich.text import Text
 from textual.widgets import Input
@@ -18,7 +20,11 @@ from ..safe_text import safe_line
 
 
 class SafeInput(Input):
-    """`Input` whose drawn text is `safe_line(value)`; `value` itself is never changed here."""
+    """`Input` whose drawn text is `safe_line(value)`; `value` itself is never changed here.
+    The placeholder (a field's hint can come from the workspace's settings) is made safe too."""
+
+    def __init__(self, value: str | None = None, placeholder: str = "", *args: Any, **kwargs: Any) -> None:
+        super().__init__(value, safe_line(placeholder), *args, **kwargs)
 
     @property
     def _value(self) -> Text:
