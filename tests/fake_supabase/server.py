@@ -237,7 +237,7 @@ class FakeSupabase(ServerKnobs):
         return self.auth.issue_access_token(user, expires_in=expires_in, **kw)
 
     async def sync_realtime_tables(self) -> list[str]:
-        return await self.realtime.sync_triggers()
+        return await self.realtime.refresh_publication()
 
     # -- gateway -----------------------------------------------------------------------------------
     @web.middleware
