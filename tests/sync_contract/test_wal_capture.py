@@ -10,6 +10,9 @@ from __future__ import annotations
 import asyncio
 import base64
 import os
+import shutil
+import subprocess
+import tempfile
 from datetime import datetime, timezone
 
 import psycopg
@@ -24,6 +27,7 @@ from tests.fake_supabase.capture import (
     parse_commit_time,
     parse_stream,
 )
+from tests.support import postgres
 from tests.support.postgres import fresh_database, logical_server, server, wal_level
 
 pytestmark = pytest.mark.sync
@@ -255,3 +259,33 @@ async def test_a_server_without_logical_decoding_is_refused_with_a_clear_message
             await cap.open()
         await cap.close()
 
+
+
+# -- the logical-decoding cluster ------------------------------------------------------------------
+def test_a_named_logical_server_without_logical_decoding_is_refused(monkeypatch):
+    pg = server()
+    if wal_level(pg) == "logical":
+        pytest.skip("the test PostgreSQL server already runs wal_level=logical")
+    monkeypatch.setenv("TRACK_TEST_PG_LOGICAL", f"{pg.host}:{pg.port}")
+    monkeypatch.setattr(postgres, "_logical", None)
+    with pytest.raises(RuntimeError, match=r"wal_level = replica.*set `wal_level = logical`"):
+        postgres.logical_server()
+
+
+def test_clusters_whose_owner_died_are_removed_and_others_kept():
+    dead_pid = subprocess.Popen(["true"])
+    dead_pid.wait()
+    orphan = tempfile.mkdtemp(prefix=postgres._CLUSTER_PREFIX)
+    mine = tempfile.mkdtemp(prefix=postgres._CLUSTER_PREFIX)
+    unmarked = tempfile.mkdtemp(prefix=postgres._CLUSTER_PREFIX)
+    try:
+        with open(os.path.join(orphan, postgres._OWNER_FILE), "w") as fh:
+            fh.write(str(dead_pid.pid))
+        with open(os.path.join(mine, postgres._OWNER_FILE), "w") as fh:
+            fh.write(str(os.getpid()))
+        postgres._remove_orphaned_clusters("pg_ctl")
+        assert not os.path.exists(orphan)
+        assert os.path.isdir(mine) and os.path.isdir(unmarked)
+    finally:
+        for d in (orphan, mine, unmarked):
+            shutil.rmtree(d, ignore_errors=True)
