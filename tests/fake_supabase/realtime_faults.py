@@ -3,8 +3,9 @@
 Each control is a plain method of :class:`RealtimeFaults` (``server.realtime.faults``) taking
 JSON-friendly arguments and returning a JSON-friendly dict, safe to call from any thread --
 including the server's own event loop, so a control endpoint can call them from a request
-handler. :data:`REALTIME_FAULTS` names them for such an endpoint. :meth:`RealtimeFaults.clear`
-restores every default.
+handler. :data:`REALTIME_FAULTS` names them for such an endpoint and
+:meth:`RealtimeFaults.register_with` hands them to one (a registry with ``register``,
+``add_state`` and ``on_reset``). :meth:`RealtimeFaults.clear` restores every default.
 
 What each one reproduces (supabase/realtime sources):
 
@@ -260,6 +261,18 @@ class RealtimeFaults:
             self._joins.clear()
         return {"cleared": True}
 
+    def register_with(self, registry) -> list[str]:
+        """Offer every control through a fault registry (``register``/``add_state``/``on_reset``).
+
+        Bound methods under :data:`REALTIME_FAULTS`' names, :meth:`status` as the ``realtime``
+        state, :meth:`clear` as a reset hook. Returns the names registered.
+        """
+        for name, fn in REALTIME_FAULTS.items():
+            registry.register(name, getattr(self, fn.__name__))
+        registry.add_state("realtime", self.status)
+        registry.on_reset(self.clear)
+        return list(REALTIME_FAULTS)
+
     # -- asked by the service (on its event loop) --------------------------------------------------
     def take_drop(self) -> bool:
         with self._lock:
@@ -299,9 +312,19 @@ class RealtimeFaults:
                 self._joins.add(1)
 
 
-_CONTROLS = ("drop_next", "rate_limit", "cdc_restart", "set_subscribe_delay", "freeze_websockets",
-             "set_idle_timeout", "drain_websockets", "set_channel_limit", "set_join_rate_limit",
-             "fail_next_join", "set_max_record_bytes", "status", "clear")
-
-#: name -> unbound method; call as ``REALTIME_FAULTS[name](server.realtime.faults, **json_args)``.
-REALTIME_FAULTS: dict[str, Callable[..., dict]] = {name: getattr(RealtimeFaults, name) for name in _CONTROLS}
+#: control name -> unbound method, for a control endpoint (names follow the server's own controls:
+#: no ``set_`` prefix). Call as ``REALTIME_FAULTS[name](server.realtime.faults, **json_args)``;
+#: :meth:`RealtimeFaults.status` and :meth:`RealtimeFaults.clear` are its state and its reset.
+REALTIME_FAULTS: dict[str, Callable[..., dict]] = {
+    "drop_next": RealtimeFaults.drop_next,
+    "rate_limit": RealtimeFaults.rate_limit,
+    "cdc_restart": RealtimeFaults.cdc_restart,
+    "subscribe_delay": RealtimeFaults.set_subscribe_delay,
+    "freeze_websockets": RealtimeFaults.freeze_websockets,
+    "idle_timeout": RealtimeFaults.set_idle_timeout,
+    "drain_websockets": RealtimeFaults.drain_websockets,
+    "channel_limit": RealtimeFaults.set_channel_limit,
+    "join_rate_limit": RealtimeFaults.set_join_rate_limit,
+    "fail_next_join": RealtimeFaults.fail_next_join,
+    "max_record_bytes": RealtimeFaults.set_max_record_bytes,
+}

@@ -358,26 +358,48 @@ async def test_join_error_reasons_are_the_real_ones(backend, team, code):
 # -- the controls themselves ---------------------------------------------------------------------
 def test_registry_names_every_control_and_they_refuse_bad_arguments():
     faults = RealtimeFaults(service=None)  # type: ignore[arg-type]  (state-only controls need no service)
-    assert set(REALTIME_FAULTS) == {"drop_next", "rate_limit", "cdc_restart", "set_subscribe_delay",
-                                    "freeze_websockets", "set_idle_timeout", "drain_websockets", "set_channel_limit",
-                                    "set_join_rate_limit", "fail_next_join", "set_max_record_bytes", "status", "clear"}
+    assert set(REALTIME_FAULTS) == {"drop_next", "rate_limit", "cdc_restart", "subscribe_delay", "freeze_websockets",
+                                    "idle_timeout", "drain_websockets", "channel_limit", "join_rate_limit",
+                                    "fail_next_join", "max_record_bytes"}
     assert all(fn.__doc__ for fn in REALTIME_FAULTS.values())
     assert REALTIME_FAULTS["drop_next"](faults, n=3) == {"pending_drops": 3}
     assert REALTIME_FAULTS["fail_next_join"](faults, n=2, reason="InitializingProjectConnection") == {
         "pending_join_failures": 2}
-    status = REALTIME_FAULTS["status"](faults)
+    status = faults.status()
     assert json.loads(json.dumps(status)) == status and status["pending_drops"] == 3
     for name, kwargs in [("drop_next", {"n": 0}), ("drop_next", {"n": "2"}), ("drop_next", {"n": True}),
-                         ("set_idle_timeout", {"seconds": -1}), ("set_idle_timeout", {"seconds": 0}),
-                         ("set_subscribe_delay", {"seconds": float("nan")}), ("drain_websockets", {"code": 999}),
+                         ("idle_timeout", {"seconds": -1}), ("idle_timeout", {"seconds": 0}),
+                         ("subscribe_delay", {"seconds": float("nan")}), ("drain_websockets", {"code": 999}),
                          ("drain_websockets", {"code": 5000}), ("fail_next_join", {"n": 1, "reason": " "}),
                          ("rate_limit", {"events_per_second": 0}), ("rate_limit", {"events_per_second": 5,
                                                                                     "window_seconds": 0}),
-                         ("set_channel_limit", {"channels_per_connection": 0}), ("cdc_restart", {"gap_seconds": -2})]:
+                         ("channel_limit", {"channels_per_connection": 0}), ("cdc_restart", {"gap_seconds": -2})]:
         with pytest.raises(ValueError, match="must be"):
             REALTIME_FAULTS[name](faults, **kwargs)
-    assert REALTIME_FAULTS["clear"](faults) == {"cleared": True}
+    assert faults.clear() == {"cleared": True}
     assert faults.status()["pending_drops"] == 0 and faults.limits.idle_timeout == 60.0
+
+
+def test_controls_register_with_a_fault_registry():
+    class Registry:  # the interface of the server's control registry
+        def __init__(self):
+            self.faults, self.state, self.resets = {}, {}, []
+
+        def register(self, name, fn):
+            self.faults[name] = fn
+
+        def add_state(self, name, describe):
+            self.state[name] = describe
+
+        def on_reset(self, undo):
+            self.resets.append(undo)
+
+    faults, registry = RealtimeFaults(service=None), Registry()  # type: ignore[arg-type]
+    assert sorted(faults.register_with(registry)) == sorted(REALTIME_FAULTS) == sorted(registry.faults)
+    registry.faults["idle_timeout"](seconds=0.5)
+    assert registry.state["realtime"]()["limits"]["idle_timeout"] == 0.5
+    registry.resets[0]()
+    assert faults.limits.idle_timeout == 60.0
 
 
 async def test_controls_work_from_the_server_s_own_event_loop(backend, team, inbox_factory):
