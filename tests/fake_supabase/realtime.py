@@ -4,7 +4,9 @@ Wire protocol: Phoenix v1.0.0 JSON frames ``{"topic", "event", "payload", "ref"}
 ``realtime`` 2.x Python client speaks them (``realtime/_async/{client,channel}.py``):
 
 * the socket URL carries ``apikey`` (and ``vsn=1.0.0``); a missing or invalid key refuses the
-  upgrade with 401 ``{"error": ...}`` (supabase/realtime ``lib/realtime_web/channels/user_socket.ex``);
+  upgrade with 401 ``{"error": ...}`` (supabase/realtime ``lib/realtime_web/channels/user_socket.ex``),
+  and a key the project did not issue is refused first, as the API gateway does
+  (``use_api_keys``; an ``sb_`` key is swapped for the JWT key of its role);
 * ``heartbeat`` on topic ``phoenix`` is answered with ``phx_reply`` ``{"status": "ok"}``; pings
   are answered with pongs (by this module, so a frozen socket can stay silent);
 * ``phx_join`` with ``config.postgres_changes`` bindings is answered at once with ``phx_reply``
@@ -46,7 +48,7 @@ import json
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import psycopg
 from aiohttp import WSMsgType, web
@@ -114,6 +116,17 @@ class RealtimeService:
         self._restart: asyncio.Task | None = None
         self._tasks: list[asyncio.Task] = []
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._key_role: Callable[[str], str | None] | None = None
+        self._key_for_role: Callable[[str], str] | None = None
+
+    def use_api_keys(self, role_of: Callable[[str], str | None], jwt_key_for_role: Callable[[str], str]) -> None:
+        """Accept only the project's issued keys at the upgrade, as the API gateway does for every path.
+
+        ``role_of(key)`` names the role of an issued key (None: not one of them); an opaque
+        ``sb_publishable_``/``sb_secret_`` key is swapped for ``jwt_key_for_role(role)``, the JWT
+        key of the same role, since Realtime itself only understands JWTs.
+        """
+        self._key_role, self._key_for_role = role_of, jwt_key_for_role
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
@@ -229,6 +242,14 @@ class RealtimeService:
         apikey = request.query.get("apikey") or request.headers.get("apikey") or ""
         if not apikey:
             return web.json_response({"error": "API key is missing"}, status=401)
+        if self._key_role is not None and self._key_for_role is not None:
+            role = self._key_role(apikey)
+            if role is None:
+                return web.json_response({"message": "Invalid API key",
+                                          "hint": "Double check your Supabase `anon` or `service_role` API key."},
+                                         status=401)
+            if apikey.startswith("sb_"):
+                apikey = self._key_for_role(role)
         try:
             self.issuer.verify(apikey)
         except TokenError as err:

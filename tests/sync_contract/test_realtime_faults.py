@@ -417,3 +417,37 @@ async def test_controls_work_from_the_server_s_own_event_loop(backend, team, inb
     cid = str(uuid.uuid4())
     await alice.table("contacts").insert({"id": cid, "workspace_id": team.a, "name": "from the loop"}).execute()
     await sub.wait(is_change("contacts", "INSERT", id=cid), "insert after a restart from the loop")
+
+
+async def test_realtime_controls_are_on_the_control_endpoint_and_reset_with_the_rest(backend):
+    fake = backend.require_fake()
+    url = f"{backend.url}/__faults"
+    async with httpx.AsyncClient() as http:
+        listing = (await http.get(url)).json()
+        assert set(REALTIME_FAULTS) <= set(listing["faults"])
+        assert listing["faults"]["drop_next"]["doc"].startswith("Never send the next")
+        r = await http.post(url, json={"fault": "drop_next", "args": {"n": 2}})
+        assert (r.status_code, r.json()["result"]) == (200, {"pending_drops": 2})
+        r = await http.post(url, json={"fault": "idle_timeout", "args": {"seconds": -1}})
+        assert r.status_code == 400 and "seconds must be a number of seconds >= 0" in r.json()["error"]
+        assert (await http.get(url)).json()["active"]["realtime"]["pending_drops"] == 2
+        assert (await http.post(url, json={"fault": "reset"})).status_code == 200
+    assert fake.realtime.faults.status()["pending_drops"] == 0
+
+
+# -- keys ------------------------------------------------------------------------------------------
+async def test_a_publishable_key_opens_realtime_and_a_key_never_issued_does_not(backend, team, inbox_factory):
+    fake = backend.require_fake()
+    client = await backend.client(fake.server.publishable_key)
+    await client.auth.sign_in_with_password({"email": team.alice.email, "password": team.alice.password})
+    sub = await Sub(inbox_factory).open(client, f"sb-key:{team.a}", [
+        {"table": "contacts", "event": "INSERT", "filter": f"workspace_id=eq.{team.a}"}])
+    await insert_contacts(client, team.a, "through sb key")
+    await sub.wait(is_change("contacts", "INSERT", name="through sb key"), "insert seen with a publishable key")
+    forged = fake.server.issuer.sign({"iss": "supabase", "role": "anon", "iat": int(time.time()),
+                                      "exp": int(time.time()) + 3600})  # signed right, but never issued
+    base = backend.url.replace("http://", "ws://") + "/realtime/v1/websocket?vsn=1.0.0&apikey="
+    for key in (forged, "sb_publishable_" + "x" * 30):
+        with pytest.raises(websockets.InvalidStatus) as refused:
+            await websockets.connect(base + key)
+        assert refused.value.response.status_code == 401
