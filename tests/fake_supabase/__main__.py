@@ -30,7 +30,7 @@ from typing import TextIO
 import psycopg
 
 from tests.support import supabase_platform as platform
-from tests.support.postgres import fresh_database
+from tests.support.postgres import fresh_database, logical_server
 
 from .control import PATH as FAULTS_PATH
 from .server import FakeSupabase
@@ -146,7 +146,7 @@ def main(argv: list[str] | None = None, *, out: TextIO | None = None, err: TextI
                 platform.apply_migrations(args.dsn)
             asyncio.run(_serve(args.dsn, args, False, out, err))
             return 0
-        with fresh_database("track_dev") as dsn:
+        with fresh_database("track_dev", pg=logical_server()) as dsn:
             platform.prepare_supabase_database(dsn)
             platform.apply_migrations(dsn)
             asyncio.run(_serve(dsn, args, True, out, err))

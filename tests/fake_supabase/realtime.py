@@ -4,132 +4,77 @@ Wire protocol: Phoenix v1.0.0 JSON frames ``{"topic", "event", "payload", "ref"}
 ``realtime`` 2.x Python client speaks them (``realtime/_async/{client,channel}.py``):
 
 * the socket URL carries ``apikey`` (and ``vsn=1.0.0``); a missing or invalid key refuses the
-  upgrade with 401 ``{"error": ...}`` (supabase/realtime ``lib/realtime_web/channels/user_socket.ex``);
-* ``heartbeat`` on topic ``phoenix`` is answered with ``phx_reply`` ``{"status": "ok"}``;
-* ``phx_join`` with ``config.postgres_changes`` bindings is answered with ``phx_reply`` ``ok`` and
-  ``{"postgres_changes": [<binding as sent> + {"id": <int>}]}`` (``realtime_channel.ex``
-  ``add_id_to_postgres_changes``: the id is a hash of the binding's params), followed by a
-  ``system`` push ``{"extension": "postgres_changes", "status": "ok", "message": "Subscribed to
-  PostgreSQL", "channel": <sub topic>}``. A bad token is refused with ``phx_reply`` ``error`` and
-  ``{"reason": "InvalidJWTToken: ..."}`` (``realtime_channel/logging.ex``);
+  upgrade with 401 ``{"error": ...}`` (supabase/realtime ``lib/realtime_web/channels/user_socket.ex``),
+  and a key the project did not issue is refused first, as the API gateway does
+  (``use_api_keys``; an ``sb_`` key is swapped for the JWT key of its role);
+* ``heartbeat`` on topic ``phoenix`` is answered with ``phx_reply`` ``{"status": "ok"}``; pings
+  are answered with pongs (by this module, so a frozen socket can stay silent);
+* ``phx_join`` with ``config.postgres_changes`` bindings is answered at once with ``phx_reply``
+  ``ok`` and ``{"postgres_changes": [<binding as sent> + {"id": <int>}]}`` (``realtime_channel.ex``
+  ``add_id_to_postgres_changes``: the id is a hash of the binding's params). Changes flow only
+  once Realtime has subscribed to the database, which it announces with a ``system`` push
+  ``{"extension": "postgres_changes", "status": "ok", "message": "Subscribed to PostgreSQL",
+  "channel": <sub topic>}`` after a round trip (``:postgres_subscribe``; here after
+  ``limits.subscribe_delay``). A bad token is refused with ``phx_reply`` ``error`` and
+  ``{"reason": "InvalidJWTToken: ..."}`` (``realtime_channel/logging.ex``), and so are joins over
+  the channel or join-rate limits (see :mod:`.realtime_faults`);
 * ``access_token`` replaces the channel's claims (checked again; a refused token shuts the
-  channel down with a ``system`` error then ``phx_close``, as ``shutdown_response`` does);
+  channel down with a ``system`` error then ``phx_close``, as ``shutdown_response`` does; an
+  accepted one re-runs the subscription, hence another "Subscribed to PostgreSQL");
   ``phx_leave`` is answered ``ok`` and ends the channel; other topics get
   ``{"reason": "unmatched topic"}`` (Phoenix's socket);
 * changes are pushed as ``postgres_changes`` with ``{"ids": [...], "data": {"schema", "table",
   "commit_timestamp", "type", "columns", "errors", "record", "old_record"}}``, the shape of
-  ``Realtime.Adapters.Changes`` records built by ``realtime.apply_rls``
-  (``priv/repo/tenant_schema/realtime/functions/apply_rls.sql``).
+  ``Realtime.Adapters.Changes`` records built by ``realtime.apply_rls`` (rules in
+  :mod:`.realtime_rules`).
 
-Delivery rules reproduced from ``apply_rls.sql`` / ``is_visible_through_filters.sql``:
+Change capture is Realtime's: a temporary logical replication slot on the database, polled every
+``limits.poll_interval`` seconds (:mod:`.capture`, ``replication_poller.ex``), so changes come in
+commit order with one ``commit_timestamp`` per transaction, rolled-back work never appears, and
+subscribers are matched when a change is *polled*: a channel whose subscription is not yet
+active, or whose socket is gone, misses it for good. The database's server must run
+``wal_level = logical`` (``tests.support.postgres.logical_server``).
 
-* bindings match on event (``*`` or the action), schema and table (``*`` = every table);
-* filters (``col=op.value``, ``not.`` prefix, several joined by commas) are evaluated in
-  PostgreSQL by casting both sides to the column type, like ``realtime.check_equality_op``;
-  a filter whose column is absent from the change never matches;
-* INSERT/UPDATE on a table with RLS enabled reach a subscriber only if the row, looked up by
-  primary key, is visible to the subscriber's role and JWT claims -- the same ``exists(select 1
-  from <table> where <pk> = ...)`` walrus runs with ``set role`` and ``request.jwt.claims``;
-* DELETE is not RLS-checked; ``old_record`` holds the replica identity (the primary key unless
-  ``REPLICA IDENTITY FULL``) and, when RLS is enabled, only the primary key; so a filtered binding
-  whose column is not in the identity never receives deletes (Supabase docs, Postgres Changes:
-  "Delete events are not filterable" / "old records contain only the primary key");
-* ``record``/``old_record``/``columns`` hold only the columns the role may select.
-
-DIFFERENCES FROM REAL SUPABASE (test-only change capture): the machine's PostgreSQL need not run
-``wal_level=logical`` with wal2json, so changes are captured by AFTER ROW triggers that this
-module installs, in the test database only, on every table of the ``supabase_realtime``
-publication. Each trigger writes ``to_jsonb(NEW/OLD)`` to ``fake_realtime.changes`` and
-``pg_notify``-s its id; PostgreSQL delivers notifications at commit, in commit order, so changes
-are dispatched in commit order (rolled-back changes never notify). ``commit_timestamp`` is the
-row change's ``clock_timestamp()``, not the WAL commit time. UPDATE ``old_record`` is the primary
-key of the old row (what wal2json reports for the default replica identity) or the whole old row
-with ``REPLICA IDENTITY FULL``. Errors that real Realtime reports inside a change (``Error 401``
-for a role that cannot select the primary key, ``Error 413`` for huge rows) are not produced:
-such changes are simply not delivered. Presence and broadcast are not implemented (broadcast
-pushes are accepted and ignored).
+The ways the real service loses events, its quotas and its disconnects are switchable at run
+time through ``RealtimeService.faults`` (:mod:`.realtime_faults`). Presence and broadcast are not
+implemented (broadcast pushes are accepted and ignored).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
-import zlib
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 import psycopg
 from aiohttp import WSMsgType, web
-from psycopg import sql
 
+from .capture import CaptureUnavailable, RowChange, Transaction, WalCapture, utc_ms
 from .db import Pool
+from .realtime_faults import RealtimeFaults
+from .realtime_rules import (  # noqa: F401  (BindingError/RtFilter/binding_id/parse_filters: public names)
+    Binding,
+    BindingError,
+    Catalog,
+    RtFilter,
+    binding_id,
+    build_data,
+    eval_filters,
+    parse_filters,
+    visible,
+    wal_size,
+)
 from .tokens import JwtIssuer, TokenError
 
 log = logging.getLogger(__name__)
 
-CHANNEL = "fake_realtime"
-# Sorts before every other AFTER trigger (they fire in name order), so the change is captured
-# before the writes those triggers make -- the order in which the WAL would carry them.
-TRIGGER = "0000_fake_realtime_capture"
-PUBLICATION = "supabase_realtime"
-
-CAPTURE_SQL = f"""
-create schema if not exists fake_realtime;
-revoke all on schema fake_realtime from public;
-create table if not exists fake_realtime.changes (
-    id bigserial primary key,
-    schema_name text not null,
-    table_name text not null,
-    op text not null,
-    record jsonb,
-    old_record jsonb,
-    changed_at timestamptz not null default clock_timestamp()
-);
-create or replace function fake_realtime.capture() returns trigger
-language plpgsql security definer set search_path = '' as $$
-declare
-    change_id bigint;
-begin
-    insert into fake_realtime.changes (schema_name, table_name, op, record, old_record)
-    values (tg_table_schema, tg_table_name, tg_op,
-            case when tg_op <> 'DELETE' then to_jsonb(new) end,
-            case when tg_op <> 'INSERT' then to_jsonb(old) end)
-    returning id into change_id;
-    perform pg_notify('{CHANNEL}', change_id::text);
-    return null;
-end
-$$;
-"""
-
-FILTER_OPS = ("eq", "neq", "lt", "lte", "gt", "gte", "in", "like", "ilike", "is", "match", "imatch", "isdistinct")
-_OP_SQL = {"eq": "=", "neq": "<>", "lt": "<", "lte": "<=", "gt": ">", "gte": ">=", "like": "LIKE",
-           "ilike": "ILIKE", "match": "~", "imatch": "~*"}
-
-
-class BindingError(Exception):
-    pass
-
-
-@dataclass(frozen=True)
-class RtFilter:
-    column: str
-    op: str
-    value: str
-    negate: bool = False
-
-
-@dataclass
-class Binding:
-    id: int
-    event: str
-    schema: str
-    table: str
-    filters: list[RtFilter]
-    select: list[str] | None
-    raw: dict
+SUBSCRIBED = "Subscribed to PostgreSQL"
+TOO_MANY_MESSAGES = "Too many messages per second"
+SERVER_DISCONNECT = "Server requested disconnect"
 
 
 @dataclass(eq=False)
@@ -139,7 +84,8 @@ class Channel:
     claims: dict
     token: str
     bindings: list[Binding] = field(default_factory=list)
-    active: bool = False  # bindings registered (after the "Subscribed to PostgreSQL" message)
+    active: bool = False  # subscribed to the database: changes are delivered
+    subscribing: asyncio.Task | None = None
 
 
 @dataclass(eq=False)
@@ -147,62 +93,11 @@ class Socket:
     ws: web.WebSocketResponse
     transport: Any
     apikey: str
+    last_seen: float = 0.0
+    frozen: bool = False
+    closing: bool = False
     channels: dict[str, Channel] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-
-
-@dataclass
-class TableInfo:
-    columns: list[tuple[str, str, str]]  # (name, typname, format_type)
-    pk: list[str]
-    rls: bool
-    replica_full: bool
-
-
-def binding_id(params: dict) -> int:
-    # Realtime uses :erlang.phash2(params) (range 0..2^27-1); any stable non-zero int will do,
-    # since the client only matches ids it got back in the join reply (0 would be falsy there).
-    return zlib.crc32(json.dumps(params, sort_keys=True).encode()) % (2**27 - 1) + 1
-
-
-def parse_filters(text: str | None) -> list[RtFilter]:
-    """``parse_subscription_params`` in ``lib/extensions/postgres_cdc_rls/subscriptions.ex``."""
-    if text is None or not text.strip():
-        return []
-    parts, depth, cur = [], 0, []
-    for ch in text:
-        if ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        if ch == "," and depth == 0:
-            parts.append("".join(cur))
-            cur = []
-        else:
-            cur.append(ch)
-    parts.append("".join(cur))
-    out = []
-    for part in parts:
-        col, eq, rest = part.partition("=")
-        negate = False
-        if rest.startswith("not."):
-            negate, rest = True, rest[4:]
-        op, dot, value = rest.partition(".")
-        if not eq or not dot or op not in FILTER_OPS or not col:
-            raise BindingError(f"Error parsing `filter` params: {json.dumps([p for p in (col, rest) if p])}")
-        if op == "in":
-            if not (value.startswith("(") and value.endswith(")")):
-                raise BindingError(f"Error parsing `filter` params: {json.dumps([col, rest])}")
-            value = "{" + value[1:-1] + "}"
-        out.append(RtFilter(col.strip(), op, value, negate))
-    return out
-
-
-def _ts(dt: Any) -> str:
-    if isinstance(dt, datetime):
-        dt = dt.astimezone(timezone.utc)
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.") + f"{dt.microsecond // 1000:03d}Z"
-    return str(dt)
 
 
 class RealtimeService:
@@ -210,58 +105,67 @@ class RealtimeService:
         self.pool = admin_pool
         self.admin_dsn = admin_dsn
         self.issuer = issuer
-        self.faults = faults
+        self.http_faults = faults  # the server's HTTP faults; ``realtime_latency`` delays every push
+        self.faults = RealtimeFaults(self)
+        self.catalog = Catalog(admin_pool)
+        self.capture = WalCapture(admin_dsn)
         self.sockets: set[Socket] = set()
-        self._tables: dict[tuple[str, str], TableInfo | None] = {}
-        self._privs: dict[tuple[str, str, str], set[str]] = {}
-        self._queue: asyncio.Queue[int] = asyncio.Queue()
-        self._tasks: list[asyncio.Task] = []
-        self._listen_conn: psycopg.AsyncConnection | None = None
         self.delivered = 0  # messages pushed, for tests that want to wait for quiescence
+        self.cdc_epoch = 0  # bumped by every change-capture restart
+        self._cdc_up = asyncio.Event()
+        self._restart: asyncio.Task | None = None
+        self._tasks: list[asyncio.Task] = []
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._key_role: Callable[[str], str | None] | None = None
+        self._key_for_role: Callable[[str], str] | None = None
+
+    def use_api_keys(self, role_of: Callable[[str], str | None], jwt_key_for_role: Callable[[str], str]) -> None:
+        """Accept only the project's issued keys at the upgrade, as the API gateway does for every path.
+
+        ``role_of(key)`` names the role of an issued key (None: not one of them); an opaque
+        ``sb_publishable_``/``sb_secret_`` key is swapped for ``jwt_key_for_role(role)``, the JWT
+        key of the same role, since Realtime itself only understands JWTs.
+        """
+        self._key_role, self._key_for_role = role_of, jwt_key_for_role
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def start(self) -> None:
-        async with self.pool.connection() as conn:
-            await conn.execute(CAPTURE_SQL)
-        await self.sync_triggers()
-        self._listen_conn = await psycopg.AsyncConnection.connect(self.admin_dsn, autocommit=True)
-        await self._listen_conn.execute(f"LISTEN {CHANNEL}")
-        self._tasks = [asyncio.create_task(self._listen(), name="fake-realtime-listen"),
-                       asyncio.create_task(self._dispatch(), name="fake-realtime-dispatch"),
+        """Create the replication slot and start polling it. CaptureUnavailable without logical WAL."""
+        self._loop = asyncio.get_running_loop()
+        await self.capture.open()
+        await self.catalog.refresh_publication()
+        self._cdc_up.set()
+        self._tasks = [asyncio.create_task(self._poll_forever(), name="fake-realtime-poll"),
                        asyncio.create_task(self._sweep(), name="fake-realtime-sweep")]
 
     async def close(self) -> None:
-        for t in self._tasks:
+        tasks = self._tasks + ([self._restart] if self._restart else [])
+        for t in tasks:
             t.cancel()
-        for t in self._tasks:
-            try:
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-            except (asyncio.CancelledError, Exception):
-                pass
-        if self._listen_conn is not None:
-            await self._listen_conn.close()
+        self._tasks, self._restart = [], None
+        await self.capture.close()
         self.drop_all()
 
-    async def sync_triggers(self) -> list[str]:
-        """Install the capture trigger on every published table (idempotent). Returns them."""
-        self._tables.clear()
-        self._privs.clear()
-        async with self.pool.connection() as conn:
-            cur = await conn.execute(
-                "select p.schemaname, p.tablename,"
-                " exists(select 1 from pg_trigger t where t.tgrelid = format('%%I.%%I', p.schemaname, p.tablename)::regclass"
-                "        and t.tgname = %s)"
-                " from pg_publication_tables p where p.pubname = %s order by 1, 2",
-                (TRIGGER, PUBLICATION))
-            rows = await cur.fetchall()
-            for schema, table, has in rows:
-                if not has:
-                    await conn.execute(sql.SQL(
-                        "CREATE OR REPLACE TRIGGER {} AFTER INSERT OR UPDATE OR DELETE ON {} "
-                        "FOR EACH ROW EXECUTE FUNCTION fake_realtime.capture()").format(
-                        sql.Identifier(TRIGGER), sql.Identifier(schema, table)))
-        return [f"{s}.{t}" for s, t, _ in rows]
+    async def refresh_publication(self) -> list[str]:
+        """Reread the ``supabase_realtime`` publication's tables. Returns them as ``schema.table``."""
+        return await self.catalog.refresh_publication()
 
+    def _on_loop(self, coro) -> None:
+        """Run ``coro`` on the service's loop, from that loop or from any other thread."""
+        assert self._loop is not None, "the realtime service is not started"
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is self._loop:
+            self._loop.create_task(coro)
+        else:
+            asyncio.run_coroutine_threadsafe(coro, self._loop)
+
+    # -- socket-wide faults (called through self.faults, from any thread) -------------------------
     def drop_all(self) -> int:
         """Cut every websocket without a close frame (a network drop, as the client sees it)."""
         n = 0
@@ -272,46 +176,150 @@ class RealtimeService:
         self.sockets.clear()
         return n
 
+    def freeze_sockets(self) -> int:
+        socks = [s for s in list(self.sockets) if not s.frozen]
+        for sock in socks:
+            sock.frozen = True
+        return len(socks)
+
+    def drain_sockets(self, code: int) -> int:
+        socks = [s for s in list(self.sockets) if not s.frozen and not s.closing]
+        for sock in socks:
+            sock.closing = True
+        if socks:
+            self._on_loop(self._drain(socks, code))
+        return len(socks)
+
+    async def _drain(self, socks: list[Socket], code: int) -> None:
+        for sock in socks:
+            for topic in list(sock.channels):
+                # Sent without a ``channel`` key, exactly as user_socket.ex disconnect/1 does.
+                await self._send(sock, {"topic": topic, "event": "system", "ref": None,
+                                        "payload": {"extension": "system", "status": "ok",
+                                                    "message": SERVER_DISCONNECT}})
+            await self._close_socket(sock, code)
+
+    async def _close_socket(self, sock: Socket, code: int) -> None:
+        sock.closing = True
+        for channel in list(sock.channels.values()):
+            self._end_channel(sock, channel)
+        with contextlib.suppress(Exception):
+            await sock.ws.close(code=code)
+
+    def restart_change_capture(self, gap: float) -> None:
+        """Drop the slot now (from any thread); after ``gap`` seconds a new one, then resubscribe."""
+        self.cdc_epoch += 1
+        self._cdc_up.clear()
+        self._on_loop(self._restart_capture(gap))
+
+    async def _restart_capture(self, gap: float) -> None:
+        if self._restart is not None and self._restart is not asyncio.current_task():
+            self._restart.cancel()
+        self._restart = asyncio.current_task()
+        self.faults.stats.cdc_restarts += 1
+        self._cdc_up.clear()
+        await self.capture.drop_slot()
+        await asyncio.sleep(gap)
+        while True:
+            try:
+                await self.capture.open()
+                break
+            except (psycopg.Error, OSError, CaptureUnavailable) as err:
+                log.warning("change capture cannot restart yet: %s", err)
+                await self.capture.close()
+                await asyncio.sleep(0.5)
+        with contextlib.suppress(psycopg.Error):
+            await self.catalog.refresh_publication()
+        self._cdc_up.set()
+        self._restart = None
+        for sock in list(self.sockets):
+            for channel in list(sock.channels.values()):
+                if channel.active:
+                    await self._system(sock, channel.topic, "postgres_changes", "ok", SUBSCRIBED)
+
     # -- websocket -------------------------------------------------------------------------------
     async def handle_ws(self, request: web.Request) -> web.StreamResponse:
         apikey = request.query.get("apikey") or request.headers.get("apikey") or ""
         if not apikey:
             return web.json_response({"error": "API key is missing"}, status=401)
+        if self._key_role is not None and self._key_for_role is not None:
+            role = self._key_role(apikey)
+            if role is None:
+                return web.json_response({"message": "Invalid API key",
+                                          "hint": "Double check your Supabase `anon` or `service_role` API key."},
+                                         status=401)
+            if apikey.startswith("sb_"):
+                apikey = self._key_for_role(role)
         try:
             self.issuer.verify(apikey)
         except TokenError as err:
             msg = {"expired": "Token has expired", "signature": "Failed to validate JWT signature"}.get(
                 err.kind, "The token provided is not a valid JWT")
             return web.json_response({"error": msg}, status=401)
-        ws = web.WebSocketResponse(autoping=True, heartbeat=None, max_msg_size=8 * 1024 * 1024)
+        if self.faults.joins_limited():
+            self.faults.stats.upgrades_refused += 1
+            return web.json_response({"error": "Too many joins per second"}, status=429)
+        ws = web.WebSocketResponse(autoping=False, autoclose=False, heartbeat=None, max_msg_size=8 * 1024 * 1024)
         await ws.prepare(request)
-        sock = Socket(ws, request.transport, apikey)
+        loop = asyncio.get_running_loop()
+        sock = Socket(ws, request.transport, apikey, last_seen=loop.time())
         self.sockets.add(sock)
         try:
-            async for msg in ws:
-                if msg.type != WSMsgType.TEXT:
-                    continue
-                try:
-                    frame = json.loads(msg.data)
-                except ValueError:
-                    continue
-                await self._on_frame(sock, frame)
+            await self._read(sock, loop)
         except (ConnectionResetError, asyncio.CancelledError):
             pass
         finally:
             self.sockets.discard(sock)
+            for channel in list(sock.channels.values()):
+                self._end_channel(sock, channel)
         return ws
 
-    async def _send(self, sock: Socket, frame: dict) -> None:
-        if self.faults.realtime_latency:
-            await asyncio.sleep(self.faults.realtime_latency)
-        async with sock.lock:
-            if sock.ws.closed:
+    async def _read(self, sock: Socket, loop: asyncio.AbstractEventLoop) -> None:
+        ws = sock.ws
+        while True:
+            msg = await ws.receive()
+            if msg.type in (WSMsgType.CLOSED, WSMsgType.ERROR):
                 return
+            if sock.frozen:
+                if msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING):
+                    await self._linger(sock)  # half-open: never answer the close
+                    return
+                continue  # read and ignore: no replies, no pongs
+            sock.last_seen = loop.time()
+            if msg.type == WSMsgType.TEXT:
+                try:
+                    frame = json.loads(msg.data)
+                except ValueError:
+                    continue
+                if isinstance(frame, dict):
+                    await self._on_frame(sock, frame)
+            elif msg.type == WSMsgType.PING:
+                with contextlib.suppress(Exception):
+                    await ws.pong(msg.data)
+            elif msg.type in (WSMsgType.CLOSE, WSMsgType.CLOSING):
+                with contextlib.suppress(Exception):
+                    await ws.close()
+                return
+
+    @staticmethod
+    async def _linger(sock: Socket) -> None:
+        """Hold a frozen socket until its transport goes away (the client or a drop cuts it)."""
+        while sock.transport is not None and not sock.transport.is_closing():
+            await asyncio.sleep(0.2)
+
+    async def _send(self, sock: Socket, frame: dict) -> bool:
+        if sock.frozen:
+            return False
+        if self.http_faults.realtime_latency:
+            await asyncio.sleep(self.http_faults.realtime_latency)
+        async with sock.lock:
+            if sock.ws.closed or sock.frozen:
+                return False
             try:
                 await sock.ws.send_str(json.dumps(frame))
             except (ConnectionResetError, RuntimeError):
-                pass
+                return False
+        return True
 
     async def _reply(self, sock: Socket, topic: str, ref: Any, status: str, response: dict, join_ref: Any = None) -> None:
         await self._send(sock, {"topic": topic, "event": "phx_reply", "payload": {"status": status, "response": response},
@@ -340,6 +348,8 @@ class RealtimeService:
         topic, event = frame.get("topic"), frame.get("event")
         ref, join_ref = frame.get("ref"), frame.get("join_ref")
         payload = frame.get("payload") or {}
+        if not isinstance(topic, str) or not isinstance(payload, dict):
+            return
         if topic == "phoenix" and event == "heartbeat":
             await self._reply(sock, "phoenix", ref, "ok", {})
             return
@@ -351,7 +361,7 @@ class RealtimeService:
             await self._reply(sock, topic, ref, "error", {"reason": "unmatched topic"})
             return
         if event == "phx_leave":
-            sock.channels.pop(topic, None)
+            self._end_channel(sock, channel)
             await self._reply(sock, topic, ref, "ok", {}, join_ref)
             return
         if event == "access_token":
@@ -365,7 +375,7 @@ class RealtimeService:
                 return
             channel.token, channel.claims = token, claims
             if channel.bindings:
-                await self._system(sock, topic, "postgres_changes", "ok", "Subscribed to PostgreSQL")
+                self._subscribe_later(sock, channel)
             return
         if event in ("broadcast", "presence"):
             if event == "presence" or (payload.get("config") or {}).get("broadcast", {}).get("ack"):
@@ -373,14 +383,38 @@ class RealtimeService:
             return
         # Realtime ignores (logs) anything else.
 
+    def _end_channel(self, sock: Socket, channel: Channel) -> None:
+        if sock.channels.get(channel.topic) is channel:
+            del sock.channels[channel.topic]
+        channel.active = False
+        if channel.subscribing is not None and channel.subscribing is not asyncio.current_task():
+            channel.subscribing.cancel()
+        channel.subscribing = None
+
     async def _shutdown(self, sock: Socket, channel: Channel, message: str) -> None:
-        sock.channels.pop(channel.topic, None)
+        self._end_channel(sock, channel)
         await self._system(sock, channel.topic, "system", "error", message)
         await self._send(sock, {"topic": channel.topic, "event": "phx_close", "payload": {}, "ref": channel.join_ref})
 
     async def _join(self, sock: Socket, topic: str, payload: dict, ref: Any, join_ref: Any) -> None:
+        refused = self.faults.take_join_failure()
+        if refused is None and self.faults.joins_limited():
+            self.faults.stats.joins_refused += 1
+            refused = ("ClientJoinRateLimitReached: Too many joins per second", True)
+        if refused is None:
+            others = [t for t in sock.channels if t != topic]
+            if len(others) >= self.faults.limits.max_channels_per_client:
+                self.faults.stats.joins_refused += 1
+                refused = ("ChannelRateLimitReached: Too many channels", False)
+        if refused is not None:
+            reason, disconnect = refused
+            await self._reply(sock, topic, ref, "error", {"reason": reason})
+            if disconnect:
+                asyncio.get_running_loop().create_task(self._close_socket(sock, 1000))
+            return
+        self.faults.count_join()
         token = payload.get("access_token") or payload.get("user_token") or sock.apikey
-        if isinstance(token, str) and token.startswith("sb_"):
+        if not isinstance(token, str) or token.startswith("sb_"):
             token = sock.apikey
         try:
             claims = self._check_token(token)
@@ -388,7 +422,7 @@ class RealtimeService:
             await self._reply(sock, topic, ref, "error", {"reason": str(err)})
             return
         config = payload.get("config") or {}
-        raw_bindings = [b for b in (config.get("postgres_changes") or []) if b]
+        raw_bindings = [b for b in (config.get("postgres_changes") or []) if isinstance(b, dict)]
         bindings: list[Binding] = []
         echoed = []
         for raw in raw_bindings:
@@ -397,239 +431,174 @@ class RealtimeService:
             event = str(raw.get("event") or "*").upper()
             bindings.append(Binding(bid, event, raw.get("schema") or "public", raw.get("table") or "*",
                                     [], raw.get("select"), raw))
-        old = sock.channels.pop(topic, None)
+        old = sock.channels.get(topic)
         if old is not None:
+            self._end_channel(sock, old)
             await self._send(sock, {"topic": topic, "event": "phx_close", "payload": {}, "ref": old.join_ref})
         channel = Channel(topic, join_ref, claims, token, bindings)
         sock.channels[topic] = channel
         await self._reply(sock, topic, ref, "ok", {"postgres_changes": echoed}, join_ref)
-        if not bindings:
-            return
+        if bindings:
+            self._subscribe_later(sock, channel)
+
+    def _subscribe_later(self, sock: Socket, channel: Channel) -> None:
+        if channel.subscribing is not None:
+            channel.subscribing.cancel()
+        channel.subscribing = asyncio.get_running_loop().create_task(self._postgres_subscribe(sock, channel))
+
+    async def _postgres_subscribe(self, sock: Socket, channel: Channel) -> None:
+        """``:postgres_subscribe``: after the round trip, register the bindings, then announce it."""
+        await asyncio.sleep(self.faults.limits.subscribe_delay)
+        await self._cdc_up.wait()
         try:
-            await self.sync_triggers()
-            for b in bindings:
+            await self.catalog.refresh_publication()
+            for b in channel.bindings:
                 b.filters = parse_filters(b.raw.get("filter"))
-                await self._validate(b, claims)
+                await self.catalog.validate(b, channel.claims)
         except BindingError as err:
-            await self._system(sock, topic, "postgres_changes", "error", str(err))
+            await self._system(sock, channel.topic, "postgres_changes", "error", str(err))
+            return
+        finally:
+            if channel.subscribing is asyncio.current_task():
+                channel.subscribing = None
+        if sock.channels.get(channel.topic) is not channel:
             return
         channel.active = True
-        await self._system(sock, topic, "postgres_changes", "ok", "Subscribed to PostgreSQL")
-
-    async def _validate(self, b: Binding, claims: dict) -> None:
-        if b.event not in ("*", "INSERT", "UPDATE", "DELETE"):
-            raise BindingError(f"Error parsing `event` params: {b.event}")
-        if b.table == "*":
-            if b.filters:
-                raise BindingError("Unable to subscribe to changes with given parameters: filters need a table")
-            return
-        info = await self._table(b.schema, b.table)
-        if info is None:
-            raise BindingError(
-                "Unable to subscribe to changes with given parameters. Please check Realtime is enabled for the given "
-                f"connect parameters: [event: {b.event}, schema: {b.schema}, table: {b.table}, filters: "
-                f"{[(f.column, f.op, f.value) for f in b.filters]}]")
-        selectable = await self._selectable(str(claims.get("role")), b.schema, b.table)
-        for f in b.filters:
-            if f.column not in selectable:
-                raise BindingError(f"invalid column for filter {f.column}")
-        for c in b.select or []:
-            if c not in selectable:
-                raise BindingError(f"invalid column for select {c}")
-
-    # -- metadata ---------------------------------------------------------------------------------
-    async def _table(self, schema: str, table: str) -> TableInfo | None:
-        key = (schema, table)
-        if key not in self._tables:
-            async with self.pool.connection() as conn:
-                cur = await conn.execute(
-                    "select c.oid, c.relrowsecurity, c.relreplident = 'f' from pg_class c"
-                    " join pg_namespace n on n.oid = c.relnamespace where n.nspname = %s and c.relname = %s"
-                    " and c.relkind in ('r', 'p')", (schema, table))
-                row = await cur.fetchone()
-                if row is None:
-                    self._tables[key] = None
-                else:
-                    oid, rls, full = row
-                    cur = await conn.execute(
-                        "select a.attname, t.typname, format_type(a.atttypid, a.atttypmod),"
-                        " coalesce(a.attnum = any(i.indkey), false)"
-                        " from pg_attribute a join pg_type t on t.oid = a.atttypid"
-                        " left join pg_index i on i.indrelid = a.attrelid and i.indisprimary"
-                        " where a.attrelid = %s and a.attnum > 0 and not a.attisdropped order by a.attnum", (oid,))
-                    cols = await cur.fetchall()
-                    self._tables[key] = TableInfo([(c[0], c[1], c[2]) for c in cols], [c[0] for c in cols if c[3]],
-                                                  rls, full)
-        return self._tables[key]
-
-    async def _selectable(self, role: str, schema: str, table: str) -> set[str]:
-        key = (role, schema, table)
-        if key not in self._privs:
-            async with self.pool.connection() as conn:
-                try:
-                    cur = await conn.execute(
-                        "select a.attname from pg_attribute a where a.attrelid = format('%%I.%%I', %s::text, %s::text)::regclass"
-                        " and a.attnum > 0 and not a.attisdropped"
-                        " and has_column_privilege(%s, a.attrelid, a.attnum, 'SELECT')", (schema, table, role))
-                    self._privs[key] = {r[0] for r in await cur.fetchall()}
-                except psycopg.Error:
-                    self._privs[key] = set()
-        return self._privs[key]
-
-    # -- change pipeline ------------------------------------------------------------------------
-    async def _listen(self) -> None:
-        assert self._listen_conn is not None
-        async for note in self._listen_conn.notifies():
-            try:
-                self._queue.put_nowait(int(note.payload))
-            except ValueError:
-                pass
-
-    async def _dispatch(self) -> None:
-        while True:
-            first = await self._queue.get()
-            ids = [first]
-            while not self._queue.empty() and len(ids) < 200:
-                ids.append(self._queue.get_nowait())
-            try:
-                async with self.pool.connection() as conn:
-                    cur = await conn.execute(
-                        "delete from fake_realtime.changes where id = any(%s)"
-                        " returning id, schema_name, table_name, op, record, old_record, changed_at", (ids,))
-                    rows = {r[0]: r for r in await cur.fetchall()}
-                for cid in ids:
-                    if cid in rows:
-                        await self._deliver(*rows[cid][1:])
-            except Exception:  # keep the pipeline alive whatever one change does
-                log.exception("realtime dispatch failed")
+        await self._system(sock, channel.topic, "postgres_changes", "ok", SUBSCRIBED)
 
     async def _sweep(self) -> None:
-        """Shut channels whose token expired (Realtime's periodic ``confirm_token``)."""
+        """Close idle sockets (Phoenix's timeout) and shut channels whose token expired (``confirm_token``)."""
+        loop = asyncio.get_running_loop()
+        last_token_check = 0.0
         while True:
-            await asyncio.sleep(1.0)
-            now = time.time()
+            idle = self.faults.limits.idle_timeout
+            await asyncio.sleep(max(0.01, min(1.0, idle / 4)))
+            now = loop.time()
+            for sock in list(self.sockets):
+                if not sock.frozen and not sock.closing and now - sock.last_seen > idle:
+                    self.faults.stats.idle_closed += 1
+                    loop.create_task(self._close_socket(sock, 1000))
+            if now - last_token_check < 1.0:
+                continue
+            last_token_check = now
+            wall = time.time()
             for sock in list(self.sockets):
                 for channel in list(sock.channels.values()):
                     exp = channel.claims.get("exp")
-                    if isinstance(exp, (int, float)) and exp < now:
-                        await self._shutdown(sock, channel, f"Token has expired {int(now - exp)} seconds ago")
+                    if isinstance(exp, (int, float)) and exp < wall:
+                        await self._shutdown(sock, channel, f"Token has expired {int(wall - exp)} seconds ago")
 
-    async def _deliver(self, schema: str, table: str, op: str, record: dict | None, old: dict | None, changed_at) -> None:
-        targets = []
-        for sock in list(self.sockets):
-            for channel in list(sock.channels.values()):
-                if not channel.active:
+    # -- change pipeline ------------------------------------------------------------------------
+    async def _poll_forever(self) -> None:
+        while True:
+            limits = self.faults.limits
+            if not self._cdc_up.is_set():
+                await self._cdc_up.wait()
+                continue
+            epoch = self.cdc_epoch
+            try:
+                txs = await self.capture.poll(limits.max_changes)
+            except (psycopg.Error, OSError) as err:
+                # The poller lost its connection (and the slot with it): like Realtime, start over
+                # from the current end of the WAL and resubscribe every channel.
+                log.warning("change capture failed, restarting it: %s", err)
+                if epoch == self.cdc_epoch:
+                    self.cdc_epoch += 1
+                    self._cdc_up.clear()
+                    await self.capture.close()
+                    asyncio.get_running_loop().create_task(self._restart_capture(limits.poll_interval))
+                continue
+            if epoch != self.cdc_epoch or not self._cdc_up.is_set():
+                self.faults.stats.cdc_discarded += sum(len(t.changes) for t in txs)
+                continue
+            if not txs:
+                await asyncio.sleep(limits.poll_interval)
+                continue
+            try:
+                await self._process(txs)
+            except Exception:  # keep the pipeline alive whatever one batch does
+                log.exception("realtime dispatch failed")
+
+    def _listeners(self) -> list[tuple[Socket, Channel]]:
+        return [(s, c) for s in list(self.sockets) for c in list(s.channels.values()) if c.active]
+
+    async def _process(self, txs: list[Transaction]) -> None:
+        """One poll's transactions: keep what someone listens to, decode it, deliver it in WAL order."""
+        listeners = self._listeners()
+        wanted: list[tuple[RowChange, str]] = []
+        for tx in txs:
+            stamp = utc_ms(tx.commit_time)  # one commit time for every change of the transaction
+            for change in tx.changes:
+                if not self.catalog.publishes(change):
                     continue
-                matching = [b for b in channel.bindings
-                            if b.event in ("*", op) and b.schema == schema and b.table in ("*", table)]
-                if matching:
-                    targets.append((sock, channel, matching))
+                if any(b.wants(change.op, change.schema, change.table) for _, c in listeners for b in c.bindings):
+                    wanted.append((change, stamp))
+        if not wanted:
+            return
+        if self.faults.events_limited():
+            self.faults.stats.rate_limited += len(wanted)  # the whole batch is skipped, not queued
+            return
+        full: dict[tuple[str, str], list[str] | None] = {}
+        pks: dict[tuple[str, str], list[str]] = {}
+        for change, _ in wanted:
+            key = (change.schema, change.table)
+            if key not in pks:
+                info = await self.catalog.table(*key)
+                pks[key] = info.pk if info else []
+                full[key] = info.names if info and info.replica_full else None
+        await self.capture.decode([c for c, _ in wanted], full, pks)
+        for change, stamp in wanted:
+            await self._deliver(change, stamp)
+
+    async def _deliver(self, change: RowChange, commit_timestamp: str) -> None:
+        targets = []
+        for sock, channel in self._listeners():
+            matching = [b for b in channel.bindings if b.wants(change.op, change.schema, change.table)]
+            if matching:
+                targets.append((sock, channel, matching))
         if not targets:
             return
-        info = await self._table(schema, table)
+        info = await self.catalog.table(change.schema, change.table)
         if info is None:
             return
-        # The change's columns as wal2json would give them: the new row, and the identity of the old.
-        identity_cols = [c[0] for c in info.columns] if info.replica_full else info.pk
-        old_identity = {k: old[k] for k in identity_cols if old is not None and k in old} if old is not None else None
-        filter_source = record if op != "DELETE" else old_identity
+        new = change.new_values or {}
+        filter_source = new if change.op != "DELETE" else (change.identity or {})
         types = {c[0]: c[2] for c in info.columns}
-        filter_results = await self._eval_filters(
-            {f for _, _, bs in targets for b in bs for f in b.filters}, filter_source or {}, types)
+        filter_results = await eval_filters(
+            self.pool, {f for _, _, bs in targets for b in bs for f in b.filters}, filter_source, types)
+        lookup = {**(change.identity or {}), **new}
+        too_large = wal_size(change) > self.faults.limits.max_record_bytes
         visibility: dict[str, bool] = {}
         for sock, channel, matching in targets:
             passing = [b for b in matching if all(filter_results.get(f, False) for f in b.filters)]
             if not passing:
                 continue
             role = str(channel.claims.get("role"))
-            if op != "DELETE" and info.rls:
+            if change.op != "DELETE" and info.rls:
                 key = json.dumps(channel.claims, sort_keys=True)
                 if key not in visibility:
-                    visibility[key] = await self._visible(schema, table, info, record or {}, role, channel.claims)
+                    visibility[key] = await visible(self.pool, change.schema, change.table, info, lookup, role,
+                                                    channel.claims)
                 if not visibility[key]:
                     continue
-            selectable = await self._selectable(role, schema, table)
+            selectable = await self.catalog.selectable(role, change.schema, change.table)
             if not all(pk in selectable for pk in info.pk):
                 continue  # real Realtime sends "Error 401: Unauthorized" without the row
-            groups: dict[tuple | None, list[int]] = {}
+            groups: dict[tuple[str, ...] | None, list[int]] = {}
             for b in passing:
                 groups.setdefault(tuple(sorted(b.select)) if b.select else None, []).append(b.id)
             for sel, ids in groups.items():
-                def keep(name: str, sel=sel) -> bool:
-                    return name in selectable and (sel is None or name in sel or name in info.pk)
-                data: dict[str, Any] = {
-                    "schema": schema,
-                    "table": table,
-                    "commit_timestamp": _ts(changed_at),
-                    "type": op,
-                    "columns": [{"name": n, "type": t} for n, t, _ in info.columns if keep(n)],
-                    "errors": None,
-                }
-                if op in ("INSERT", "UPDATE"):
-                    data["record"] = {k: v for k, v in (record or {}).items() if keep(k)}
-                if op == "UPDATE":
-                    data["old_record"] = {k: v for k, v in (old_identity or {}).items() if keep(k)}
-                if op == "DELETE":
-                    data["old_record"] = {k: v for k, v in (old_identity or {}).items()
-                                          if keep(k) and (not info.rls or k in info.pk)}
-                await self._send(sock, {"topic": channel.topic, "event": "postgres_changes", "ref": None,
-                                        "payload": {"ids": ids, "data": data}})
+                if sock.channels.get(channel.topic) is not channel:
+                    break  # shut down meanwhile (rate limit, token)
+                data = build_data(change, info, selectable, sel, commit_timestamp, too_large)
+                if self.faults.take_drop():
+                    continue
+                sent = await self._send(sock, {"topic": channel.topic, "event": "postgres_changes", "ref": None,
+                                               "payload": {"ids": ids, "data": data}})
+                if not sent:
+                    continue
                 self.delivered += 1
-
-    async def _eval_filters(self, filters: set[RtFilter], row: dict, types: dict[str, str]) -> dict[RtFilter, bool]:
-        """``realtime.check_equality_op``: both sides cast to the column type, compared in SQL."""
-        results: dict[RtFilter, bool] = {}
-        exprs, order = [], []
-        for f in filters:
-            if f.column not in row or f.column not in types:
-                results[f] = False  # is_visible_through_filters: a missing column never matches
-                continue
-            raw = row[f.column]
-            val = None if raw is None else (raw if isinstance(raw, str) else json.dumps(raw))
-            ty = sql.SQL(types[f.column])
-            left = sql.SQL("{}::{}").format(sql.Literal(val), ty)
-            if f.op == "in":
-                expr = sql.SQL("{} = any({}::{}[])").format(left, sql.Literal(f.value), ty)
-            elif f.op == "is":
-                expr = sql.SQL("{} IS {}").format(left, sql.SQL({"null": "NULL", "true": "TRUE", "false": "FALSE",
-                                                                  "unknown": "UNKNOWN"}.get(f.value, "NULL")))
-            elif f.op == "isdistinct":
-                expr = sql.SQL("{} IS DISTINCT FROM {}::{}").format(left, sql.Literal(f.value), ty)
-            else:
-                expr = sql.SQL("{} {} {}::{}").format(left, sql.SQL(_OP_SQL[f.op]), sql.Literal(f.value), ty)
-            if f.negate:
-                expr = sql.SQL("NOT ({})").format(expr)
-            exprs.append(sql.SQL("coalesce({}, false)").format(expr))
-            order.append(f)
-        if exprs:
-            async with self.pool.connection() as conn:
-                try:
-                    cur = await conn.execute(sql.SQL("SELECT ") + sql.SQL(", ").join(exprs))
-                    row_out = await cur.fetchone()
-                    results.update(zip(order, row_out))
-                except psycopg.Error:
-                    for f in order:
-                        try:
-                            cur = await conn.execute(sql.SQL("SELECT ") + exprs[order.index(f)])
-                            results[f] = (await cur.fetchone())[0]
-                        except psycopg.Error:
-                            results[f] = False
-        return results
-
-    async def _visible(self, schema: str, table: str, info: TableInfo, record: dict, role: str, claims: dict) -> bool:
-        """walrus: ``select exists(select 1 from <entity> where <pk> = <value>)`` as the subscriber."""
-        if not info.pk:
-            return False
-        where = sql.SQL(" AND ").join(
-            sql.SQL("{} = {}").format(sql.Identifier(pk), sql.Literal(None if record.get(pk) is None else str(record[pk])))
-            for pk in info.pk)
-        async with self.pool.connection() as conn:
-            try:
-                async with conn.transaction():
-                    await conn.execute(sql.SQL("SET LOCAL ROLE {}").format(sql.Identifier(role)))
-                    await conn.execute("select set_config('request.jwt.claims', %s, true)", (json.dumps(claims),))
-                    cur = await conn.execute(sql.SQL("SELECT exists(SELECT 1 FROM {} WHERE {})").format(
-                        sql.Identifier(schema, table), where))
-                    return bool((await cur.fetchone())[0])
-            except psycopg.Error:
-                return False
+                self.faults.count_event()
+                if self.faults.limits.close_channels_over_rate and self.faults.events_limited():
+                    self.faults.stats.rate_closed += 1
+                    await self._shutdown(sock, channel, TOO_MANY_MESSAGES)

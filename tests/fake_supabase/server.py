@@ -97,8 +97,11 @@ class FakeSupabase(ServerKnobs):
                                 limits=copy.deepcopy(self._initial_auth_limits))
         self.rest = RestService(self.request_pool, self._resolve_rest_auth, copy.deepcopy(self._initial_rest))
         self.realtime = RealtimeService(self.admin_pool, dsn, self.issuer, self.faults)
+        self.realtime.use_api_keys(self.keys.role_of,
+                                   lambda role: self.keys.anon if role == "anon" else self.keys.service_role)
         self.control = FaultRegistry()
         self._register_controls()
+        self.realtime.faults.register_with(self.control)
         self._held: set[asyncio.Task] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -237,7 +240,7 @@ class FakeSupabase(ServerKnobs):
         return self.auth.issue_access_token(user, expires_in=expires_in, **kw)
 
     async def sync_realtime_tables(self) -> list[str]:
-        return await self.realtime.sync_triggers()
+        return await self.realtime.refresh_publication()
 
     # -- gateway -----------------------------------------------------------------------------------
     @web.middleware

@@ -46,7 +46,7 @@ from supabase import AsyncClient, AsyncClientOptions, acreate_client
 from tests.fake_supabase import ServerThread
 from tests.fake_supabase.auth import AuthLimits
 from tests.support import supabase_platform as platform
-from tests.support.postgres import fresh_database
+from tests.support.postgres import fresh_database, logical_server
 
 REAL_ENV = ("TRACK_TEST_SUPABASE_URL", "TRACK_TEST_SUPABASE_ANON_KEY", "TRACK_TEST_SUPABASE_SERVICE_ROLE_KEY")
 PASSWORD = "correct horse battery staple"
@@ -143,8 +143,11 @@ class Backend:
 
 @pytest.fixture(scope="session")
 def fake_supabase_dsn():
-    """A fresh database with Supabase's platform pieces and the project's migrations."""
-    with fresh_database("track_sync") as dsn:
+    """A fresh database with Supabase's platform pieces and the project's migrations.
+
+    On a server with ``wal_level = logical``: the test server's Realtime reads the WAL.
+    """
+    with fresh_database("track_sync", pg=logical_server()) as dsn:
         platform.prepare_supabase_database(dsn)
         platform.apply_migrations(dsn)
         yield dsn

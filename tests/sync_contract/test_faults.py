@@ -17,6 +17,8 @@ import pytest
 from postgrest.exceptions import APIError
 from supabase_auth.errors import AuthApiError, AuthRetryableError
 
+from tests.support.postgres import logical_server
+
 REPO = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.sync
@@ -323,10 +325,16 @@ def _settings(proc: subprocess.Popen, timeout: float = 120) -> dict[str, str]:
     return found
 
 
+def _logical_addr() -> str:
+    """The test process's logical-decoding server: the dev server's database must outlive it."""
+    pg = logical_server()
+    return f"{pg.host}:{pg.port}"
+
+
 async def test_dev_server_prints_its_settings_and_serves_the_demo_data():
     proc = subprocess.Popen([sys.executable, "-m", "tests.fake_supabase", "--port", "0", "--deals", "12"], cwd=REPO,
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
-                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+                            env={**os.environ, "PYTHONUNBUFFERED": "1", "TRACK_TEST_PG_LOGICAL": _logical_addr()})
     try:
         env = await asyncio.to_thread(_settings, proc)
         for name in ("SUPABASE_URL", "SUPABASE_ANON_KEY", "SUPABASE_SERVICE_ROLE_KEY", "SUPABASE_PUBLISHABLE_KEY",
