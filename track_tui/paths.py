@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path
+from platformdirs import user_config_path, user_data_path, user_state_path
 
 APP_NAME = "track-tui"
 
@@ -25,3 +25,40 @@ def data_dir() -> Path:
 
 def demo_cache_file() -> Path:
     return data_dir() / "demo.sqlite3"
+
+
+# -- a Supabase project's files (issue 11) ----------------------------------------------------
+
+
+def state_dir() -> Path:
+    """The platform's state directory (sessions, remembered choices): $TRACK_STATE_DIR overrides."""
+    override = os.environ.get("TRACK_STATE_DIR")
+    return Path(override).expanduser() if override else user_state_path(APP_NAME)
+
+
+def project_state_dir(slug: str) -> Path:
+    """Per-project state (the session file, the chosen workspace); created 0700 by its users."""
+    return state_dir() / "projects" / slug
+
+
+def session_file(slug: str) -> Path:
+    """The signed-in session of one project: mode 0600, never in the config file."""
+    return project_state_dir(slug) / "session.json"
+
+
+def chosen_workspace_file(slug: str) -> Path:
+    """Which workspace of the project was opened last (so the next start opens it again)."""
+    return project_state_dir(slug) / "workspace.json"
+
+
+def project_cache_dir(slug: str) -> Path:
+    """The caches of one project, one file per workspace."""
+    return data_dir() / "projects" / slug
+
+
+def workspace_cache_file(slug: str, workspace_id: str) -> Path:
+    """One cache per (project, workspace), so switching never mixes two workspaces' rows.
+    The id comes from the server: only a UUID may become a file name."""
+    import uuid
+
+    return project_cache_dir(slug) / f"{uuid.UUID(str(workspace_id))}.sqlite3"

@@ -6,10 +6,11 @@ Never imports Textual (checked by a test).
 from .changes import ChangeSet
 from .database import CacheCorrupt, CacheError, CacheTooNew, NotACache, move_aside
 from .mutations import InvalidInput
+from .permissions import Action, NotAllowed
 from .store import Store, system_clock
 from .writes import NotFound
 
 __all__ = [
-    "CacheCorrupt", "CacheError", "CacheTooNew", "ChangeSet", "InvalidInput", "NotACache", "NotFound", "Store",
+    "Action", "CacheCorrupt", "CacheError", "CacheTooNew", "ChangeSet", "InvalidInput", "NotACache", "NotAllowed", "NotFound", "Store",
     "move_aside", "system_clock",
 ]

@@ -16,6 +16,7 @@ from typing import Callable, Iterator
 from .changes import ChangeSet
 from .database import connect, integrity_problem
 from .mutations import Mutations
+from .permissions import Action, NotAllowed, can, parse_role
 from .inbox_queries import InboxQueries
 from .queries import Queries
 from .record_queries import RecordQueries
@@ -103,6 +104,14 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
     def user_id(self) -> str | None:
         return self.get_meta("user_id")
 
+    @property
+    def role(self):
+        """The signed-in person's role in this workspace (None: the demo or a plain file)."""
+        return parse_role(self.get_meta("role"))
+
+    def can(self, action: Action) -> bool:
+        return can(self.role, action)
+
     def now(self) -> datetime:
         return self.clock()
 
@@ -141,7 +150,10 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
 
     @contextmanager
     def transaction(self, *, local: bool = True) -> Iterator[WriteContext]:
-        """One write-path transaction. `local=False` applies server rows: no outbox entries."""
+        """One write-path transaction. `local=False` applies server rows: no outbox entries.
+        A local write the person's role does not allow is refused before anything is written."""
+        if local and not self.can(Action.EDIT_RECORDS):
+            raise NotAllowed(self.role, Action.EDIT_RECORDS)
         with self.lock:
             ctx = WriteContext(
                 self.conn,
