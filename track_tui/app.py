@@ -23,7 +23,7 @@ from .config import Settings
 from .messages import StoreChanged
 from .models import SYNCED_MODELS, RecordType
 from .safe_text import safe_block, safe_line
-from .store import ChangeSet, Store
+from .store import Action, ChangeSet, Store
 
 STYLES = Path(__file__).resolve().parent.parent / "styles"
 INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
@@ -41,15 +41,25 @@ class TrackApp(App[None]):
         Binding("i", "inbox", "My work", id="app.inbox"),
         Binding("ctrl+f", "search", "Search", id="app.search"),
         Binding("slash", "search", "Search", id="app.search_slash", show=False),  # where a screen has no / of its own
+        Binding("w", "switch_workspace", "Workspace", id="app.workspace", show=False),
     ]
 
-    def __init__(self, store: Store, settings: Settings | None = None, *, title: str | None = None) -> None:
+    def __init__(self, store: Store | None, settings: Settings | None = None, *, title: str | None = None,
+                 account=None) -> None:
+        """`store` None with an `account` (a configured Supabase project): sign in and pick a
+        workspace first (:mod:`.account_flow`)."""
         super().__init__()
         self.store = store
         self.settings = settings or Settings()
         if title:
             self.title = title
-        self._unsubscribe = store.subscribe(self._store_changed)
+        self._unsubscribe = store.subscribe(self._store_changed) if store is not None else (lambda: None)
+        self._closed_stores: list[Store] = []
+        self.account_flow = None
+        if account is not None:
+            from .account_flow import AccountFlow
+
+            self.account_flow = AccountFlow(self, account)
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -58,11 +68,56 @@ class TrackApp(App[None]):
             self.notify(f"Unknown theme {self.settings.theme!r}; using {self.theme}", severity="warning")
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)
+        if self.store is None:
+            assert self.account_flow is not None, "TrackApp needs a store or an account"
+            self.account_flow.start()
+            return
+        self._show_workspace()
+        if self.account_flow is not None:
+            self.run_worker(self.account_flow.check_session(), group="session-check")
+
+    def _show_workspace(self) -> None:
         from .screens.board import BoardScreen
 
+        assert self.store is not None
         self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
         # Reading every page of a big cache takes a while: let the first screen settle first.
         self.set_timer(INTEGRITY_CHECK_DELAY, self.check_cache)
+        if not self.store.can(Action.EDIT_RECORDS):
+            self.notify("You are a viewer in this workspace: you can read everything; changes are not possible.",
+                        title="Read only", timeout=8)
+
+    # -- workspaces (a configured Supabase project) -----------------------------------------
+
+    def open_workspace(self, store: Store) -> None:
+        """Show `store`'s workspace in place of whatever is open. The previous store stays open
+        until the app ends: workers of the screens just removed may still be reading it."""
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self._unsubscribe()
+        if self.store is not None and self.store is not store:
+            self._closed_stores.append(self.store)
+        self.store = store
+        self._unsubscribe = store.subscribe(self._store_changed)
+        self._show_workspace()
+
+    def cannot_open(self, why: str) -> None:
+        from .screens.notice import NoticeScreen
+
+        self.push_screen(NoticeScreen("The workspace cannot be opened", why))
+
+    def can(self, action: Action) -> bool:
+        """May the signed-in person take `action` here? (Screens ask before offering admin-only
+        actions; the store itself refuses every edit of a viewer.)"""
+        return self.store is None or self.store.can(action)
+
+    def action_switch_workspace(self) -> None:
+        from textual.screen import ModalScreen
+
+        if self.account_flow is None:
+            self.notify("Workspaces come with your own Supabase project: run `track login`.", timeout=4)
+        elif not isinstance(self.screen, ModalScreen):
+            self.account_flow.switch()
 
     def on_board_screen_first_drawn(self) -> None:
         """The first screen is up: now do what start-up put off."""
@@ -102,7 +157,10 @@ class TrackApp(App[None]):
 
     def on_unmount(self) -> None:
         self._unsubscribe()
-        self.store.interrupt_checks()
+        if self.store is not None:
+            self.store.interrupt_checks()
+        for old in self._closed_stores:
+            old.close()
 
     def get_theme(self, theme_name: str):  # type: ignore[override]
         """Textual looks the theme up for every drawn line (through `ansi_theme`), and its own
@@ -138,8 +196,8 @@ class TrackApp(App[None]):
 
         from .screens.inbox import InboxScreen
 
-        if isinstance(self.screen, ModalScreen):
-            return  # not over a dialog
+        if isinstance(self.screen, ModalScreen) or self.store is None:
+            return  # not over a dialog, nor before a workspace is open
         if any(isinstance(screen, InboxScreen) for screen in self.screen_stack):
             while not isinstance(self.screen, InboxScreen):
                 self.pop_screen()
@@ -151,6 +209,8 @@ class TrackApp(App[None]):
 
         from .screens.search import SearchScreen
 
+        if self.store is None:
+            return  # nothing to search before a workspace is open
         if isinstance(self.screen, SearchScreen):
             self.screen.focus_input()
         elif not isinstance(self.screen, ModalScreen):  # not over a dialog
@@ -187,4 +247,7 @@ class TrackApp(App[None]):
         yield SystemCommand("My work: task inbox", "My tasks by overdue, today, upcoming (i)", self.action_inbox)
         yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
         yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
+        if self.account_flow is not None:
+            yield SystemCommand("Workspace: switch workspace", "Open another workspace of this project (w)",
+                                self.action_switch_workspace)
         yield from super().get_system_commands(screen)

@@ -4,6 +4,7 @@
     track --demo               open a throwaway copy of the demo, deleted on exit
     track --cache FILE         open a specific cache file
     track demo --deals N -o F  build a demo workspace of any size (for benchmarks)
+    track login | logout | status   your own Supabase project (see account_cli)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from . import __version__, paths
+from . import __version__, account_cli, paths
 from .config import ConfigError, Settings, load_settings
 
 
@@ -41,6 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=7, help="random seed; the same seed gives the same workspace")
     demo.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default: the demo cache file)")
     demo.add_argument("--force", action="store_true", help="replace the output file if it exists")
+    account_cli.register(commands)
     return parser
 
 
@@ -53,12 +55,16 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "demo":
         return _build_demo_file(args, settings)
+    if args.command in account_cli.COMMANDS:
+        return account_cli.run(args, settings, args.config or paths.config_file())
     if args.demo:
         folder = Path(tempfile.mkdtemp(prefix="track-demo-"))
         try:
             return _run(folder / "demo.sqlite3", settings, rebuild=True, title="Track (throwaway demo)")
         finally:
             shutil.rmtree(folder, ignore_errors=True)
+    if args.cache is None and settings.project is not None:  # your own Supabase project
+        return account_cli.run_project_app(settings, rebuild=args.rebuild_cache)
     cache = args.cache or paths.demo_cache_file()
     return _run(cache, settings, rebuild=args.rebuild_cache)
 

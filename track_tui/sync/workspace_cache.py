@@ -160,3 +160,13 @@ def _upsert(ctx, row, *, exclude: set[str]) -> None:
         return
     patch = row.model_dump(exclude={"id", "updated_at", "version", *exclude})
     ctx.update(row.TABLE, row.id, patch)
+
+
+def default_choice(project: Project, who: SignedIn, choices: list[WorkspaceChoice]) -> WorkspaceChoice | None:
+    """The workspace to open without asking: the one remembered for this person (if they are
+    still a member), else the only one; None when the person must pick."""
+    remembered = remembered_workspace(project, who.user_id)
+    for choice in choices:
+        if choice.id == remembered:
+            return choice
+    return choices[0] if len(choices) == 1 else None

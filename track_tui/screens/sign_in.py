@@ -1,0 +1,169 @@
+"""Sign in to the configured Supabase project: email, then a password or an emailed code.
+
+Shown when a project is configured and there is no valid session (first start, after `track
+logout`, or when the server ended the session). The screen never waits on the network itself:
+each step is a coroutine handed to the network runtime, awaited inside a worker, so typing
+stays instant; errors appear under the fields, in words (wrong password, not confirmed, too
+many attempts and how long to wait, the project unreachable). When the project cannot be
+reached and a cache of it exists on disk, the screen offers to open that cache offline.
+
+It dismisses with a :class:`SignedIn` (or an :class:`OpenOffline` naming the cache).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Input, Label, Static
+
+from ..sync.account import Account
+from ..sync.auth import AuthFailure, FailureKind, SignedIn, clean
+from ..sync.workspace_cache import CachedWorkspace
+
+
+@dataclass(frozen=True)
+class OpenOffline:
+    """The person chose to open a cache without signing in (the project was unreachable)."""
+
+    cache: CachedWorkspace
+
+
+def plain(text: str, style: str = "") -> Text:
+    """Text from the data or the server, drawn literally (no markup, no control codes)."""
+    return Text(clean(text, 300), style=style)
+
+
+PASSWORD_HINT = "Enter signs in · ctrl+o emails you a code instead · ctrl+c quits"
+CODE_HINT = "Enter signs in · ctrl+o sends a new code · Esc goes back to the password"
+
+
+class SignInScreen(Screen[SignedIn | OpenOffline]):
+    TITLE = "Sign in"
+    AUTO_FOCUS = "#sign-in-email"
+
+    BINDINGS = [
+        Binding("ctrl+o", "send_code", "Email me a code", id="sign_in.send_code"),
+        Binding("escape", "back", "Back", id="sign_in.back", show=False),
+        Binding("ctrl+l", "open_offline", "Open offline", id="sign_in.offline", show=False),
+    ]
+
+    def __init__(self, account: Account, *, email: str = "", reason: str = "",
+                 offline: CachedWorkspace | None = None) -> None:
+        super().__init__()
+        self.account = account
+        self.initial_email = email
+        self.reason = reason
+        self.offline = offline  # offered when the project is unreachable
+        self.stage = "password"  # or "code"
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="sign-in-box", classes="dialog"):
+            yield Static("Sign in to Track", classes="dialog-title")
+            yield Label(plain(self.account.url), id="sign-in-project")
+            if self.reason:
+                yield Label(plain(self.reason), id="sign-in-reason")
+            yield Input(value=self.initial_email, placeholder="Email", id="sign-in-email")
+            yield Input(placeholder="Password", password=True, id="sign-in-password")
+            yield Input(placeholder="6-digit code from the email", id="sign-in-code", max_length=12)
+            yield Label("", id="sign-in-status")
+            yield Label("", id="sign-in-error", classes="dialog-error")
+            yield Static(PASSWORD_HINT, id="sign-in-hint", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#sign-in-code").display = False
+        if self.initial_email:
+            self.query_one("#sign-in-password", Input).focus()
+
+    # -- what the person sees ------------------------------------------------------------------
+
+    def _email(self) -> str:
+        return self.query_one("#sign-in-email", Input).value.strip()
+
+    def show_error(self, message: str) -> None:
+        self.query_one("#sign-in-error", Label).update(plain(message))
+
+    def _status(self, message: str) -> None:
+        self.query_one("#sign-in-status", Label).update(plain(message))
+
+    def _show_stage(self, stage: str) -> None:
+        self.stage = stage
+        code = stage == "code"
+        self.query_one("#sign-in-password").display = not code
+        self.query_one("#sign-in-code").display = code
+        self.query_one("#sign-in-hint", Static).update(CODE_HINT if code else PASSWORD_HINT)
+        (self.query_one("#sign-in-code", Input) if code else self.query_one("#sign-in-password", Input)).focus()
+
+    def _failed(self, failure: AuthFailure) -> None:
+        message = failure.message
+        if failure.kind is FailureKind.UNREACHABLE and self.offline is not None:
+            name = self.offline.name or "the last workspace"
+            message += f" Press ctrl+l to open {name} offline (the copy on this computer)."
+        self._status("")
+        self.show_error(message)
+
+    # -- actions -------------------------------------------------------------------------------
+
+    @on(Input.Submitted)
+    def submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self.busy:
+            return
+        if event.input.id == "sign-in-email":
+            self.query_one("#sign-in-code" if self.stage == "code" else "#sign-in-password", Input).focus()
+            return
+        if self.stage == "code":
+            self.run_step("verify")
+        else:
+            self.run_step("password")
+
+    def action_send_code(self) -> None:
+        if not self.busy:
+            self.run_step("send")
+
+    def action_back(self) -> None:
+        if self.stage == "code" and not self.busy:
+            self.show_error("")
+            self._status("")
+            self._show_stage("password")
+
+    def action_open_offline(self) -> None:
+        if self.offline is not None and not self.busy:
+            self.dismiss(OpenOffline(self.offline))
+
+    @work(exclusive=True, group="sign-in")
+    async def run_step(self, step: str) -> None:
+        """One network step on the runtime; this worker waits, the screen does not."""
+        account, email = self.account, self._email()
+        if step == "password":
+            coro, doing = account.sign_in_with_password(email, self.query_one("#sign-in-password", Input).value), "Signing in…"
+        elif step == "send":
+            coro, doing = account.send_code(email), "Sending a code…"
+        else:
+            coro, doing = account.verify_code(email, self.query_one("#sign-in-code", Input).value), "Checking the code…"
+        self.busy = True
+        self.show_error("")
+        self._status(doing)
+        try:
+            result = await asyncio.wrap_future(account.runtime.submit(coro))
+        except AuthFailure as failure:
+            self._failed(failure)
+            if failure.kind is FailureKind.INVALID_INPUT and "email" in failure.message.lower():
+                self.query_one("#sign-in-email", Input).focus()
+            return
+        finally:
+            self.busy = False
+        if step == "send":
+            self._status(f"A code was sent to {email}.")
+            self.query_one("#sign-in-code", Input).value = ""
+            self._show_stage("code")
+            return
+        self._status("Signed in.")
+        self.dismiss(result)
