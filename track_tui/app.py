@@ -80,7 +80,12 @@ class TrackApp(App[None]):
         from .screens.board import BoardScreen
 
         assert self.store is not None
-        self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
+        if self.account_flow is not None and not self.store.boards():  # not downloaded yet
+            from .screens.empty_workspace import EmptyWorkspaceScreen
+
+            self.push_screen(EmptyWorkspaceScreen(self.store))
+        else:
+            self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
         # Reading every page of a big cache takes a while: let the first screen settle first.
         self.set_timer(INTEGRITY_CHECK_DELAY, self.check_cache)
         if not self.store.can(Action.EDIT_RECORDS):

@@ -1,0 +1,55 @@
+"""What a workspace looks like before its data has reached this computer.
+
+Right after the first sign-in a workspace's cache holds only the rows sign-in read (the
+workspace, the person's membership and profile); the board needs boards. This screen says so
+in words instead of showing an empty board, and makes way for the board as soon as a store
+announcement brings the first board (the sync engine downloading it).
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Static
+
+from ..messages import StoreChanged
+from ..store import Store
+from ..sync.auth import clean
+
+
+class EmptyWorkspaceScreen(Screen[None]):
+    TITLE = "Workspace"
+
+    def __init__(self, store: Store) -> None:
+        super().__init__()
+        self.store = store
+
+    def compose(self) -> ComposeResult:
+        name = ""
+        try:
+            workspace = self.store.workspace_id
+            row = self.store.conn.execute("SELECT name FROM workspaces WHERE id = ?", (workspace,)).fetchone()
+            name = row[0] if row else ""
+        except LookupError:
+            pass
+        role = self.store.get_meta("role")
+        title = Text("Workspace ", style="bold")
+        title.append(clean(name or "(unnamed)", 120), style="bold")
+        if role:
+            title.append(f"  ({role})", style="dim")
+        with Vertical(id="empty-workspace", classes="dialog"):
+            yield Static(title, classes="dialog-title")
+            yield Static(
+                "There are no boards in this computer's copy of the workspace yet. They appear "
+                "here as soon as they are downloaded from the project.",
+                id="empty-workspace-body",
+            )
+            yield Static("w switches workspace · ? help · q quits", classes="dialog-hint")
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        if self.store.boards():
+            from .board import BoardScreen
+
+            self.app.switch_screen(BoardScreen(self.store, stale_days=self.app.settings.stale_days))
