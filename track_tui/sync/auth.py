@@ -18,6 +18,7 @@ session ended elsewhere). The gateway's "Invalid API key" means the key is not t
 from __future__ import annotations
 
 import re
+import socket
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -119,17 +120,25 @@ def _retry_after(exc: BaseException, message: str) -> int | None:
     return int(found.group(1)) if found else None
 
 
+def _chain(exc: BaseException):
+    seen = 0
+    current: BaseException | None = exc
+    while current is not None and seen < 12:
+        yield current
+        current = current.__cause__ or current.__context__
+        seen += 1
+
+
 def _network(exc: BaseException, url: str) -> AuthFailure:
-    """Connection refused, a name that does not resolve, or no answer in time."""
-    while exc.__cause__ is not None and not isinstance(exc, httpx.TransportError):
-        exc = exc.__cause__
-    text = str(exc).lower()
-    if isinstance(exc, httpx.TimeoutException):
+    """Connection refused, a name that does not resolve, or no answer in time: the reason is
+    found by walking the exception chain (httpx wraps the socket error one or two levels down)."""
+    chain = list(_chain(exc))
+    if any(isinstance(e, (httpx.TimeoutException, TimeoutError)) for e in chain):
         why = "it did not answer in time"
-    elif "name or service not known" in text or "nodename nor servname" in text or "getaddrinfo" in text \
-            or "name resolution" in text or "no address associated" in text:
+    elif any(isinstance(e, socket.gaierror) for e in chain) or any(
+            "name or service not known" in str(e).lower() or "nodename nor servname" in str(e).lower() for e in chain):
         why = "its host name could not be found (check the URL, or your network)"
-    elif "refused" in text:
+    elif any(isinstance(e, ConnectionRefusedError) or "refused" in str(e).lower() for e in chain):
         why = "the connection was refused"
     else:
         why = "the network connection failed"
