@@ -389,10 +389,6 @@ def _delete_cache(path: Path) -> None:
 
 
 def _status(args, settings: "Settings", config_path: Path, runtime) -> int:
-    from .sync import workspace_cache as wc
-    from .sync.account import Account
-    from .sync.auth import AuthFailure
-
     project = settings.project
     report: dict = {"project_url": None, "signed_in": False, "email": None, "user_id": None,
                     "session_expires_at": None, "server": None, "workspace": None, "cache_file": None}
@@ -400,6 +396,10 @@ def _status(args, settings: "Settings", config_path: Path, runtime) -> int:
         report["cache_file"] = str(paths.demo_cache_file())
         _print_status(args, report, note="No Supabase project configured: `track` opens the local demo.")
         return EXIT_NOT_SIGNED_IN
+    from .sync import workspace_cache as wc
+    from .sync.account import Account
+    from .sync.auth import AuthFailure
+
     account = Account(project, runtime)
     report["project_url"] = project.url
     note = None

@@ -108,9 +108,9 @@ class Runtime:
         self._closed = True
 
         async def shutdown() -> None:
-            from .client import close_client
-
             clients, self._clients = list(self._clients.values()), {}
+            if clients:
+                from .client import close_client
             for client in clients:
                 try:
                     await asyncio.wait_for(close_client(client), timeout / 2)
