@@ -42,9 +42,10 @@ class AccountFlow:
         account = self.account
 
         async def load() -> Loaded:
+            stored = account.stored_session()
             person = who or await account.signed_in()
             if person is None:
-                return Loaded(None, [])
+                return Loaded(None, [], email=stored.email if stored else "")
             choices = await account.workspaces(person.user_id)
             profile = await account.profile(person.user_id) if choices else None
             return Loaded(person, choices, wc.default_choice(account.project, person, choices), profile)
@@ -70,9 +71,11 @@ class AccountFlow:
         else:
             self.pick(auto=True)
 
-    def sign_in(self, reason: str = "") -> None:
-        stored = self.account.stored_session()
-        screen = SignInScreen(self.account, email=stored.email if stored else "", reason=reason,
+    def sign_in(self, reason: str = "", email: str | None = None) -> None:
+        if email is None:
+            stored = self.account.stored_session()
+            email = stored.email if stored else ""
+        screen = SignInScreen(self.account, email=email, reason=reason,
                               offline=self.offline_cache())
         self.app.push_screen(screen, self._signed_in)
 
@@ -93,7 +96,7 @@ class AccountFlow:
 
     def _picked(self, result: Picked | NeedsSignIn | OpenOffline | None) -> None:
         if isinstance(result, NeedsSignIn):
-            self.sign_in(result.reason)
+            self.sign_in(result.reason, email=result.email)
         elif isinstance(result, OpenOffline):
             self.open_offline(result.cache)
         elif isinstance(result, Picked):
@@ -126,6 +129,7 @@ class AccountFlow:
 
     async def check_session(self) -> None:
         """Started from a cache: confirm the session in the background (never blocks a screen)."""
+        stored = self.account.stored_session()
         try:
             who = await asyncio.wrap_future(self.account.runtime.submit(self.account.signed_in()))
         except AuthFailure as failure:
@@ -136,4 +140,5 @@ class AccountFlow:
                 self.app.notify(failure.message, severity="error", timeout=8)
             return
         if who is None:
-            self.sign_in("Your session has ended (signed out elsewhere, or expired); sign in again.")
+            self.sign_in("Your session has ended (signed out elsewhere, or expired); sign in again.",
+                         email=stored.email if stored else "")

@@ -40,6 +40,7 @@ class Loaded:
     choices: list[WorkspaceChoice]
     default: WorkspaceChoice | None = None
     profile: ProfileRow | None = None
+    email: str = ""  # who was signed in, when nobody is any more (to pre-fill the sign-in)
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class Picked:
 @dataclass(frozen=True)
 class NeedsSignIn:
     reason: str
+    email: str | None = None
 
 
 Loader = Callable[[], "concurrent.futures.Future[Loaded]"]
@@ -102,7 +104,7 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
             self._failed(failure)
             return
         if loaded.who is None:
-            self.dismiss(NeedsSignIn("Your session has ended; sign in again."))
+            self.dismiss(NeedsSignIn("Your session has ended; sign in again.", loaded.email))
             return
         self.show_loaded(loaded)
 
