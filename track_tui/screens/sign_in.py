@@ -40,8 +40,8 @@ def plain(text: str, style: str = "") -> Text:
     return Text(clean(text, 300), style=style)
 
 
-PASSWORD_HINT = "Enter signs in · ctrl+o emails you a code instead · ctrl+c quits"
-CODE_HINT = "Enter signs in · ctrl+o sends a new code · Esc goes back to the password"
+PASSWORD_HINT = "Enter signs in · ctrl+o emails a code · ctrl+c quits"
+CODE_HINT = "Enter signs in · ctrl+o new code · Esc: password"
 
 
 class SignInScreen(Screen[SignedIn | OpenOffline]):
@@ -79,6 +79,8 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
 
     def on_mount(self) -> None:
         self.query_one("#sign-in-code").display = False
+        self.show_error("")
+        self._status("")
         if self.initial_email:
             self.query_one("#sign-in-password", Input).focus()
 
@@ -88,10 +90,14 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
         return self.query_one("#sign-in-email", Input).value.strip()
 
     def show_error(self, message: str) -> None:
-        self.query_one("#sign-in-error", Label).update(plain(message))
+        label = self.query_one("#sign-in-error", Label)
+        label.update(plain(message))
+        label.display = bool(message)
 
     def _status(self, message: str) -> None:
-        self.query_one("#sign-in-status", Label).update(plain(message))
+        label = self.query_one("#sign-in-status", Label)
+        label.update(plain(message))
+        label.display = bool(message)
 
     def _show_stage(self, stage: str) -> None:
         self.stage = stage

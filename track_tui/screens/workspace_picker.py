@@ -90,12 +90,17 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         self.query_one("#workspace-list").display = False
         self.fetch()
 
+    def _error(self, text) -> None:
+        label = self.query_one("#workspace-error", Label)
+        label.update(text)
+        label.display = bool(str(text))
+
     def _hint(self, text: str) -> None:
         self.query_one("#workspace-hint", Static).update(text)
 
     @work(exclusive=True, group="workspaces")
     async def fetch(self) -> None:
-        self.query_one("#workspace-error", Label).update("")
+        self._error("")
         self.query_one("#workspace-status", Label).update("Loading your workspaces…")
         self._hint("Esc cancels" if self.cancellable else "")
         try:
@@ -119,7 +124,7 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         if self.cancellable:
             hint += " · Esc cancels"
         self.query_one("#workspace-status", Label).update("")
-        self.query_one("#workspace-error", Label).update(plain(message))
+        self._error(plain(message))
         self._hint(hint)
 
     def show_loaded(self, loaded: Loaded) -> None:
@@ -131,7 +136,7 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         status = self.query_one("#workspace-status", Label)
         if not loaded.choices:
             status.update("")
-            self.query_one("#workspace-error", Label).update(plain(
+            self._error(plain(
                 f"{loaded.who.email} is not a member of any workspace in this project yet. "
                 "Ask a workspace admin to add you, then press r."))
             self._hint("r tries again" + (" · Esc cancels" if self.cancellable else ""))
