@@ -73,6 +73,58 @@ async def _shoot(scene: Scene, store_path: Path, out: Path, size: tuple[int, int
     return out / filename
 
 
+ACCOUNT_SCENES = ("sign-in", "workspace-picker")
+
+
+async def _shoot_account(name: str, folder: Path, out: Path, size: tuple[int, int]) -> Path:
+    """The screens of a configured project, before any workspace is open (no network used:
+    the sign-in screen draws before anything is sent; the picker gets its answer ready-made)."""
+    import base64
+    import concurrent.futures
+    import json
+
+    from .app import TrackApp
+    from .config import Settings
+    from .models.enums import MemberRole
+    from .screens.workspace_picker import Loaded, WorkspacePickerScreen
+    from .sync.account import Account
+    from .sync.auth import SignedIn
+    from .sync.project import project_from_input
+    from .sync.runtime import Runtime
+    from .sync.workspaces import WorkspaceChoice
+
+    os.environ["TRACK_STATE_DIR"] = str(folder / "state")
+    os.environ["TRACK_DATA_DIR"] = str(folder / "data")
+    part = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).decode().rstrip("=")  # noqa: E731
+    key = f"{part({'alg': 'HS256'})}.{part({'role': 'anon', 'iss': 'supabase'})}.c2ln"
+    runtime = Runtime()
+    try:
+        app = TrackApp(None, Settings(), account=Account(project_from_input("https://abcd1234.supabase.co", key), runtime))
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            if name == "workspace-picker":
+                choices = [WorkspaceChoice("1" * 32, "Acme Sales", MemberRole.OWNER),
+                           WorkspaceChoice("2" * 32, "Acme Support", MemberRole.MEMBER),
+                           WorkspaceChoice("3" * 32, "Partners", MemberRole.VIEWER)]
+
+                def load():
+                    done: concurrent.futures.Future = concurrent.futures.Future()
+                    done.set_result(Loaded(SignedIn("u", "dana@acme.example", None), choices))
+                    return done
+
+                app.switch_screen(WorkspacePickerScreen(load))
+                await pilot.pause()
+                await app.workers.wait_for_complete()
+            else:
+                app.screen.query_one("#sign-in-email").value = "dana@acme.example"
+            await pilot.pause(0.1)
+            filename = f"{name}-{size[0]}x{size[1]}.svg"
+            app.save_screenshot(filename=filename, path=str(out))
+    finally:
+        runtime.close()
+    return out / filename
+
+
 def main(argv: list[str]) -> int:
     os.environ["TZ"] = "UTC"
     time.tzset()
@@ -95,6 +147,11 @@ def main(argv: list[str]) -> int:
                 copy.write_bytes(template.read_bytes())
                 path = asyncio.run(_shoot(scene, copy, out, size))
                 print(path)
+        for name in ACCOUNT_SCENES:
+            if wanted and name not in wanted:
+                continue
+            for size in SIZES:
+                print(asyncio.run(_shoot_account(name, Path(folder) / f"{name}-{size[0]}", out, size)))
     return 0
 
 
