@@ -143,3 +143,24 @@ async def test_a_session_file_with_loose_permissions_is_tightened(account, runti
     os.chmod(path, 0o644)
     assert account.stored_session() is not None
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+async def test_a_running_app_refreshes_before_the_token_expires(account, runtime, team, backend, project) -> None:
+    """supabase-py's timer, armed at start-up, renews the session ~10 s before expiry."""
+    import asyncio
+
+    await on(runtime, account.sign_in_with_password(team.alice.email, PASSWORD))
+    runtime.close()
+    session = read_session(project)
+    session["expires_at"] = int(time.time()) + 12  # the timer fires at expiry - 10 s
+    write_session(project, session)
+    later = Runtime("running-app")
+    try:
+        await on(later, later.client(project))  # start-up: initialize_from_storage arms the timer
+        deadline = time.monotonic() + 8
+        while read_session(project)["refresh_token"] == session["refresh_token"]:
+            assert time.monotonic() < deadline, "the session was not refreshed before it expired"
+            await asyncio.sleep(0.1)
+        assert read_session(project)["expires_at"] > time.time() + 60
+    finally:
+        later.close()

@@ -100,6 +100,8 @@ async def test_two_workspaces_are_picked_remembered_and_switched_with_w(account,
         assert any("viewer" in n.message for n in app._notifications)
         assert wc.remembered_workspace(project, team.alice.id) == team.b
 
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Workspace: switch workspace" in titles
         await pilot.press("w")
         await wait_for(pilot, lambda: isinstance(app.screen, WorkspacePickerScreen)
                        and app.screen.query_one(OptionList).option_count == 2, what="the picker again")
@@ -173,3 +175,19 @@ async def test_a_session_that_ended_elsewhere_brings_the_sign_in_screen_over_the
         assert app.screen.query_one("#sign-in-email", Input).value == session.email
     store.close()
     assert not paths.session_file(project.slug).exists()
+
+
+async def test_opening_a_cache_while_the_project_is_down_says_offline(account, runtime, team, backend, project) -> None:
+    who = await on(runtime, account.sign_in_with_password(team.bob.email, PASSWORD))
+    [choice] = await on(runtime, account.workspaces(who.user_id))
+    store = wc.open_workspace_cache(project, who, choice)
+    from .test_session import expire_stored_session
+
+    await expire_stored_session(backend, project)  # start-up has to reach the server to refresh
+    await backend.require_fake().stop()
+    app = TrackApp(store, Settings(), account=account)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for(pilot, lambda: any("Offline" in n.message for n in app._notifications), what="the offline notice")
+        assert isinstance(app.screen, EmptyWorkspaceScreen)  # the data stays on screen
+    store.close()
+    assert account.stored_session() is not None  # kept for when the project is back
