@@ -116,12 +116,16 @@ class TrackApp(App[None]):
         actions; the store itself refuses every edit of a viewer.)"""
         return self.store is None or self.store.can(action)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`w` exists only with a Supabase project (the demo has one workspace)."""
+        if action == "switch_workspace":
+            return self.account_flow is not None
+        return super().check_action(action, parameters)
+
     def action_switch_workspace(self) -> None:
         from textual.screen import ModalScreen
 
-        if self.account_flow is None:
-            self.notify("Workspaces come with your own Supabase project: run `track login`.", timeout=4)
-        elif not isinstance(self.screen, ModalScreen):
+        if self.account_flow is not None and not isinstance(self.screen, ModalScreen):
             self.account_flow.switch()
 
     def on_board_screen_first_drawn(self) -> None:

@@ -31,12 +31,18 @@ async def wait_for(pilot, condition: Callable[[], object], timeout: float = 10.0
         await pilot.pause(0.02)
 
 
+def showing(app, screen_type) -> bool:
+    """The screen is on top *and* composed (a screen pushed from a worker composes a moment later)."""
+    screen = app.screen
+    return isinstance(screen, screen_type) and screen.is_mounted and bool(screen.query(".dialog"))
+
+
 def error_text(app) -> str:
     return str(app.screen.query_one("#sign-in-error", Label).render())
 
 
 async def sign_in(pilot, email: str, password: str) -> None:
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, SignInScreen), what="the sign-in screen")
+    await wait_for(pilot, lambda: showing(pilot.app, SignInScreen), what="the sign-in screen")
     screen = pilot.app.screen
     screen.query_one("#sign-in-email", Input).value = email
     screen.query_one("#sign-in-password", Input).value = password
@@ -55,7 +61,7 @@ async def test_signing_in_opens_the_only_workspace(account, team) -> None:
     app = TrackApp(None, Settings(), account=account)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, team.bob.email, PASSWORD)
-        await wait_for(pilot, lambda: isinstance(app.screen, EmptyWorkspaceScreen), what="the workspace")
+        await wait_for(pilot, lambda: showing(app, EmptyWorkspaceScreen), what="the workspace")
         assert app.store.get_meta("workspace_id") == team.a and app.store.get_meta("role") == "member"
         assert app.can(Action.EDIT_RECORDS) and not app.can(Action.EDIT_BOARDS)
         assert wc.remembered_workspace(account.project, team.bob.id) == team.a
@@ -73,14 +79,14 @@ async def test_a_wrong_password_is_shown_under_the_fields(account, team) -> None
 async def test_signing_in_with_an_emailed_code(account, team, backend) -> None:
     app = TrackApp(None, Settings(), account=account)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen))
+        await wait_for(pilot, lambda: showing(app, SignInScreen))
         app.screen.query_one("#sign-in-email", Input).value = team.carol.email
         await pilot.press("ctrl+o")
         await wait_for(pilot, lambda: app.screen.stage == "code", what="the code prompt")
         assert app.focused.id == "sign-in-code"
         app.screen.query_one("#sign-in-code", Input).value = backend.require_fake().last_otp(team.carol.email)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, EmptyWorkspaceScreen), what="the workspace")
+        await wait_for(pilot, lambda: showing(app, EmptyWorkspaceScreen), what="the workspace")
         assert app.store.get_meta("workspace_id") == team.b
 
 
@@ -89,12 +95,12 @@ async def test_two_workspaces_are_picked_remembered_and_switched_with_w(account,
     app = TrackApp(None, Settings(), account=account)
     async with app.run_test(size=(100, 30)) as pilot:
         await sign_in(pilot, team.alice.email, PASSWORD)
-        await wait_for(pilot, lambda: isinstance(app.screen, WorkspacePickerScreen)
+        await wait_for(pilot, lambda: showing(app, WorkspacePickerScreen)
                        and app.screen.query_one(OptionList).option_count == 2, what="the picker")
         options = app.screen.query_one(OptionList)
         assert [options.get_option_at_index(i).id for i in range(2)] == [team.a, team.b]  # by name: "A …", "B …"
         await pilot.press("down", "enter")
-        await wait_for(pilot, lambda: isinstance(app.screen, EmptyWorkspaceScreen))
+        await wait_for(pilot, lambda: showing(app, EmptyWorkspaceScreen))
         first = app.store
         assert first.get_meta("workspace_id") == team.b and not app.can(Action.EDIT_RECORDS)
         assert any("viewer" in n.message for n in app._notifications)
@@ -103,13 +109,13 @@ async def test_two_workspaces_are_picked_remembered_and_switched_with_w(account,
         titles = [c.title for c in app.get_system_commands(app.screen)]
         assert "Workspace: switch workspace" in titles
         await pilot.press("w")
-        await wait_for(pilot, lambda: isinstance(app.screen, WorkspacePickerScreen)
+        await wait_for(pilot, lambda: showing(app, WorkspacePickerScreen)
                        and app.screen.query_one(OptionList).option_count == 2, what="the picker again")
         current = app.screen.query_one(OptionList)
         assert "(open now)" in str(current.get_option_at_index(1).prompt)
         assert current.highlighted == 1
         await pilot.press("up", "enter")
-        await wait_for(pilot, lambda: app.store is not first and isinstance(app.screen, EmptyWorkspaceScreen))
+        await wait_for(pilot, lambda: app.store is not first and showing(app, EmptyWorkspaceScreen))
         assert app.store.get_meta("workspace_id") == team.a and app.store.path != first.path
         assert app.can(Action.EDIT_RECORDS) and app.can(Action.EDIT_BOARDS)
         assert len(app.screen_stack) == 2  # nothing of the other workspace is left behind
@@ -117,7 +123,7 @@ async def test_two_workspaces_are_picked_remembered_and_switched_with_w(account,
     # Next start: the remembered workspace's cache opens at once, the session is checked behind it.
     again = TrackApp(first.__class__(wc.cache_path(project, team.a)), Settings(), account=account)
     async with again.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(again.screen, EmptyWorkspaceScreen))
+        await wait_for(pilot, lambda: showing(again, EmptyWorkspaceScreen))
         await pilot.pause(0.3)
         assert isinstance(again.screen, EmptyWorkspaceScreen)  # still signed in: nothing pushed over it
     again.store.close()
@@ -138,7 +144,7 @@ async def test_an_unreachable_project_offers_the_cache_on_this_computer(account,
         assert error_text(app).startswith(f"Cannot reach {project.url}: the connection was refused.")
         assert "ctrl+l to open A " in error_text(app)
         await pilot.press("ctrl+l")
-        await wait_for(pilot, lambda: isinstance(app.screen, EmptyWorkspaceScreen))
+        await wait_for(pilot, lambda: showing(app, EmptyWorkspaceScreen))
         assert app.store.path == wc.cache_path(project, team.a)
         assert any("Offline" in n.message for n in app._notifications)
 
@@ -170,7 +176,7 @@ async def test_a_session_that_ended_elsewhere_brings_the_sign_in_screen_over_the
     await expire_stored_session(backend, project)
     app = TrackApp(store, Settings(), account=account)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_for(pilot, lambda: isinstance(app.screen, SignInScreen), what="the sign-in screen")
+        await wait_for(pilot, lambda: showing(app, SignInScreen), what="the sign-in screen")
         assert "session has ended" in str(app.screen.query_one("#sign-in-reason", Label).render())
         assert app.screen.query_one("#sign-in-email", Input).value == session.email
     store.close()
