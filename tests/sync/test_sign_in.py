@@ -167,3 +167,26 @@ async def test_a_host_name_that_does_not_resolve(dirs, runtime, backend) -> None
     with pytest.raises(AuthFailure) as failure:
         await on(runtime, account.sign_in_with_password("a@example.test", PASSWORD))
     assert failure.value.kind is FailureKind.UNREACHABLE and "host name could not be found" in str(failure.value)
+
+
+async def test_asking_for_a_second_code_too_soon_says_how_long_to_wait(account, runtime, team) -> None:
+    await on(runtime, account.send_code(team.alice.email))
+    with pytest.raises(AuthFailure) as failure:
+        await on(runtime, account.send_code(team.alice.email))
+    assert failure.value.kind is FailureKind.RATE_LIMITED
+    assert failure.value.retry_after and 0 < failure.value.retry_after <= 60
+    assert f"wait {failure.value.retry_after} seconds" in str(failure.value)
+
+
+async def test_the_newer_publishable_key_signs_in(dirs, runtime, backend, team) -> None:
+    fake = backend.require_fake()
+    account = Account(project_from_input(backend.url, fake.publishable_key), runtime)
+    who = await on(runtime, account.sign_in_with_password(team.carol.email, PASSWORD))
+    assert [c.id for c in await on(runtime, account.workspaces(who.user_id))] == [team.b]
+
+
+def test_the_projects_own_secret_key_is_refused(backend) -> None:
+    from track_tui.sync.keys import KeyRefused
+
+    with pytest.raises(KeyRefused, match="bypasses Row-Level Security"):
+        project_from_input(backend.url, backend.require_fake().secret_key)
