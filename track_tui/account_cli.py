@@ -98,7 +98,7 @@ def run(args: argparse.Namespace, settings: "Settings", config_path: Path) -> in
 
 
 def _exit_code(kind) -> int:
-    from .sync.auth import FailureKind as K
+    from .sync.failures import FailureKind as K
 
     return {
         K.INVALID_INPUT: EXIT_USAGE, K.BAD_KEY: EXIT_USAGE,
@@ -110,7 +110,7 @@ def _exit_code(kind) -> int:
 
 def _network(runtime, coro):
     """Run one network step; an AuthFailure becomes the command's one line and exit code."""
-    from .sync.auth import AuthFailure
+    from .sync.failures import AuthFailure
 
     try:
         return runtime.run(coro, timeout=NETWORK_TIMEOUT)
@@ -126,7 +126,7 @@ def _interactive() -> bool:
 
 def _ask(question: str, check: Callable[[str], object], *, secret: bool = False, tries: int = 3):
     """Ask until `check` accepts (it raises ValueError/AuthFailure with the reason)."""
-    from .sync.auth import AuthFailure
+    from .sync.failures import AuthFailure
 
     for attempt in range(tries):
         answer = getpass.getpass(question) if secret else input(question)
@@ -207,7 +207,7 @@ def _when(epoch: int | None) -> str:
 
 def _login(args, settings: "Settings", config_path: Path, runtime) -> int:
     from .sync.account import Account
-    from .sync.auth import check_code, check_email
+    from .sync.failures import check_code, check_email
 
     project, typed = _project_for_login(args, settings)
     account = Account(project, runtime)
@@ -248,7 +248,7 @@ def _login(args, settings: "Settings", config_path: Path, runtime) -> int:
 
 
 def _shown(text: str) -> str:
-    from .sync.auth import clean
+    from .sync.failures import clean
 
     return clean(text, 120)
 
@@ -316,7 +316,7 @@ def _configured_project(settings: "Settings"):
 def _logout(args, settings: "Settings", config_path: Path, runtime) -> int:
     from .sync import workspace_cache as wc
     from .sync.account import Account
-    from .sync.auth import AuthFailure
+    from .sync.failures import AuthFailure
 
     project = _configured_project(settings)
     caches = wc.cached_workspaces(project) if args.forget else []
@@ -354,7 +354,7 @@ def _logout(args, settings: "Settings", config_path: Path, runtime) -> int:
 
 
 def _kind(name: str):
-    from .sync.auth import FailureKind
+    from .sync.failures import FailureKind
 
     return FailureKind(name)
 
@@ -398,7 +398,7 @@ def _status(args, settings: "Settings", config_path: Path, runtime) -> int:
         return EXIT_NOT_SIGNED_IN
     from .sync import workspace_cache as wc
     from .sync.account import Account
-    from .sync.auth import AuthFailure
+    from .sync.failures import AuthFailure
 
     account = Account(project, runtime)
     report["project_url"] = project.url

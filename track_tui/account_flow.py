@@ -25,7 +25,7 @@ from .screens.sign_in import OpenOffline, SignInScreen
 from .screens.workspace_picker import Loaded, NeedsSignIn, Picked, WorkspacePickerScreen
 from .sync import workspace_cache as wc
 from .sync.account import Account
-from .sync.auth import AuthFailure, FailureKind, SignedIn
+from .sync.failures import AuthFailure, FailureKind, SignedIn
 
 if TYPE_CHECKING:
     from .app import TrackApp

@@ -88,7 +88,7 @@ async def _shoot_account(name: str, folder: Path, out: Path, size: tuple[int, in
     from .models.enums import MemberRole
     from .screens.workspace_picker import Loaded, WorkspacePickerScreen
     from .sync.account import Account
-    from .sync.auth import SignedIn
+    from .sync.failures import SignedIn
     from .sync.project import project_from_input
     from .sync.runtime import Runtime
     from .sync.workspaces import WorkspaceChoice

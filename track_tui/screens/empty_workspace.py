@@ -16,7 +16,7 @@ from textual.widgets import Static
 
 from ..messages import StoreChanged
 from ..store import Store
-from ..sync.auth import clean
+from ..sync.failures import clean
 
 
 class EmptyWorkspaceScreen(Screen[None]):

@@ -24,7 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
 from ..sync.account import Account
-from ..sync.auth import AuthFailure, FailureKind, SignedIn, clean
+from ..sync.failures import AuthFailure, FailureKind, SignedIn, clean
 from ..sync.workspace_cache import CachedWorkspace
 
 

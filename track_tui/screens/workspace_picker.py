@@ -26,7 +26,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..sync.auth import AuthFailure, FailureKind, SignedIn
+from ..sync.failures import AuthFailure, FailureKind, SignedIn
 from ..sync.workspace_cache import CachedWorkspace
 from ..sync.workspaces import ProfileRow, WorkspaceChoice
 from .sign_in import OpenOffline, plain

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 from .. import paths
-from . import auth, workspaces
-from .auth import SignedIn
+from .failures import SignedIn
 from .project import Project
 from .runtime import Runtime
-from .session_store import FileSessionStorage
+from .session_store import SessionFile
 from .workspaces import ProfileRow, WorkspaceChoice
 
 
@@ -56,13 +55,15 @@ class Account:
     def __init__(self, project: Project, runtime: Runtime) -> None:
         self.project = project
         self.runtime = runtime
-        self.storage = FileSessionStorage(paths.session_file(project.slug))
+        self.storage = SessionFile(paths.session_file(project.slug))  # local reads, no supabase-py
 
     @property
     def url(self) -> str:
         return self.project.url
 
     async def _client(self):
+        from . import auth
+
         try:
             return await self.runtime.client(self.project)
         except Exception as exc:  # noqa: BLE001 - building the client may touch the network
@@ -70,28 +71,44 @@ class Account:
 
     # -- on the network loop ---------------------------------------------------------------------
 
+    # supabase-py is imported here, on the runtime's thread, the first time one of these runs.
+
     async def sign_in_with_password(self, email: str, password: str) -> SignedIn:
+        from . import auth
+
         return await auth.sign_in_with_password(await self._client(), self.url, email, password)
 
     async def send_code(self, email: str) -> None:
+        from . import auth
+
         await auth.send_code(await self._client(), self.url, email)
 
     async def verify_code(self, email: str, code: str) -> SignedIn:
+        from . import auth
+
         return await auth.verify_code(await self._client(), self.url, email, code)
 
     async def signed_in(self) -> SignedIn | None:
         """Who is signed in (refreshing an expired access token); None when nobody is."""
+        from . import auth
+
         return await auth.current(await self._client(), self.url)
 
     async def workspaces(self, user_id: str) -> list[WorkspaceChoice]:
+        from . import workspaces
+
         return await workspaces.my_workspaces(await self._client(), self.url, user_id)
 
     async def profile(self, user_id: str) -> ProfileRow | None:
+        from . import workspaces
+
         return await workspaces.my_profile(await self._client(), self.url, user_id)
 
     async def sign_out(self) -> None:
         """Sign this device out (server-side, scope local). The session file is gone afterwards
         even when the server could not be told (then AuthFailure says so)."""
+        from . import auth
+
         try:
             await auth.sign_out(await self._client(), self.url)
         finally:

@@ -26,13 +26,18 @@ This module imports supabase; import it only when a project is configured.
 from __future__ import annotations
 
 from supabase import AsyncClient, AsyncClientOptions, acreate_client
+from supabase_auth import AsyncSupportedStorage
 from supabase_auth.types import Session
 
 from .. import paths
 from .project import Project
-from .session_store import FileSessionStorage
+from .session_store import SessionFile
 
 REST_TIMEOUT = 20.0  # seconds per PostgREST request
+
+
+class FileSessionStorage(SessionFile, AsyncSupportedStorage):
+    """The session file as supabase-py's storage (its methods come from :class:`SessionFile`)."""
 
 
 def storage_for(project: Project) -> FileSessionStorage:

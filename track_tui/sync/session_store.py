@@ -2,8 +2,9 @@
 
 supabase-py's auth client persists its session through an ``AsyncSupportedStorage``
 (``get_item``/``set_item``/``remove_item`` of string values; the session is the JSON of
-``Session`` under ``"supabase.auth.token"``). :class:`FileSessionStorage` is that storage, backed
-by a JSON file ``{"version": 1, "items": {key: value}}``:
+``Session`` under ``"supabase.auth.token"``). :class:`SessionFile` implements those methods over
+a JSON file ``{"version": 1, "items": {key: value}}`` (``client.FileSessionStorage`` adds the
+library's base class, so this module and start-up never import supabase-py):
 
 * mode 0600 in a 0700 directory under the platform's *state* directory (``paths.session_file``),
   never in the config file (people share config files; a refresh token is a password), written
@@ -23,8 +24,6 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-
-from supabase_auth import AsyncSupportedStorage
 
 from . import private_file
 
@@ -46,15 +45,15 @@ def write_items(path: Path, items: dict[str, str]) -> None:
         private_file.delete(path)
 
 
-class FileSessionStorage(AsyncSupportedStorage):
-    """supabase-py's session storage, one private file per project (see the module doc)."""
+class SessionFile:
+    """The project's session file, with supabase-py's storage methods (see the module doc)."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()  # one read-modify-write at a time inside this process
 
     def __repr__(self) -> str:
-        return f"FileSessionStorage({str(self.path)!r})"
+        return f"{type(self).__name__}({str(self.path)!r})"
 
     async def get_item(self, key: str) -> str | None:
         return read_items(self.path).get(key)

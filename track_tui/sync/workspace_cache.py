@@ -20,7 +20,7 @@ from .. import paths
 from ..models import Profile, Workspace, WorkspaceMember
 from ..store import NotFound, Store
 from . import private_file
-from .auth import SignedIn
+from .failures import SignedIn
 from .project import Project
 from .workspaces import ProfileRow, WorkspaceChoice
 

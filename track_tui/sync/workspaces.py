@@ -12,11 +12,12 @@ least a person can do, so the UI never offers what the server would refuse.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from supabase import AsyncClient
+from typing import TYPE_CHECKING
 
 from ..models.enums import MemberRole
-from .auth import guarded
+
+if TYPE_CHECKING:  # the queries import supabase-py when they run (on the network runtime)
+    from supabase import AsyncClient
 
 MAX_WORKSPACES = 1000  # PostgREST's row cap on Supabase (db-max-rows)
 
@@ -43,8 +44,10 @@ def _role(value: object) -> MemberRole:
         return MemberRole.VIEWER
 
 
-async def my_workspaces(client: AsyncClient, url: str, user_id: str) -> list[WorkspaceChoice]:
+async def my_workspaces(client: "AsyncClient", url: str, user_id: str) -> list[WorkspaceChoice]:
     """Every workspace `user_id` belongs to, by name."""
+    from .auth import guarded
+
     await guarded(url, client.auth.get_session())  # renew an access token that lapsed in sleep
     members = await guarded(url, client.table("workspace_members").select("id,workspace_id,role")
                             .eq("user_id", user_id).order("workspace_id").limit(MAX_WORKSPACES).execute())
@@ -60,8 +63,10 @@ async def my_workspaces(client: AsyncClient, url: str, user_id: str) -> list[Wor
     return sorted(choices, key=lambda c: (c.name.casefold(), c.id))
 
 
-async def my_profile(client: AsyncClient, url: str, user_id: str) -> ProfileRow | None:
+async def my_profile(client: "AsyncClient", url: str, user_id: str) -> ProfileRow | None:
     """The person's own profile row, if the project has one for them."""
+    from .auth import guarded
+
     rows = await guarded(url, client.table("profiles").select("id,full_name,avatar_url").eq("id", user_id).execute())
     for row in rows.data or []:
         return ProfileRow(str(row["id"]), str(row.get("full_name") or ""), row.get("avatar_url"))
