@@ -125,7 +125,8 @@ class TrackApp(App[None]):
     def action_switch_workspace(self) -> None:
         from textual.screen import ModalScreen
 
-        if self.account_flow is not None and not isinstance(self.screen, ModalScreen):
+        # Not over a dialog, nor before a workspace is open (sign-in leads to the picker itself).
+        if self.account_flow is not None and self.store is not None and not isinstance(self.screen, ModalScreen):
             self.account_flow.switch()
 
     def on_board_screen_first_drawn(self) -> None:
