@@ -64,7 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             shutil.rmtree(folder, ignore_errors=True)
     if args.cache is None and settings.project is not None:  # your own Supabase project
-        return account_cli.run_project_app(settings, rebuild=args.rebuild_cache)
+        from .project_app import run_project_app
+
+        return run_project_app(settings, rebuild=args.rebuild_cache)
     cache = args.cache or paths.demo_cache_file()
     return _run(cache, settings, rebuild=args.rebuild_cache)
 

@@ -8,7 +8,7 @@ from tests.unit.test_imports import loaded_after
 
 def test_the_sign_in_start_up_path_does_not_import_supabase() -> None:
     loaded = loaded_after(
-        "track_tui.account_flow", "track_tui.account_cli", "track_tui.sync.account", "track_tui.sync.runtime",
+        "track_tui.account_flow", "track_tui.account_cli", "track_tui.project_app", "track_tui.sync.account", "track_tui.sync.runtime",
         "track_tui.sync.workspace_cache", "track_tui.screens.sign_in", "track_tui.screens.workspace_picker",
         "track_tui.sync.keys", "track_tui.sync.project", "track_tui.sync.session_store",
     )

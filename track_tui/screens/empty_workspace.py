@@ -27,13 +27,7 @@ class EmptyWorkspaceScreen(Screen[None]):
         self.store = store
 
     def compose(self) -> ComposeResult:
-        name = ""
-        try:
-            workspace = self.store.workspace_id
-            row = self.store.conn.execute("SELECT name FROM workspaces WHERE id = ?", (workspace,)).fetchone()
-            name = row[0] if row else ""
-        except LookupError:
-            pass
+        name = self.store.workspace_name()
         role = self.store.get_meta("role")
         title = Text("Workspace ", style="bold")
         title.append(clean(name or "(unnamed)", 120), style="bold")
