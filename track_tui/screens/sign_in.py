@@ -15,17 +15,18 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Static
 
 from ..sync.account import Account
-from ..sync.failures import AuthFailure, FailureKind, SignedIn, clean
+from ..sync.failures import AuthFailure, FailureKind, SignedIn
 from ..sync.workspace_cache import CachedWorkspace
+from ..widgets.plain_text import PlainLabel
+from ..widgets.safe_input import SafeInput
 
 
 @dataclass(frozen=True)
@@ -33,11 +34,6 @@ class OpenOffline:
     """The person chose to open a cache without signing in (the project was unreachable)."""
 
     cache: CachedWorkspace
-
-
-def plain(text: str, style: str = "") -> Text:
-    """Text from the data or the server, drawn literally (no markup, no control codes)."""
-    return Text(clean(text, 300), style=style)
 
 
 PASSWORD_HINT = "Enter signs in · ctrl+o emails a code · ctrl+c quits"
@@ -67,14 +63,15 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
     def compose(self) -> ComposeResult:
         with Vertical(id="sign-in-box", classes="dialog"):
             yield Static("Sign in to Track", classes="dialog-title")
-            yield Label(plain(self.account.url), id="sign-in-project")
+            yield PlainLabel(self.account.url, id="sign-in-project")
             if self.reason:
-                yield Label(plain(self.reason), id="sign-in-reason")
-            yield Input(value=self.initial_email, placeholder="Email", id="sign-in-email")
+                yield PlainLabel(self.reason, id="sign-in-reason")
+            # The email may come from the stored session (the server's text): drawn safely.
+            yield SafeInput(value=self.initial_email, placeholder="Email", id="sign-in-email")
             yield Input(placeholder="Password", password=True, id="sign-in-password")
             yield Input(placeholder="6-digit code from the email", id="sign-in-code", max_length=12)
-            yield Label("", id="sign-in-status")
-            yield Label("", id="sign-in-error", classes="dialog-error")
+            yield PlainLabel("", id="sign-in-status")
+            yield PlainLabel("", id="sign-in-error", classes="dialog-error")
             yield Static(PASSWORD_HINT, id="sign-in-hint", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -90,13 +87,13 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
         return self.query_one("#sign-in-email", Input).value.strip()
 
     def show_error(self, message: str) -> None:
-        label = self.query_one("#sign-in-error", Label)
-        label.update(plain(message))
+        label = self.query_one("#sign-in-error", PlainLabel)
+        label.update(message)
         label.display = bool(message)
 
     def _status(self, message: str) -> None:
-        label = self.query_one("#sign-in-status", Label)
-        label.update(plain(message))
+        label = self.query_one("#sign-in-status", PlainLabel)
+        label.update(message)
         label.display = bool(message)
 
     def _show_stage(self, stage: str) -> None:

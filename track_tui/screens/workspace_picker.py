@@ -23,13 +23,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Label, OptionList, Static
+from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..sync.failures import AuthFailure, FailureKind, SignedIn
 from ..sync.workspace_cache import CachedWorkspace
+from ..safe_text import safe_line
 from ..sync.workspaces import ProfileRow, WorkspaceChoice
-from .sign_in import OpenOffline, plain
+from ..widgets.plain_text import PlainLabel
+from .sign_in import OpenOffline
 
 
 @dataclass(frozen=True)
@@ -81,9 +83,9 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
     def compose(self) -> ComposeResult:
         with Vertical(id="workspace-box", classes="dialog"):
             yield Static("Open a workspace", classes="dialog-title")
-            yield Label("Loading your workspaces…", id="workspace-status")
+            yield PlainLabel("Loading your workspaces…", id="workspace-status")
             yield OptionList(id="workspace-list")
-            yield Label("", id="workspace-error", classes="dialog-error")
+            yield PlainLabel("", id="workspace-error", classes="dialog-error")
             yield Static("", id="workspace-hint", classes="dialog-hint")
 
     def on_mount(self) -> None:
@@ -91,7 +93,7 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         self.fetch()
 
     def _error(self, text) -> None:
-        label = self.query_one("#workspace-error", Label)
+        label = self.query_one("#workspace-error", PlainLabel)
         label.update(text)
         label.display = bool(str(text))
 
@@ -101,7 +103,7 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
     @work(exclusive=True, group="workspaces")
     async def fetch(self) -> None:
         self._error("")
-        self.query_one("#workspace-status", Label).update("Loading your workspaces…")
+        self.query_one("#workspace-status", PlainLabel).update("Loading your workspaces…")
         self._hint("Esc cancels" if self.cancellable else "")
         try:
             loaded = await asyncio.wrap_future(self.load())
@@ -123,8 +125,8 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
             hint += f" · ctrl+l opens {self.offline.name or 'the last workspace'} offline"
         if self.cancellable:
             hint += " · Esc cancels"
-        self.query_one("#workspace-status", Label).update("")
-        self._error(plain(message))
+        self.query_one("#workspace-status", PlainLabel).update("")
+        self._error(message)
         self._hint(hint)
 
     def show_loaded(self, loaded: Loaded) -> None:
@@ -133,21 +135,20 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         if self.auto and loaded.default is not None:
             self.dismiss(Picked(loaded.who, loaded.default, loaded.profile))
             return
-        status = self.query_one("#workspace-status", Label)
+        status = self.query_one("#workspace-status", PlainLabel)
         if not loaded.choices:
             status.update("")
-            self._error(plain(
-                f"{loaded.who.email} is not a member of any workspace in this project yet. "
-                "Ask a workspace admin to add you, then press r."))
+            self._error(f"{loaded.who.email} is not a member of any workspace in this project yet. "
+                        "Ask a workspace admin to add you, then press r.")
             self._hint("r tries again" + (" · Esc cancels" if self.cancellable else ""))
             return
-        status.update(plain(f"Signed in as {loaded.who.email}. Choose a workspace:"))
+        status.update(f"Signed in as {loaded.who.email}. Choose a workspace:")
         options = self.query_one("#workspace-list", OptionList)
         options.clear_options()
         highlight = 0
         for index, choice in enumerate(loaded.choices):
             label = Text(no_wrap=True, overflow="ellipsis")
-            label.append_text(plain(choice.name))
+            label.append(safe_line(choice.name))  # a Text: never read as markup
             label.append(f"  {choice.role.value}", style="dim")
             if choice.id == self.current:
                 label.append("  (open now)", style="dim italic")

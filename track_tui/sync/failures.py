@@ -56,8 +56,11 @@ class SignedIn:
 
 
 def clean(text: object, limit: int = 200) -> str:
-    """Server text made safe to print: no control or bidi characters, bounded length."""
-    cleaned = _CONTROL.sub(" ", str(text)).strip()
+    """Server or data text made safe for one line of a terminal (:func:`safe_line`: controls
+    shown as symbols, never sent), and bounded in length."""
+    from ..safe_text import safe_line
+
+    cleaned = safe_line(str(text)).strip()
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
 
