@@ -165,9 +165,11 @@ def test_url_rules() -> None:
     website = field("website")  # https only
     assert website.validate_value("https://acme.example/about") == "https://acme.example/about"
     refuses(website, "http://acme.example", "https://")
-    refuses(website, "https://", "must be a URL")
-    refuses(website, "acme.example", "must be a URL")
-    refuses(website, 5, "must be a URL")
+    refuses(website, "https://", "names no host")
+    refuses(website, "acme.example", "must start with https://")
+    refuses(website, 5, "must be a web address")
+    refuses(website, "https://acme .example", "spaces")
+    refuses(website, "https://javascript:alert(1)", "invalid port")
     default = make(CustomFieldType.URL)
     assert default.validate_value("http://a.example") == "http://a.example"
     refuses(default, "ftp://a.example", "http:// or https://")
@@ -217,7 +219,8 @@ def test_link_rules() -> None:
     [
         ("code_name", "  ROADRUNNER ", "ROADRUNNER"),
         ("seats", "40", 40),
-        ("seats", "1,2", 12),  # grouping commas are dropped
+        ("seats", "4_0", 40),  # underscores and spaces group digits
+        ("seats", "12,0", 12),  # a decimal comma
         ("renewal", "tomorrow", date(2026, 3, 17).isoformat()),
         ("renewal", "+3d", "2026-03-19"),
         ("renewal", "+1m", "2026-04-16"),
@@ -231,7 +234,9 @@ def test_link_rules() -> None:
         ("nda", "0", False),
         ("website", "acme.example", "https://acme.example"),
         ("website", "https://acme.example/x", "https://acme.example/x"),
-        ("budget", "1,200", {"minor": 120_000, "currency": "EUR"}),
+        ("budget", "1,200", {"minor": 120_000, "currency": "EUR"}),  # EUR has 2 decimals: a group
+        ("budget", "1.200,50", {"minor": 120_050, "currency": "EUR"}),
+        ("budget", "12,5", {"minor": 1_250, "currency": "EUR"}),
         ("budget", "EUR 1,200", {"minor": 120_000, "currency": "EUR"}),
         ("budget", "eur 2.5k", {"minor": 250_000, "currency": "EUR"}),
         ("code_name", "", None),
@@ -258,7 +263,9 @@ def test_parse_input_number_fraction_and_errors() -> None:
         ("renewal", "2025-06-01", "on or after 2026-01-01"),
         ("nda", "maybe", "yes or no"),
         ("budget", "USD 5", "must be in EUR"),
-        ("budget", "1.005", "EUR has 2 decimal places"),
+        ("budget", "1.0051", "EUR has 2 decimal places"),
+        ("seats", "1,5", "whole number"),
+        ("budget", "1,2,3", "not an amount"),
         ("budget", "XYZ 5", "XYZ"),
         ("budget", "-5", "cannot be negative"),
         ("products", "crm, billing, support", "at most 2 choices"),

@@ -101,7 +101,7 @@ def test_parse_amount_refuses_more_decimals_than_the_currency_has() -> None:
     message = str(caught.value)
     assert "JPY" in message and "0 decimal places" in message and "10.5" in message
     with pytest.raises(ValueError, match="USD has 2 decimal places"):
-        parse_amount("1.005", "USD")
+        parse_amount("1.0051", "USD")
     with pytest.raises(ValueError, match="KWD has 3 decimal places"):
         parse_amount("1.0005", "KWD")
 

@@ -13,6 +13,8 @@ from pydantic import Field
 
 from .base import Row, WorkspaceRow, utc_now
 from .enums import RunStatus
+from .numbers import INT_MAX
+from .text import LONG_TEXT_MAX
 
 TRIGGER_TYPES = (
     "record_created", "field_updated", "stage_changed", "field_matches", "days_in_stage",
@@ -37,11 +39,12 @@ class Automation(WorkspaceRow):
 
 class AutomationRun(Row):
     TABLE: ClassVar[str] = "automation_runs"
+    TEXT_LIMITS: ClassVar[dict[str, int]] = {"error": LONG_TEXT_MAX}
 
     automation_id: str
     record_id: str | None = None
     status: RunStatus
-    duration_ms: int | None = None
+    duration_ms: int | None = Field(default=None, ge=0, le=INT_MAX)
     error: str | None = None
     run_at: datetime = Field(default_factory=utc_now)
     workspace_id: str | None = None

@@ -10,6 +10,7 @@ from pydantic import Field
 
 from .base import Row, WorkspaceRow, utc_now
 from .enums import RecordType, StageType
+from .numbers import INT_MAX, INT_MIN
 
 
 class Board(WorkspaceRow):
@@ -27,7 +28,7 @@ class BoardStage(Row):
 
     board_id: str
     name: str
-    position: int
+    position: int = Field(ge=INT_MIN, le=INT_MAX)  # the server's `int`
     stage_type: StageType = StageType.OPEN
     probability: Decimal | None = Field(default=None, ge=0, le=100)
     workspace_id: str | None = None
@@ -40,5 +41,5 @@ class BoardCard(Row):
     stage_id: str
     record_type: RecordType
     record_id: str
-    position: int
+    position: int = Field(ge=INT_MIN, le=INT_MAX)  # the server's `int`
     workspace_id: str | None = None

@@ -7,10 +7,12 @@ of different currencies are never added together: :class:`MoneyTotals` keeps one
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, localcontext
 from typing import Iterable
 
 from pydantic import BaseModel, ConfigDict, field_validator
+
+from .numbers import BIGINT_MAX, NotANumber, parse_decimal
 
 # ISO 4217 active codes whose exponent is not 2 (the list-one "minor unit" column).
 _EXPONENT_NOT_TWO = {
@@ -32,6 +34,9 @@ _EXPONENT_TWO = set(
 )
 CURRENCY_EXPONENTS: dict[str, int] = {**dict.fromkeys(_EXPONENT_TWO, 2), **_EXPONENT_NOT_TWO}
 
+# The largest amount in minor units: the server keeps deals.value_cents as a PostgreSQL `bigint`.
+MAX_MINOR = BIGINT_MAX
+
 # Symbols short enough for a card; other codes print as the code itself.
 _SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "INR": "₹", "KRW": "₩"}
 
@@ -49,33 +54,42 @@ def exponent(currency: str) -> int:
 
 
 def parse_amount(text: str, currency: str) -> int:
-    """Parse a human amount ('1,250.50', '12k', '3.5m') into minor units of `currency`.
+    """Parse a human amount ('1,250.50', '12,5', '12k', '3.5m') into minor units of `currency`.
 
-    Refuses more decimals than the currency has (JPY '10.5' is an error, not a rounding).
+    Commas and dots follow the one rule of :mod:`.numbers`: `12,5` is 12.50; `1,250` is 1250 in
+    USD but ambiguous, so refused, in KWD (three decimals).
+    Refuses more decimals than the currency has (JPY '10.5' is an error, not a rounding) and
+    amounts beyond the server's `bigint` column.
     """
-    cleaned = text.strip().replace(",", "").replace("_", "").replace(" ", "")
+    code = currency.upper()
+    digits = exponent(code)
+    cleaned = text.strip()
     # Only this currency's own symbol: '€100' typed as a USD amount is refused below, not
     # silently read as 100 dollars.
-    own_symbol = _SYMBOLS.get(currency.upper())
+    own_symbol = _SYMBOLS.get(code)
     if own_symbol:
         cleaned = cleaned.removeprefix(own_symbol)
-    cleaned = cleaned.removeprefix(currency.upper()).strip()
+    if cleaned[:3].upper() == code:
+        cleaned = cleaned[3:]
+    cleaned = cleaned.strip()
     multiplier = 1
     if cleaned[-1:].lower() in ("k", "m"):
         multiplier = 1_000 if cleaned[-1].lower() == "k" else 1_000_000
         cleaned = cleaned[:-1]
     try:
-        amount = Decimal(cleaned) * multiplier
-    except InvalidOperation:
-        raise ValueError(f"{text!r} is not an amount") from None
-    if not amount.is_finite():  # Decimal accepts 'nan' and 'inf'
-        raise ValueError(f"{text!r} is not an amount")
-    if amount < 0:
+        number = parse_decimal(cleaned, max_decimals=digits)
+    except NotANumber as exc:
+        raise ValueError(f"{text.strip()!r} is not an amount" + (f": {exc.reason}" if exc.reason else "")) from None
+    if number < 0:
         raise ValueError("an amount cannot be negative")
-    digits = exponent(currency)
-    minor = amount.scaleb(digits)
+    with localcontext() as context:
+        context.prec = 80  # exact: no rounding of long inputs before the checks below
+        minor = (number * multiplier).scaleb(digits)
     if minor != minor.to_integral_value():
-        raise ValueError(f"{currency.upper()} has {digits} decimal places; {text!r} has more")
+        raise ValueError(f"{code} has {digits} decimal places; {text.strip()!r} has more")
+    if minor > MAX_MINOR:
+        largest = Money(minor=MAX_MINOR, currency=code).format()
+        raise ValueError(f"{text.strip()!r} is too large: the most an amount can be is {largest}")
     return int(minor)
 
 

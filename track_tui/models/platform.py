@@ -9,12 +9,15 @@ from pydantic import Field
 
 from .base import Row, WorkspaceRow, utc_now
 from .enums import MemberRole
+from .text import JSON_MAX, LONG_TEXT_MAX
 
 
 class Profile(Row):
     """Extends auth.users: a person's display name and avatar (`id` is the auth user id)."""
 
     TABLE: ClassVar[str] = "profiles"
+    # Storage URLs can be long (signed, with a token); they are written by the web app.
+    TEXT_LIMITS: ClassVar[dict[str, int]] = {"avatar_url": 10_000}
 
     full_name: str = ""
     email: str | None = None
@@ -42,6 +45,8 @@ class WorkspaceMember(WorkspaceRow):
 
 class AuditLogEntry(WorkspaceRow):
     TABLE: ClassVar[str] = "audit_log"
+    # Written by server triggers: a whole row before and after, long text included.
+    TEXT_LIMITS: ClassVar[dict[str, int]] = {"old_data": LONG_TEXT_MAX + 2 * JSON_MAX, "new_data": LONG_TEXT_MAX + 2 * JSON_MAX}
 
     actor_id: str | None = None
     table_name: str

@@ -9,6 +9,7 @@ from pydantic import Field, field_validator
 
 from .base import WorkspaceRow, utc_now
 from .enums import EntryType, RecordType, TaskStatus
+from .text import JSON_MAX, LONG_TEXT_MAX
 
 DEFAULT_CALL_DISPOSITIONS = ("connected", "voicemail", "no-answer", "bad-number")
 
@@ -25,6 +26,9 @@ class TimelineEntry(WorkspaceRow):
     """
 
     TABLE: ClassVar[str] = "timeline_entries"
+    # A field edit's payload holds the old and the new value of a custom field (each up to a
+    # record's whole JSON), so it may be twice that.
+    TEXT_LIMITS: ClassVar[dict[str, int]] = {"body": LONG_TEXT_MAX, "payload": 2 * JSON_MAX + 1_000}
 
     record_type: RecordType
     record_id: str
@@ -37,6 +41,7 @@ class TimelineEntry(WorkspaceRow):
 
 class Task(WorkspaceRow):
     TABLE: ClassVar[str] = "tasks"
+    TEXT_LIMITS: ClassVar[dict[str, int]] = {"description": LONG_TEXT_MAX}
 
     record_type: RecordType | None = None
     record_id: str | None = None
