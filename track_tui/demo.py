@@ -434,7 +434,7 @@ class _Deal:
     stage: _Stage
     history: list[tuple[_Stage, datetime]]  # stages entered, oldest first; [0] is creation
     currency: str
-    value_minor: int
+    value_minor: int | None  # None: no value (a partner deal not yet priced)
     close_date: date
     probability: float | None
     tags: list[str]
@@ -702,7 +702,7 @@ class _Plan:
             if stage_type == "open" and probability is not None and rng.random() < 0.12:  # the owner's own call
                 probability = float(min(95, max(5, probability + _pick(rng, (-10, -5, 5, 10)))))
             tags = []
-            if value / 10 ** _EXPONENT[currency] / _FX[currency][0] >= 100_000:
+            if value is not None and value / 10 ** _EXPONENT[currency] / _FX[currency][0] >= 100_000:
                 tags.append("enterprise")
             if rng.random() < 0.4:
                 tags.append(_pick(rng, _DEAL_TAGS))
@@ -734,10 +734,10 @@ class _Plan:
             links.append((people[(start + step) % len(people)], _pick(rng, _DEAL_ROLES[2:])))
         return primary, links
 
-    def _deal_value(self, rng: random.Random, currency: str, *, partner: bool) -> int:
+    def _deal_value(self, rng: random.Random, currency: str, *, partner: bool) -> int | None:
         """Minor units: a log-normal USD amount around 24k, converted and rounded to a step."""
         if partner and rng.random() < 0.25:
-            return 0
+            return None
         usd = min(900_000.0, max(1_500.0, rng.lognormvariate(10.09, 0.9)))
         rate, step = _FX[currency]
         major = max(step, round(usd * rate / step) * step)

@@ -15,7 +15,9 @@ from pydantic import Field, field_validator
 
 from .base import Row, WorkspaceRow, utc_now
 from .enums import RecordType
-from .money import Money, exponent
+from .money import MAX_MINOR, Money, exponent
+from .text import LINE_MAX
+from .web import parse_domain
 
 
 class Record(WorkspaceRow):
@@ -44,6 +46,8 @@ class Record(WorkspaceRow):
         seen: list[str] = []
         for tag in value:
             tag = tag.strip().lower()
+            if len(tag) > LINE_MAX:
+                raise ValueError(f"a tag can be at most {LINE_MAX:,} characters")
             if tag and tag not in seen:
                 seen.append(tag)
         return seen
@@ -98,19 +102,17 @@ class Company(Record):
     @field_validator("domain")
     @classmethod
     def _bare_domain(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = value.strip().lower().removeprefix("https://").removeprefix("http://").strip("/")
-        if " " in value or "." not in value:
-            raise ValueError(f"{value!r} is not a domain name (like example.com)")
-        return value
+        """A domain name as typed or pasted (`https://Example.com/about` → `example.com`)."""
+        return None if value is None else parse_domain(value)
 
 
 class Deal(Record):
     TABLE: ClassVar[str] = "deals"
     RECORD_TYPE: ClassVar[RecordType] = RecordType.DEAL
 
-    value_cents: int = Field(default=0, ge=0)
+    # None is "no value" (the server's column is a nullable bigint): shown as such on the card,
+    # the record page and in totals, and distinct from an amount of zero.
+    value_cents: int | None = Field(default=None, ge=0, le=MAX_MINOR)
     currency: str = "USD"
     stage_id: str | None = None
     close_date: date | None = None
@@ -126,8 +128,8 @@ class Deal(Record):
         return value
 
     @property
-    def value(self) -> Money:
-        return Money(minor=self.value_cents, currency=self.currency)
+    def value(self) -> Money | None:
+        return None if self.value_cents is None else Money(minor=self.value_cents, currency=self.currency)
 
 
 class DealContact(Row):
@@ -159,5 +161,6 @@ FIELD_LABELS: dict[str, str] = {
     "stage_id": "Stage", "close_date": "Close date", "probability": "Probability",
     "primary_contact_id": "Primary contact", "custom_fields": "Custom fields",
     "deleted_at": "Deleted", "due_date": "Due date", "status": "Status",
-    "assigned_to": "Assignee", "description": "Description",
+    "assigned_to": "Assignee", "description": "Description", "body": "Text", "payload": "Details",
+    "role": "Role",
 }

@@ -30,7 +30,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..messages import StoreChanged
-from ..models import CustomFieldType, Money, Record, RecordType
+from ..models import CustomFieldType, Record, RecordType
 from ..models.dates import relative_days, short_date
 from ..models.enums import EntryType, StageType
 from ..safe_text import safe_line
@@ -238,7 +238,8 @@ class RecordScreen(Screen[None]):
         facts: list[str] = []
         today = self.store.today()
         if kind == RecordType.DEAL:
-            facts.append(Money(minor=record.value_cents, currency=record.currency).format())  # type: ignore[attr-defined]
+            value = record.value  # type: ignore[attr-defined]
+            facts.append(value.format() if value is not None else "no value")
         if self.cards and self.cards[0].stage is not None:
             stage = self.cards[0].stage
             marker = {StageType.WON: " ✓", StageType.LOST: " ✗"}.get(stage.stage_type, "")

@@ -141,6 +141,10 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
         raise CacheTooNew(path, current)
     if current == SCHEMA_VERSION:
         return
+    # SQLite's documented procedure for changes that rebuild a table: foreign keys off (they
+    # cannot be switched inside a transaction; on, dropping a parent table cascades to its
+    # children), the changes, a foreign_key_check, the commit, foreign keys back on.
+    conn.execute("PRAGMA foreign_keys = OFF")
     conn.execute("BEGIN IMMEDIATE")
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
@@ -148,10 +152,15 @@ def _migrate(conn: sqlite3.Connection, path: Path) -> None:
             for statement in MIGRATIONS[version]:
                 conn.execute(statement)
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
+        broken = conn.execute("PRAGMA foreign_key_check").fetchone()
+        if broken is not None:
+            raise sqlite3.IntegrityError(f"a schema migration broke a reference: {tuple(broken)}")
         conn.execute("COMMIT")
     except BaseException:
         conn.execute("ROLLBACK")
         raise
+    finally:
+        conn.execute("PRAGMA foreign_keys = ON")
 
 
 def move_aside(path: Path) -> Path:

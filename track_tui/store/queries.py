@@ -125,7 +125,9 @@ class Queries:
         where, params = self._filter_sql(board.record_type, flt)
         table = board.record_type.table
         money = board.record_type == RecordType.DEAL
-        select = "r.currency, sum(r.value_cents)" if money else "NULL, NULL"
+        # total(): NULL ("no value") adds nothing, and a float never overflows where sum() of
+        # bigint-sized values would stop the query with "integer overflow".
+        select = "r.currency, total(r.value_cents)" if money else "NULL, NULL"
         group = ", r.currency" if money else ""
         with self.lock:
             rows = self.conn.execute(
@@ -184,7 +186,7 @@ class Queries:
         for row in rows:
             data = row_to_dict(row)
             value_cents, currency = data.pop("value_cents"), data.pop("currency")
-            if currency:
+            if currency and value_cents is not None:  # a deal without a value has none (NULL)
                 data["value"] = Money(minor=value_cents, currency=currency)
             result[data["card_id"]] = CardSummary.model_validate(data)
         return result

@@ -189,7 +189,43 @@ _V4 = [
     "CREATE INDEX IF NOT EXISTS companies_board_cover ON companies (id, deleted_at)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4]
+# Deals' value (version 5): "no value" is NULL, as on the server, whose `value_cents` is a
+# nullable bigint (sync brings NULLs from the web app); version 1 made it NOT NULL DEFAULT 0.
+# SQLite cannot drop a NOT NULL in place, so the table is rebuilt the way SQLite documents
+# (lang_altertable.html, "other kinds of table schema changes"): the migration runner switches
+# foreign keys off around the transaction — with them on, DROP TABLE deals would delete every
+# deal_contacts row through ON DELETE CASCADE — and runs foreign_key_check before committing.
+# The rows wait in a copy and come back into a table of the same name, so no reference to
+# "deals" is ever renamed. The copy is a main-database table: after ALTER TABLE … RENAME or a
+# TEMP table, SQLite 3.40 refuses `PRAGMA wal_checkpoint` on that connection ("database table
+# is locked") once the journal mode has been switched, as the demo build does.
+# Values, zeros included, are kept as they were. Safe to re-run. A migration appended before
+# this one that adds a column or an index to deals must be added to the lists below.
+_DEAL_COLUMNS = (
+    "id, workspace_id, name, value_cents, currency, stage_id, close_date, probability, "
+    "primary_contact_id, company_id, owner_id, tags, custom_fields, created_at, deleted_at, "
+    "updated_at, version"
+)
+_V5 = [
+    "DROP TABLE IF EXISTS main.deals_before_v5",
+    "CREATE TABLE main.deals_before_v5 AS SELECT * FROM main.deals",
+    "DROP TABLE main.deals",
+    f"""CREATE TABLE IF NOT EXISTS main.deals (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL, value_cents INTEGER, currency TEXT NOT NULL DEFAULT 'USD',
+        stage_id TEXT REFERENCES board_stages(id), close_date TEXT, probability REAL,
+        primary_contact_id TEXT REFERENCES contacts(id), company_id TEXT REFERENCES companies(id),
+        owner_id TEXT, tags TEXT NOT NULL DEFAULT '[]', custom_fields TEXT NOT NULL DEFAULT '{{}}',
+        created_at TEXT NOT NULL, deleted_at TEXT, {SYNC_COLUMNS})""",
+    f"INSERT INTO main.deals ({_DEAL_COLUMNS}) SELECT {_DEAL_COLUMNS} FROM main.deals_before_v5",
+    "DROP TABLE main.deals_before_v5",
+    "CREATE INDEX IF NOT EXISTS deals_company ON deals (company_id)",
+    "CREATE INDEX IF NOT EXISTS deals_primary_contact ON deals (primary_contact_id)",
+    "CREATE INDEX IF NOT EXISTS deals_stage ON deals (stage_id)",
+    "CREATE INDEX IF NOT EXISTS deals_board_cover ON deals (id, deleted_at, currency, value_cents)",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables the sync engine pulls and pushes, in an order that satisfies foreign keys on insert.

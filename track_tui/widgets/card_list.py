@@ -20,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..models.dates import short_date
+from ..models.enums import RecordType
 from ..safe_text import safe_line
 from ..models.views import CardSummary
 
@@ -222,10 +223,10 @@ class CardList(ScrollView, can_focus=False):
     def _second_line(self, card: CardSummary, style: Style, today: date) -> tuple[list, list]:
         muted = style + self._part("card-list--muted")
         value_style = style + self._part("card-list--value")
-        if card.value is None:
-            left = [(card.detail or ", ".join(card.tags[:3]), muted)]
-        elif card.value.minor == 0:
+        if card.value is None and card.record_type == RecordType.DEAL:
             left = [("no value", muted)]
+        elif card.value is None:
+            left = [(card.detail or ", ".join(card.tags[:3]), muted)]
         else:
             left = [(card.value.format_compact(), value_style)]
         right = []

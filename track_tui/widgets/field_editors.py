@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from ..models import CustomField, CustomFieldError, Profile, Record, RecordType
 from ..models.dates import parse_human_date, relative_days, relative_time, short_date
 from ..models.enums import CustomFieldType
 from ..models.money import Money, exponent, parse_amount
+from ..models.numbers import parse_decimal
 from ..models.records import FIELD_LABELS
 
 # Kinds of editor: a typed line of text, or a picker.
@@ -55,7 +56,7 @@ def _spec(name: str, kind: str, hint: str = "") -> FieldSpec:
 BUILT_IN: dict[RecordType, list[FieldSpec]] = {
     RecordType.DEAL: [
         _spec("name", TEXT),
-        _spec("value_cents", MONEY, "an amount: 12000, 12k, 1,250.50"),
+        _spec("value_cents", MONEY, "an amount: 12000, 12k, 1,250.50 (empty: no value)"),
         _spec("currency", CURRENCY, "an ISO 4217 code: USD, EUR, JPY"),
         _spec("stage_id", STAGE),
         _spec("close_date", DATE, "2026-12-01, tomorrow, +3d, +2w, fri (empty clears)"),
@@ -146,7 +147,9 @@ def display(spec: FieldSpec, record: Record, ctx: FieldContext) -> str:
                 pass
         return spec.custom.format_value(value)
     if spec.name == "value_cents":
-        return Money(minor=int(value or 0), currency=getattr(record, "currency", "USD")).format()
+        if value is None:
+            return "—"
+        return Money(minor=int(value), currency=getattr(record, "currency", "USD")).format()
     if spec.name == "stage_id":
         return ctx.stage_label or "—"
     if spec.name == "probability":
@@ -227,8 +230,8 @@ def parse_text(spec: FieldSpec, text: str, record: Record, today: date) -> tuple
     name = spec.name
     if spec.kind == MONEY:
         currency = getattr(record, "currency", "USD")
-        if not raw:
-            return {name: 0}, {}
+        if not raw:  # no value (NULL), not an amount of zero
+            return {name: None}, {}
         try:
             return {name: parse_amount(raw, currency)}, {}
         except ValueError as exc:
@@ -251,11 +254,11 @@ def parse_text(spec: FieldSpec, text: str, record: Record, today: date) -> tuple
         if not raw:
             return {name: None}, {}
         try:
-            number = Decimal(raw.rstrip("%").strip())
-        except InvalidOperation:
-            raise FieldInputError(f"{raw!r} is not a number from 0 to 100") from None
+            number = parse_decimal(raw.removesuffix("%"))
+        except ValueError as exc:
+            raise FieldInputError(f"{exc}; give a percentage from 0 to 100") from None
         if not 0 <= number <= 100:
-            raise FieldInputError("must be from 0 to 100")
+            raise FieldInputError(f"{raw!r} is outside 0 to 100")
         return {name: number}, {}
     if spec.kind == TAGS:
         return {name: [part.strip() for part in raw.split(",") if part.strip()]}, {}
