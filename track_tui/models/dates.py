@@ -32,13 +32,18 @@ def parse_human_date(text: str, today: date) -> date:
     match = _RELATIVE.match(value)
     if match:
         count, unit = int(match.group(1)), match.group(2)[0]
-        if unit == "d":
-            return today + timedelta(days=count)
-        if unit == "w":
-            return today + timedelta(weeks=count)
-        month = today.month - 1 + count
-        year, month = today.year + month // 12, month % 12 + 1
-        return _clamp_day(year, month, today.day)
+        try:
+            if unit == "d":
+                return today + timedelta(days=count)
+            if unit == "w":
+                return today + timedelta(weeks=count)
+            month = today.month - 1 + count
+            year, month = today.year + month // 12, month % 12 + 1
+            if year > date.max.year:
+                raise OverflowError(year)
+            return _clamp_day(year, month, today.day)
+        except OverflowError:  # past year 9999 (or a count too big for a C int)
+            raise ValueError(f"{text!r} is too far from today: dates end in the year 9999") from None
     try:
         return date.fromisoformat(value)
     except ValueError:

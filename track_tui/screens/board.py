@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Iterable
 
+from pydantic import ValidationError
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,7 @@ from textual.widgets import Input, Label
 from ..messages import StoreChanged
 from ..models import Board, BoardStage, Company, Contact, Deal, RecordType
 from ..models.enums import StageType
+from ..models.problems import describe, first_problem
 from ..models.views import CardFilter, ColumnStats
 from ..store import InvalidInput, Store
 from ..widgets.key_hints import KeyHints
@@ -319,42 +321,48 @@ class BoardScreen(Screen[None]):
             return
         stage = self.stages[self.col]
 
-        def created(result: QuickAddResult | None) -> None:
-            if result is not None:
-                self._create(result, stage)
+        self.app.push_screen(QuickAddScreen(
+            self.board.record_type, stage, self.store.today(), save=lambda result: self._create(result, stage),
+        ))
 
-        self.app.push_screen(QuickAddScreen(self.board.record_type, stage, self.store.today()), created)
-
-    def _create(self, result: QuickAddResult, stage: BoardStage) -> None:
+    def _create(self, result: QuickAddResult, stage: BoardStage) -> str | None:
+        """Create the record; None when done, else why not (the dialog shows it and stays open)."""
         store = self.store
         workspace_id = store.workspace_id
         try:
-            company_id = None
-            if result.company:
-                company_id = store.find_or_create_company(result.company)
+            # Every model is checked before anything is written, so a refused record does not
+            # leave a new company behind.
             kind = self.board.record_type
             if kind == RecordType.DEAL:
-                record = Deal(
+                record: Deal | Contact | Company = Deal(
                     workspace_id=workspace_id, name=result.name, value_cents=result.value_cents,
-                    currency=result.currency, close_date=result.close_date, company_id=company_id,
+                    currency=result.currency, close_date=result.close_date,
                     owner_id=store.user_id, stage_id=stage.id,
                 )
             elif kind == RecordType.CONTACT:
                 record = Contact(workspace_id=workspace_id, name=result.name, email=result.email,
-                                 company_id=company_id, owner_id=store.user_id)
+                                 owner_id=store.user_id)
             else:
                 record = Company(workspace_id=workspace_id, name=result.name, domain=result.domain,
                                  owner_id=store.user_id)
+            if result.company and kind != RecordType.COMPANY:
+                try:
+                    Company(workspace_id=workspace_id, name=result.company)  # a new company must be valid too
+                except ValidationError as exc:
+                    return f"Company: {first_problem(exc)[1]}"
+                record.company_id = store.find_or_create_company(result.company)  # type: ignore[union-attr]
             store.create_record(record, stage_id=stage.id)
+        except ValidationError as exc:
+            return describe(exc)
         except (InvalidInput, ValueError) as exc:
-            self.notify(f"Not created — {exc}", severity="error")
-            return
+            return str(exc)
         card_id = store.card_for_record(self.board.id, record.id)
         column = self.columns[self.col].cards
         if card_id:
             column.set_cards([card_id, *column.card_ids])
             column.set_cursor(0)
         self.notify(f"Created {record.name}", timeout=2)
+        return None
 
     # -- filter and boards -----------------------------------------------------------------
 

@@ -1,13 +1,15 @@
 """Small modal dialogs of the board: quick add, won/lost details, board picker.
 
 Each validates what was typed before it closes and shows the reason inline when it refuses,
-so nothing half-valid reaches the store.
+so nothing half-valid reaches the store. Quick add also hands its result to a `save` callback
+and stays open, with everything typed, when the store refuses it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -22,6 +24,7 @@ from ..models.dates import parse_human_date
 from ..models.enums import StageType
 from ..models.money import exponent, parse_amount
 from ..widgets.plain_text import PlainLabel, PlainStatic, plain
+from ..models.web import parse_domain
 
 LOST_REASONS = ("Price", "Timing", "Competitor", "No decision", "Went silent", "Other")
 
@@ -29,7 +32,7 @@ LOST_REASONS = ("Price", "Timing", "Competitor", "No decision", "Went silent", "
 @dataclass
 class QuickAddResult:
     name: str
-    value_cents: int = 0
+    value_cents: int | None = None  # None: no value
     currency: str = "USD"
     company: str | None = None
     close_date: date | None = None
@@ -42,12 +45,14 @@ class QuickAddScreen(ModalScreen[QuickAddResult | None]):
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, record_type: RecordType, stage: BoardStage, today: date, currency: str = "USD") -> None:
+    def __init__(self, record_type: RecordType, stage: BoardStage, today: date, currency: str = "USD",
+                 save: Callable[[QuickAddResult], str | None] | None = None) -> None:
         super().__init__()
         self.record_type = record_type
         self.stage = stage
         self.today = today
         self.currency = currency
+        self._save = save
 
     def compose(self) -> ComposeResult:
         kind = self.record_type.value
@@ -102,9 +107,18 @@ class QuickAddScreen(ModalScreen[QuickAddResult | None]):
             elif self.record_type == RecordType.CONTACT:
                 result.email = self._value("email") or None
             else:
-                result.domain = self._value("domain") or None
+                raw_domain = self._value("domain")
+                if raw_domain:
+                    try:
+                        result.domain = parse_domain(raw_domain)
+                    except ValueError as exc:
+                        raise ValueError(f"Domain: {exc}") from None
         except ValueError as exc:
             error.update(str(exc))
+            return
+        problem = self._save(result) if self._save is not None else None
+        if problem:  # the store refused it: say why, keep what was typed
+            error.update(problem)
             return
         self.dismiss(result)
 

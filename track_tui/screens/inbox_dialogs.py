@@ -1,7 +1,9 @@
 """The inbox's dialogs: snooze, reassign, and the task editor (new and edit).
 
-Each validates what was typed before it closes (dates through `parse_human_date`) and shows the
-reason inline when it refuses, so nothing half-valid reaches the store.
+Each validates what was typed before it closes (dates through `parse_human_date`, title and
+description through the Task model's own rules) and shows the reason inline when it refuses,
+with what was typed still there, so nothing half-valid reaches the store. Snoozing moves a task
+forward: a date before today is refused.
 """
 
 from __future__ import annotations
@@ -18,8 +20,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..models import Profile, RecordType
+from ..models import Profile, RecordType, Task
 from ..models.dates import parse_human_date, short_date
+from ..models.problems import field_problem
 from ..store.search import SearchHit
 from ..widgets.plain_text import PlainLabel, PlainStatic, plain
 from ..widgets.safe_input import SafeInput
@@ -71,10 +74,16 @@ class SnoozeScreen(ModalScreen[date | None]):
 
     @on(Input.Submitted, "#snooze-date")
     def _typed(self, event: Input.Submitted) -> None:
+        error = self.query_one("#error", Label)
         try:
-            self.dismiss(parse_human_date(event.value, self.today))
+            until = parse_human_date(event.value, self.today)
         except ValueError as exc:
-            self.query_one("#error", Label).update(str(exc))
+            error.update(f"Date: {exc}")
+            return
+        if until < self.today:
+            error.update(f"Date: {short_date(until, self.today)} is in the past; snooze to today or later")
+            return
+        self.dismiss(until)
 
 
 class AssigneeScreen(ModalScreen[str | None]):
@@ -195,6 +204,12 @@ class TaskEditScreen(ModalScreen[TaskEditResult | None]):
                 self.query_one("#task-due", Input).focus()
                 return
         description = self.query_one("#task-description", Input).value.strip() or None
+        for name, label, value in (("title", "Title", title), ("description", "Description", description)):
+            problem = field_problem(Task, name, value)
+            if problem:
+                error.update(f"{label}: {problem}")
+                self.query_one(f"#task-{name}", Input).focus()
+                return
         result = TaskEditResult(title=title, description=description, due_date=due)
         if self.find_record is not None and self.record is not None:
             result.record_type, result.record_id = self.record.record_type, self.record.record_id

@@ -16,7 +16,7 @@ underneath with its focus as it was (the board puts its cursor on this record's 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from rich.text import Text
@@ -30,7 +30,7 @@ from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..messages import StoreChanged
-from ..models import CustomFieldType, Record, RecordType
+from ..models import CustomFieldType, Record, RecordType, TimelineEntry
 from ..models.dates import relative_days, short_date
 from ..models.enums import EntryType, StageType
 from ..safe_text import safe_line
@@ -44,7 +44,7 @@ from .dialogs import OutcomeResult, OutcomeScreen
 from .record_dialogs import (
     CallResult, CallScreen, ChoiceScreen, EmailResult, EmailScreen, MeetingResult, MeetingScreen,
     MultiChoiceScreen, NoteScreen, RecordPickerScreen, TaskResult, TaskScreen, TextFieldScreen,
-    EditorFailed, entry_type_options, run_editor,
+    EditorFailed, entry_type_options, keep_refused_text, run_editor,
 )
 
 NARROW = 100  # below this many columns the details and the timeline are tabs
@@ -590,9 +590,11 @@ class RecordScreen(Screen[None]):
 
     # -- logging entries -------------------------------------------------------------------
 
-    def _log(self, entry_type: EntryType, body: str | None, payload: dict[str, Any] | None = None) -> str | None:
+    def _log(self, entry_type: EntryType, body: str | None, payload: dict[str, Any] | None = None,
+             when: datetime | None = None) -> str | None:
         try:
-            self.store.log_entry(self.record_type, self.record_id, entry_type, body=body, payload=payload)
+            self.store.log_entry(self.record_type, self.record_id, entry_type, body=body, payload=payload,
+                                 created_at=when)
         except InvalidInput as exc:
             return str(exc)
         return None
@@ -620,7 +622,8 @@ class RecordScreen(Screen[None]):
                         severity="warning", timeout=4)
             return
         text = edited.text.strip()
-        if edited.problem and text:  # something was taken out: let the person look before it is stored
+        fits = len(text) <= TimelineEntry.TEXT_LIMITS["body"]  # else refused below and kept in a file
+        if edited.problem and text and fits:  # something was taken out: let the person look before it is stored
             notice = f"{edited.problem}: check the note, then ctrl+s saves"
             self.app.push_screen(
                 NoteScreen(f"Note on {self.record.name}", save=lambda body: self._log(EntryType.NOTE, body),
@@ -630,7 +633,11 @@ class RecordScreen(Screen[None]):
             return
         if text:
             problem = self._log(EntryType.NOTE, text)
-            self.notify(problem or "Note logged", severity="error" if problem else "information", timeout=2)
+            if problem:  # the editor's file is gone: keep the text where the person can find it
+                self.notify(f"Note not saved — {problem}. Your text is kept in {keep_refused_text(text)}",
+                            severity="error", timeout=10)
+            else:
+                self.notify("Note logged", timeout=2)
 
     def action_log_call(self) -> None:
         def save(result: CallResult) -> str | None:
@@ -654,7 +661,8 @@ class RecordScreen(Screen[None]):
             payload: dict[str, Any] = {"title": result.title, "starts_at": result.starts_at.isoformat()}
             if result.duration_minutes is not None:
                 payload["duration_minutes"] = result.duration_minutes
-            return self._log(EntryType.MEETING, result.notes, payload)
+            # The entry is dated when the meeting was, not when it was logged.
+            return self._log(EntryType.MEETING, result.notes, payload, when=result.starts_at)
 
         self.app.push_screen(MeetingScreen(f"Meeting — {self.record.name}", self.store.now(), save),
                              self._after_log("Meeting"))

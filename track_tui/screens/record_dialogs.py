@@ -8,6 +8,7 @@ inline and stays open with what was typed — nothing is ever saved half-way.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Callable, Generic, Iterable, TypeVar
@@ -21,9 +22,11 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static, Tex
 from textual.widgets.option_list import Option
 
 from ..external_editor import EditedText, EditorFailed, editor_name, run_editor  # noqa: F401 (re-exported)
-from ..models import RecordType
+from ..models import RecordType, Task, TimelineEntry
 from ..models.dates import parse_human_date
 from ..models.enums import EntryType
+from ..models.problems import field_problem
+from ..models.text import LINE_MAX, text_problem
 from ..store.record_queries import PickerItem
 from ..widgets.plain_text import PlainLabel, PlainStatic, plain
 from ..widgets.safe_input import SafeInput
@@ -228,6 +231,19 @@ class RecordPickerScreen(_Dialog[PickerItem]):
 # -- timeline entries ----------------------------------------------------------------------
 
 
+def keep_refused_text(text: str) -> str:
+    """Write text that could not be saved to a file of its own (mode 0600); return its path.
+
+    A note written in $EDITOR exists nowhere else once the editor's file is gone, so when it is
+    refused (too long, a NUL character…) it is kept here rather than lost.
+    """
+    with tempfile.NamedTemporaryFile(
+        "w", prefix="track-note-", suffix=".md", delete=False, encoding="utf-8", errors="surrogatepass"
+    ) as handle:
+        handle.write(text)
+        return handle.name
+
+
 class NoteScreen(_Dialog[str]):
     """A multi-line Markdown note. ctrl+s saves; ctrl+e continues in $EDITOR."""
 
@@ -276,6 +292,10 @@ class NoteScreen(_Dialog[str]):
         if edited is None:
             self._error("Set $EDITOR (or $VISUAL) to write notes in your own editor")
             return
+        problem = text_problem(edited.text, TimelineEntry.TEXT_LIMITS["body"])
+        if problem:  # not loaded (a huge text would stall the editor widget); kept, not lost
+            self._error(f"Text: {problem}; it was not loaded and is kept in {keep_refused_text(edited.text)}")
+            return
         area.load_text(edited.text.rstrip("\n"))
         self._error(f"{edited.problem}: check the note" if edited.problem else "")
 
@@ -287,29 +307,44 @@ class CallResult:
     summary: str | None
 
 
+MAX_DURATION_HOURS = 24  # a call or meeting longer than a day is a typo: log each day
+
+
 def parse_duration(text: str) -> int | None:
-    """'12' (minutes), '12m', '1h 5m', '1:05', '90s' → seconds; '' → None."""
+    """'12' (minutes), '12m', '1h 5m', '1:05', '90s' → seconds; '' → None.
+
+    At most MAX_DURATION_HOURS; a clock form needs minutes below 60 ('1:75' is refused).
+    """
     raw = text.strip().lower().replace(" ", "")
     if not raw:
         return None
+    usage = f"{text.strip()!r} is not a duration: use 12, 12m, 1h 5m or 1:05"
+    if len(raw) > 20:  # no duration takes this many characters; keeps int() of digits small
+        raise ValueError(usage)
+    total: int | None = None
     if ":" in raw:
         hours, _, minutes = raw.partition(":")
-        if hours.isdigit() and minutes.isdigit():
-            return int(hours) * 3600 + int(minutes) * 60
-    if raw.isdigit():
-        return int(raw) * 60
-    total, number = 0, ""
-    units = {"h": 3600, "m": 60, "s": 1}
-    for char in raw.replace("min", "m").replace("hr", "h").replace("sec", "s"):
-        if char.isdigit():
-            number += char
-        elif char in units and number:
-            total += int(number) * units[char]
-            number = ""
-        else:
-            raise ValueError(f"{text!r} is not a duration: use 12, 12m, 1h 5m or 1:05")
-    if number:
-        raise ValueError(f"{text!r} is not a duration: use 12, 12m, 1h 5m or 1:05")
+        if hours.isdecimal() and minutes.isdecimal() and hours.isascii() and minutes.isascii():
+            if int(minutes) >= 60:
+                raise ValueError(f"{text.strip()!r}: minutes after the colon go up to 59")
+            total = int(hours) * 3600 + int(minutes) * 60
+    elif raw.isdecimal() and raw.isascii():
+        total = int(raw) * 60
+    if total is None:
+        total, number = 0, ""
+        units = {"h": 3600, "m": 60, "s": 1}
+        for char in raw.replace("min", "m").replace("hr", "h").replace("sec", "s"):
+            if char in "0123456789":
+                number += char
+            elif char in units and number:
+                total += int(number) * units[char]
+                number = ""
+            else:
+                raise ValueError(usage)
+        if number:
+            raise ValueError(usage)
+    if total > MAX_DURATION_HOURS * 3600:
+        raise ValueError(f"{text.strip()!r} is longer than {MAX_DURATION_HOURS} hours")
     return total
 
 
@@ -407,6 +442,10 @@ class EmailScreen(_Dialog[EmailResult]):
         if not subject and not body:
             self._error("Give the email a subject or paste its text")
             return
+        problem = text_problem(subject, LINE_MAX)
+        if problem:
+            self._error(f"Subject: {problem}")
+            return
         direction = "inbound" if self.query_one(OptionList).highlighted == 1 else "outbound"
         self._try_save(EmailResult(subject or "(no subject)", direction, body))
 
@@ -474,8 +513,9 @@ class MeetingScreen(_Dialog[MeetingResult]):
 
     def action_save(self) -> None:
         title = self.query_one("#title", Input).value.strip()
-        if not title:
-            self._error("Title: say what the meeting was")
+        problem = "say what the meeting was" if not title else text_problem(title, LINE_MAX)
+        if problem:
+            self._error(f"Title: {problem}")
             self.query_one("#title", Input).focus()
             return
         try:
@@ -543,8 +583,9 @@ class TaskScreen(_Dialog[TaskResult]):
 
     def action_save(self) -> None:
         title = self.query_one("#title", Input).value.strip()
-        if not title:
-            self._error("Title: a task needs a title")
+        problem = field_problem(Task, "title", title)
+        if problem:
+            self._error(f"Title: {problem}")
             return
         raw_due = self.query_one("#due", Input).value.strip()
         try:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..models import RecordType, TaskStatus
+from .mutations import InvalidInput
 
 if TYPE_CHECKING:
     from .store import Store
@@ -132,7 +133,9 @@ class InboxQueries:
         return _rows(rows)[0] if rows else None
 
     def snooze_task(self: "Store", task_id: str, until: date) -> None:
-        """Move a task's due date (the inbox's snooze)."""
+        """Move a task's due date (the inbox's snooze): today or later, never into the past."""
+        if until < self.today():
+            raise InvalidInput("Due date", f"{until.isoformat()} is in the past; snooze to today or later")
         self.update_task(task_id, {"due_date": until})
 
     def reassign_task(self: "Store", task_id: str, user_id: str | None) -> None:

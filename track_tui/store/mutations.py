@@ -16,6 +16,7 @@ from ..models import (
     Task, TaskStatus, TimelineEntry,
 )
 from ..models.enums import EntryType, StageType
+from ..models.problems import first_problem
 from ..models.records import FIELD_LABELS
 from .rows import row_to_dict
 from .writes import NotFound, WriteContext
@@ -34,11 +35,7 @@ class InvalidInput(ValueError):
 
 
 def _first_error(exc: ValidationError) -> InvalidInput:
-    error = exc.errors()[0]
-    field = ".".join(str(p) for p in error["loc"]) or "value"
-    label = FIELD_LABELS.get(field, field)
-    message = error["msg"].removeprefix("Value error, ")
-    return InvalidInput(label, message)
+    return InvalidInput(*first_problem(exc))
 
 
 class Mutations:
@@ -288,7 +285,10 @@ class Mutations:
     # -- deal contacts ---------------------------------------------------------------------
 
     def add_deal_contact(self: "Store", deal_id: str, contact_id: str, role: str | None) -> DealContact:
-        link = DealContact(deal_id=deal_id, contact_id=contact_id, role=(role or "").strip() or None)
+        try:
+            link = DealContact(deal_id=deal_id, contact_id=contact_id, role=(role or "").strip() or None)
+        except ValidationError as exc:
+            raise _first_error(exc) from None
         with self.transaction() as tx:
             existing = tx.conn.execute(
                 "SELECT id FROM deal_contacts WHERE deal_id = ? AND contact_id = ?", (deal_id, contact_id)

@@ -11,11 +11,13 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from ..models import BoardStage, RecordType, Task, TimelineEntry
 from ..models.enums import EntryType
+from ..models.problems import first_problem
 from ..models.timeline import DEFAULT_CALL_DISPOSITIONS
+from .mutations import InvalidInput
 from .rows import row_to_model
 
 if TYPE_CHECKING:
@@ -245,12 +247,16 @@ class RecordQueries:
         self: "Store", record_type: RecordType, record_id: str, entry_type: EntryType, *,
         body: str | None = None, payload: dict[str, Any] | None = None, created_at: datetime | None = None,
     ) -> TimelineEntry:
-        """A note, call, email or meeting the person logs now, authored by them."""
-        entry = TimelineEntry(
-            workspace_id=self.workspace_id, record_type=RecordType(record_type), record_id=record_id,
-            entry_type=EntryType(entry_type), author_id=self.user_id, body=body, payload=payload or {},
-            created_at=created_at or self.now(),
-        )
+        """A note, call, email or meeting the person logs, authored by them: stamped now, or at
+        `created_at` when they said when it happened (a meeting's start)."""
+        try:
+            entry = TimelineEntry(
+                workspace_id=self.workspace_id, record_type=RecordType(record_type), record_id=record_id,
+                entry_type=EntryType(entry_type), author_id=self.user_id, body=body, payload=payload or {},
+                created_at=created_at or self.now(),
+            )
+        except ValidationError as exc:
+            raise InvalidInput(*first_problem(exc)) from None
         return self.add_entry(entry)
 
     def task_from_entry(
@@ -258,11 +264,14 @@ class RecordQueries:
         assigned_to: str | None, due_date: date | None, description: str | None = None,
     ) -> Task:
         """A task on the record, linked back to the entry it came from (`source_entry_id`)."""
-        task = Task(
-            workspace_id=self.workspace_id, record_type=RecordType(record_type), record_id=record_id,
-            title=title, description=description, assigned_to=assigned_to, due_date=due_date,
-            source_entry_id=entry_id, created_at=self.now(),
-        )
+        try:
+            task = Task(
+                workspace_id=self.workspace_id, record_type=RecordType(record_type), record_id=record_id,
+                title=title, description=description, assigned_to=assigned_to, due_date=due_date,
+                source_entry_id=entry_id, created_at=self.now(),
+            )
+        except ValidationError as exc:
+            raise InvalidInput(*first_problem(exc)) from None
         return self.create_task(task)
 
     def open_tasks_for_record(self: "Store", record_id: str) -> list[Task]:
