@@ -308,3 +308,82 @@ def test_parse_input_currency_defaults_to_usd_and_respects_exponent() -> None:
 )
 def test_format_value(key: str, value: Any, shown: str) -> None:
     assert field(key).format_value(value) == shown
+
+
+# -- ranges, malformed definitions, typed numbers and URLs --------------------------------
+
+
+def test_numbers_stay_where_json_readers_keep_them_exact() -> None:
+    free = make(CustomFieldType.NUMBER)
+    largest = 2**53 - 1
+    assert free.validate_value(largest) == largest
+    refuses(free, largest + 1, "between -9,007,199,254,740,991 and 9,007,199,254,740,991")
+    refuses(free, -1e300, "between")
+    with pytest.raises(CustomFieldError, match="between"):
+        free.parse_input("99999999999999999999", TODAY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [("12,5", 12.5), ("1.250,5", 1250.5), ("1,500,000", 1_500_000), ("-3", -3), ("2,0", 2), ("0,125", 0.125)],
+)
+def test_typed_numbers_follow_the_comma_rule(typed: str, stored: float) -> None:
+    value = make(CustomFieldType.NUMBER).parse_input(typed, TODAY)
+    assert value == stored and type(value) is type(stored)
+
+
+@pytest.mark.parametrize(("typed", "words"), [("1,250", "ambiguous"), ("nan", "not a number"),
+                                              ("inf", "not a number"), ("1e9", "not a number")])
+def test_typed_numbers_that_read_two_ways_or_none_are_refused(typed: str, words: str) -> None:
+    with pytest.raises(CustomFieldError) as caught:
+        make(CustomFieldType.NUMBER).parse_input(typed, TODAY)
+    assert str(caught.value).startswith("Thing: ") and words in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "value", "words"),
+    [
+        (CustomFieldType.NUMBER, {"min": "abc"}, 5, "invalid min ('abc')"),
+        (CustomFieldType.NUMBER, {"max": True}, 5, "invalid max (True)"),
+        (CustomFieldType.TEXT, {"max_length": "ten"}, "x", "invalid max_length"),
+        (CustomFieldType.TEXT, {"pattern": "([a-z"}, "x", "invalid pattern"),
+        (CustomFieldType.DATE, {"min": "someday"}, "2026-01-01", "invalid min ('someday')"),
+        (CustomFieldType.MULTI_SELECT, {"options": ["a"], "max_selected": "two"}, ["a"], "invalid max_selected"),
+        (CustomFieldType.CURRENCY, {"max": 1.5}, {"minor": 1, "currency": "USD"}, "invalid max (1.5)"),
+        (CustomFieldType.CURRENCY, {"currency": 7}, {"minor": 1, "currency": "USD"}, "invalid currency"),
+        (CustomFieldType.URL, {"schemes": "https"}, "https://a.example", "invalid schemes"),
+    ],
+)
+def test_a_malformed_definition_is_reported_never_a_crash(kind, config, value, words) -> None:
+    """`config` is written by the web app; a rule of the wrong kind must not raise TypeError."""
+    refuses(make(kind, config), value, "the field's definition has", words)
+
+
+def test_options_without_a_value_are_skipped() -> None:
+    select = make(CustomFieldType.SELECT, {"options": [{"label": "No value"}, {"value": "b"}, "c"]})
+    assert select.options() == [("b", "b"), ("c", "c")]
+    assert make(CustomFieldType.SELECT, {"options": "abc"}).options() == []
+
+
+def test_currency_amounts_stay_within_bigint() -> None:
+    free = make(CustomFieldType.CURRENCY)
+    largest = 2**63 - 1
+    assert free.validate_value({"minor": largest, "currency": "USD"})["minor"] == largest
+    refuses(free, {"minor": largest + 1, "currency": "USD"}, "from 0 to $92,233,720,368,547,758.07")
+    with pytest.raises(CustomFieldError, match="too large"):
+        free.parse_input("99999999999999999999", TODAY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "words"),
+    [("not a url", "spaces"), ("javascript:alert(1)", "javascript: addresses are not allowed"),
+     ("https://exa mple.com", "spaces"), ("https://javascript:alert(1)", "invalid port"),
+     ("ftp://files.example", "ftp: addresses are not allowed")],
+)
+def test_typed_urls_are_parsed_not_prefixed(typed: str, words: str) -> None:
+    """These were saved as https://not a url, https://javascript:alert(1)."""
+    default = make(CustomFieldType.URL, name="Site")
+    with pytest.raises(CustomFieldError) as caught:
+        default.parse_input(typed, TODAY)
+    assert str(caught.value).startswith("Site: ") and words in str(caught.value)
+    assert default.parse_input("example.com/docs", TODAY) == "https://example.com/docs"

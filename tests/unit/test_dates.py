@@ -112,3 +112,9 @@ def test_relative_time_steps() -> None:
     assert relative_time(now - timedelta(days=2), now) == "2d ago"
     assert relative_time(now - timedelta(days=20), now) == "24 Feb"
     assert relative_time(datetime(2025, 3, 1, 9, 0), now) == "1 Mar 2025"  # naive means UTC
+
+
+@pytest.mark.parametrize("text", ["+99999999d", "+99999999999999999999d", "+1000000m", "+9999999w"])
+def test_relative_dates_past_the_year_9999_are_refused_not_a_crash(text: str) -> None:
+    with pytest.raises(ValueError, match="too far from today"):
+        parse_human_date(text, date(2026, 3, 16))

@@ -156,6 +156,35 @@ def test_deal_value_is_money_in_minor_units() -> None:
         Deal(workspace_id=WS, name="D", probability=Decimal("101"))
 
 
+def test_a_deal_without_a_value_has_none_not_zero() -> None:
+    """The server's value_cents is a nullable bigint: no value is None, distinct from 0."""
+    deal = Deal(workspace_id=WS, name="D")
+    assert deal.value_cents is None and deal.value is None
+    zero = Deal(workspace_id=WS, name="D", value_cents=0)
+    assert zero.value is not None and zero.value.format() == "$0.00"
+
+
+def test_numeric_columns_stay_within_the_servers_ranges() -> None:
+    largest = 2**63 - 1
+    assert Deal(workspace_id=WS, name="D", value_cents=largest).value_cents == largest
+    with pytest.raises(ValidationError, match="value_cents"):
+        Deal(workspace_id=WS, name="D", value_cents=largest + 1)
+    for bad in ("nan", "inf", Decimal("NaN"), float("nan")):
+        with pytest.raises(ValidationError, match="finite number"):
+            Deal(workspace_id=WS, name="D", probability=bad)
+    with pytest.raises(ValidationError):
+        BoardStage(board_id="b", name="S", position=2**31)  # the server's int
+    assert BoardStage(board_id="b", name="S", position=-(2**31)).position == -(2**31)
+    with pytest.raises(ValidationError):
+        BoardCard(board_id="b", stage_id="s", record_type="deal", record_id="r", position=2**31)
+    with pytest.raises(ValidationError):
+        CustomField(workspace_id=WS, record_type="deal", name="N", key="n", type="text", position=2**40)
+    with pytest.raises(ValidationError):
+        AutomationRun(automation_id="a", status="success", duration_ms=2**31)
+    with pytest.raises(ValidationError):
+        Deal(workspace_id=WS, name="D", version=2**63)
+
+
 def test_soft_delete_flag() -> None:
     assert not Deal(workspace_id=WS, name="D").is_deleted
     assert Deal(workspace_id=WS, name="D", deleted_at=NOW).is_deleted
@@ -221,7 +250,9 @@ def test_card_filter_forms(query: str, expected: CardFilter) -> None:
 @pytest.mark.parametrize(
     ("query", "words"),
     [("stale:abc", "stale:abc"), ("stale:", "stale:"), ("stale:-3", "stale:-3"),
-     ("tag:", "say which tag"), ("owner:", "say which owner")],
+     ("tag:", "say which tag"), ("owner:", "say which owner"),
+     ("stale:99999999999999999999", "at most 36,500 days"), ("stale:36501", "at most 36,500 days"),
+     ("stale:²", "give a number of days")],
 )
 def test_card_filter_errors_name_the_part(query: str, words: str) -> None:
     with pytest.raises(ValueError) as caught:

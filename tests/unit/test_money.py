@@ -169,3 +169,55 @@ def test_money_is_immutable() -> None:
     money = Money(minor=1, currency="USD")
     with pytest.raises(Exception):
         money.minor = 2  # type: ignore[misc]
+
+
+# -- the decimal comma and the server's range ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "minor"),
+    [
+        ("12,5", "USD", 1_250),  # was read as 125.00
+        ("12,50", "EUR", 1_250),
+        ("1.250,50", "EUR", 125_050),
+        ("€1.250,50", "EUR", 125_050),
+        ("1,250", "USD", 125_000),  # USD has two decimals: three digits after a comma are thousands
+        ("1.250", "EUR", 125_000),
+        ("1,500", "JPY", 1_500),
+        ("12,5k", "USD", 1_250_000),
+        ("0,250", "KWD", 250),  # a leading zero: a decimal in any currency
+        ("usd 1,200.00", "USD", 120_000),
+        ("1 250,75", "EUR", 125_075),
+    ],
+)
+def test_parse_amount_understands_a_decimal_comma(text: str, code: str, minor: int) -> None:
+    assert parse_amount(text, code) == minor
+
+
+def test_parse_amount_refuses_an_ambiguous_group_in_a_three_decimal_currency() -> None:
+    """KWD 1,250 may be 1250 dinars or 1.250 (one dinar 250 fils): asked, never guessed."""
+    with pytest.raises(ValueError, match=r"'1,250' is ambiguous: type 1250 .* or 1.25"):
+        parse_amount("1,250", "KWD")
+    with pytest.raises(ValueError, match="ambiguous"):
+        parse_amount("KWD 2.500", "KWD")
+    assert parse_amount("1,25", "KWD") == 1_250  # two digits: a decimal comma
+    assert parse_amount("1250", "KWD") == 1_250_000
+
+
+def test_parse_amount_keeps_within_the_servers_bigint() -> None:
+    largest = 2**63 - 1
+    assert parse_amount("92233720368547758.07", "USD") == largest
+    assert parse_amount("9223372036854775807", "JPY") == largest
+    for text, code, most in (("92233720368547758.08", "USD", "$92,233,720,368,547,758.07"),
+                             ("99999999999999999999", "USD", "$92,233,720,368,547,758.07"),
+                             ("99999999999999999999m", "USD", "$92,233,720,368,547,758.07"),
+                             ("9223372036854775808", "JPY", "¥9,223,372,036,854,775,807")):
+        with pytest.raises(ValueError) as caught:
+            parse_amount(text, code)
+        assert str(caught.value) == f"{text!r} is too large: the most an amount can be is {most}"
+
+
+def test_parse_amount_refuses_exponents_and_other_digits() -> None:
+    for text in ("1e5", "1E3", "٣", "0x10", "12.5.5"):
+        with pytest.raises(ValueError, match="not an amount"):
+            parse_amount(text, "USD")

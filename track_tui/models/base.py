@@ -47,7 +47,9 @@ class Row(BaseModel):
     updated_at: datetime | None = None
     version: int = Field(default=0, ge=0, le=BIGINT_MAX)
 
-    @field_validator("*", mode="after")
+    # "before": ahead of pydantic's own checks, which would refuse a lone surrogate in a field
+    # with a length constraint with a message nobody can act on.
+    @field_validator("*", mode="before")
     @classmethod
     def _storable_text(cls, value: Any, info: ValidationInfo) -> Any:
         if isinstance(value, str):

@@ -74,7 +74,8 @@ class ColumnStats(BaseModel):
         return sorted(self.currency_counts, key=lambda code: (-self.currency_counts[code], code))
 
 
-_VALUE = re.compile(r"^([<>])=?(\d+(?:\.\d+)?)([km]?)$", re.IGNORECASE)
+_VALUE = re.compile(r"^([<>])=?([0-9]{1,30}(?:\.[0-9]{1,30})?)([km]?)$", re.IGNORECASE)
+MAX_STALE_DAYS = 36_500  # a hundred years: any longer is a typo (and past what dates can hold)
 
 
 class CardFilter(BaseModel):
@@ -115,8 +116,10 @@ class CardFilter(BaseModel):
                 values["tag"] = rest.lower()
             elif sep and key == "stale":
                 digits = rest.removesuffix("d")
-                if not digits.isdigit():
+                if not (digits.isascii() and digits.isdigit()):
                     raise ValueError(f"stale:{rest} — give a number of days, like stale:14")
+                if len(digits) > 5 or int(digits) > MAX_STALE_DAYS:
+                    raise ValueError(f"stale:{rest} — at most {MAX_STALE_DAYS:,} days")
                 values["stale_days"] = int(digits)
             elif _VALUE.match(part):
                 match = _VALUE.match(part)
