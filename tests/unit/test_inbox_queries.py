@@ -99,3 +99,20 @@ def test_completing_and_creating_write_task_entries_on_the_parent(demo_store):
     demo_store.set_task_status(task.id, TaskStatus.DONE)
     entries = [e for e in demo_store.timeline(deal_id, types=[EntryType.TASK]) if e.payload.get("task_id") == task.id]
     assert sorted(e.payload["action"] for e in entries) == ["completed", "created"]
+
+
+def test_snoozing_into_the_past_is_refused_and_changes_nothing(demo_store):
+    from track_tui.store import InvalidInput
+
+    task = make(demo_store, "Chase the invoice", TODAY - timedelta(days=2))
+    before = demo_store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    try:
+        demo_store.snooze_task(task.id, TODAY - timedelta(days=1))
+    except InvalidInput as exc:
+        assert exc.field == "Due date" and "in the past" in exc.reason
+    else:
+        raise AssertionError("a snooze to yesterday was accepted")
+    assert demo_store.inbox_task(task.id).due_date == TODAY - timedelta(days=2)
+    assert demo_store.conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == before
+    demo_store.snooze_task(task.id, TODAY)  # today is fine
+    assert demo_store.inbox_task(task.id).due_date == TODAY

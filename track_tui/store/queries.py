@@ -125,9 +125,10 @@ class Queries:
         where, params = self._filter_sql(board.record_type, flt)
         table = board.record_type.table
         money = board.record_type == RecordType.DEAL
-        # total(): NULL ("no value") adds nothing, and a float never overflows where sum() of
-        # bigint-sized values would stop the query with "integer overflow".
-        select = "r.currency, total(r.value_cents)" if money else "NULL, NULL"
+        # NULL ("no value") adds nothing. The high and low 32 bits are summed apart and joined in
+        # Python: exact, where sum() of bigint-sized values stops with "integer overflow" and
+        # total() rounds to a double.
+        select = "r.currency, sum(r.value_cents >> 32), sum(r.value_cents & 4294967295)" if money else "NULL, NULL, NULL"
         group = ", r.currency" if money else ""
         with self.lock:
             rows = self.conn.execute(
@@ -136,18 +137,19 @@ class Queries:
                 WHERE c.board_id = ? AND {where} GROUP BY c.stage_id{group}""",
                 (board.id, *params),
             ).fetchall()
-        for stage_id, count, currency, total in rows:
+        for stage_id, count, currency, high, low in rows:
+            total = ((high or 0) << 32) + (low or 0)
             column = stats.get(stage_id)
             if column is None:
                 continue
             column.count += count
             if money and currency:
                 column.currency_counts[currency] = column.currency_counts.get(currency, 0) + count
-                column.totals.add_minor(int(total or 0), currency)
+                column.totals.add_minor(total, currency)
                 probability = float(column.stage.probability) if column.stage.probability is not None else (
                     100.0 if column.stage.stage_type == StageType.WON else 0.0
                 )
-                column.weighted.add_minor(round((total or 0) * probability / 100), currency)
+                column.weighted.add_minor(round(total * probability / 100), currency)
         return stats
 
     def card_summaries(self: "Store", card_ids: Iterable[str]) -> dict[str, CardSummary]:

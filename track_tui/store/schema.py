@@ -199,8 +199,8 @@ _V4 = [
 # "deals" is ever renamed. The copy is a main-database table: after ALTER TABLE … RENAME or a
 # TEMP table, SQLite 3.40 refuses `PRAGMA wal_checkpoint` on that connection ("database table
 # is locked") once the journal mode has been switched, as the demo build does.
-# Values, zeros included, are kept as they were. Safe to re-run. A migration appended before
-# this one that adds a column or an index to deals must be added to the lists below.
+# Values (zeros included) and rowids are kept as they were. Safe to re-run. A migration placed
+# before this one that adds a column or an index to deals must be added to the lists below.
 _DEAL_COLUMNS = (
     "id, workspace_id, name, value_cents, currency, stage_id, close_date, probability, "
     "primary_contact_id, company_id, owner_id, tags, custom_fields, created_at, deleted_at, "
@@ -208,7 +208,7 @@ _DEAL_COLUMNS = (
 )
 _V5 = [
     "DROP TABLE IF EXISTS main.deals_before_v5",
-    "CREATE TABLE main.deals_before_v5 AS SELECT * FROM main.deals",
+    "CREATE TABLE main.deals_before_v5 AS SELECT rowid AS old_rowid, * FROM main.deals",
     "DROP TABLE main.deals",
     f"""CREATE TABLE IF NOT EXISTS main.deals (
         id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
@@ -217,7 +217,7 @@ _V5 = [
         primary_contact_id TEXT REFERENCES contacts(id), company_id TEXT REFERENCES companies(id),
         owner_id TEXT, tags TEXT NOT NULL DEFAULT '[]', custom_fields TEXT NOT NULL DEFAULT '{{}}',
         created_at TEXT NOT NULL, deleted_at TEXT, {SYNC_COLUMNS})""",
-    f"INSERT INTO main.deals ({_DEAL_COLUMNS}) SELECT {_DEAL_COLUMNS} FROM main.deals_before_v5",
+    f"INSERT INTO main.deals (rowid, {_DEAL_COLUMNS}) SELECT old_rowid, {_DEAL_COLUMNS} FROM main.deals_before_v5",
     "DROP TABLE main.deals_before_v5",
     "CREATE INDEX IF NOT EXISTS deals_company ON deals (company_id)",
     "CREATE INDEX IF NOT EXISTS deals_primary_contact ON deals (primary_contact_id)",
