@@ -15,8 +15,8 @@ a long text        200,000      a note, call summary, pasted email or meeting no
 a JSON column      200,000      a record's custom fields, an entry's payload, a field's config
 =================  ===========  ======================================================================
 
-A note at the limit is written and indexed for search in about 60 ms and searched in under
-10 ms per keystroke (`python -m bench.bench_limits`); the 12 MB note that prompted the limit
+A note at the limit is written and indexed for search in about 0.1 s and searched in about
+2 ms per keystroke (`python -m bench.bench_limits`); the 12 MB note that prompted the limit
 held the database for 11 s. Even in four-byte characters such a row stays under Realtime's
 1 MiB record limit.
 """
