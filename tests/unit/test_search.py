@@ -303,3 +303,19 @@ def test_results_never_exceed_the_limit_and_are_unique(demo_store, query):
     results = demo_store.search(query, limit=25)
     assert len(results.hits) <= 25
     assert len(set(ids(results))) == len(results.hits)
+
+
+def test_a_match_deep_in_a_note_at_the_size_limit_gets_its_snippet(demo_store):
+    """Snippets of long notes are cut around the first match without scanning the whole note."""
+    from track_tui.models.text import LONG_TEXT_MAX
+
+    target = company(demo_store, "Longnote Holdings")
+    filler = "lorem ipsum dolor sit amet\n" * (LONG_TEXT_MAX // 27)
+    body = (filler[: 150_000] + " the zephyrquartz clause\tapplies " + filler)[:LONG_TEXT_MAX]
+    note(demo_store, target, body)
+    hit = next(h for h in demo_store.search("zephyrquartz").hits if h.record_id == target.id)
+    assert hit.field == "body" and hit.text.startswith("…") and hit.text.endswith("…")
+    assert "\n" not in hit.text and "\t" not in hit.text
+    (start, end), = hit.spans
+    assert hit.text[start:end] == "zephyrquartz"
+    assert len(hit.text) <= 92
