@@ -16,7 +16,8 @@ from .records import FIELD_LABELS
 def first_problem(exc: ValidationError) -> tuple[str, str]:
     """(label of the first failing field, why it failed)."""
     error = exc.errors()[0]
-    field = ".".join(str(part) for part in error["loc"]) or "value"
+    # Row-level text checks name their field in the error's context (see models/base.py).
+    field = (error.get("ctx") or {}).get("field") or ".".join(str(part) for part in error["loc"]) or "value"
     return FIELD_LABELS.get(field, field), error["msg"].removeprefix("Value error, ")
 
 

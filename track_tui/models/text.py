@@ -37,23 +37,33 @@ def text_problem(value: str, limit: int) -> str | None:
         return f"too long: {len(value):,} characters (the most is {limit:,})"
     if "\x00" in value:
         return "contains a NUL character (\\x00), which the database cannot store"
-    if not value.isascii():
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return "contains a broken character (a lone UTF-16 surrogate), which the database cannot store"
+    if not value.isascii() and not _encodes(value):
+        return "contains a broken character (a lone UTF-16 surrogate), which the database cannot store"
     return None
 
 
 def json_problem(value: Any, limit: int = JSON_MAX) -> str | None:
-    """Why a JSON value (dict/list of str, numbers, …) cannot be stored, or None."""
-    problem = _walk(value)
-    if problem:
-        return problem
-    size = len(json.dumps(value, ensure_ascii=False, default=str))
-    if size > limit:
-        return f"too large: {size:,} characters of JSON (the most is {limit:,})"
+    """Why a JSON value (dict/list of str, numbers, …) cannot be stored, or None.
+
+    Decided from its JSON text (one pass in C): a NUL shows as an escape, a lone surrogate as
+    text that cannot be encoded. Only then is the value walked, to say what is wrong.
+    """
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    if "\\u0000" in text or not text.isascii() and not _encodes(text):
+        problem = _walk(value)
+        if problem:
+            return problem
+    if len(text) > limit:
+        return f"too large: {len(text):,} characters of JSON (the most is {limit:,})"
     return None
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _walk(value: Any) -> str | None:
