@@ -9,6 +9,7 @@ from datetime import datetime, time, timedelta, timezone
 
 from textual.widgets import Input, Label, TextArea
 
+from track_tui.external_editor import EditedText
 from track_tui.models import RecordType
 from track_tui.models.text import LINE_MAX, LONG_TEXT_MAX
 from track_tui.screens.board import BoardScreen
@@ -255,13 +256,25 @@ async def test_a_note_too_long_or_with_a_nul_stays_in_the_editor(demo_app, demo_
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert demo_app.screen is dialog and "NUL character" in error_of_label(dialog)
+        # ctrl+e: a text over the limit from $EDITOR is not loaded into the editor; it is kept.
+        huge = "y" * (LONG_TEXT_MAX + 5)
+        monkeypatch.setattr("track_tui.screens.record_dialogs.run_editor", lambda app, text: EditedText(huge))
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert area.text == "before\x00after"
+        message = error_of_label(dialog)
+        assert message.startswith("Text: too long: 200,005 characters") and "it was not loaded" in message
+        kept = message.rsplit("kept in ", 1)[1]
+        with open(kept, encoding="utf-8") as handle:
+            assert handle.read() == huge
+        os.unlink(kept)
         await pilot.press("escape")
         await pilot.pause()
         assert len(entries(demo_store, deal_id, "note")) == notes
 
         # Written in $EDITOR and refused: kept in a file the message names.
         long_text = "word " * (LONG_TEXT_MAX // 4)
-        monkeypatch.setattr("track_tui.screens.record.run_editor", lambda app, text: long_text)
+        monkeypatch.setattr("track_tui.screens.record.run_editor", lambda app, text: EditedText(long_text))
         shown: list[str] = []
         monkeypatch.setattr(demo_app.screen, "notify", lambda message, **kw: shown.append(message))
         await pilot.press("A")

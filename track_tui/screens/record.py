@@ -634,7 +634,7 @@ class RecordScreen(Screen[None]):
         if text:
             problem = self._log(EntryType.NOTE, text)
             if problem:  # the editor's file is gone: keep the text where the person can find it
-                self.notify(f"Note not saved — {problem}. Your text is kept in {keep_refused_text(text)}",
+                self.notify(f"Note not saved — {problem}. Your text is kept in {keep_refused_text(edited.text)}",
                             severity="error", timeout=10)
             else:
                 self.notify("Note logged", timeout=2)
