@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup run demo test test-fast screenshots bench dev-server clean
+.PHONY: setup run demo test test-fast check-wheel screenshots bench dev-server clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Track TUI needs Python 3.11 or newer (found " + sys.version.split()[0] + ")"'
@@ -28,6 +28,10 @@ demo: $(STAMP)
 ## The whole test-suite: unit, screen (Pilot), snapshot, database (real PostgreSQL), sync.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## Build the wheel, install it into a fresh virtualenv and start it to the board (CI runs it).
+check-wheel: $(STAMP)
+	$(BIN)/python -m tests.support.check_wheel
 
 ## Regenerate the SVG screenshots of every screen into screenshots/.
 screenshots: $(STAMP)

@@ -25,7 +25,7 @@ from .models import SYNCED_MODELS, RecordType
 from .safe_text import safe_block, safe_line
 from .store import Action, ChangeSet, Store
 
-STYLES = Path(__file__).resolve().parent.parent / "styles"
+STYLES = Path(__file__).resolve().parent / "styles"  # package data (see pyproject.toml)
 INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
 
 
