@@ -27,6 +27,24 @@ def frozen_clock() -> datetime:
     return FROZEN_NOW
 
 
+@pytest.fixture(autouse=True)
+def no_unexpected_app_errors(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch):
+    """The crash boundary keeps the app running when a handler raises; in a test that would
+    hide the bug. Every error the boundary reports goes through `crash_log.record`: here it is
+    collected instead of written to the developer's log, and fails the test, unless the test
+    is marked `app_errors` (tests of the boundary itself, which point the log elsewhere)."""
+    if request.node.get_closest_marker("app_errors"):
+        yield
+        return
+    from track_tui import crash_log
+
+    reported: list[str] = []
+    monkeypatch.setattr(crash_log, "record", lambda summary, error=None: reported.append(summary))
+    yield
+    if reported:
+        pytest.fail("the app reported errors:\n" + "\n".join(reported), pytrace=False)
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from track_tui.demo import build_demo

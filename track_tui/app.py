@@ -5,21 +5,24 @@ Kept thin: screens do their own work; the app wires the store to them and owns w
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import threading
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from textual import work
-from textual.app import App, SystemCommand
+from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from . import signals
 from . import terminal_guard  # noqa: F401  (no control character reaches the terminal)
 from . import textual_fixes  # noqa: F401  (applies work-arounds before any widget exists)
 from .config import Settings
+from .error_boundary import ErrorBoundary
 from .messages import StoreChanged
 from .models import SYNCED_MODELS, RecordType
 from .safe_text import safe_block, safe_line
@@ -29,7 +32,7 @@ STYLES = Path(__file__).resolve().parent / "styles"  # package data (see pyproje
 INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
 
 
-class TrackApp(App[None]):
+class TrackApp(ErrorBoundary):
     TITLE = "Track"
     CSS_PATH = [STYLES / f"{name}.tcss" for name in ("base", "board", "record", "inbox", "search")]
     ENABLE_COMMAND_PALETTE = True
@@ -60,14 +63,13 @@ class TrackApp(App[None]):
             from .account_flow import AccountFlow
 
             self.account_flow = AccountFlow(self, account)
+        self._restore_signals: Callable[[], None] = lambda: None
 
     def on_mount(self) -> None:
-        if self.settings.theme in self.available_themes:
-            self.theme = self.settings.theme
-        else:
-            self.notify(f"Unknown theme {self.settings.theme!r}; using {self.theme}", severity="warning")
+        self._restore_signals = signals.route_to_loop(asyncio.get_running_loop(), self._end_by_signal)
+        self.theme = self.settings.theme  # a registered theme: the settings checked the name
         if self.settings.keymap:
-            self.set_keymap(self.settings.keymap)
+            self.set_keymap(self.settings.keymap)  # checked against every screen's bindings too
         if self.store is None:
             assert self.account_flow is not None, "TrackApp needs a store or an account"
             self.account_flow.start()
@@ -165,7 +167,13 @@ class TrackApp(App[None]):
             "to move the file aside and build a fresh cache.",
         ))
 
+    def _end_by_signal(self, signum: int) -> None:
+        """SIGTERM, SIGHUP, SIGQUIT, SIGINT: leave as `q` does (the terminal restored, the
+        store closed by whoever opened it), with the exit status a shell expects."""
+        self.exit(return_code=signals.exit_status(signum))
+
     def on_unmount(self) -> None:
+        self._restore_signals()
         self._unsubscribe()
         if self.store is not None:
             self.store.interrupt_checks()

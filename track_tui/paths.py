@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path, user_state_path
+from platformdirs import user_config_path, user_data_path, user_log_path, user_state_path
 
 APP_NAME = "track-tui"
 
@@ -62,3 +62,13 @@ def workspace_cache_file(slug: str, workspace_id: str) -> Path:
     import uuid
 
     return project_cache_dir(slug) / f"{uuid.UUID(str(workspace_id))}.sqlite3"
+
+
+def log_dir() -> Path:
+    """The platform's log directory (on Linux $XDG_STATE_HOME/track-tui/log), created on demand."""
+    return user_log_path(APP_NAME)
+
+
+def log_file() -> Path:
+    """Where errors are written with their tracebacks (rotated; see track_tui.crash_log)."""
+    return log_dir() / "track.log"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import pty
 import re
 import select
 import signal
@@ -67,6 +68,40 @@ class Terminal:
         self.master = master
         self.output = bytearray()
         self._eof = False
+
+    @classmethod
+    def forked(cls, target: Callable[[], int], *, env: Mapping[str, str], unprivileged: bool = False,
+               size: tuple[int, int] = (120, 40)) -> "Terminal":
+        """Run `target()` in a forked child on a new pty (its return value is the exit status).
+        With `unprivileged`, a root test process drops to `nobody` first, so file permissions
+        mean what they mean for everyone else (root reads and writes through them); a fork
+        rather than an exec, because nobody may not be able to reach this Python."""
+        pid, master = pty.fork()
+        if pid == 0:  # the child: never returns into the test runner
+            status = 70
+            try:
+                os.environ.clear()
+                os.environ.update(env)
+                # The pty is fds 0-2 now; the test runner's captured streams are not.
+                sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
+                if unprivileged:
+                    drop_privileges()
+                status = target()
+            except BaseException:  # noqa: BLE001 - report and leave, whatever it was
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                os._exit(status)
+        columns, rows = size
+        fcntl.ioctl(master, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
+        os.kill(pid, signal.SIGWINCH)
+        term = cls.__new__(cls)
+        term.process = _ForkedProcess(pid)
+        term.master = master
+        term.output = bytearray()
+        term._eof = False
+        return term
 
     def __enter__(self) -> "Terminal":
         return self
@@ -142,6 +177,45 @@ class Terminal:
             os.close(self.master)
         except OSError:
             pass
+
+
+NOBODY = 65534
+
+
+def drop_privileges() -> None:
+    """In a child of a root process: carry on as `nobody` (no-op for anyone else)."""
+    if os.geteuid() == 0:
+        os.setgroups([])
+        os.setgid(NOBODY)
+        os.setuid(NOBODY)
+
+
+class _ForkedProcess:
+    """The little of subprocess.Popen that Terminal uses, for a child made by fork."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.returncode: int | None = None
+
+    def poll(self) -> int | None:
+        if self.returncode is None:
+            pid, status = os.waitpid(self.pid, os.WNOHANG)
+            if pid:
+                self.returncode = os.waitstatus_to_exitcode(status)
+        return self.returncode
+
+    def wait(self, timeout: float | None = None) -> int:
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while self.poll() is None:
+            if deadline is not None and time.monotonic() > deadline:
+                raise subprocess.TimeoutExpired(str(self.pid), timeout or 0)
+            time.sleep(0.01)
+        assert self.returncode is not None
+        return self.returncode
+
+    def send_signal(self, signum: int) -> None:
+        if self.poll() is None:
+            os.kill(self.pid, signum)
 
 
 def _take_terminal() -> None:
