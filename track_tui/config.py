@@ -1,10 +1,10 @@
 """Settings: a TOML file (nearest wins: --config, $TRACK_CONFIG, the platform config dir) under
 `TRACK_*` environment variables. A malformed or invalid file stops start-up with a message that
-names the file, the key and what is wrong (:class:`ConfigError`).
+names the file (or variable), the key and what is wrong (:class:`ConfigError`), one line each.
 
 Example config.toml::
 
-    theme = "textual-ansi"        # follow the terminal's own palette
+    theme = "ansi-dark"           # follow the terminal's own palette
     stale_days = 21               # a card is stale after this many days in its stage
 
     [keymap]                      # binding id = keys (comma-separated alternatives)
@@ -13,19 +13,31 @@ Example config.toml::
     [supabase]                    # your own project (or TRACK_SUPABASE_URL / _ANON_KEY);
     url = "https://<ref>.supabase.co"   # without it the app opens the local demo
     anon_key = "eyJ..."           # the anon/publishable key; a service-role key is refused
+
+Values in the file are checked strictly: TOML has types, so `stale_days = true` or
+`stale_days = "21"` is a mistake to point out, not a value to coerce (pydantic would read
+true as 1). Environment variables are text by nature and are read as pydantic-settings reads
+them ("21" is 21). Theme names are checked against Textual's themes, and the keymap against
+every screen's bindings (track_tui/keymap.py), so a typo is reported at start-up rather than
+silently ignored.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model, field_validator, model_validator
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, SettingsError
 
 from . import paths
+
+DEFAULT_THEME = "textual-dark"
+# Names Textual has retired, kept working for configs written for older releases.
+THEME_ALIASES = {"textual-ansi": "ansi-dark"}
 
 
 class ConfigError(Exception):
@@ -71,8 +83,9 @@ class Settings(BaseSettings):
                                       env_nested_delimiter="_", env_nested_max_split=1)
 
     theme: str = Field(
-        default="textual-dark",
-        description="Textual theme name; 'textual-ansi' uses the terminal's own colours.",
+        default=DEFAULT_THEME,
+        description="Textual theme name; 'ansi-dark' / 'ansi-light' use the terminal's own colours "
+        "('textual-ansi', their old name, means 'ansi-dark').",
     )
     stale_days: int = Field(
         default=14, ge=1, le=3650,
@@ -101,6 +114,18 @@ class Settings(BaseSettings):
 
         return Project.model_construct(url=self.supabase.url, anon_key=self.supabase.anon_key)
 
+    @field_validator("theme")
+    @classmethod
+    def _a_textual_theme(cls, name: str) -> str:
+        name = THEME_ALIASES.get(name, name)
+        if name == DEFAULT_THEME:
+            return name  # no need to load Textual's theme table for the default
+        from textual.theme import BUILTIN_THEMES  # every Textual app registers exactly these
+
+        if name not in BUILTIN_THEMES:
+            raise ValueError(f"unknown theme {name!r}; Textual's themes are {', '.join(sorted(BUILTIN_THEMES))}")
+        return name
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -114,43 +139,109 @@ class Settings(BaseSettings):
         return (env_settings, init_settings)
 
 
+# The same fields, checked strictly: what the file says must already have the right type.
+_FileSettings = create_model(  # type: ignore[call-overload]
+    "FileSettings",
+    __config__=ConfigDict(strict=True, extra="forbid"),
+    **{name: (info.annotation, info) for name, info in Settings.model_fields.items()},
+)
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        text = path.read_text(encoding="utf-8")
+        raw = path.read_bytes()
     except FileNotFoundError:
         return {}
     except OSError as exc:
         raise ConfigError(f"{path}: cannot be read ({exc.strerror})") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError(
+            f"{path}: not UTF-8 text (byte 0x{raw[exc.start]:02x} on line {line}); save it as UTF-8"
+        ) from None
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML — {exc}") from None
 
 
+def _config_path(config_path: Path | None) -> tuple[Path, str | None]:
+    """The file to read, and how it was named when it must exist (a flag or a variable)."""
+    if config_path is not None:
+        return config_path, str(config_path)
+    override = os.environ.get("TRACK_CONFIG")
+    if override:
+        return paths.config_file(), f"TRACK_CONFIG={override}"
+    return paths.config_file(), None
+
+
 def load_settings(config_path: Path | None = None) -> Settings:
     """Read the config file (explicit path, else $TRACK_CONFIG, else the platform default)."""
-    path = config_path or paths.config_file()
-    if config_path is not None and not path.exists():
-        raise ConfigError(f"{path}: no such config file")
+    path, named_by = _config_path(config_path)
+    if named_by is not None and not path.exists():
+        raise ConfigError(f"{named_by}: no such config file")
+    if path.is_dir():
+        raise ConfigError(f"{path}: is a folder, not a config file")
     data = _read_toml(path)
     try:
-        return Settings(**data)
+        _FileSettings.model_validate(data)
     except ValidationError as exc:
-        problems = []
-        for error in exc.errors():
-            key = ".".join(str(part) for part in error["loc"]) or "(file)"
-            message = error["msg"].removeprefix("Value error, ")
-            if error["type"] == "extra_forbidden":
-                known = ", ".join(sorted(Settings.model_fields))
-                message = f"unknown setting (known settings: {known})"
-            top = str(error["loc"][0]) if error["loc"] else ""
-            # The environment wins over the file, so a bad value that is set in both is the
-            # variable's (names are matched case-insensitively, as pydantic-settings does).
-            # A nested setting (supabase.url) has its own variable (TRACK_SUPABASE_URL).
-            env_name = f"TRACK_{top.upper()}"
-            if top == "supabase" and len(error["loc"]) > 1:
-                env_name = f"TRACK_SUPABASE_{str(error['loc'][1]).upper()}"
-            from_env = top in Settings.model_fields and any(k.upper() == env_name for k in os.environ)
-            source = f"environment variable {env_name}" if from_env else str(path)
-            problems.append(f"{source}: {key}: {message}")
-        raise ConfigError("\n".join(problems)) from None
+        raise ConfigError("\n".join(_problems(exc, path, from_file=True))) from None
+    try:
+        settings = Settings(**data)
+    except SettingsError as exc:  # a variable holding a complex value that is not JSON
+        raise ConfigError(_unparsable_variable(exc)) from None
+    except ValidationError as exc:
+        raise ConfigError("\n".join(_problems(exc, path, from_file=False))) from None
+    if settings.keymap:
+        from .keymap import keymap_problems
+
+        source = "environment variable TRACK_KEYMAP" if _env_has("keymap") else str(path)
+        problems = keymap_problems(settings.keymap)
+        if problems:
+            raise ConfigError("\n".join(f"{source}: keymap.{binding}: {problem}" for binding, problem in problems))
+    return settings
+
+
+def _problems(exc: ValidationError, path: Path, *, from_file: bool) -> list[str]:
+    problems = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"]) or "(file)"
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            known = ", ".join(sorted(Settings.model_fields))
+            message = f"unknown setting (known settings: {known})"
+        elif from_file and error["type"].endswith("_type"):
+            message = f"{message} (the file has {_toml_value(error['input'])})"
+        top = str(error["loc"][0]) if error["loc"] else ""
+        # The environment wins over the file, so a bad value that is set in both is the
+        # variable's (names are matched case-insensitively, as pydantic-settings does).
+        # A nested setting (supabase.url) has its own variable (TRACK_SUPABASE_URL).
+        name = f"{top}_{error['loc'][1]}" if top == "supabase" and len(error["loc"]) > 1 else top
+        source = str(path)
+        if not from_file and top in Settings.model_fields and _env_has(name):
+            source = f"environment variable TRACK_{name.upper()}"
+        problems.append(f"{source}: {key}: {message}")
+    return problems
+
+
+def _env_has(field: str) -> bool:
+    name = f"TRACK_{field.upper()}"
+    return any(key.upper() == name for key in os.environ)
+
+
+def _unparsable_variable(exc: SettingsError) -> str:
+    for field, info in Settings.model_fields.items():
+        if f'"{field}"' in str(exc) and _env_has(field):
+            example = json.dumps({"board.card_next_stage": "L,ctrl+right"}) if field == "keymap" else "{...}"
+            return f"environment variable TRACK_{field.upper()}: not valid JSON (write an object such as {example})"
+    return f"environment: {exc}"
+
+
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:59] + "…"

@@ -39,7 +39,7 @@ def test_defaults_without_a_file() -> None:
 def test_a_valid_file_loads(tmp_path: Path) -> None:
     path = write(tmp_path, 'theme = "textual-ansi"\nstale_days = 21\n\n[keymap]\n"board.card_next_stage" = "L,ctrl+right"\n')
     settings = load_settings(path)
-    assert settings.theme == "textual-ansi"
+    assert settings.theme == "ansi-dark"  # Textual's current name for what was textual-ansi
     assert settings.stale_days == 21
     assert settings.keymap == {"board.card_next_stage": "L,ctrl+right"}
 
@@ -188,3 +188,153 @@ def test_a_bad_environment_variable_exits_2(monkeypatch: pytest.MonkeyPatch, cap
 def test_settings_document_themselves() -> None:
     for name, info in Settings.model_fields.items():
         assert info.description, name
+
+
+# -- bad files and variables: one line each, naming the problem ------------------------------
+
+
+def test_a_file_that_is_not_utf8_is_named_with_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes(b'stale_days = 21\ntheme = "caf\xe9"\n')
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    assert str(caught.value) == f"{path}: not UTF-8 text (byte 0xe9 on line 2); save it as UTF-8"
+
+
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_bytes("\ufeffstale_days = 9\n".encode("utf-8"))
+    assert load_settings(path).stale_days == 9
+
+
+def test_a_config_path_that_is_a_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="is a folder, not a config file"):
+        load_settings(tmp_path)
+
+
+def test_track_config_naming_a_missing_file_is_an_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACK_CONFIG", str(tmp_path / "absent.toml"))
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value) == f"TRACK_CONFIG={tmp_path / 'absent.toml'}: no such config file"
+
+
+def test_track_keymap_that_is_not_json_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACK_KEYMAP", "board.card_next_stage=L")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith("environment variable TRACK_KEYMAP: not valid JSON")
+    assert len(message.splitlines()) == 1
+
+
+@pytest.mark.parametrize("text, shown", [
+    ("stale_days = true", "true"), ('stale_days = "21"', '"21"'), ("demo_deals = 20.0", "20.0"),
+    ('theme = 3', "3"), ('[keymap]\n"board.filter" = 5', "5"),
+])
+def test_file_values_are_not_coerced(tmp_path: Path, text: str, shown: str) -> None:
+    """TOML is typed: a boolean or a string where a number belongs is a mistake, not a 1."""
+    path = write(tmp_path, text + "\n")
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}: ") and f"(the file has {shown})" in message
+    assert len(message.splitlines()) == 1
+
+
+def test_environment_values_are_text_and_still_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACK_STALE_DAYS", "21")
+    monkeypatch.setenv("TRACK_KEYMAP", '{"board.filter": "f"}')
+    settings = load_settings()
+    assert settings.stale_days == 21 and settings.keymap == {"board.filter": "f"}
+    monkeypatch.setenv("TRACK_STALE_DAYS", "true")
+    with pytest.raises(ConfigError, match="^environment variable TRACK_STALE_DAYS: stale_days: "):
+        load_settings()
+
+
+# -- themes ------------------------------------------------------------------------------------
+
+
+def test_theme_names_are_checked_against_textuals_themes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from textual.app import App
+    from textual.theme import BUILTIN_THEMES
+
+    assert set(BUILTIN_THEMES) == set(App().available_themes)  # what every app registers
+    for name in BUILTIN_THEMES:
+        assert load_settings(write(tmp_path, f'theme = "{name}"\n')).theme == name
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path, 'theme = "solarised"\n'))
+    assert f"{tmp_path / 'config.toml'}: theme: unknown theme 'solarised'; Textual's themes are " in str(caught.value)
+    monkeypatch.setenv("TRACK_THEME", "neon")
+    with pytest.raises(ConfigError, match="^environment variable TRACK_THEME: theme: unknown theme 'neon'"):
+        load_settings()
+
+
+def test_the_old_name_textual_ansi_means_ansi_dark(tmp_path: Path) -> None:
+    assert load_settings(write(tmp_path, 'theme = "textual-ansi"\n')).theme == "ansi-dark"
+
+
+def test_the_readme_example_config_is_accepted_as_written(tmp_path: Path) -> None:
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```toml\n", 1)[1].split("```", 1)[0]
+    settings = load_settings(write(tmp_path, example))
+    assert settings.keymap  # the example shows a keymap entry, and it passed the keymap check
+
+
+# -- the keymap ----------------------------------------------------------------------------
+
+
+def keymap_error(tmp_path: Path, entries: str) -> str:
+    path = write(tmp_path, "[keymap]\n" + entries)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(path)
+    return str(caught.value)
+
+
+def test_an_unknown_binding_id_is_named_with_a_suggestion(tmp_path: Path) -> None:
+    message = keymap_error(tmp_path, '"board.card_nxt_stage" = "L"\n')
+    assert message == (f"{tmp_path / 'config.toml'}: keymap.board.card_nxt_stage: no binding has this id; "
+                       "did you mean 'board.card_next_stage'?")
+
+
+@pytest.mark.parametrize("keys, problem", [
+    ("", "no keys given"), (" , ", "has an empty key between its commas"), ("L,,ctrl+right", "empty key"),
+    ("ctrl+foo", "'ctrl+foo' is not a key Textual knows"), ("Ctrl+s", "'Ctrl+s' is not a key"),
+    ("ctrl+", "'ctrl+' is not a key"),
+])
+def test_unusable_keys_are_named(tmp_path: Path, keys: str, problem: str) -> None:
+    message = keymap_error(tmp_path, f'"board.filter" = "{keys}"\n')
+    assert message.startswith(f"{tmp_path / 'config.toml'}: keymap.board.filter: ") and problem in message
+
+
+def test_a_key_another_binding_of_the_screen_has_is_refused(tmp_path: Path) -> None:
+    message = keymap_error(tmp_path, '"board.card_next_stage" = "q"\n')
+    assert message.endswith("keymap.board.card_next_stage: q is already app.quit (Quit) on the board screen")
+    # "?" and its name are the same key.
+    assert "question_mark is already app.help" in keymap_error(tmp_path, '"board.filter" = "?"\n')
+
+
+def test_moving_both_bindings_is_no_clash(tmp_path: Path) -> None:
+    path = write(tmp_path, '[keymap]\n"app.help" = "f1"\n"board.filter" = "question_mark"\n')
+    assert load_settings(path).keymap == {"app.help": "f1", "board.filter": "question_mark"}
+
+
+def test_every_keymap_problem_is_reported_and_a_variable_is_blamed(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TRACK_KEYMAP", '{"board.nope": "x", "board.filter": "", "board.new": "i"}')
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    lines = str(caught.value).splitlines()
+    assert [line.split(": ")[1] for line in lines] == ["keymap.board.nope", "keymap.board.filter", "keymap.board.new"]
+    assert all(line.startswith("environment variable TRACK_KEYMAP: ") for line in lines)
+
+
+def test_a_widgets_key_is_checked_against_its_screen(tmp_path: Path) -> None:
+    message = keymap_error(tmp_path, '"timeline.down" = "e"\n')
+    assert "keymap.timeline.down: e is already record.edit (Edit) on the record screen" in message
+
+
+def test_a_bad_keymap_stops_the_command_with_exit_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = write(tmp_path, '[keymap]\n"board.card_next_stage" = "q"\n')
+    assert main(["--config", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "config error" in err and "q is already app.quit" in err and "Traceback" not in err
