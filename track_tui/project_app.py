@@ -19,7 +19,7 @@ def run_project_app(settings: "Settings", *, rebuild: bool) -> int:
     """Open the TUI on the configured project: the remembered workspace's cache at once when
     there is a session and a cache (the session is checked in the background), otherwise the
     sign-in screen or the workspace picker."""
-    from .store import CacheError, NotACache, Store, move_aside
+    from .store import CacheError, CacheInaccessible, NotACache, Store, move_aside
     from .sync import workspace_cache as wc
     from .sync.account import Account
     from .sync.runtime import Runtime
@@ -36,7 +36,7 @@ def run_project_app(settings: "Settings", *, rebuild: bool) -> int:
             path = wc.cache_path(project, workspace_id)
             try:
                 store = Store(path)
-            except NotACache as exc:
+            except (NotACache, CacheInaccessible) as exc:  # never moved aside: not damage
                 print(f"track: {exc}", file=sys.stderr)
                 return 1
             except CacheError as exc:
@@ -48,9 +48,11 @@ def run_project_app(settings: "Settings", *, rebuild: bool) -> int:
                 store = None  # the picker opens (creates) the workspace again
         from .app import TrackApp
 
+        from .cli import app_exit_status
+
         app = TrackApp(store, settings, account=account)
         app.run()
-        return 0
+        return app_exit_status(app)  # a crash's one line and 70, a signal's 128 + N
     finally:
         if app is not None and app.store is not None and app.store is not store:
             app.store.close()

@@ -73,9 +73,8 @@ class Terminal:
     def forked(cls, target: Callable[[], int], *, env: Mapping[str, str], unprivileged: bool = False,
                size: tuple[int, int] = (120, 40)) -> "Terminal":
         """Run `target()` in a forked child on a new pty (its return value is the exit status).
-        With `unprivileged`, a root test process drops to `nobody` first, so file permissions
-        mean what they mean for everyone else (root reads and writes through them); a fork
-        rather than an exec, because nobody may not be able to reach this Python."""
+        With `unprivileged`, the child gives up root's power to read and write through file
+        permissions first (see tests/support/unprivileged.py)."""
         pid, master = pty.fork()
         if pid == 0:  # the child: never returns into the test runner
             status = 70
@@ -85,7 +84,9 @@ class Terminal:
                 # The pty is fds 0-2 now; the test runner's captured streams are not.
                 sys.stdin, sys.stdout, sys.stderr = sys.__stdin__, sys.__stdout__, sys.__stderr__
                 if unprivileged:
-                    drop_privileges()
+                    from tests.support.unprivileged import drop_file_override
+
+                    drop_file_override()
                 status = target()
             except BaseException:  # noqa: BLE001 - report and leave, whatever it was
                 import traceback
@@ -177,17 +178,6 @@ class Terminal:
             os.close(self.master)
         except OSError:
             pass
-
-
-NOBODY = 65534
-
-
-def drop_privileges() -> None:
-    """In a child of a root process: carry on as `nobody` (no-op for anyone else)."""
-    if os.geteuid() == 0:
-        os.setgroups([])
-        os.setgid(NOBODY)
-        os.setuid(NOBODY)
 
 
 class _ForkedProcess:

@@ -206,3 +206,130 @@ def test_someone_elses_sqlite_database_is_refused_untouched(tmp_path: Path) -> N
     assert [r[0] for r in check.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["notes"]
     assert check.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
     check.close()
+
+
+# -- files that cannot be written or read: read-only, never "damaged", never a traceback ------
+
+from tests.support.unprivileged import as_plain_user  # noqa: E402
+from track_tui.store import CacheInaccessible, InvalidInput, NotACache, ReadOnlyCache  # noqa: E402
+
+
+def first_card(store: Store) -> tuple[str, str]:
+    """A card and a stage it is not in, on the first board."""
+    card, stage = store.conn.execute(
+        "SELECT c.id, s.id FROM board_cards c JOIN board_stages s ON s.board_id = c.board_id "
+        "AND s.id <> c.stage_id ORDER BY c.id, s.position LIMIT 1").fetchone()
+    return card, stage
+
+
+def use_read_only(path: str) -> dict:
+    """In the unprivileged child: open, read, try to write; report what happened."""
+    store = Store(path)
+    try:
+        card, stage = first_card(store)
+        report = {"read_only": store.read_only, "deals": len(store.conn.execute("SELECT id FROM deals").fetchall()),
+                  "integrity": store.integrity_problem()}
+        try:
+            store.move_card(card, stage)
+        except ReadOnlyCache as exc:
+            report["refused"] = str(exc)
+            report["is_invalid_input"] = isinstance(exc, InvalidInput)
+        store.set_meta("last_board_id", "anything")  # a convenience: quietly not remembered
+        return report
+    finally:
+        store.close()
+
+
+def test_a_read_only_file_opens_read_only_and_refuses_writes(tmp_path: Path) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    path.chmod(0o444)  # the folder stays writable
+    before = digest(path)
+    report = as_plain_user(use_read_only, str(path))
+    assert report["read_only"] is True and report["deals"] > 0 and report["integrity"] is None
+    assert report["refused"] == f"Read-only cache: changes cannot be saved to {path}"
+    assert report["is_invalid_input"]
+    assert digest(path) == before
+
+
+def test_a_cache_in_a_read_only_folder_opens_read_only_not_damaged(tmp_path: Path) -> None:
+    """WAL mode keeps -wal and -shm beside the cache: a read-only folder made SQLite fail with
+    "attempt to write a readonly database", which the app called damage."""
+    folder = tmp_path / "shelf"
+    folder.mkdir()
+    path = build_cache(folder / "cache.sqlite3")
+    folder.chmod(0o555)  # the file could be written; its folder cannot
+    try:
+        before = digest(path)
+        report = as_plain_user(use_read_only, str(path))
+        assert report["read_only"] is True and report["deals"] > 0 and report["integrity"] is None
+        assert "Read-only cache" in report["refused"]
+        assert digest(path) == before
+        assert sorted(p.name for p in folder.iterdir()) == ["cache.sqlite3"]
+    finally:
+        folder.chmod(0o755)
+
+
+def open_error(path: str) -> tuple[str, str]:
+    try:
+        Store(path).close()
+    except CacheInaccessible as exc:
+        return type(exc).__name__, str(exc)
+    return "opened", ""
+
+
+def test_an_unreadable_cache_is_refused_with_a_reason_and_left_alone(tmp_path: Path) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    path.chmod(0o000)
+    kind, message = as_plain_user(open_error, str(path))
+    assert kind == "CacheInaccessible"
+    assert message.startswith(f"{path} cannot be read (Permission denied). Nothing was changed")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cache.sqlite3"]
+
+
+def test_a_read_only_cache_from_an_older_version_cannot_be_upgraded_and_says_so(tmp_path: Path) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    conn = sqlite3.connect(path)
+    conn.execute("DELETE FROM schema_version WHERE version = ?", (SCHEMA_VERSION,))
+    conn.commit()
+    conn.close()
+    path.chmod(0o444)
+    kind, message = as_plain_user(open_error, str(path))
+    assert kind == "CacheInaccessible"
+    assert "is read-only and was written by an older Track TUI" in message and "Nothing was changed" in message
+
+
+def test_a_folder_is_not_a_cache(tmp_path: Path) -> None:
+    with pytest.raises(CacheInaccessible, match="is a folder, not a cache file"):
+        Store(tmp_path)
+
+
+# -- a damaged schema_version: named as such, never a ValueError -------------------------------
+
+
+@pytest.mark.parametrize("damage, detail", [
+    ("UPDATE schema_version SET version = 'abc'", "it holds 'abc', not a version number"),
+    ("UPDATE schema_version SET version = 2.5", "it holds 2.5, not a version number"),
+    ("UPDATE schema_version SET version = -1", "it holds -1, not a version number"),
+    ("DELETE FROM schema_version", "it has no rows"),
+    ("ALTER TABLE schema_version RENAME COLUMN version TO v", "no such column: version"),
+])
+def test_a_damaged_schema_version_is_refused_as_damage(tmp_path: Path, damage: str, detail: str) -> None:
+    path = build_cache(tmp_path / "cache.sqlite3")
+    conn = sqlite3.connect(path)
+    conn.execute(damage)
+    conn.commit()
+    conn.close()
+    error = assert_refused_untouched(path, CacheCorrupt)
+    assert f"has a damaged schema_version table ({detail})" in str(error)
+
+
+def test_someone_elses_schema_version_table_does_not_make_it_ours(tmp_path: Path) -> None:
+    path = tmp_path / "other.db"
+    other = sqlite3.connect(path)
+    other.execute("CREATE TABLE schema_version (version TEXT)")
+    other.execute("INSERT INTO schema_version VALUES ('2024.1')")
+    other.execute("CREATE TABLE invoices (id INTEGER)")
+    other.commit()
+    other.close()
+    error = assert_refused_untouched(path, NotACache)
+    assert "not a Track cache" in str(error)

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from .changes import ChangeSet
-from .database import connect, integrity_problem
+from .database import ReadOnlyCache, connect, integrity_problem, is_read_only, open_reader
 from .mutations import Mutations
 from .permissions import Action, NotAllowed, can, parse_role
 from .inbox_queries import InboxQueries
@@ -39,6 +39,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         self.clock = clock
         self.conn = connect(path)
         self.conn.row_factory = sqlite3.Row
+        self.read_only = is_read_only(self.conn)  # a read-only file or folder: writes are refused
         self.lock = threading.RLock()
         self._listeners: list[Listener] = []
         self._searchable_cache: dict[str, list[str]] | None = None
@@ -54,9 +55,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
             with self.lock:
                 return integrity_problem(self.conn)
         try:
-            reader = sqlite3.connect(
-                f"file:{Path(self.path).resolve()}?mode=ro", uri=True, check_same_thread=False
-            )
+            reader = open_reader(Path(self.path))
         except sqlite3.Error as exc:
             return str(exc)
         self._integrity_reader = reader
@@ -87,6 +86,10 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        """Remember a local setting. A read-only cache keeps what it has (the settings kept
+        here, like the last board opened, are conveniences, not the person's data)."""
+        if self.read_only:
+            return
         with self.lock:
             self.conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -151,7 +154,10 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
     @contextmanager
     def transaction(self, *, local: bool = True) -> Iterator[WriteContext]:
         """One write-path transaction. `local=False` applies server rows: no outbox entries.
-        A local write the person's role does not allow is refused before anything is written."""
+        A local write the person's role does not allow is refused before anything is written,
+        and so is any write to a cache opened read-only."""
+        if self.read_only:
+            raise ReadOnlyCache(self.path)
         if local and not self.can(Action.EDIT_RECORDS):
             raise NotAllowed(self.role, Action.EDIT_RECORDS)
         with self.lock:
