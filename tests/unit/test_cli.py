@@ -236,3 +236,16 @@ def test_first_start_builds_the_demo_in_one_step(tmp_path: Path) -> None:
     finally:
         store.close()
     assert sorted(p.name for p in path.parent.iterdir()) == ["demo.sqlite3"]
+
+
+def test_a_cache_in_a_folder_that_cannot_be_entered(tmp_path: Path) -> None:
+    closed = tmp_path / "closed"
+    closed.mkdir()
+    Store(closed / "cache.sqlite3").close()
+    closed.chmod(0o000)
+    try:
+        status, err = as_plain_user(run_cli, ["--cache", str(closed / "cache.sqlite3")])
+    finally:
+        closed.chmod(0o755)
+    assert status == 1 and "Traceback" not in err
+    assert err.strip() == f"track: --cache: {closed / 'cache.sqlite3'} cannot be reached (Permission denied)"
