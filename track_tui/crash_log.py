@@ -34,6 +34,7 @@ _ONE_LINE_LIMIT = 300
 
 _logger = logging.getLogger(LOGGER_NAME)
 _logger.setLevel(logging.INFO)
+_logger.propagate = False  # whatever the root logger does (a library's basicConfig), not here
 _logger.addHandler(logging.NullHandler())  # never Python's last-resort handler (stderr)
 _lock = threading.Lock()
 
