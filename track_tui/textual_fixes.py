@@ -10,6 +10,8 @@ from typing import Any
 
 from textual._styles_cache import StylesCache
 from textual.color import Color
+from textual.drivers import _writer_thread
+from textual.drivers.linux_driver import LinuxDriver
 
 _UNCACHED = getattr(StylesCache.get_inner_outer, "__wrapped__", None)
 
@@ -24,6 +26,36 @@ def _get_inner_outer(self: StylesCache, base_background: Color, background: Colo
     return _inner_outer(base_background, background)
 
 
+def _sigcont_after_a_suspend_only(self: LinuxDriver, *_: Any) -> None:
+    # Resume only what a SIGTSTP suspended (that handler sets _must_signal_resume).
+    if self._auto_restart and self._must_signal_resume:
+        self.resume_application_mode()
+
+
+def _write_until_the_terminal_goes(self: _writer_thread.WriterThread) -> None:
+    """WriterThread.run, except that a failed write (EIO: the terminal hung up) stops the
+    writing, not the reading: the queue keeps draining, so a writer never blocks on it."""
+    write, flush, get, qsize = self._file.write, self._file.flush, self._queue.get, self._queue.qsize
+    gone = False
+    while True:
+        text = get()
+        if text is None:
+            break
+        if gone:
+            continue
+        try:
+            write(text)
+            if qsize() == 0:
+                flush()
+        except (OSError, ValueError):
+            gone = True
+    if not gone:
+        try:
+            flush()
+        except (OSError, ValueError):
+            pass
+
+
 def apply() -> None:
     """Textualize/textual#6665: `StylesCache.get_inner_outer` is an `lru_cache` on an instance
     method, so its cache keeps up to 1,024 dead widgets' style caches (and every strip they
@@ -32,6 +64,25 @@ def apply() -> None:
     cache on those."""
     if _UNCACHED is not None:
         StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign]
+    apply_hang_up_fixes()
+
+
+def apply_hang_up_fixes() -> None:
+    """Two defects that hang the app when its terminal hangs up (an SSH link dropping), where
+    the kernel sends SIGHUP *and SIGCONT*:
+
+    * LinuxDriver restarts application mode on every SIGCONT, suspended or not: on a running
+      app that starts a second output thread in place of the first, writing to the dead
+      terminal;
+    * an output thread whose write fails (EIO) dies, and the next writes fill its 30-slot
+      queue: the shutdown's own writes (leave the alternate screen, stop the mouse) then block
+      the app for ever.
+
+    A SIGCONT now resumes only after a SIGTSTP suspended the app, and the output thread drops
+    what it cannot write instead of dying. (Not reported upstream yet; found by
+    tests/process/test_signals.py::test_a_dropped_connection_ends_the_app_and_cleans_up.)"""
+    LinuxDriver._sigcont_application = _sigcont_after_a_suspend_only  # type: ignore[method-assign]
+    _writer_thread.WriterThread.run = _write_until_the_terminal_goes  # type: ignore[method-assign]
 
 
 apply()

@@ -16,6 +16,12 @@ from tests.support.terminal import (
 )
 
 
+def stopped(pid: int) -> bool:
+    """The process is stopped (state T in /proc), as job control sees it."""
+    stat = Path(f"/proc/{pid}/stat").read_text()
+    return stat[stat.rindex(")") + 2] == "T"
+
+
 def throwaway_folders(home: Path) -> list[Path]:
     return sorted((home / "tmp").glob("track-demo-*"))
 
@@ -91,3 +97,20 @@ def test_a_signal_right_after_a_write_leaves_a_sound_cache(tmp_path: Path) -> No
         assert cards == entries <= 1
     finally:
         conn.close()
+
+
+def test_suspend_and_resume_still_work(tmp_path: Path) -> None:
+    """SIGCONT resumes the app only after a SIGTSTP suspended it (the hang-up fix in
+    track_tui/textual_fixes.py must not break ctrl+z / fg)."""
+    with Terminal(track_command("--demo"), env=quiet_environment(tmp_path), cwd=tmp_path) as term:
+        assert term.wait_for_text(BOARD_DRAWN), term.text()[-2000:]
+        mark = len(term.output)
+        term.signal(signal.SIGTSTP)
+        assert term.wait_for(lambda: b"\x1b[?1049l" in term.since(mark), timeout=10)  # left for the shell
+        assert term.wait_for(lambda: stopped(term.process.pid), timeout=10)  # as a shell's `fg` would wait
+        resumed = len(term.output)
+        term.signal(signal.SIGCONT)
+        assert term.wait_for(lambda: ALT_SCREEN_ON in term.since(resumed), timeout=10)  # and back
+        term.send(b"q")
+        assert term.exit_status() == 0
+    assert throwaway_folders(tmp_path) == []
