@@ -9,8 +9,9 @@ finds each of these and names the entry, so start-up can refuse the setting with
 screen's own (with the classes it inherits from, Textual's included) are always in force there;
 the bindings of our widgets that the screen's module uses (the timeline's) apply while that
 widget has the focus, so two widgets' keys never clash with each other, only with the app's or
-the screen's. Textual's own widgets (an Input's cursor keys) are left out: they take a key only
-while they are focused, where typing is what the person is doing. A binding is only checked
+the screen's. Textual's own widgets' keys (an Input's cursor keys, also in our widgets built on
+an Input) are left out: they take a key only while they are focused, where typing is what the
+person is doing. A binding is only checked
 when the keymap moves it; overlaps in the defaults (such as the app's `/` for search, which a
 screen's own `/` deliberately shadows) are by design.
 
@@ -162,15 +163,24 @@ def binding_scopes() -> tuple[Scope, ...]:
                     and not value.__name__.startswith("_")):
                 bindings = [*app_bindings, *_bound(value)]
                 for widget in widgets:
-                    bindings.extend(_bound(widget, focused_only=True))
+                    bindings.extend(_own_bindings(widget))
                 scopes.append(Scope(_screen_name(value), tuple(dict.fromkeys(bindings))))
     return tuple(scopes)
 
 
-def _bound(node: type[App] | type[Widget], *, focused_only: bool = False) -> Iterable[BoundKey]:
+def _bound(node: type[App] | type[Widget]) -> Iterable[BoundKey]:
     for key, bindings in node._merge_bindings().key_to_bindings.items():
         for binding in bindings:
-            yield _bound_key(binding, key, focused_only)
+            yield _bound_key(binding, key, False)
+
+
+def _own_bindings(widget: type[Widget]) -> Iterable[BoundKey]:
+    """A widget's bindings that our classes declare: a widget built on Textual's Input (say,
+    one that draws its text safely) keeps the Input's editing keys out of the check."""
+    for cls in widget.__mro__:
+        if cls.__module__.startswith("track_tui.") and "BINDINGS" in cls.__dict__:
+            for binding in Binding.make_bindings(cls.__dict__["BINDINGS"]):
+                yield _bound_key(binding, binding.key, True)
 
 
 def _bound_key(binding: Binding, key: str, focused_only: bool) -> BoundKey:
