@@ -108,7 +108,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def _main(args: argparse.Namespace) -> int:
     try:
-        settings = load_settings(args.config)
+        # The account commands may name the config file they are about to write.
+        settings = load_settings(args.config, must_exist=args.command not in account_cli.COMMANDS)
     except ConfigError as exc:
         raise Refusal(f"config error\n{exc}", EXIT_USAGE) from None
     if args.command == "demo":

@@ -177,10 +177,14 @@ def _config_path(config_path: Path | None) -> tuple[Path, str | None]:
     return paths.config_file(), None
 
 
-def load_settings(config_path: Path | None = None) -> Settings:
-    """Read the config file (explicit path, else $TRACK_CONFIG, else the platform default)."""
+def load_settings(config_path: Path | None = None, *, must_exist: bool = True) -> Settings:
+    """Read the config file (explicit path, else $TRACK_CONFIG, else the platform default).
+
+    A file named by --config or TRACK_CONFIG must exist (a typo would otherwise start the app
+    on defaults without a word), unless `must_exist` is False: `track login` may be pointed at
+    the file it is about to write."""
     path, named_by = _config_path(config_path)
-    if named_by is not None and not path.exists():
+    if must_exist and named_by is not None and not path.exists():
         raise ConfigError(f"{named_by}: no such config file")
     if path.is_dir():
         raise ConfigError(f"{path}: is a folder, not a config file")

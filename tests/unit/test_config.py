@@ -338,3 +338,12 @@ def test_a_bad_keymap_stops_the_command_with_exit_2(tmp_path: Path, capsys: pyte
     assert main(["--config", str(path)]) == 2
     err = capsys.readouterr().err
     assert "config error" in err and "q is already app.quit" in err and "Traceback" not in err
+
+
+def test_the_account_commands_may_name_the_config_file_they_will_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "new" / "config.toml"
+    monkeypatch.setenv("TRACK_CONFIG", str(target))
+    assert load_settings(must_exist=False).stale_days == 14
+    assert load_settings(target, must_exist=False).stale_days == 14
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_settings()  # anything else: a typo must not start the app on defaults

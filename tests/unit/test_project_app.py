@@ -23,6 +23,7 @@ def test_a_damaged_workspace_cache_is_explained_and_kept(tmp_path, monkeypatch, 
     monkeypatch.setenv("TRACK_SUPABASE_URL", "https://abcd1234.supabase.co")
     monkeypatch.setenv("TRACK_SUPABASE_ANON_KEY", f"{part({'alg': 'HS256'})}.{part({'role': 'anon'})}.c2ln")
     monkeypatch.setenv("TRACK_CONFIG", str(tmp_path / "config.toml"))
+    (tmp_path / "config.toml").write_text("")  # a named config file must exist
     settings = load_settings()
     project = settings.project
     session = {"access_token": "a", "refresh_token": "r", "expires_at": 2_000_000_000, "user": {"id": "u", "email": "e@x.io"}}
