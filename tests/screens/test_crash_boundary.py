@@ -101,8 +101,9 @@ async def test_a_dialog_whose_save_raises_stays_open_with_what_was_typed(demo_ap
     assert "ZeroDivisionError: disk gremlins" in log_file.read_text(encoding="utf-8")
 
 
-async def test_a_result_callback_that_raises_is_reported(demo_app, demo_store, log_file, monkeypatch):
-    """Quick add writes in the dialog's result callback, which Textual runs as a "call next"."""
+async def test_quick_add_whose_save_raises_stays_open_with_what_was_typed(demo_app, demo_store, log_file, monkeypatch):
+    from textual.widgets import Input
+
     def broken_create(*args, **kwargs):
         raise OverflowError("Python int too large to convert to SQLite INTEGER")
 
@@ -111,15 +112,37 @@ async def test_a_result_callback_that_raises_is_reported(demo_app, demo_store, l
         await settle(demo_app, pilot)
         await pilot.press("n")
         await pilot.pause()
-        assert isinstance(demo_app.screen, QuickAddScreen)
+        dialog = demo_app.screen
+        assert isinstance(dialog, QuickAddScreen)
         await pilot.press(*"Big one", "enter")
+        await settle(demo_app, pilot)
+        assert demo_app.is_running and demo_app.crash is None
+        assert demo_app.screen is dialog and dialog.query_one("#name", Input).value == "Big one"
+        [note] = error_notes(demo_app)
+        assert "OverflowError" in note.message
+    assert "OverflowError" in log_file.read_text(encoding="utf-8")
+
+
+async def test_a_result_callback_that_raises_is_reported(demo_app, demo_store, log_file, monkeypatch):
+    """A dialog's result callback runs as the requester's "call next" (here: the board picker's
+    choice), outside any message handler."""
+    def broken_board(board_id: str):
+        raise LookupError(f"board {board_id} vanished")
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        monkeypatch.setattr(demo_store, "board", broken_board)
+        await pilot.press("b")
+        await pilot.pause()
+        await pilot.press("down", "enter")
         await settle(demo_app, pilot)
         assert demo_app.is_running and demo_app.crash is None
         assert isinstance(demo_app.screen, BoardScreen)
         [note] = error_notes(demo_app)
-        assert "OverflowError" in note.message
-        await pilot.press("j")  # still answering
-    assert "OverflowError" in log_file.read_text(encoding="utf-8")
+        assert note.message.startswith("Finishing an action failed: LookupError") and "vanished" in note.message
+        await pilot.press("l")  # still answering
+        assert demo_app.screen.col == 1
+    assert "LookupError" in log_file.read_text(encoding="utf-8")
 
 
 async def test_a_failed_background_task_is_reported_not_fatal(demo_app, demo_store, log_file, monkeypatch):
