@@ -28,7 +28,7 @@ def _with_long_timeline(entries: int) -> tuple[str, str, str]:
     """A copy of the 1k workspace whose first deal has `entries` more timeline entries."""
     from track_tui.models import RecordType, TimelineEntry
     from track_tui.models.enums import EntryType
-    from track_tui.store import Store
+    from track_tui.store import Origin, Store
 
     source, _ = workspace(1_000)
     path = cache_dir() / f"record-bench-{os.getpid()}.sqlite3"
@@ -37,7 +37,7 @@ def _with_long_timeline(entries: int) -> tuple[str, str, str]:
     deal_id, small_id = [r[0] for r in store.conn.execute(
         "SELECT id FROM deals WHERE deleted_at IS NULL ORDER BY created_at, id LIMIT 2")]
     kinds = [EntryType.NOTE, EntryType.CALL, EntryType.EMAIL, EntryType.FIELD_EDIT, EntryType.STAGE_CHANGE]
-    with store.transaction(local=False) as tx:
+    with store.transaction(origin=Origin.SERVER) as tx:
         for n in range(entries):
             kind = kinds[n % len(kinds)]
             payload = {
@@ -86,7 +86,7 @@ async def _measure(path: str, deal_ids: list[str]) -> dict[str, list[float]]:
     from track_tui.config import Settings
     from track_tui.models import RecordType
     from track_tui.screens.record import RecordScreen
-    from track_tui.store import Store
+    from track_tui.store import Origin, Store
     from track_tui.widgets.status_line import StatusLine
 
     class Bare(Screen):

@@ -33,7 +33,7 @@ from track_tui.models import (
     TaskStatus, Workspace, WorkspaceMember,
 )
 from track_tui.models.enums import CustomFieldType
-from track_tui.store import Store
+from track_tui.store import Origin, Store
 
 FIXED_NOW = datetime(2026, 3, 16, 12, 0, tzinfo=timezone.utc)  # a Monday, noon UTC
 TODAY = FIXED_NOW.date()
@@ -102,7 +102,7 @@ def make_store(path: str | Path = ":memory:", now: datetime = FIXED_NOW) -> tupl
     ws = ids.workspace
 
     # Rows that would come from the server: no outbox entries.
-    with store.transaction(local=False) as tx:
+    with store.transaction(origin=Origin.SERVER) as tx:
         tx.insert(Workspace(id=ws, name="Northwind", created_at=build_time))
         tx.insert(Profile(id=ids.me, full_name="Mia Chen", email="mia@northwind.example"))
         tx.insert(Profile(id=ids.other, full_name="Omar Haddad", email="omar@northwind.example"))

@@ -23,10 +23,11 @@ from . import terminal_guard  # noqa: F401  (no control character reaches the te
 from . import textual_fixes  # noqa: F401  (applies work-arounds before any widget exists)
 from .config import Settings
 from .error_boundary import ErrorBoundary
-from .messages import StoreChanged
+from .messages import StoreChanged, WriteStatus
 from .models import SYNCED_MODELS, RecordType
 from .safe_text import safe_block, safe_line
-from .store import Action, ChangeSet, Store
+from .store import Action, ChangeSet, Store, WriteEvent
+from .widgets.status_line import StatusLine
 
 STYLES = Path(__file__).resolve().parent / "styles"  # package data (see pyproject.toml)
 INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
@@ -56,7 +57,9 @@ class TrackApp(ErrorBoundary):
         self.settings = settings or Settings()
         if title:
             self.title = title
-        self._unsubscribe = store.subscribe(self._store_changed) if store is not None else (lambda: None)
+        self.write_wait = ""  # what status lines say while writes wait for another process
+        self._quit_anyway = False
+        self._unsubscribe: Callable[[], None] = lambda: None  # undoes _attach_store
         self._closed_stores: list[Store] = []
         self.account_flow = None
         if account is not None:
@@ -74,6 +77,7 @@ class TrackApp(ErrorBoundary):
             assert self.account_flow is not None, "TrackApp needs a store or an account"
             self.account_flow.start()
             return
+        self._attach_store(self.store)
         self._show_workspace()
         if self.account_flow is not None:
             self.run_worker(self.account_flow.check_session(), group="session-check")
@@ -105,8 +109,24 @@ class TrackApp(ErrorBoundary):
         if self.store is not None and self.store is not store:
             self._closed_stores.append(self.store)
         self.store = store
-        self._unsubscribe = store.subscribe(self._store_changed)
+        self._attach_store(store)
         self._show_workspace()
+
+    def _attach_store(self, store: Store) -> None:
+        """Wire a store to the app (on the UI thread): its announcements become messages, its
+        writes from this thread never wait long for another process, and other processes'
+        commits to the cache are noticed and shown."""
+        unsubscribe_changes = store.subscribe(self._store_changed)
+        unsubscribe_writes = store.subscribe_writes(self._write_status)
+        store.set_interactive_thread()
+        store.watch_other_writers()
+
+        def detach() -> None:
+            unsubscribe_changes()
+            unsubscribe_writes()
+            store.stop_watching()
+
+        self._unsubscribe = detach
 
     def cannot_open(self, why: str) -> None:
         from .screens.notice import NoticeScreen
@@ -175,6 +195,7 @@ class TrackApp(ErrorBoundary):
     def on_unmount(self) -> None:
         self._restore_signals()
         self._unsubscribe()
+        self._unsubscribe()
         if self.store is not None:
             self.store.interrupt_checks()
         for old in self._closed_stores:
@@ -191,15 +212,58 @@ class TrackApp(ErrorBoundary):
     # -- store announcements ---------------------------------------------------------------
 
     def _store_changed(self, changes: ChangeSet) -> None:
-        """Called by the store after every commit, possibly from a worker thread."""
+        """Called by the store after every commit, on the committing thread, with every lock
+        released. Never blocks: from another thread the news travels as a message."""
         if threading.get_ident() == self._thread_id:
             self._broadcast(changes)
         else:
-            self.call_from_thread(self._broadcast, changes)
+            self.post_message(StoreChanged(changes))
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self._broadcast(message.changes)
 
     def _broadcast(self, changes: ChangeSet) -> None:
         for screen in self.screen_stack:
             screen.post_message(StoreChanged(changes))
+
+    def _write_status(self, event: WriteEvent) -> None:
+        """The store's background writer reports (from its thread)."""
+        self.post_message(WriteStatus(event))
+
+    def on_write_status(self, message: WriteStatus) -> None:
+        event = message.event
+        if event.queued:
+            changes = f"{event.queued} change{'s' if event.queued != 1 else ''}"
+            waited = f", {event.waited:.0f} s" if event.waited >= 1 else ""
+            self.write_wait = f"waiting for another process ({changes}{waited})"
+        else:
+            self.write_wait = ""
+        for screen in self.screen_stack:
+            for line in screen.query(StatusLine):
+                line.waiting = self.write_wait
+        if event.kind == "saved" and not event.queued:
+            self.notify("Saved: the other process released the cache", timeout=3)
+        elif event.kind == "failed":
+            retry = " — command palette: Retry unsaved changes" if event.retryable else ""
+            self.notify(f"Not saved: {event.label} ({event.reason}){retry}", severity="error", timeout=10)
+
+    def action_retry_unsaved(self) -> None:
+        count = self.store.retry_unsaved_writes() if self.store is not None else 0
+        if not count:
+            self.notify("Nothing is waiting to be saved", timeout=2)
+
+    async def action_quit(self) -> None:
+        """Quit — but not silently while a change still waits for another process."""
+        store = self.store
+        waiting = store.queued_writes + len(store.unsaved_writes) if store is not None else 0
+        if waiting and not self._quit_anyway:
+            self._quit_anyway = True
+            self.notify(
+                f"{waiting} change{'s' if waiting != 1 else ''} not saved yet: another process holds the "
+                "cache. Quit again to leave without saving them.", severity="warning", timeout=8,
+            )
+            return
+        await super().action_quit()
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -268,4 +332,8 @@ class TrackApp(ErrorBoundary):
         if self.account_flow is not None:
             yield SystemCommand("Workspace: switch workspace", "Open another workspace of this project (w)",
                                 self.action_switch_workspace)
+        if self.store is not None and self.store.unsaved_writes:
+            yield SystemCommand(
+                "Retry unsaved changes", "Save again what waited too long for another process", self.action_retry_unsaved,
+            )
         yield from super().get_system_commands(screen)

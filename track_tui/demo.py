@@ -1374,6 +1374,7 @@ def build_demo(store: Store, *, seed: int = 7, deals: int = DEFAULT_DEALS,
             searchable.setdefault(spec.record_type, []).append(spec.key)
     with store.lock:
         conn = store.conn
+        store.close_idle_readers()  # the journal-mode switch below needs the file to itself
         writer = _Writer(plan, conn)
         restore = _fast_pragmas(conn)
         try:
@@ -1381,9 +1382,10 @@ def build_demo(store: Store, *, seed: int = 7, deals: int = DEFAULT_DEALS,
             try:
                 suspended = _suspend_indexes_and_triggers(conn)
                 writer.write_all()
-                for key, value in (("workspace_id", plan.workspace_id), ("user_id", plan.user_id),
-                                   ("workspace_name", WORKSPACE_NAME)):
-                    store.set_meta(key, value)
+                conn.executemany(  # inside the build's own transaction (not store.set_meta's)
+                    "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (("workspace_id", plan.workspace_id), ("user_id", plan.user_id), ("workspace_name", WORKSPACE_NAME)),
+                )
                 search_docs.rebuild(conn, searchable)
                 _fill_full_text_indexes(conn)
                 for statement in suspended:

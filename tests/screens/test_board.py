@@ -15,6 +15,7 @@ from track_tui.screens.board import BoardScreen
 from track_tui.screens.dialogs import OutcomeScreen, QuickAddScreen
 from track_tui.screens.help import HelpScreen
 from track_tui.screens.record import RecordScreen
+from track_tui.store import Origin
 
 SIZE = (120, 40)
 
@@ -333,7 +334,7 @@ async def test_server_changes_reach_the_board(demo_app, demo_store):
         await settle(demo_app, pilot)
         board = board_of(demo_app)
         card_id = board.columns[0].cards.card_ids[-1]
-        with demo_store.transaction(local=False) as tx:  # a row as the sync engine applies it
+        with demo_store.transaction(origin=Origin.SERVER) as tx:  # a row as the sync engine applies it
             tx.update("board_cards", card_id, {"stage_id": board.stages[2].id, "position": -100})
         await settle(demo_app, pilot)
         assert board.columns[2].cards.card_ids[0] == card_id

@@ -19,6 +19,7 @@ from track_tui.screens.record_dialogs import (
     CallScreen, ChoiceScreen, EmailScreen, MeetingScreen, MultiChoiceScreen, NoteScreen, RecordPickerScreen,
     TaskScreen, TextFieldScreen,
 )
+from track_tui.store import Origin
 from track_tui.widgets.timeline import PAGE, TimelineView
 
 SIZE = (120, 40)
@@ -576,7 +577,7 @@ async def test_deal_contacts_add_with_role_make_primary_and_remove(demo_app, dem
 
 def _bulk_entries(store, record_id: str, count: int) -> None:
     base = store.now()
-    with store.transaction(local=False) as tx:
+    with store.transaction(origin=Origin.SERVER) as tx:
         for n in range(count):
             kind = [EntryType.NOTE, EntryType.CALL, EntryType.EMAIL][n % 3]
             tx.insert(TimelineEntry(

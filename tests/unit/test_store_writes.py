@@ -13,7 +13,7 @@ from tests.factories import (
 )
 from track_tui.models import Company, Contact, Deal, RecordType, Task, TaskStatus, TimelineEntry
 from track_tui.models.enums import EntryType
-from track_tui.store import ChangeSet, InvalidInput, NotFound, Store
+from track_tui.store import ChangeSet, InvalidInput, NotFound, Origin, Store
 from track_tui.store import search_docs, writes
 from track_tui.store.rows import iso_utc
 
@@ -89,7 +89,11 @@ def test_move_card_writes_card_deal_timeline_and_outbox_in_one_go(ws, heard) -> 
     assert heard[0].ids("deals") == {deal}
     assert heard[0].ids("board_cards") == {card}
     assert heard[0].ids("timeline_entries") == {entry_id}
-    assert not heard[0].remote
+    assert heard[0].origin is Origin.LOCAL and heard[0].from_here and not heard[0].is_news
+    # Which columns changed, per row (inserts: the whole row).
+    assert heard[0].fields("deals", deal) == {"stage_id"}
+    assert heard[0].fields("board_cards", card) == {"stage_id", "position"}
+    assert heard[0].columns("timeline_entries", entry_id) is None
 
 
 def test_move_card_goes_to_the_top_of_the_target_column(ws) -> None:
@@ -104,7 +108,7 @@ def test_move_card_goes_to_the_top_of_the_target_column(ws) -> None:
 def test_move_card_records_the_base_version_of_a_synced_row(ws) -> None:
     store, ids = ws
     deal, card = ids.deals["Acme renewal"], ids.cards["Acme renewal"]
-    with store.transaction(local=False) as tx:  # the server says these rows are at version 7 and 3
+    with store.transaction(origin=Origin.SERVER) as tx:  # the server says these rows are at version 7 and 3
         tx.update("deals", deal, {"version": 7})
         tx.update("board_cards", card, {"version": 3})
     seq = last_seq(store)
@@ -291,7 +295,7 @@ def test_invalid_custom_values_are_refused_and_nothing_is_written(ws, heard, cus
 def test_values_of_fields_this_client_does_not_know_are_kept(ws) -> None:
     store, ids = ws
     deal = ids.deals["Tokyo pilot"]
-    with store.transaction(local=False) as tx:  # the web app wrote a field we have no definition of
+    with store.transaction(origin=Origin.SERVER) as tx:  # the web app wrote a field we have no definition of
         tx.update("deals", deal, {"custom_fields": {"source": "referral", "legacy_score": 7}})
     store.update_record(RecordType.DEAL, deal, custom={"nda": True})
     assert store.record(RecordType.DEAL, deal).custom_fields == {
@@ -413,8 +417,10 @@ def test_a_constraint_violation_in_a_later_statement_rolls_back_the_earlier_ones
 
     writes.WriteContext.log = log_with_taken_id  # type: ignore[method-assign]
     try:
-        with pytest.raises(Exception, match="UNIQUE constraint failed"):
+        # The caller sees the store's one input error, not sqlite3.IntegrityError.
+        with pytest.raises(InvalidInput, match="already exists") as raised:
             store.create_task(task)
+        assert "UNIQUE constraint failed" in str(raised.value.__cause__)
     finally:
         writes.WriteContext.log = original_log  # type: ignore[method-assign]
     assert snapshot(store) == before
@@ -432,7 +438,7 @@ def test_listeners_hear_after_commit_and_can_unsubscribe(ws) -> None:
     def listener(changes: ChangeSet) -> None:
         # After commit: the change is visible, and a new transaction can start.
         visible = count(store, "deals", "id = ? AND name = 'Renamed'", ids.deals["Osaka trial"])
-        seen.append((set(changes.tables), visible))
+        seen.append((set(changes.rows), visible))
 
     stop = store.subscribe(listener)
     store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], {"name": "Renamed"})
@@ -442,16 +448,18 @@ def test_listeners_hear_after_commit_and_can_unsubscribe(ws) -> None:
     assert len(seen) == 1
 
 
-def test_server_rows_write_no_outbox_and_are_announced_as_remote(ws, heard) -> None:
+def test_server_rows_write_no_outbox_and_are_announced_as_news(ws, heard) -> None:
     store, ids = ws
     seq = last_seq(store)
     company = Company(workspace_id=ids.workspace, name="From the web app")
-    with store.transaction(local=False) as tx:
+    with store.transaction(origin=Origin.SERVER) as tx:
         tx.insert(company)
         tx.update("deals", ids.deals["Tokyo pilot"], {"name": "Tokyo pilot (renamed on web)", "version": 4})
         tx.log(RecordType.DEAL, ids.deals["Tokyo pilot"], EntryType.FIELD_EDIT, payload={"field": "name"})
     assert last_seq(store) == seq
-    assert len(heard) == 1 and heard[0].remote and not heard[0].touches("outbox")
+    assert len(heard) == 1 and heard[0].origin is Origin.SERVER and heard[0].is_news
+    assert not heard[0].touches("outbox") and not heard[0].from_here
+    assert heard[0].fields("deals", ids.deals["Tokyo pilot"]) == {"name"}
     assert heard[0].ids("companies") == {company.id}
     # Server rows keep the server's stamps: the client does not invent updated_at.
     assert store.conn.execute("SELECT updated_at FROM companies WHERE id = ?", (company.id,)).fetchone()[0] is None
@@ -523,7 +531,7 @@ def test_reorder_separates_cards_with_equal_positions(ws) -> None:
     store, ids = ws
     board = deal_board(store, ids)
     lead = ids.stages["Lead"]
-    with store.transaction(local=False) as tx:  # two clients placed cards at the same position
+    with store.transaction(origin=Origin.SERVER) as tx:  # two clients placed cards at the same position
         for name in ("Acme renewal", "Tokyo pilot", "Osaka trial"):
             tx.update("board_cards", ids.cards[name], {"position": 0})
     order = store.column_card_ids(board, lead)  # ties broken by id

@@ -177,10 +177,11 @@ class BoardScreen(Screen[None]):
     def on_store_changed(self, message: StoreChanged) -> None:
         """Keep the board current without redoing work a local action already did.
 
-        A local change while the board is in front came from a key pressed here, and the
-        columns were already updated in memory: only the figures and card faces are refreshed.
-        Anything else (another screen's edit, the server) reloads the columns; while another
-        screen is in front the reload waits until the board is shown again.
+        A change made here and now while the board is in front came from a key pressed here,
+        and the columns were already updated in memory: only the figures and card faces are
+        refreshed. Anything else (another screen's edit, the server, another process, a write
+        that had to wait) reloads the columns; while another screen is in front the reload
+        waits until the board is shown again.
         """
         self.refresh_status()
         changes = message.changes
@@ -188,7 +189,7 @@ class BoardScreen(Screen[None]):
             return
         if not self.is_active:
             self._stale = True
-        elif changes.remote:
+        elif not changes.from_here:
             self.reload()
         else:  # this screen's own action: redraw just the cards it touched
             cards = changes.ids("board_cards")

@@ -34,7 +34,7 @@ from ..models import CustomFieldType, Record, RecordType, TimelineEntry
 from ..models.dates import relative_days, short_date
 from ..models.enums import EntryType, StageType
 from ..safe_text import safe_line
-from ..store import InvalidInput, Store
+from ..store import ChangedElsewhere, ChangeSet, InvalidInput, Store
 from ..store.record_queries import PickerItem, RecordCard, RelatedRecord
 from ..widgets import field_editors as fe
 from ..widgets.key_hints import KeyHints
@@ -100,6 +100,9 @@ class RecordScreen(Screen[None]):
         self._names: dict[str, str] = {}
         self._stage_names: dict[str, str] = {}
         self._ctx: TimelineContext | None = None
+        # The field an editor is open on and the value it started from: a save checks that
+        # the stored value is still that one (another process or the server may have changed it).
+        self._editing: tuple[str, Any] | None = None
         # Decide the layout before the first style pass (a class change later restyles every widget).
         self.set_class(self.app.size.width < NARROW, "-narrow")
 
@@ -362,31 +365,51 @@ class RecordScreen(Screen[None]):
 
     def on_store_changed(self, message: StoreChanged) -> None:
         changes = message.changes
+        table = self.record_type.table
         try:
-            mine = self.record_id in changes.ids(self.record_type.table)
-            if mine and changes.remote:
-                self.notify(f"{self.record.name} was changed by someone else", timeout=4)
+            mine = changes.has_row(table, self.record_id)
+            if mine:
+                self._tell_about(changes)
             if mine or changes.touches("deal_contacts", "contacts", "companies", "deals", "board_cards",
                                        "custom_fields", "profiles", "board_stages"):
                 if changes.touches("board_stages"):
                     self._stage_names = self.store.stage_names()
                 self.show_details()
             entry_ids = changes.ids("timeline_entries")
-            if entry_ids and self._touches_my_timeline(entry_ids):
-                keep = self.timeline.current.id if changes.remote and self.timeline.current else None
+            if changes.any_row("timeline_entries") or (entry_ids and self._touches_my_timeline(entry_ids)):
+                keep = self.timeline.current.id if not changes.from_here and self.timeline.current else None
                 self.load_timeline(keep=keep)
             self.refresh_status()
         except LookupError:  # the record is gone (hard delete from elsewhere)
             self.notify("This record no longer exists", severity="warning")
 
+    def _tell_about(self, changes: ChangeSet) -> None:
+        """Say so when someone else changed this record — never for this person's own edits
+        (local here, or the server acknowledging them); another terminal's edit is named as such."""
+        table = self.record_type.table
+        if self.record_id not in changes.ids(table):
+            return  # a coarse "anything may have changed": nothing specific to say
+        fields = changes.fields(table, self.record_id)
+        if fields is not None and not fields:
+            return  # only sync bookkeeping moved
+        what = self._describe_fields(fields)
+        if changes.is_news:
+            self.notify(f"{self.record.name}: a teammate changed {what}", timeout=5)
+        elif changes.elsewhere:
+            self.notify(f"{self.record.name}: {what} changed in another Track window", timeout=4)
+
+    def _describe_fields(self, fields: frozenset[str] | None) -> str:
+        if fields is None:
+            return "this record"
+        labels = {s.name: s.label for s in self.specs if s.custom is None}
+        names = sorted(labels.get(f, f.replace("_", " ")) for f in fields if f != "updated_at")
+        if not names:
+            return "this record"
+        text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        return "the " + text.lower()
+
     def _touches_my_timeline(self, entry_ids: set[str]) -> bool:
-        ids = list(entry_ids)
-        with self.store.lock:
-            marks = ", ".join("?" for _ in ids)
-            row = self.store.conn.execute(
-                f"SELECT 1 FROM timeline_entries WHERE record_id = ? AND id IN ({marks}) LIMIT 1", (self.record_id, *ids)
-            ).fetchone()
-        return row is not None or len(self.timeline.entries) != self.timeline_total
+        return self.store.entries_on_record(self.record_id, entry_ids) or len(self.timeline.entries) != self.timeline_total
 
     # -- navigation ------------------------------------------------------------------------
 
@@ -449,6 +472,7 @@ class RecordScreen(Screen[None]):
         if spec is None:
             return
         record = self.record
+        self._editing = (spec.key, fe.raw_value(spec, record))
         kind = spec.kind
         title = f"{spec.label} — {record.name}"
         if kind == fe.READONLY:
@@ -488,7 +512,7 @@ class RecordScreen(Screen[None]):
             ))
         elif kind == fe.BOOLEAN:
             current = record.custom_fields.get(spec.name)
-            problem = self._save(spec, {}, {spec.name: not bool(current)})
+            problem = self._save(spec, {}, {spec.name: not bool(current)}, in_editor=False)
             if problem:
                 self.notify(problem, severity="error")
             else:
@@ -516,12 +540,32 @@ class RecordScreen(Screen[None]):
             return f"{spec.label}: {exc}"
         return self._save(spec, fields, custom)
 
-    def _save(self, spec: fe.FieldSpec, fields: dict[str, Any], custom: dict[str, Any]) -> str | None:
-        """One write through the store; None when saved, else why not (nothing was written)."""
+    def _save(
+        self, spec: fe.FieldSpec, fields: dict[str, Any], custom: dict[str, Any], *, in_editor: bool = True,
+    ) -> str | None:
+        """One write through the store; None when saved, else why not (nothing was written).
+
+        The save only replaces the value the editor started from: if it was changed elsewhere
+        meanwhile, the editor stays open and says so, and saving again replaces the new value.
+        """
+        expect = None
+        if self._editing is not None and self._editing[0] == spec.key:
+            expect = {(f"custom_fields.{spec.name}" if spec.custom else spec.name): self._editing[1]}
         try:
-            self.store.update_record(self.record_type, self.record_id, fields=fields or None, custom=custom or None)
+            self.store.update_record(
+                self.record_type, self.record_id, fields=fields or None, custom=custom or None, expect=expect,
+            )
+        except ChangedElsewhere as exc:
+            self._editing = (spec.key, exc.current)  # saving again replaces what is there now
+            self.show_details()
+            now = fe.display(spec, self.record, self._field_context())
+            if not in_editor:
+                return f"{spec.label} was changed elsewhere; it is now {now}. Nothing was saved."
+            return (f"{spec.label} was changed elsewhere while you were editing; it is now {now}. "
+                    "Save again to replace it, or Esc to keep it.")
         except InvalidInput as exc:
             return f"{exc.field}: {exc.reason}"
+        self._editing = None
         return None
 
     # -- stages ----------------------------------------------------------------------------

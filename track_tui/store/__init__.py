@@ -3,14 +3,15 @@
 Never imports Textual (checked by a test).
 """
 
-from .changes import ChangeSet
+from .background import WriteEvent
+from .changes import ChangeSet, Origin
 from .database import CacheCorrupt, CacheError, CacheInaccessible, CacheTooNew, NotACache, ReadOnlyCache, move_aside
-from .mutations import InvalidInput
+from .errors import CacheBusy, ChangedElsewhere, InvalidInput, NotFound
 from .permissions import Action, NotAllowed
 from .store import Store, system_clock
-from .writes import NotFound
 
 __all__ = [
-    "Action", "CacheCorrupt", "CacheError", "CacheInaccessible", "CacheTooNew", "ChangeSet", "InvalidInput",
-    "NotACache", "NotAllowed", "NotFound", "ReadOnlyCache", "Store", "move_aside", "system_clock",
+    "Action", "CacheBusy", "CacheCorrupt", "CacheError", "CacheInaccessible", "CacheTooNew", "ChangeSet",
+    "ChangedElsewhere", "InvalidInput", "NotACache", "NotAllowed", "NotFound", "Origin", "ReadOnlyCache", "Store",
+    "WriteEvent", "move_aside", "system_clock",
 ]

@@ -119,15 +119,15 @@ class InboxQueries:
             clauses.append("t.record_type = ?")
             params.append(RecordType(record_type).value)
         clauses.append(_LIVE_PARENT)
-        with self.lock:
-            cursor = self.conn.cursor()
+        with self.reading() as conn:
+            cursor = conn.cursor()
             cursor.row_factory = None  # plain tuples: 10,000 rows cost a third of sqlite3.Row's
             rows = cursor.execute(f"{_SELECT} WHERE {' AND '.join(clauses)}", params).fetchall()
         return _rows(rows)
 
     def inbox_task(self: "Store", task_id: str) -> InboxTask | None:
-        with self.lock:
-            cursor = self.conn.cursor()
+        with self.reading() as conn:
+            cursor = conn.cursor()
             cursor.row_factory = None
             rows = cursor.execute(f"{_SELECT} WHERE t.id = ?", (task_id,)).fetchall()
         return _rows(rows)[0] if rows else None

@@ -1,41 +1,77 @@
 """The mutation API: every user action is one method, one transaction, one announcement.
 
-Each method validates through the pydantic models first (so nothing half-valid is written),
-then writes rows, auto-logged timeline entries and outbox entries in one transaction.
+Rules every method here keeps (several processes may write the cache at once):
+
+- **Read-modify-write inside the transaction.** Whatever a write depends on — the stored row it
+  merges into, the custom field definitions it validates against, the neighbour it swaps with,
+  the top of the column it lands on — is read after BEGIN IMMEDIATE, through the transaction,
+  so a second process's commit can never be overwritten by a stale copy.
+- **Validate first, then again.** New values are validated against a read of the committed
+  state before the transaction too: a bad value is refused at once, even when the write itself
+  has to wait for another process (see `@write_action`). Inside the transaction the same
+  validation runs against the fresh row; that is what gets written.
+- **One error type for bad input.** Methods raise :class:`InvalidInput` (or `NotFound` for the
+  thing acted on); `@write_action` turns anything from below into one of them.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from pydantic import ValidationError
 
 from ..models import (
     RECORD_MODELS, BoardCard, Company, CustomField, CustomFieldError, DealContact, Record, RecordType,
-    Task, TaskStatus, TimelineEntry,
+    Task, TaskStatus, TimelineEntry, new_id,
 )
-from ..models.enums import EntryType, StageType
-from ..models.problems import first_problem
+from ..models.enums import EntryType
 from ..models.records import FIELD_LABELS
-from .rows import row_to_dict
-from .writes import NotFound, WriteContext
+from .actions import returns, returns_arg, write_action
+from .errors import ChangedElsewhere, InvalidInput, NotFound, first_validation_error, from_below
+from .rows import row_to_dict, to_db
+from .writes import WriteContext
 
 if TYPE_CHECKING:
     from .store import Store
 
-
-class InvalidInput(ValueError):
-    """A value a person entered breaks a rule. `field` names the field; the message says why."""
-
-    def __init__(self, field: str, message: str) -> None:
-        self.field = field
-        super().__init__(f"{field}: {message}")
-        self.reason = message
+__all__ = ["InvalidInput", "Mutations"]
 
 
-def _first_error(exc: ValidationError) -> InvalidInput:
-    return InvalidInput(*first_problem(exc))
+@contextmanager
+def input_errors() -> Iterator[None]:
+    """Building models from what a person typed: anything it raises becomes InvalidInput."""
+    try:
+        yield
+    except (InvalidInput, NotFound):
+        raise
+    except Exception as exc:
+        converted = from_below(exc)
+        if converted is None:
+            raise
+        raise converted from exc
+
+
+def _pin_company(store: "Store", args: tuple, kwargs: dict) -> tuple[Any, tuple, dict]:
+    """Deferred find-or-create: the id the caller gets now is the id the replay uses."""
+    name = args[0] if args else kwargs["name"]
+    found = store._company_named(name)
+    if found is not None:
+        return found, args, kwargs
+    pinned = new_id()
+    return pinned, args, {**kwargs, "pinned_id": pinned}
+
+
+def _deleted_task(store: "Store", args: tuple, kwargs: dict) -> tuple[Any, tuple, dict]:
+    task_id = args[0] if args else kwargs["task_id"]
+    with store.reading():
+        return Task.model_validate(store._row("tasks", task_id)), args, kwargs
+
+
+def _link(store: "Store", args: tuple, kwargs: dict) -> tuple[Any, tuple, dict]:
+    deal_id, contact_id, role = (list(args) + [kwargs.get("deal_id"), kwargs.get("contact_id"), kwargs.get("role")])[:3]
+    return DealContact(deal_id=deal_id, contact_id=contact_id, role=(role or "").strip() or None), args, kwargs
 
 
 class Mutations:
@@ -43,99 +79,156 @@ class Mutations:
 
     # -- records ---------------------------------------------------------------------------
 
+    @write_action("the new record", deferred=returns_arg(0, "record"))
     def create_record(
         self: "Store", record: Record, *, board_id: str | None = None, stage_id: str | None = None
     ) -> Record:
         """Insert a record; place it on a board at the top of `stage_id` (deals: their stage)."""
-        # Store the normalised values (option order, upper-case currency codes, whole numbers),
-        # exactly as an edit through update_record would.
-        clean_custom = self._check_custom_values(record.RECORD_TYPE, record.custom_fields)
-        if clean_custom != record.custom_fields:
-            record.custom_fields = clean_custom
+        self._check_custom_values(record.RECORD_TYPE, record.custom_fields)  # refuse at once
         with self.transaction() as tx:
+            # Store the normalised values (option order, upper-case currency codes, whole
+            # numbers), exactly as an edit through update_record would.
+            clean_custom = self._check_custom_values(record.RECORD_TYPE, record.custom_fields)
+            if clean_custom != record.custom_fields:
+                record.custom_fields = clean_custom
             tx.insert(record)
             target_stage = stage_id or getattr(record, "stage_id", None)
             if target_stage:
-                stage = tx.fetch("board_stages", target_stage)
+                stage = self._stage(tx, target_stage)
                 self._place_card(tx, stage["board_id"], target_stage, record.RECORD_TYPE, record.id)
         return record
 
+    @write_action("the field edit", deferred=returns([]))
     def update_record(
         self: "Store",
         record_type: RecordType,
         record_id: str,
         fields: dict[str, Any] | None = None,
         custom: dict[str, Any] | None = None,
+        *,
+        expect: dict[str, Any] | None = None,
     ) -> list[str]:
         """Edit built-in `fields` and custom field values (by key); return what changed.
 
         A deal's `stage_id` goes through the stage move, so its timeline reads as a move.
+        `expect` (column or "custom_fields.<key>" → the value the editor started from) makes the
+        save refuse with :class:`ChangedElsewhere` when the stored value is no longer that one.
         """
+        record_type = RecordType(record_type)
         fields = dict(fields or {})
         model = RECORD_MODELS[record_type]
         # A name the model does not have would be dropped by validation and then fail as a
         # KeyError while building the patch: refuse it as input instead.
         for name in fields:
             if name not in model.model_fields:
-                raise InvalidInput(name, f"{RecordType(record_type).value}s have no field {name!r}")
+                raise InvalidInput(name, f"{record_type.value}s have no field {name!r}")
         new_stage = fields.pop("stage_id", None)
-        with self.lock:
-            current = self._record_row(record_type, record_id)
-            merged_custom = dict(current.get("custom_fields") or {})
-            if custom:
-                merged_custom.update(custom)
-                merged_custom = self._check_custom_values(record_type, merged_custom, only=set(custom))
-            try:
-                validated = model.model_validate({**current, **fields, "custom_fields": merged_custom})
-            except ValidationError as exc:
-                raise _first_error(exc) from None
-            clean = validated.model_dump()
-            as_json = validated.model_dump(mode="json")
-            patch = {name: clean[name] for name in fields}
-            if custom:
-                patch["custom_fields"] = clean["custom_fields"]
-            changed: list[str] = []
-            with self.transaction() as tx:
-                old = tx.update(record_type.table, record_id, patch)
-                for name, old_value in old.items():
-                    if name == "custom_fields":
-                        changed.extend(self._log_custom_edits(tx, record_type, record_id, old_value or {}, clean["custom_fields"]))
-                        continue
-                    changed.append(name)
-                    tx.log(record_type, record_id, EntryType.FIELD_EDIT, payload={
-                        "field": name, "label": FIELD_LABELS.get(name, name),
-                        "old": old_value, "new": as_json[name],
-                    })
-                if new_stage and new_stage != current.get("stage_id"):
-                    card = self._card_for(tx, record_id, stage_board=new_stage)
-                    self._move(tx, card, new_stage, None)
-                    changed.append("stage_id")
-            return changed
-
-    def soft_delete(self: "Store", record_type: RecordType, record_id: str) -> None:
+        with self.reading():
+            self._record_patch(record_type, self._record_row(record_type, record_id), fields, custom)
         with self.transaction() as tx:
-            tx.update(record_type.table, record_id, {"deleted_at": tx.now})
+            current = tx.fetch(record_type.table, record_id)
+            if expect:
+                self._check_expected(record_type, current, expect)
+            clean, as_json, patch = self._record_patch(record_type, current, fields, custom)
+            changed: list[str] = []
+            old = tx.update(record_type.table, record_id, patch)
+            for name, old_value in old.items():
+                if name == "custom_fields":
+                    changed.extend(self._log_custom_edits(tx, record_type, record_id, old_value or {}, clean["custom_fields"]))
+                    continue
+                changed.append(name)
+                tx.log(record_type, record_id, EntryType.FIELD_EDIT, payload={
+                    "field": name, "label": FIELD_LABELS.get(name, name),
+                    "old": old_value, "new": as_json[name],
+                })
+            if new_stage and new_stage != current.get("stage_id"):
+                self._stage(tx, new_stage)
+                card = self._card_for(tx, record_id, stage_board=new_stage)
+                self._move(tx, card, new_stage, None)
+                changed.append("stage_id")
+        return changed
 
+    def _record_patch(
+        self: "Store", record_type: RecordType, current: dict[str, Any], fields: dict[str, Any],
+        custom: dict[str, Any] | None,
+    ) -> tuple[dict[str, Any], dict[str, Any], dict[str, Any]]:
+        """The validated record after the edit: (python values, JSON values, the patch)."""
+        merged_custom = dict(current.get("custom_fields") or {})
+        if custom:
+            merged_custom.update(custom)
+            merged_custom = self._check_custom_values(record_type, merged_custom, only=set(custom))
+        try:
+            validated = RECORD_MODELS[record_type].model_validate({**current, **fields, "custom_fields": merged_custom})
+        except ValidationError as exc:
+            raise first_validation_error(exc) from None
+        clean = validated.model_dump()
+        patch = {name: clean[name] for name in fields}
+        if custom:
+            patch["custom_fields"] = clean["custom_fields"]
+        return clean, validated.model_dump(mode="json"), patch
+
+    def _check_expected(self: "Store", record_type: RecordType, current: dict[str, Any], expect: dict[str, Any]) -> None:
+        stored_custom = current.get("custom_fields") or {}
+        for name, expected in expect.items():
+            if name.startswith("custom_fields."):
+                key = name.removeprefix("custom_fields.")
+                stored = stored_custom.get(key)
+                same = to_db("custom_fields", stored) == to_db("custom_fields", expected)
+                label = next((d.name for d in self.custom_field_defs(record_type) if d.key == key), key)
+            else:
+                stored = current.get(name)
+                same = to_db(name, stored) == to_db(name, expected)
+                label = FIELD_LABELS.get(name, name)
+            if not same:
+                if not name.startswith("custom_fields."):
+                    stored = getattr(RECORD_MODELS[record_type].model_validate(current), name, stored)
+                raise ChangedElsewhere(label, name, stored)
+
+    @write_action("the delete")
+    def soft_delete(self: "Store", record_type: RecordType, record_id: str) -> None:
+        table = RecordType(record_type).table
+        with self.transaction() as tx:
+            tx.update(table, record_id, {"deleted_at": tx.now})
+
+    @write_action("the undo")
     def restore(self: "Store", record_type: RecordType, record_id: str) -> None:
         """Undo a soft delete."""
+        table = RecordType(record_type).table
         with self.transaction() as tx:
-            tx.update(record_type.table, record_id, {"deleted_at": None})
+            tx.update(table, record_id, {"deleted_at": None})
 
-    def find_or_create_company(self: "Store", name: str) -> str:
-        """The id of the live company called `name` (any case), creating it when there is none."""
-        with self.lock:
-            row = self.conn.execute(
+    @write_action("the new company", deferred=_pin_company)
+    def find_or_create_company(self: "Store", name: str, *, pinned_id: str | None = None) -> str:
+        """The id of the live company called `name` (any case), creating it when there is none.
+
+        Looked up and created in one transaction, so two processes adding the same name at once
+        make one company. `pinned_id` (set when the call had to wait) creates exactly that id.
+        """
+        with self.transaction() as tx:
+            if pinned_id is None:
+                found = self._company_named(name)
+                if found is not None:
+                    return found
+            elif tx.conn.execute("SELECT 1 FROM companies WHERE id = ?", (pinned_id,)).fetchone():
+                return pinned_id
+            with input_errors():
+                company = Company(
+                    id=pinned_id or new_id(), workspace_id=tx.workspace_id, name=name, owner_id=tx.user_id,
+                )
+            self.create_record(company)
+        return company.id
+
+    def _company_named(self: "Store", name: str) -> str | None:
+        with self.reading() as conn:
+            row = conn.execute(
                 "SELECT id FROM companies WHERE lower(name) = lower(?) AND deleted_at IS NULL ORDER BY created_at LIMIT 1",
                 (name.strip(),),
             ).fetchone()
-        if row:
-            return row[0]
-        company = Company(workspace_id=self.workspace_id, name=name, owner_id=self.user_id)
-        self.create_record(company)
-        return company.id
+        return row[0] if row else None
 
     # -- cards -----------------------------------------------------------------------------
 
+    @write_action("the stage move")
     def move_card(
         self: "Store",
         card_id: str,
@@ -160,6 +253,7 @@ class Mutations:
                         "old": old["close_date"], "new": close_date.isoformat(),
                     })
 
+    @write_action("the reorder", deferred=returns(True))
     def reorder_card(self: "Store", card_id: str, offset: int) -> bool:
         """Swap a card with its neighbour above (offset -1) or below (+1). False at an end."""
         with self.transaction() as tx:
@@ -180,6 +274,12 @@ class Mutations:
             tx.update("board_cards", neighbour["id"], {"position": mine})
             return True
 
+    def _stage(self, tx: WriteContext, stage_id: str) -> dict[str, Any]:
+        try:
+            return tx.fetch("board_stages", stage_id)
+        except NotFound:
+            raise InvalidInput("Stage", f"no stage with id {stage_id}") from None
+
     def _place_card(self, tx: WriteContext, board_id: str, stage_id: str, record_type: RecordType, record_id: str) -> BoardCard:
         top = tx.conn.execute("SELECT min(position) FROM board_cards WHERE stage_id = ?", (stage_id,)).fetchone()[0]
         card = BoardCard(
@@ -190,19 +290,19 @@ class Mutations:
         return card
 
     def _card_for(self, tx: WriteContext, record_id: str, *, stage_board: str) -> dict[str, Any]:
-        stage = tx.fetch("board_stages", stage_board)
+        stage = self._stage(tx, stage_board)
         row = tx.conn.execute(
             "SELECT * FROM board_cards WHERE record_id = ? AND board_id = ?", (record_id, stage["board_id"])
         ).fetchone()
         if row is None:
-            raise NotFound(f"record {record_id} has no card on that board")
+            raise InvalidInput("Stage", "this record has no card on that stage's board")
         return row_to_dict(row)
 
     def _move(self, tx: WriteContext, card: dict[str, Any], to_stage_id: str, note: str | None) -> None:
         if card["stage_id"] == to_stage_id:
             return
         source = tx.fetch("board_stages", card["stage_id"])
-        target = tx.fetch("board_stages", to_stage_id)
+        target = self._stage(tx, to_stage_id)
         if target["board_id"] != card["board_id"]:
             raise InvalidInput("Stage", f"{target['name']} is a stage of another board")
         top = tx.conn.execute("SELECT min(position) FROM board_cards WHERE stage_id = ?", (to_stage_id,)).fetchone()[0]
@@ -221,6 +321,7 @@ class Mutations:
 
     # -- timeline and tasks ----------------------------------------------------------------
 
+    @write_action("the timeline entry", deferred=returns_arg(0, "entry"))
     def add_entry(self: "Store", entry: TimelineEntry) -> TimelineEntry:
         """A note, call, email or meeting a person logged."""
         if entry.entry_type in (EntryType.STAGE_CHANGE, EntryType.FIELD_EDIT, EntryType.TASK):
@@ -229,6 +330,7 @@ class Mutations:
             tx.insert(entry)
         return entry
 
+    @write_action("the new task", deferred=returns_arg(0, "task"))
     def create_task(self: "Store", task: Task) -> Task:
         with self.transaction() as tx:
             tx.insert(task)
@@ -239,32 +341,38 @@ class Mutations:
                 })
         return task
 
+    @write_action("the task change", deferred=returns([]))
     def update_task(self: "Store", task_id: str, changes: dict[str, Any]) -> list[str]:
         for name in changes:
             if name not in Task.model_fields:
                 raise InvalidInput(name, f"tasks have no field {name!r}")
-        with self.lock:
-            current = self._row("tasks", task_id)
-            try:
-                validated = Task.model_validate({**current, **changes})
-            except ValidationError as exc:
-                raise _first_error(exc) from None
-            clean = validated.model_dump()
-            with self.transaction() as tx:
-                old = tx.update("tasks", task_id, {k: clean[k] for k in changes})
-                if "status" in old:
-                    self._log_task_status(tx, clean, old["status"])
-            return list(old)
+        with self.reading():
+            self._task_after(self._row("tasks", task_id), changes)
+        with self.transaction() as tx:
+            clean = self._task_after(tx.fetch("tasks", task_id), changes)
+            old = tx.update("tasks", task_id, {k: clean[k] for k in changes})
+            if "status" in old:
+                self._log_task_status(tx, clean, old["status"])
+        return list(old)
+
+    @staticmethod
+    def _task_after(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return Task.model_validate({**current, **changes}).model_dump()
+        except ValidationError as exc:
+            raise first_validation_error(exc) from None
 
     def set_task_status(self: "Store", task_id: str, status: TaskStatus) -> None:
         self.update_task(task_id, {"status": status})
 
+    @write_action("the task delete", deferred=_deleted_task)
     def delete_task(self: "Store", task_id: str) -> Task:
         """Hard-delete a task (tasks have no soft delete); return it so undo can re-create it."""
         with self.transaction() as tx:
             row = tx.delete("tasks", task_id)
         return Task.model_validate(row)
 
+    @write_action("the task undo")
     def restore_task(self: "Store", task: Task) -> None:
         with self.transaction() as tx:
             tx.insert(task.model_copy(update={"version": 0}))
@@ -284,11 +392,10 @@ class Mutations:
 
     # -- deal contacts ---------------------------------------------------------------------
 
+    @write_action("the deal contact", deferred=_link)
     def add_deal_contact(self: "Store", deal_id: str, contact_id: str, role: str | None) -> DealContact:
-        try:
+        with input_errors():
             link = DealContact(deal_id=deal_id, contact_id=contact_id, role=(role or "").strip() or None)
-        except ValidationError as exc:
-            raise _first_error(exc) from None
         with self.transaction() as tx:
             existing = tx.conn.execute(
                 "SELECT id FROM deal_contacts WHERE deal_id = ? AND contact_id = ?", (deal_id, contact_id)
@@ -300,6 +407,7 @@ class Mutations:
             tx.insert(link)
         return link
 
+    @write_action("the contact removal")
     def remove_deal_contact(self: "Store", link_id: str) -> None:
         with self.transaction() as tx:
             tx.delete("deal_contacts", link_id)
@@ -307,10 +415,21 @@ class Mutations:
     def set_primary_contact(self: "Store", deal_id: str, contact_id: str | None) -> None:
         self.update_record(RecordType.DEAL, deal_id, {"primary_contact_id": contact_id})
 
+    # -- settings --------------------------------------------------------------------------
+
+    @write_action("a setting")
+    def _set_meta(self: "Store", key: str, value: str) -> None:
+        with self.transaction() as tx:
+            tx.conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (key, value),
+            )
+
     # -- helpers ---------------------------------------------------------------------------
 
     def _row(self: "Store", table: str, row_id: str) -> dict[str, Any]:
-        row = self.conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
+        with self.reading() as conn:
+            row = conn.execute(f"SELECT * FROM {table} WHERE id = ?", (row_id,)).fetchone()
         if row is None:
             raise NotFound(f"no {table} row with id {row_id}")
         return row_to_dict(row)
@@ -319,8 +438,8 @@ class Mutations:
         return self._row(RecordType(record_type).table, record_id)
 
     def custom_field_defs(self: "Store", record_type: RecordType) -> list[CustomField]:
-        with self.lock:
-            rows = self.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 "SELECT * FROM custom_fields WHERE record_type = ? ORDER BY position, name",
                 (RecordType(record_type).value,),
             ).fetchall()
@@ -367,4 +486,3 @@ class Mutations:
                     "old": old.get(key), "new": new.get(key),
                 })
         return changed
-

@@ -39,13 +39,13 @@ class Queries:
     # -- people ----------------------------------------------------------------------------
 
     def profiles(self: "Store") -> dict[str, Profile]:
-        with self.lock:
-            rows = self.conn.execute("SELECT * FROM profiles ORDER BY full_name").fetchall()
+        with self.reading() as conn:
+            rows = conn.execute("SELECT * FROM profiles ORDER BY full_name").fetchall()
         return {r["id"]: row_to_model(Profile, r) for r in rows}
 
     def workspace_name(self: "Store") -> str:
-        with self.lock:
-            row = self.conn.execute(
+        with self.reading() as conn:
+            row = conn.execute(
                 "SELECT name FROM workspaces WHERE id = ?", (self.get_meta("workspace_id"),)
             ).fetchone()
         return row[0] if row else "No workspace"
@@ -54,8 +54,8 @@ class Queries:
 
     def boards(self: "Store") -> list[Board]:
         """Boards that are not archived: deals first, then companies, then contacts; oldest first."""
-        with self.lock:
-            rows = self.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 """SELECT * FROM boards WHERE is_archived = 0
                 ORDER BY CASE record_type WHEN 'deal' THEN 0 WHEN 'company' THEN 1 ELSE 2 END, created_at, name"""
             ).fetchall()
@@ -65,8 +65,8 @@ class Queries:
         return Board.model_validate(self._row("boards", board_id))
 
     def stages(self: "Store", board_id: str) -> list[BoardStage]:
-        with self.lock:
-            rows = self.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 "SELECT * FROM board_stages WHERE board_id = ? ORDER BY position, name", (board_id,)
             ).fetchall()
         return [row_to_model(BoardStage, r) for r in rows]
@@ -111,8 +111,8 @@ class Queries:
 
     def column_card_ids(self: "Store", board: Board, stage_id: str, flt: CardFilter = CardFilter()) -> list[str]:
         where, params = self._filter_sql(board.record_type, flt)
-        with self.lock:
-            rows = self.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 f"""SELECT c.id FROM board_cards c JOIN {board.record_type.table} r ON r.id = c.record_id
                 WHERE c.stage_id = ? AND {where} ORDER BY c.position, c.id""",
                 (stage_id, *params),
@@ -130,8 +130,8 @@ class Queries:
         # total() rounds to a double.
         select = "r.currency, sum(r.value_cents >> 32), sum(r.value_cents & 4294967295)" if money else "NULL, NULL, NULL"
         group = ", r.currency" if money else ""
-        with self.lock:
-            rows = self.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 f"""SELECT c.stage_id, count(*), {select}
                 FROM board_cards c JOIN {table} r ON r.id = c.record_id
                 WHERE c.board_id = ? AND {where} GROUP BY c.stage_id{group}""",
@@ -156,8 +156,8 @@ class Queries:
         ids = list(card_ids)
         if not ids:
             return {}
-        with self.lock:
-            record_type = self.conn.execute(
+        with self.reading() as conn:
+            record_type = conn.execute(
                 "SELECT record_type FROM board_cards WHERE id = ?", (ids[0],)
             ).fetchone()
             if record_type is None:
@@ -173,7 +173,7 @@ class Queries:
                 extra = "NULL AS value_cents, NULL AS currency, NULL AS close_date, r.domain AS subtitle, r.industry AS detail"
                 join = ""
             marks = ", ".join("?" for _ in ids)
-            rows = self.conn.execute(
+            rows = conn.execute(
                 f"""SELECT c.id AS card_id, c.record_type, c.record_id, c.stage_id, c.position, r.name,
                     r.owner_id, p.full_name AS owner_name, r.tags, {extra},
                     {STAGE_ENTERED_SQL} AS stage_entered_at,
@@ -194,16 +194,16 @@ class Queries:
         return result
 
     def card_for_record(self: "Store", board_id: str, record_id: str) -> str | None:
-        with self.lock:
-            row = self.conn.execute(
+        with self.reading() as conn:
+            row = conn.execute(
                 "SELECT id FROM board_cards WHERE board_id = ? AND record_id = ?", (board_id, record_id)
             ).fetchone()
         return row[0] if row else None
 
     def card_index(self: "Store", board: Board, card_id: str, flt: CardFilter = CardFilter()) -> tuple[str, int] | None:
         """(stage id, index in that column) of a card under a filter, or None if filtered out."""
-        with self.lock:
-            row = self.conn.execute("SELECT stage_id FROM board_cards WHERE id = ?", (card_id,)).fetchone()
+        with self.reading() as conn:
+            row = conn.execute("SELECT stage_id FROM board_cards WHERE id = ?", (card_id,)).fetchone()
         if row is None:
             return None
         ids = self.column_card_ids(board, row[0], flt)
@@ -212,12 +212,12 @@ class Queries:
     # -- records ---------------------------------------------------------------------------
 
     def record(self: "Store", record_type: RecordType, record_id: str) -> Record:
-        with self.lock:
+        with self.reading() as conn:
             return RECORD_MODELS[RecordType(record_type)].model_validate(self._record_row(record_type, record_id))
 
     def record_name(self: "Store", record_type: RecordType | str, record_id: str) -> str | None:
-        with self.lock:
-            row = self.conn.execute(
+        with self.reading() as conn:
+            row = conn.execute(
                 f"SELECT name FROM {RecordType(record_type).table} WHERE id = ?", (record_id,)
             ).fetchone()
         return row[0] if row else None
@@ -241,13 +241,13 @@ class Queries:
         # per transaction); rowid keeps them in the order they were written, where the random
         # UUID would shuffle them between runs.
         sql += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
-        with self.lock:
-            rows = self.conn.execute(sql, (*params, limit, offset)).fetchall()
+        with self.reading() as conn:
+            rows = conn.execute(sql, (*params, limit, offset)).fetchall()
         return [row_to_model(TimelineEntry, r) for r in rows]
 
     def tasks_for_record(self: "Store", record_id: str) -> list[Task]:
-        with self.lock:
-            rows = self.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 """SELECT * FROM tasks WHERE record_id = ?
                 ORDER BY status = 'done', due_date IS NULL, due_date, created_at""",
                 (record_id,),
@@ -257,12 +257,12 @@ class Queries:
     # -- sync status -----------------------------------------------------------------------
 
     def pending_count(self: "Store") -> int:
-        with self.lock:
-            return self.conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+        with self.reading() as conn:
+            return conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
 
     def failed_count(self: "Store") -> int:
-        with self.lock:
-            return self.conn.execute("SELECT count(*) FROM outbox WHERE state = 'failed'").fetchone()[0]
+        with self.reading() as conn:
+            return conn.execute("SELECT count(*) FROM outbox WHERE state = 'failed'").fetchone()[0]
 
     def last_sync(self: "Store") -> datetime | None:
         value = self.get_meta("last_sync_at")

@@ -11,13 +11,12 @@ import json
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
 from ..models import BoardStage, RecordType, Task, TimelineEntry
 from ..models.enums import EntryType
-from ..models.problems import first_problem
 from ..models.timeline import DEFAULT_CALL_DISPOSITIONS
-from .mutations import InvalidInput
+from .mutations import input_errors
 from .rows import row_to_model
 
 if TYPE_CHECKING:
@@ -78,9 +77,9 @@ class RecordQueries:
         """Every record this one points at or is pointed at by, grouped, in reading order."""
         kind = RecordType(record_type)
         result: list[RelatedRecord] = []
-        with self.lock:
+        with self.reading() as conn:
             row = self._record_row(kind, record_id)
-            q = self.conn.execute
+            q = conn.execute
             if kind == RecordType.DEAL:
                 if row.get("company_id"):
                     result += self._related("Company", RecordType.COMPANY, q(
@@ -147,8 +146,8 @@ class RecordQueries:
 
     def record_cards(self: "Store", record_id: str) -> list[RecordCard]:
         """The boards a record is on, with each board's stages (for the stage picker)."""
-        with self.lock:
-            rows = self.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 """SELECT c.id, c.board_id, b.name, c.stage_id FROM board_cards c
                 JOIN boards b ON b.id = c.board_id WHERE c.record_id = ? AND b.is_archived = 0
                 ORDER BY CASE b.record_type WHEN 'deal' THEN 0 ELSE 1 END, b.name""",
@@ -168,18 +167,18 @@ class RecordQueries:
             except ValueError:
                 continue
         names: dict[str, str] = {}
-        with self.lock:
+        with self.reading() as conn:
             for kind, ids in by_type.items():
                 for start in range(0, len(ids), 500):
                     chunk = ids[start:start + 500]
                     marks = ", ".join("?" for _ in chunk)
-                    for r in self.conn.execute(f"SELECT id, name FROM {kind.table} WHERE id IN ({marks})", chunk):
+                    for r in conn.execute(f"SELECT id, name FROM {kind.table} WHERE id IN ({marks})", chunk):
                         names[r[0]] = r[1]
         return names
 
     def stage_names(self: "Store") -> dict[str, str]:
-        with self.lock:
-            return {r[0]: r[1] for r in self.conn.execute("SELECT id, name FROM board_stages")}
+        with self.reading() as conn:
+            return {r[0]: r[1] for r in conn.execute("SELECT id, name FROM board_stages")}
 
     # -- the link picker -------------------------------------------------------------------
 
@@ -197,9 +196,9 @@ class RecordQueries:
             RecordType.DEAL: "(SELECT name FROM companies WHERE id = r.company_id)",
         }
         found: list[PickerItem] = []
-        with self.lock:
+        with self.reading() as conn:
             for kind in kinds:
-                rows = self.conn.execute(
+                rows = conn.execute(
                     f"""SELECT r.id, r.name, {details[kind]} AS detail,
                         CASE WHEN lower(r.name) LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END AS rank
                     FROM {kind.table} r WHERE r.deleted_at IS NULL AND lower(r.name) LIKE ? ESCAPE '\\'
@@ -224,11 +223,26 @@ class RecordQueries:
             kinds = [EntryType(t).value for t in types]
             sql += f" AND entry_type IN ({', '.join('?' for _ in kinds)})"
             params.extend(kinds)
-        with self.lock:
-            return self.conn.execute(sql, params).fetchone()[0]
+        with self.reading() as conn:
+            return conn.execute(sql, params).fetchone()[0]
+
+    def entries_on_record(self: "Store", record_id: str, entry_ids: Iterable[str]) -> bool:
+        """Is any of these timeline entries on this record?"""
+        ids = list(entry_ids)
+        if not ids:
+            return False
+        with self.reading() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                if conn.execute(
+                    f"SELECT 1 FROM timeline_entries WHERE record_id = ? AND id IN ({marks}) LIMIT 1", (record_id, *chunk)
+                ).fetchone():
+                    return True
+        return False
 
     def timeline_entry(self: "Store", entry_id: str) -> TimelineEntry:
-        with self.lock:
+        with self.reading() as conn:
             return TimelineEntry.model_validate(self._row("timeline_entries", entry_id))
 
     def call_dispositions(self: "Store") -> list[str]:
@@ -249,14 +263,12 @@ class RecordQueries:
     ) -> TimelineEntry:
         """A note, call, email or meeting the person logs, authored by them: stamped now, or at
         `created_at` when they said when it happened (a meeting's start)."""
-        try:
+        with input_errors():
             entry = TimelineEntry(
                 workspace_id=self.workspace_id, record_type=RecordType(record_type), record_id=record_id,
                 entry_type=EntryType(entry_type), author_id=self.user_id, body=body, payload=payload or {},
                 created_at=created_at or self.now(),
             )
-        except ValidationError as exc:
-            raise InvalidInput(*first_problem(exc)) from None
         return self.add_entry(entry)
 
     def task_from_entry(
@@ -264,19 +276,17 @@ class RecordQueries:
         assigned_to: str | None, due_date: date | None, description: str | None = None,
     ) -> Task:
         """A task on the record, linked back to the entry it came from (`source_entry_id`)."""
-        try:
+        with input_errors():
             task = Task(
                 workspace_id=self.workspace_id, record_type=RecordType(record_type), record_id=record_id,
                 title=title, description=description, assigned_to=assigned_to, due_date=due_date,
                 source_entry_id=entry_id, created_at=self.now(),
             )
-        except ValidationError as exc:
-            raise InvalidInput(*first_problem(exc)) from None
         return self.create_task(task)
 
     def open_tasks_for_record(self: "Store", record_id: str) -> list[Task]:
-        with self.lock:
-            rows = self.conn.execute(
+        with self.reading() as conn:
+            rows = conn.execute(
                 """SELECT * FROM tasks WHERE record_id = ? AND status != 'done'
                 ORDER BY due_date IS NULL, due_date, created_at""",
                 (record_id,),

@@ -225,7 +225,15 @@ _V5 = [
     "CREATE INDEX IF NOT EXISTS deals_board_cover ON deals (id, deleted_at, currency, value_cents)",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5]
+# Several processes on one cache (version 6): every write transaction logs what it changed, so
+# other processes can refresh exactly that (see change_log.py).
+_V6_CHANGE_LOG = [
+    """CREATE TABLE IF NOT EXISTS change_log (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT, writer TEXT NOT NULL,
+        origin TEXT NOT NULL CHECK (origin IN ('local','server','ack')), changes TEXT NOT NULL)""",
+]
+
+MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6_CHANGE_LOG]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Tables the sync engine pulls and pushes, in an order that satisfies foreign keys on insert.

@@ -344,6 +344,7 @@ class SearchQueries:
 
     _search_vocab: Vocabulary | None = None
     _search_vocab_pending: set[str] | None = None
+    _search_vocab_subscribed = False
 
     # -- public ----------------------------------------------------------------------------
 
@@ -353,7 +354,7 @@ class SearchQueries:
         results = SearchResults(query=parsed)
         if parsed.is_empty:
             return results
-        with self.lock:
+        with self.reading():
             where, params = self._search_filter_sql(parsed)
             if where is None:  # a filter that can match nothing (owner:nobody, stage:nowhere)
                 return results
@@ -391,7 +392,7 @@ class SearchQueries:
         tier: int | None, name_text: str | None = None, newest: int | None = None,
     ) -> None:
         """Candidates of a word query: all ranked by bm25 when there are few, else the newest."""
-        conn = self.conn
+        conn = self._db
         filtered = where != "1"
         rank_under = FILTERED_RANK_ALL_UNDER if filtered else RANK_ALL_UNDER
         count = conn.execute(
@@ -441,10 +442,10 @@ class SearchQueries:
         if where == "1":
             sql = f"""SELECT d.*, 0.0 AS score FROM (SELECT rowid FROM {table} WHERE {table} MATCH ?
                 ORDER BY rowid DESC LIMIT ?) f JOIN search_docs d ON d.rowid = f.rowid"""
-            return self.conn.execute(sql, (match, limit)).fetchall()
+            return self._db.execute(sql, (match, limit)).fetchall()
         sql = f"""SELECT d.*, 0.0 AS score FROM {table} f JOIN search_docs d ON d.rowid = f.rowid
             WHERE {table} MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?"""
-        return self.conn.execute(sql, (match, *params, limit)).fetchall()
+        return self._db.execute(sql, (match, *params, limit)).fetchall()
 
     def _search_substrings(
         self: "Store", parsed: SearchQuery, tag: str | None, where: str, params: list[Any], docs: dict
@@ -486,7 +487,7 @@ class SearchQueries:
                 docs[rowid]["typo_rank"] = rank
 
     def _search_recent(self: "Store", where: str, params: list[Any], docs: dict, limit: int) -> None:
-        rows = self.conn.execute(  # search_docs_recent, or search_docs_type_recent with a type filter
+        rows = self._db.execute(  # search_docs_recent, or search_docs_type_recent with a type filter
             f"""SELECT d.*, 0.0 AS score FROM search_docs d
             WHERE d.entry_id = '' AND {where} ORDER BY d.updated_at DESC LIMIT ?""",
             (*params, limit),
@@ -529,7 +530,7 @@ class SearchQueries:
             params.extend(owners)
         if parsed.stage:
             stage_ids = [
-                r[0] for r in self.conn.execute(
+                r[0] for r in self._db.execute(
                     "SELECT id FROM board_stages WHERE lower(name) LIKE ? ESCAPE '\\'",
                     (_like_prefix(parsed.stage.lower()),),
                 )
@@ -596,7 +597,7 @@ class SearchQueries:
             by_type.setdefault(doc["record_type"], []).append(doc["record_id"])
         for kind, ids in by_type.items():
             marks = ", ".join("?" for _ in ids)
-            for row in self.conn.execute(
+            for row in self._db.execute(
                 f"SELECT r.id, {_RECORD_COLUMNS[RecordType(kind)]} WHERE r.id IN ({marks}) AND r.deleted_at IS NULL",
                 ids,
             ):
@@ -606,19 +607,22 @@ class SearchQueries:
     # -- vocabulary ------------------------------------------------------------------------
 
     def _search_vocabulary(self: "Store") -> Vocabulary:
-        with self.lock:  # the store's lock only: a second lock could be taken in the other order
+        # Its own lock, taken with no store lock held and holding none but a read connection.
+        with self._search_vocab_lock, self.reading() as conn:
             if self._search_vocab is None:
-                self.conn.execute(
+                conn.execute(
                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.search_vocab USING fts5vocab(main, search_fts, 'row')"
                 )
-                rows = self.conn.execute("SELECT term, doc FROM temp.search_vocab").fetchall()
+                rows = conn.execute("SELECT term, doc FROM temp.search_vocab").fetchall()
                 self._search_vocab = Vocabulary((r[0], r[1]) for r in rows)
                 self._search_vocab_pending = set()
-                self.subscribe(self._search_vocab_changed)
+                if not self._search_vocab_subscribed:
+                    self._search_vocab_subscribed = True
+                    self.subscribe(self._search_vocab_changed)
             elif self._search_vocab_pending:
                 pending, self._search_vocab_pending = self._search_vocab_pending, set()
                 marks = ", ".join("?" for _ in pending)
-                rows = self.conn.execute(
+                rows = conn.execute(
                     f"""SELECT {', '.join(COLUMNS)} FROM search_docs
                     WHERE record_id IN ({marks}) OR entry_id IN ({marks})""",
                     (*pending, *pending),
@@ -630,7 +634,11 @@ class SearchQueries:
         pending = self._search_vocab_pending
         if pending is None:
             return
-        for table in ("contacts", "companies", "deals", "timeline_entries"):
+        tables = ("contacts", "companies", "deals", "timeline_entries")
+        if any(changes.any_row(table) for table in tables):  # ids not known (a bulk write elsewhere)
+            self._search_vocab = None  # read the whole vocabulary again on next use
+            return
+        for table in tables:
             pending.update(changes.ids(table))
 
 

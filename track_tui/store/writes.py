@@ -3,7 +3,12 @@
 A :class:`WriteContext` is handed to every mutation. Its `insert`/`update`/`delete` write the
 row, append one outbox entry per changed row (local writes only) and keep the search documents
 current; `log` writes an auto-logged timeline entry. Everything commits together or not at all;
-after commit the store announces the :class:`ChangeSet`.
+after commit the store announces the :class:`ChangeSet` (which says, per row, which columns
+changed, and the transaction's origin).
+
+A local write is checked first (:mod:`.checks`): storable text and numbers, references to rows
+that exist, no company its own ancestor. Rows applied from the server (origin `server`/`ack`)
+are stored as the server has them, without outbox entries.
 """
 
 from __future__ import annotations
@@ -15,13 +20,12 @@ from typing import Any, Callable
 
 from ..models import Row, TimelineEntry
 from ..models.enums import EntryType, RecordType
-from . import search_docs
-from .changes import ChangeSet
-from .rows import iso_utc, model_to_row, patch_to_json, row_to_dict, to_db
+from . import checks, search_docs
+from .changes import ChangeSet, Origin
+from .errors import NotFound
+from .rows import iso_utc, patch_to_json, row_to_dict, to_db
 
-
-class NotFound(LookupError):
-    """The row an action names does not exist (or is deleted)."""
+__all__ = ["NotFound", "WriteContext"]
 
 
 class WriteContext:
@@ -32,15 +36,18 @@ class WriteContext:
         workspace_id: str,
         user_id: str | None,
         now: datetime,
-        outbox: bool,
+        origin: Origin,
         searchable_keys: Callable[[str], list[str]],
+        deferred: bool = False,
     ) -> None:
         self.conn = conn
         self.workspace_id = workspace_id
         self.user_id = user_id
         self.now = now
-        self.changes = ChangeSet(remote=not outbox)
-        self._outbox = outbox
+        self.origin = origin
+        self.changes = ChangeSet(origin=origin, deferred=deferred)
+        self._outbox = origin is Origin.LOCAL  # only this person's writes are uploaded
+        self._check = origin is Origin.LOCAL  # the server's rows are its truth
         self._searchable_keys = searchable_keys
 
     # -- rows ------------------------------------------------------------------------------
@@ -57,7 +64,13 @@ class WriteContext:
         # unless the caller gave a time (server rows, restores, imports).
         if "created_at" in type(model).model_fields and "created_at" not in model.model_fields_set:
             model.created_at = self.now  # type: ignore[attr-defined]
-        values = model_to_row(model)
+        data = model.model_dump()
+        if self._check:
+            checks.check_values(data)
+            checks.check_references(self.conn, model.TABLE, data)
+            if model.TABLE == "companies":
+                checks.check_company_parent(self.conn, model.id, data.get("parent_id"))
+        values = {column: to_db(column, value) for column, value in data.items()}
         if self._outbox and values.get("updated_at") is None:
             values["updated_at"] = iso_utc(self.now)
         columns = ", ".join(f'"{c}"' for c in values)
@@ -65,7 +78,7 @@ class WriteContext:
         self.conn.execute(f"INSERT INTO {model.TABLE} ({columns}) VALUES ({marks})", tuple(values.values()))
         payload = model.model_dump(mode="json", exclude={"updated_at", "version"})
         self._enqueue(model.TABLE, model.id, "insert", payload, None)
-        self.changes.add(model.TABLE, model.id)
+        self.changes.add(model.TABLE, model.id, None)
         self._reindex(model.TABLE, model.id)
 
     def update(self, table: str, row_id: str, patch: dict[str, Any]) -> dict[str, Any]:
@@ -81,6 +94,11 @@ class WriteContext:
         }
         if not changed:
             return {}
+        if self._check:
+            checks.check_values(changed)
+            checks.check_references(self.conn, table, changed, current)
+            if table == "companies" and "parent_id" in changed:
+                checks.check_company_parent(self.conn, row_id, changed["parent_id"])
         assignments = ", ".join(f'"{c}" = ?' for c in changed)
         params = [to_db(c, v) for c, v in changed.items()]
         if self._outbox:
@@ -88,7 +106,7 @@ class WriteContext:
             params.append(iso_utc(self.now))
         self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*params, row_id))
         self._enqueue(table, row_id, "update", patch_to_json(changed), current.get("version"))
-        self.changes.add(table, row_id)
+        self.changes.add(table, row_id, [*changed, "updated_at"] if self._outbox else changed)
         if search_docs.INDEXED_COLUMNS.intersection(changed):
             # Only when searched text changed: rewriting a document rewrites its pages in both
             # full-text indexes, which would make every stage move a large write.
@@ -100,7 +118,7 @@ class WriteContext:
         current = self.fetch(table, row_id)
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
         self._enqueue(table, row_id, "delete", {}, current.get("version"))
-        self.changes.add(table, row_id)
+        self.changes.add(table, row_id, None)
         if table == "timeline_entries":
             search_docs.remove_entry(self.conn, row_id)
         return current
@@ -137,7 +155,7 @@ class WriteContext:
             "INSERT INTO outbox (table_name, row_id, op, patch, base_version, created_at) VALUES (?, ?, ?, ?, ?, ?)",
             (table, row_id, op, json.dumps(patch, default=str, sort_keys=True), base_version, iso_utc(self.now)),
         )
-        self.changes.add("outbox", row_id)
+        self.changes.add("outbox", row_id, None)
 
     def _reindex(self, table: str, row_id: str) -> None:
         if table in ("contacts", "companies", "deals"):
