@@ -230,7 +230,7 @@ def test_a_ui_write_on_a_locked_cache_returns_at_once_and_completes_later(ui) ->
     saved = [e for e in events if e.kind == "saved"]
     assert [e.label for e in saved] == ["the field edit", "the field edit", "the stage move"]
     assert saved[-1].queued == 0
-    assert heard and all(c.deferred and not c.from_here for c in heard)
+    assert heard and all(c.background and not c.from_here for c in heard)
     names = [e.payload["new"] for e in store.timeline(deal, types=["field_edit"])]
     assert names[:2] == ["Second", "First"]
 
@@ -360,3 +360,13 @@ def test_a_save_over_a_value_changed_elsewhere_is_refused_with_the_current_value
         first.update_record(RecordType.DEAL, deal, custom={"seats": 7}, expect={"custom_fields.seats": seats})
     first.update_record(RecordType.DEAL, deal, custom={"seats": 7}, expect={"custom_fields.seats": seats + 1})
     assert custom(first, deal)["seats"] == 7
+
+
+def test_only_the_ui_threads_own_writes_count_as_from_here(ui) -> None:
+    store, ids, _, heard = ui
+    store.update_record(RecordType.DEAL, ids.deals["Tokyo pilot"], {"name": "From a key"})
+    assert heard[-1].from_here and not heard[-1].background
+    worker = threading.Thread(target=store.update_record, args=(RecordType.DEAL, ids.deals["Osaka trial"], {"name": "From a worker"}))
+    worker.start()
+    worker.join(WAIT)
+    assert heard[-1].background and not heard[-1].from_here  # screens must re-read, not assume

@@ -8,9 +8,9 @@ refresh just those parts, and read two more things from it:
   teammate, the web app), brought in by sync; `ack` — the server confirming this person's own
   write. Only `server` changes are news ("a teammate changed the close date").
 - **where it was committed**: `elsewhere` — by another process on the same cache (a second
-  terminal, `track sync --watch`), read back from the change log; `deferred` — by this app, but
-  later than the key press that asked for it (the cache was locked by another process, so the
-  write waited in the background). A screen that updated itself in memory when it made a local
+  terminal, `track sync --watch`), read back from the change log; `background` — by this app,
+  but not by a key handler on the UI thread: a worker, or the background writer finishing a
+  write that had to wait because another process held the cache. A screen that updated itself in memory when it made a local
   change must re-read for any change that is not "local, here, now" (:attr:`ChangeSet.from_here`).
 
 A change set that crossed a process boundary may be coarse: when a transaction touched very
@@ -48,7 +48,7 @@ ALL_TABLES = "*"  # in `_whole`: every table may have changed
 class ChangeSet:
     origin: Origin = Origin.LOCAL
     elsewhere: bool = False  # committed by another process on this cache
-    deferred: bool = False  # committed by this app's background writer, after the key press
+    background: bool = False  # committed off the UI thread (a worker, or a write that had to wait)
     # table → row id → columns that changed (None: the whole row — inserted, deleted, unknown)
     rows: dict[str, dict[str, frozenset[str] | None]] = field(default_factory=dict)
     # tables in which any row may have changed (ids not known); ALL_TABLES: any table
@@ -81,9 +81,9 @@ class ChangeSet:
         self.whole |= other.whole
 
     @classmethod
-    def anything(cls, origin: Origin = Origin.LOCAL, *, elsewhere: bool = False, deferred: bool = False) -> "ChangeSet":
+    def anything(cls, origin: Origin = Origin.LOCAL, *, elsewhere: bool = False, background: bool = False) -> "ChangeSet":
         """Anything may have changed: every screen re-reads what it shows."""
-        return cls(origin=origin, elsewhere=elsewhere, deferred=deferred, whole={ALL_TABLES})
+        return cls(origin=origin, elsewhere=elsewhere, background=background, whole={ALL_TABLES})
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -91,7 +91,7 @@ class ChangeSet:
     def from_here(self) -> bool:
         """This person's change, committed right now by the call that asked for it: the screen
         that asked may already show it."""
-        return self.origin is Origin.LOCAL and not self.elsewhere and not self.deferred
+        return self.origin is Origin.LOCAL and not self.elsewhere and not self.background
 
     @property
     def is_news(self) -> bool:

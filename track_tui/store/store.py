@@ -270,7 +270,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
 
     def _queued_write_failed(self) -> None:
         """A queued write failed: screens that showed it early must re-read the truth."""
-        self._announce(ChangeSet.anything(deferred=True))
+        self._announce(ChangeSet.anything(background=True))
 
     # -- other processes -------------------------------------------------------------------
 
@@ -399,7 +399,9 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
                 now=self.clock(),
                 origin=origin,
                 searchable_keys=self.searchable_keys,
-                deferred=state.background,
+                background=state.background or (
+                    self._interactive_thread is not None and threading.get_ident() != self._interactive_thread
+                ),
             )
             state.tx, state.conn = ctx, self.conn
             yield ctx

@@ -38,14 +38,14 @@ class WriteContext:
         now: datetime,
         origin: Origin,
         searchable_keys: Callable[[str], list[str]],
-        deferred: bool = False,
+        background: bool = False,
     ) -> None:
         self.conn = conn
         self.workspace_id = workspace_id
         self.user_id = user_id
         self.now = now
         self.origin = origin
-        self.changes = ChangeSet(origin=origin, deferred=deferred)
+        self.changes = ChangeSet(origin=origin, background=background)
         self._outbox = origin is Origin.LOCAL  # only this person's writes are uploaded
         self._check = origin is Origin.LOCAL  # the server's rows are its truth
         self._searchable_keys = searchable_keys
