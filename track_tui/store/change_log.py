@@ -39,7 +39,10 @@ def append(conn: sqlite3.Connection, writer: str, changes: ChangeSet) -> None:
 
 
 def last_seq(conn: sqlite3.Connection) -> int:
-    return conn.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+    try:
+        return conn.execute("SELECT coalesce(max(seq), 0) FROM change_log").fetchone()[0]
+    except sqlite3.OperationalError:  # a cache opened read-only before migration 5: no log
+        return 0
 
 
 @dataclass
@@ -50,9 +53,14 @@ class LogRead:
 
 
 def read_since(conn: sqlite3.Connection, since: int, *, skip_writer: str) -> LogRead:
-    rows = conn.execute(
-        "SELECT seq, writer, origin, changes FROM change_log WHERE seq > ? ORDER BY seq", (since,)
-    ).fetchall()
+    try:
+        rows = conn.execute(
+            "SELECT seq, writer, origin, changes FROM change_log WHERE seq > ? ORDER BY seq", (since,)
+        ).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "no such table" not in str(exc):
+            raise
+        rows = []
     if not rows:
         return LogRead(since, [], False)
     gap = rows[0][0] > since + 1
