@@ -232,10 +232,13 @@ class TrackApp(ErrorBoundary):
 
     def on_write_status(self, message: WriteStatus) -> None:
         event = message.event
+        unsaved = len(self.store.unsaved_writes)
         if event.queued:
             changes = f"{event.queued} change{'s' if event.queued != 1 else ''}"
             waited = f", {event.waited:.0f} s" if event.waited >= 1 else ""
             self.write_wait = f"waiting for another process ({changes}{waited})"
+        elif unsaved:  # kept until retried: never "all changes saved" meanwhile
+            self.write_wait = f"{unsaved} change{'s' if unsaved != 1 else ''} not saved — palette: Retry unsaved changes"
         else:
             self.write_wait = ""
         for screen in self.screen_stack:

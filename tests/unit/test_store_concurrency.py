@@ -242,8 +242,14 @@ def test_a_bad_value_is_refused_at_once_even_when_the_cache_is_locked(ui) -> Non
         with pytest.raises(InvalidInput, match="Seats"):
             store.update_record(RecordType.DEAL, ids.deals["Acme renewal"], custom={"seats": 100_000})
         assert store.queued_writes == 0 and events == []
+        store.update_record(RecordType.DEAL, ids.deals["Acme renewal"], custom={"seats": 12})  # queued
+        with pytest.raises(InvalidInput, match="Seats"):  # refused at once behind a queued write too
+            store.update_record(RecordType.DEAL, ids.deals["Acme renewal"], custom={"seats": 0})
+        assert store.queued_writes == 1
     finally:
         holder.release()
+    assert store.wait_for_queued_writes(WAIT)
+    assert custom(store, ids.deals["Acme renewal"])["seats"] == 12
 
 
 def test_a_deferred_company_and_the_deal_naming_it_are_saved_together(ui) -> None:

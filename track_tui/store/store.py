@@ -337,8 +337,6 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         if state.in_action:  # part of an outer action
             return method(self, *args, **kwargs)
         interactive = not state.background and threading.get_ident() == self._interactive_thread
-        if interactive and self._writer.pending:  # keep the person's order: queue behind the rest
-            return self._defer(label, method, args, kwargs, deferred)
         state.in_action, state.deferrable = True, interactive
         try:
             return method(self, *args, **kwargs)
@@ -441,6 +439,10 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         (UI thread: a moment; background writer: one round; anyone else: the patience).
         """
         state = self._state
+        if state.deferrable and self._writer.pending:
+            # Keep the person's order: queue behind what already waits. (The action's checks
+            # before its transaction have run, so a bad value was still refused at once.)
+            raise WriteBlocked()
         if state.deferrable:
             budget = INTERACTIVE_WAIT
         elif state.background:
