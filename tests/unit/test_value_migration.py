@@ -97,7 +97,7 @@ def test_the_migration_is_safe_to_run_again(old_cache: Path) -> None:
 
 def test_a_migration_that_would_break_a_reference_is_rolled_back(old_cache: Path, monkeypatch) -> None:
     """The runner's foreign_key_check: a faulty rebuild never commits, and the file is untouched."""
-    faulty = [*MIGRATIONS[:4], [*MIGRATIONS[4], "DELETE FROM contacts"]]
+    faulty = [*MIGRATIONS[:4], [*MIGRATIONS[4], "DELETE FROM contacts"], *MIGRATIONS[5:]]
     monkeypatch.setattr(database, "MIGRATIONS", faulty)
     with pytest.raises(database.CacheCorrupt, match="broke a reference"):
         Store(old_cache)

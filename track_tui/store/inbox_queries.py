@@ -134,6 +134,11 @@ class InboxQueries:
 
     def snooze_task(self: "Store", task_id: str, until: date) -> None:
         """Move a task's due date (the inbox's snooze): today or later, never into the past."""
+        if not isinstance(until, date):
+            try:
+                until = date.fromisoformat(str(until))
+            except ValueError:
+                raise InvalidInput("Due date", f"{until!r} is not a date (YYYY-MM-DD)") from None
         if until < self.today():
             raise InvalidInput("Due date", f"{until.isoformat()} is in the past; snooze to today or later")
         self.update_task(task_id, {"due_date": until})
