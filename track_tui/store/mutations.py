@@ -419,7 +419,7 @@ class Mutations:
 
     @write_action("a setting")
     def _set_meta(self: "Store", key: str, value: str) -> None:
-        with self.transaction() as tx:
+        with self.transaction(settings_only=True) as tx:
             tx.conn.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (key, value),

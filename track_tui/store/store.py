@@ -371,11 +371,12 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         return result
 
     @contextmanager
-    def transaction(self, *, origin: Origin = Origin.LOCAL) -> Iterator[WriteContext]:
+    def transaction(self, *, origin: Origin = Origin.LOCAL, settings_only: bool = False) -> Iterator[WriteContext]:
         """One write-path transaction. Origin `server`/`ack` applies server rows: no outbox
         entries, no input checks. Nested calls on one thread join the outer transaction.
         A local write the person's role does not allow is refused before anything is written,
-        and so is any write to a cache opened read-only."""
+        and so is any write to a cache opened read-only. `settings_only`: the transaction
+        writes this computer's settings (meta), which any role may keep."""
         state = self._state
         if state.tx is not None:
             if state.tx.origin is not origin:
@@ -384,7 +385,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
             return
         if self.read_only:
             raise ReadOnlyCache(self.path)
-        if origin is Origin.LOCAL and not self.can(Action.EDIT_RECORDS):
+        if origin is Origin.LOCAL and not settings_only and not self.can(Action.EDIT_RECORDS):
             raise NotAllowed(self.role, Action.EDIT_RECORDS)
         self._begin()
         previous = state.conn

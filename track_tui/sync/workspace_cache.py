@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .. import paths
 from ..models import Profile, Workspace, WorkspaceMember
-from ..store import NotFound, Store
+from ..store import NotFound, Origin, Store
 from . import private_file
 from .failures import SignedIn
 from .project import Project
@@ -137,7 +137,7 @@ def _apply_signed_in_rows(store: Store, who: SignedIn, choice: WorkspaceChoice, 
         Profile(id=who.user_id, full_name=profile.full_name if profile else "", email=who.email or None,
                 avatar_url=profile.avatar_url if profile else None),
     ]
-    with store.transaction(local=False) as ctx:
+    with store.transaction(origin=Origin.SERVER) as ctx:
         for row in rows:
             _upsert(ctx, row, exclude={"created_at"})
         member = ctx.conn.execute(
