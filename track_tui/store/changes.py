@@ -49,6 +49,7 @@ class ChangeSet:
     origin: Origin = Origin.LOCAL
     elsewhere: bool = False  # committed by another process on this cache
     background: bool = False  # committed off the UI thread (a worker, or a write that had to wait)
+    undone: bool = False  # an undo or redo: no screen made it in memory, every screen re-reads
     # table → row id → columns that changed (None: the whole row — inserted, deleted, unknown)
     rows: dict[str, dict[str, frozenset[str] | None]] = field(default_factory=dict)
     # tables in which any row may have changed (ids not known); ALL_TABLES: any table
@@ -90,8 +91,8 @@ class ChangeSet:
     @property
     def from_here(self) -> bool:
         """This person's change, committed right now by the call that asked for it: the screen
-        that asked may already show it."""
-        return self.origin is Origin.LOCAL and not self.elsewhere and not self.background
+        that asked may already show it. (Never an undo: `u` is the app's, not a screen's.)"""
+        return self.origin is Origin.LOCAL and not self.elsewhere and not self.background and not self.undone
 
     @property
     def is_news(self) -> bool:

@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from ..models import RecordType, TaskStatus
+from .actions import write_action
 from .mutations import InvalidInput
 
 if TYPE_CHECKING:
@@ -132,6 +133,7 @@ class InboxQueries:
             rows = cursor.execute(f"{_SELECT} WHERE t.id = ?", (task_id,)).fetchall()
         return _rows(rows)[0] if rows else None
 
+    @write_action("the snooze")
     def snooze_task(self: "Store", task_id: str, until: date) -> None:
         """Move a task's due date (the inbox's snooze): today or later, never into the past."""
         if not isinstance(until, date):
@@ -143,5 +145,6 @@ class InboxQueries:
             raise InvalidInput("Due date", f"{until.isoformat()} is in the past; snooze to today or later")
         self.update_task(task_id, {"due_date": until})
 
+    @write_action("the reassignment")
     def reassign_task(self: "Store", task_id: str, user_id: str | None) -> None:
         self.update_task(task_id, {"assigned_to": user_id})

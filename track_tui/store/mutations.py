@@ -197,6 +197,15 @@ class Mutations:
         with self.transaction() as tx:
             tx.update(table, record_id, {"deleted_at": None})
 
+    @write_action("the new record", deferred=returns_arg(0, "record"))
+    def quick_add(self: "Store", record: Record, *, stage_id: str, company: str | None = None) -> Record:
+        """Quick add: `record` at the top of `stage_id`, at the company called `company` (found,
+        or created in the same transaction — so one undo takes both back)."""
+        with self.transaction():
+            if company:
+                record.company_id = self.find_or_create_company(company)  # type: ignore[attr-defined]
+            return self.create_record(record, stage_id=stage_id)
+
     @write_action("the new company", deferred=_pin_company)
     def find_or_create_company(self: "Store", name: str, *, pinned_id: str | None = None) -> str:
         """The id of the live company called `name` (any case), creating it when there is none.
@@ -362,6 +371,7 @@ class Mutations:
         except ValidationError as exc:
             raise first_validation_error(exc) from None
 
+    @write_action("the status change")
     def set_task_status(self: "Store", task_id: str, status: TaskStatus) -> None:
         self.update_task(task_id, {"status": status})
 
@@ -412,6 +422,7 @@ class Mutations:
         with self.transaction() as tx:
             tx.delete("deal_contacts", link_id)
 
+    @write_action("the primary contact change")
     def set_primary_contact(self: "Store", deal_id: str, contact_id: str | None) -> None:
         self.update_record(RecordType.DEAL, deal_id, {"primary_contact_id": contact_id})
 

@@ -52,6 +52,7 @@ from .queries import Queries
 from .readers import ReaderPool, open_reader
 from .record_queries import RecordQueries
 from .search import SearchQueries
+from .undo import UndoActions, UndoHistory, UndoStep, make_step
 from .watcher import ChangeWatcher
 from .writes import WriteContext
 
@@ -80,9 +81,10 @@ class _ThreadState(threading.local):
     in_action: bool = False  # inside a write action (nested actions join it)
     deferrable: bool = False  # that action may be queued when the cache is locked
     background: bool = False  # this is the background writer replaying a queued action
+    label: str | None = None  # the write action running on this thread (names its undo step)
 
 
-class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
+class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
     """A workspace's local cache. Thread-safe (see the module's docs for how)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
@@ -105,6 +107,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
             self._publish_write, patience=lambda: self.write_patience, on_failure=self._queued_write_failed
         )
         self._searchable_cache: dict[str, list[str]] | None = None
+        self.undo_history = UndoHistory()  # this person's actions through this store (see undo.py)
         self._integrity_reader: sqlite3.Connection | None = None
         self._search_vocab_lock = threading.Lock()
         self._watch_lock = threading.Lock()
@@ -337,7 +340,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         if state.in_action:  # part of an outer action
             return method(self, *args, **kwargs)
         interactive = not state.background and threading.get_ident() == self._interactive_thread
-        state.in_action, state.deferrable = True, interactive
+        state.in_action, state.deferrable, state.label = True, interactive, label
         try:
             return method(self, *args, **kwargs)
         except WriteBlocked:
@@ -353,6 +356,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
             raise converted from exc
         finally:
             state.in_action = state.deferrable = False
+            state.label = None
 
     def _defer(self, label: str, method: Callable[..., Any], args: tuple, kwargs: dict, deferred: Callable | None) -> Any:
         result = None
@@ -371,12 +375,18 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         return result
 
     @contextmanager
-    def transaction(self, *, origin: Origin = Origin.LOCAL, settings_only: bool = False) -> Iterator[WriteContext]:
+    def transaction(
+        self, *, origin: Origin = Origin.LOCAL, settings_only: bool = False,
+        undoing: tuple[str, UndoStep] | None = None,
+    ) -> Iterator[WriteContext]:
         """One write-path transaction. Origin `server`/`ack` applies server rows: no outbox
         entries, no input checks. Nested calls on one thread join the outer transaction.
         A local write the person's role does not allow is refused before anything is written,
         and so is any write to a cache opened read-only. `settings_only`: the transaction
-        writes this computer's settings (meta), which any role may keep."""
+        writes this computer's settings (meta), which any role may keep.
+
+        A local write action's rows are kept as one undo step once committed (:mod:`.undo`);
+        `undoing` ("undo" or "redo", and the step) marks the transaction that takes one back."""
         state = self._state
         if state.tx is not None:
             if state.tx.origin is not origin:
@@ -402,10 +412,14 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
                     self._interactive_thread is not None and threading.get_ident() != self._interactive_thread
                 ),
             )
+            if origin is Origin.LOCAL and not settings_only and (state.in_action or undoing):
+                ctx.journal = []
+            ctx.changes.undone = undoing is not None
             state.tx, state.conn = ctx, self.conn
             yield ctx
             if ctx.changes:
                 change_log.append(self.conn, self.writer_id, ctx.changes)
+            step = self._journal_step(ctx, undoing)
             self.conn.execute("COMMIT")
         except BaseException as exc:
             if self.conn.in_transaction:
@@ -416,8 +430,19 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         finally:
             state.tx, state.conn = None, previous
             self.lock.release()
+        if step is not None:
+            self.undo_history.record(step, undoing[0] if undoing else None)  # type: ignore[arg-type]
         if ctx.changes:
             self._announce(ctx.changes)
+
+    def _journal_step(self, ctx: WriteContext, undoing: tuple[str, UndoStep] | None) -> UndoStep | None:
+        """The undo step of a transaction about to commit (None: nothing to keep)."""
+        if not ctx.journal:
+            return None
+        if undoing is not None:  # taking a step back is kept under the action's own name
+            original = undoing[1]
+            return UndoStep(original.label, original.subject, tuple(ctx.journal), original.focus)
+        return make_step(self.conn, self._state.label or "the change", ctx.journal)
 
     def _meta_in_tx(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()

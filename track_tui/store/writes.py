@@ -24,6 +24,7 @@ from . import checks, search_docs
 from .changes import ChangeSet, Origin
 from .errors import NotFound
 from .rows import iso_utc, patch_to_json, row_to_dict, to_db
+from .undo import RowOp
 
 __all__ = ["NotFound", "WriteContext"]
 
@@ -49,6 +50,8 @@ class WriteContext:
         self._outbox = origin is Origin.LOCAL  # only this person's writes are uploaded
         self._check = origin is Origin.LOCAL  # the server's rows are its truth
         self._searchable_keys = searchable_keys
+        # Every row this transaction writes, for undo (see :mod:`.undo`); None: not kept.
+        self.journal: list[RowOp] | None = None
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -78,6 +81,8 @@ class WriteContext:
         self.conn.execute(f"INSERT INTO {model.TABLE} ({columns}) VALUES ({marks})", tuple(values.values()))
         payload = model.model_dump(mode="json", exclude={"updated_at", "version"})
         self._enqueue(model.TABLE, model.id, "insert", payload, None)
+        if self.journal is not None:
+            self.journal.append(RowOp("insert", model.TABLE, model.id, after=values))
         self.changes.add(model.TABLE, model.id, None)
         self._reindex(model.TABLE, model.id)
 
@@ -106,6 +111,11 @@ class WriteContext:
             params.append(iso_utc(self.now))
         self.conn.execute(f"UPDATE {table} SET {assignments} WHERE id = ?", (*params, row_id))
         self._enqueue(table, row_id, "update", patch_to_json(changed), current.get("version"))
+        if self.journal is not None:
+            self.journal.append(RowOp(
+                "update", table, row_id, before={c: to_db(c, current.get(c)) for c in changed},
+                after={c: to_db(c, v) for c, v in changed.items()},
+            ))
         self.changes.add(table, row_id, [*changed, "updated_at"] if self._outbox else changed)
         if search_docs.INDEXED_COLUMNS.intersection(changed):
             # Only when searched text changed: rewriting a document rewrites its pages in both
@@ -118,9 +128,13 @@ class WriteContext:
         current = self.fetch(table, row_id)
         self.conn.execute(f"DELETE FROM {table} WHERE id = ?", (row_id,))
         self._enqueue(table, row_id, "delete", {}, current.get("version"))
+        if self.journal is not None:
+            self.journal.append(RowOp("delete", table, row_id, before={c: to_db(c, v) for c, v in current.items()}))
         self.changes.add(table, row_id, None)
         if table == "timeline_entries":
             search_docs.remove_entry(self.conn, row_id)
+        else:
+            self._reindex(table, row_id)  # a record that is gone loses its search document
         return current
 
     def log(
