@@ -46,6 +46,8 @@ class TrackApp(ErrorBoundary):
         Binding("ctrl+f", "search", "Search", id="app.search"),
         Binding("slash", "search", "Search", id="app.search_slash", show=False),  # where a screen has no / of its own
         Binding("w", "switch_workspace", "Workspace", id="app.workspace", show=False),
+        Binding("u", "undo", "Undo", id="app.undo", show=False, tooltip="Take back your last change (several levels)"),
+        Binding("U", "redo", "Redo", id="app.redo", show=False, tooltip="Do again what u took back"),
     ]
 
     def __init__(self, store: Store | None, settings: Settings | None = None, *, title: str | None = None,
@@ -250,6 +252,36 @@ class TrackApp(ErrorBoundary):
             retry = " — command palette: Retry unsaved changes" if event.retryable else ""
             self.notify(f"Not saved: {event.label} ({event.reason}){retry}", severity="error", timeout=10)
 
+    # -- undo ------------------------------------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._take_step("undo")
+
+    def action_redo(self) -> None:
+        self._take_step("redo")
+
+    def _take_step(self, mode: str) -> None:
+        """`u`/`U` on any screen: the store takes the step (see store/undo.py); the screen in
+        front is told, so its cursor can follow what came back."""
+        from textual.screen import ModalScreen
+
+        from .store import InvalidInput, NotAllowed, NotFound, ReadOnlyCache
+
+        if self.store is None or isinstance(self.screen, ModalScreen):
+            return  # not over a dialog (its keys are its own), nor before a workspace is open
+        try:
+            outcome = self.store.undo() if mode == "undo" else self.store.redo()
+        except (InvalidInput, NotFound, NotAllowed, ReadOnlyCache) as exc:
+            self.notify(str(exc), severity="warning", timeout=8)
+            return
+        if outcome is None:
+            self.notify("Nothing to undo" if mode == "undo" else "Nothing to redo", severity="warning", timeout=2)
+            return
+        self.notify(outcome.message, timeout=4)
+        follow = getattr(self.screen, "show_undone", None)
+        if callable(follow):
+            follow(outcome.step)
+
     def action_retry_unsaved(self) -> None:
         count = self.store.retry_unsaved_writes() if self.store is not None else 0
         if not count:
@@ -335,8 +367,17 @@ class TrackApp(ErrorBoundary):
         if self.account_flow is not None:
             yield SystemCommand("Workspace: switch workspace", "Open another workspace of this project (w)",
                                 self.action_switch_workspace)
+        if self.store is not None:
+            for mode, verb, key in (("undo", "Undo", "u"), ("redo", "Redo", "U")):
+                step = self.store.next_undo(mode)
+                if step is not None:
+                    action = self.action_undo if mode == "undo" else self.action_redo
+                    yield SystemCommand(escape(safe_line(f"{verb}: {step.description}")),
+                                        f"Same as {key}", action)
         if self.store is not None and self.store.unsaved_writes:
             yield SystemCommand(
                 "Retry unsaved changes", "Save again what waited too long for another process", self.action_retry_unsaved,
             )
-        yield from super().get_system_commands(screen)
+        for command in super().get_system_commands(screen):
+            if command.title != "Keys":  # Textual's key panel: "Help: keys" above is ours, with the live keys
+                yield command

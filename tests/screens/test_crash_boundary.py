@@ -107,7 +107,7 @@ async def test_quick_add_whose_save_raises_stays_open_with_what_was_typed(demo_a
     def broken_create(*args, **kwargs):
         raise OverflowError("Python int too large to convert to SQLite INTEGER")
 
-    monkeypatch.setattr(demo_store, "create_record", broken_create)
+    monkeypatch.setattr(demo_store, "quick_add", broken_create)  # what the board calls to save
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
         await pilot.press("n")

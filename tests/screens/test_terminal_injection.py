@@ -53,7 +53,7 @@ def _walk_every_screen(session: TerminalSession) -> None:
     step("board: won dialog", "L", expect="Enter confirms")
     step("board: won dialog closed", ESC, expect=BACK)
     step("board: delete notification", "D", expect="Deleted")
-    step("board: restore notification", "u", expect="Restored")
+    step("board: undo notification", "u", expect="Undone")
     step("board picker", "b", expect="Switch board")
     step("board picker closed", ESC, expect=BACK)
     step("quick add", "n", expect="Tab next field")

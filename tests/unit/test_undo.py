@@ -265,7 +265,7 @@ def test_a_new_action_forgets_what_could_be_redone(ws) -> None:
     assert store.undo().step.label == "the reassignment"
 
 
-def test_the_history_is_bounded_and_forgets_the_oldest(monkeypatch) -> None:
+def test_the_history_is_bounded_and_forgets_the_oldest() -> None:
     store, ids = make_store()
     store.undo_history = undo_module.UndoHistory(depth=3)
     names = ["One", "Two", "Three", "Four"]

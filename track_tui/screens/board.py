@@ -24,6 +24,7 @@ from ..models.enums import StageType
 from ..models.problems import describe, first_problem
 from ..models.views import CardFilter, ColumnStats
 from ..store import InvalidInput, Store
+from ..store.undo import UndoStep
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
@@ -78,9 +79,7 @@ class BoardScreen(Screen[None]):
         Binding("b", "switch_board", "Boards", id="board.switch"),
         Binding("r", "reload", "Reload", id="board.reload", show=False),
         Binding("delete,D", "delete_card", "Delete", id="board.delete", show=False,
-                tooltip="Delete the card's record (it can be undone)"),
-        Binding("u", "undo_delete", "Undo delete", id="board.undo", show=False,
-                tooltip="Bring back the record deleted last"),
+                tooltip="Delete the card's record (u undoes it, like every change)"),
     ]
 
     def __init__(self, store: Store, *, stale_days: int = 14, board_id: str | None = None) -> None:
@@ -100,7 +99,6 @@ class BoardScreen(Screen[None]):
         self.loaded = False
         self._stale = False  # changed while another screen was in front
         self._focus_wanted: str | None = None  # a record whose card gets the cursor after a reload
-        self._deleted: list[tuple[RecordType, str, str]] = []  # what `u` can bring back, last first
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -346,13 +344,14 @@ class BoardScreen(Screen[None]):
             else:
                 record = Company(workspace_id=workspace_id, name=result.name, domain=result.domain,
                                  owner_id=store.user_id)
-            if result.company and kind != RecordType.COMPANY:
+            company = result.company if kind != RecordType.COMPANY else None
+            if company:
                 try:
-                    Company(workspace_id=workspace_id, name=result.company)  # a new company must be valid too
+                    Company(workspace_id=workspace_id, name=company)  # a new company must be valid too
                 except ValidationError as exc:
                     return f"Company: {first_problem(exc)[1]}"
-                record.company_id = store.find_or_create_company(result.company)  # type: ignore[union-attr]
-            store.create_record(record, stage_id=stage.id)
+            # One action (one undo step), the company found or created with the record.
+            store.quick_add(record, stage_id=stage.id, company=company)
         except ValidationError as exc:
             return describe(exc)
         except (InvalidInput, ValueError) as exc:
@@ -427,18 +426,14 @@ class BoardScreen(Screen[None]):
             return
         self.store.soft_delete(summary.record_type, summary.record_id)
         column.cards.set_cards([c for c in column.cards.card_ids if c != summary.card_id])
-        self._deleted.append((summary.record_type, summary.record_id, summary.name))
         self.notify(f"Deleted {summary.name} — press u to undo", timeout=6)
 
-    def action_undo_delete(self) -> None:
-        if not self._deleted:
-            self.notify("Nothing to undo", severity="warning", timeout=2)
-            return
-        record_type, record_id, name = self._deleted.pop()
-        self.store.restore(record_type, record_id)
-        self._focus_wanted = record_id  # the reload below puts the cursor back on it
+    def show_undone(self, step: UndoStep) -> None:
+        """After `u`/`U` (the app's): the cursor follows the record that came back or moved."""
+        record = step.record
+        if record is not None and record[0] == self.board.record_type:
+            self._focus_wanted = record[1]  # the reload below puts the cursor on its card
         self.reload()
-        self.notify(f"Restored {name}", timeout=3)
 
     def action_reload(self) -> None:
         self.reload()

@@ -22,6 +22,7 @@ from ..models import RecordType, Task, TaskStatus
 from ..store import InvalidInput, NotFound, Store
 from ..store.inbox_queries import InboxTask, group_tasks
 from ..store.search import SearchHit
+from ..store.undo import UndoStep
 from ..widgets.key_hints import KeyHints
 from ..widgets.status_line import StatusLine
 from ..widgets.task_list import STATUS_LABELS, TaskList
@@ -47,8 +48,8 @@ class InboxScreen(Screen[None]):
         Binding("a", "assign", "Assign", id="inbox.assign"),
         Binding("e", "edit", "Edit", id="inbox.edit"),
         Binding("n", "new", "New", id="inbox.new"),
-        Binding("delete,D", "delete", "Delete", id="inbox.delete", show=False),
-        Binding("u", "undo", "Undo delete", id="inbox.undo", show=False),
+        Binding("delete,D", "delete", "Delete", id="inbox.delete", show=False,
+                tooltip="Delete the task (u undoes it, like every change)"),
         Binding("enter", "open", "Open record", id="inbox.open"),
         Binding("m", "toggle_everyone", "Mine/all", id="inbox.everyone"),
         Binding("f", "cycle_type", "Type", id="inbox.type", show=False, tooltip="All records → deals → contacts → companies"),
@@ -64,7 +65,6 @@ class InboxScreen(Screen[None]):
         self.collapsed: set[str] = {"done"}
         self.tasks: list[InboxTask] = []
         self.groups: dict[str, list[InboxTask]] = {}
-        self.deleted: list[Task] = []  # for undo, newest last
         self._pending: tuple[str | None, int | None] | None = None  # where the cursor goes after an action
         self.loaded = False
 
@@ -263,22 +263,19 @@ class InboxScreen(Screen[None]):
             return
         index = self.task_list.cursor
         try:
-            removed = self.store.delete_task(task.id)
+            self.store.delete_task(task.id)
         except NotFound as exc:
             self.notify(str(exc), severity="error")
             return
-        self.deleted.append(removed)
         self._pending = (None, index)
         self.reload(keep_index=index)
         self.notify(f"Deleted: {task.title} — press u to undo", timeout=6)
 
-    def action_undo(self) -> None:
-        if not self.deleted:
-            self.notify("Nothing to undo", severity="warning", timeout=2)
-            return
-        task = self.deleted.pop()
-        if self._write(self.store.restore_task, task, keep=task.id):
-            self.notify(f"Restored: {task.title}", timeout=2)
+    def show_undone(self, step: UndoStep) -> None:
+        """After `u`/`U` (the app's): the cursor follows the task that came back or changed."""
+        if step.focus is not None and step.focus[0] == "tasks":
+            self._pending = (step.focus[1], None)
+            self.reload(keep=step.focus[1])
 
     def action_open(self) -> None:
         task = self._current()

@@ -805,7 +805,7 @@ class RecordScreen(Screen[None]):
             self.notify("Put the cursor on a contact of this deal (Relations pane) first", severity="warning", timeout=3)
             return
         self.store.remove_deal_contact(relation.link_id)
-        self.notify(f"Removed {relation.name} from this deal — C adds a contact", timeout=3)
+        self.notify(f"Removed {relation.name} from this deal — u undoes it", timeout=3)
 
     def action_make_primary(self) -> None:
         if not self._require_deal():
