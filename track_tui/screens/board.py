@@ -250,37 +250,47 @@ class BoardScreen(Screen[None]):
     # -- card actions ----------------------------------------------------------------------
 
     def action_move_card(self, delta: int) -> None:
+        """H/L: the previous/next stage. H on a won or lost card reopens it, in the open stage
+        it was closed from (never from Lost into Won)."""
         column = self.column
         if column is None or column.cards.current_id is None:
             return
+        card_id = column.cards.current_id
+        summary = column.cards.summary(card_id)
+        name = summary.name if summary else "card"
+        if delta < 0 and self.stages and self.stages[self.col].stage_type != StageType.OPEN:
+            reopen = self.store.reopen_stage(card_id)
+            if reopen is not None and reopen.id in [s.id for s in self.stages]:
+                if self._do_move(card_id, [s.id for s in self.stages].index(reopen.id)):
+                    self.notify(f"Reopened {name} in {reopen.name}", timeout=3)
+                return
         target = self.col + delta
         if not 0 <= target < len(self.stages):
             self.notify("No stage further that way", severity="warning", timeout=2)
             return
         stage = self.stages[target]
-        card_id = column.cards.current_id
         if stage.stage_type in (StageType.WON, StageType.LOST):
-            summary = column.cards.summary(card_id)
-            name = summary.name if summary else "card"
+            is_deal = self.board.record_type == RecordType.DEAL
+            record_id = summary.record_id if summary else None
+            kept = self.store.earlier_close_date(record_id, stage.stage_type) if is_deal and record_id else None
 
             def after(result: OutcomeResult | None) -> None:
                 if result is not None:
                     self._do_move(card_id, target, result.note, result.close_date)
 
             self.app.push_screen(
-                OutcomeScreen(name, stage, self.store.today(), is_deal=self.board.record_type == RecordType.DEAL),
-                after,
+                OutcomeScreen(name, stage, self.store.today(), is_deal=is_deal, close_date=kept), after,
             )
             return
         self._do_move(card_id, target)
 
-    def _do_move(self, card_id: str, target: int, note: str | None = None, close_date=None) -> None:
+    def _do_move(self, card_id: str, target: int, note: str | None = None, close_date=None) -> bool:
         source_col = next((i for i, c in enumerate(self.columns) if card_id in c.cards.card_ids), self.col)
         try:
             self.store.move_card(card_id, self.stages[target].id, note=note, close_date=close_date)
         except InvalidInput as exc:
             self.notify(str(exc), severity="error")
-            return
+            return False
         source = self.columns[source_col].cards
         destination = self.columns[target].cards
         source.set_cards([c for c in source.card_ids if c != card_id])
@@ -288,6 +298,7 @@ class BoardScreen(Screen[None]):
         destination.set_cards([card_id, *destination.card_ids])
         destination.set_cursor(0)
         self._activate(target)
+        return True
 
     def action_reorder(self, delta: int) -> None:
         column = self.column

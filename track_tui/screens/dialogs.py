@@ -20,7 +20,7 @@ from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from ..models import Board, BoardStage, RecordType
-from ..models.dates import parse_human_date
+from ..models.dates import parse_human_date, short_date
 from ..models.enums import StageType
 from ..models.money import exponent, parse_amount
 from ..widgets.plain_text import PlainLabel, PlainStatic, plain
@@ -130,16 +130,21 @@ class OutcomeResult:
 
 
 class OutcomeScreen(ModalScreen[OutcomeResult | None]):
-    """Moving into a won or lost stage: what a reviewer records (reason, close date)."""
+    """Moving into a won or lost stage: what a reviewer records (reason, close date).
+
+    `close_date`: the date the deal closed the last time it was won (or lost), kept when the
+    person confirms again — a reopened deal won again keeps its won date unless changed here."""
 
     BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, deal_name: str, stage: BoardStage, today: date, is_deal: bool = True) -> None:
+    def __init__(self, deal_name: str, stage: BoardStage, today: date, is_deal: bool = True,
+                 close_date: date | None = None) -> None:
         super().__init__()
         self.deal_name = deal_name
         self.stage = stage
         self.today = today
         self.is_deal = is_deal
+        self.close_date = close_date
 
     def compose(self) -> ComposeResult:
         won = self.stage.stage_type == StageType.WON
@@ -150,8 +155,13 @@ class OutcomeScreen(ModalScreen[OutcomeResult | None]):
                 yield OptionList(*[Option(r, id=r) for r in LOST_REASONS], id="reason")
             yield Input(placeholder="What made the difference? (optional)" if won else "Details (optional)", id="note")
             if self.is_deal:
-                yield Static("Close date")
-                yield Input(value=self.today.isoformat(), placeholder="Close date", id="close")
+                if self.close_date is not None and self.close_date != self.today:
+                    outcome = "won" if won else "lost"
+                    yield Static(f"Close date (kept from when it was {outcome} before, "
+                                 f"{short_date(self.close_date, self.today)}; change it if it closed again)")
+                else:
+                    yield Static("Close date")
+                yield Input(value=(self.close_date or self.today).isoformat(), placeholder="Close date", id="close")
             yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter confirms · Esc cancels the move", classes="dialog-hint")
 

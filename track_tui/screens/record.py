@@ -602,6 +602,11 @@ class RecordScreen(Screen[None]):
             return
         card = self.cards[0]
         ids = [s.id for s in card.stages]
+        if delta < 0 and card.stage is not None and card.stage.stage_type != StageType.OPEN:
+            reopen = self.store.reopen_stage(card.card_id)  # as on the board: H reopens a closed deal
+            if reopen is not None:
+                self.move_to(card.card_id, reopen.id)
+                return
         index = ids.index(card.stage_id) + delta if card.stage_id in ids else -1
         if not 0 <= index < len(ids):
             self.notify("No stage further that way", severity="warning", timeout=2)
@@ -619,9 +624,10 @@ class RecordScreen(Screen[None]):
                 if result is not None:
                     self._do_move(card_id, stage_id, result.note, result.close_date)
 
+            is_deal = self.record_type == RecordType.DEAL
+            kept = self.store.earlier_close_date(self.record_id, stage.stage_type) if is_deal else None
             self.app.push_screen(
-                OutcomeScreen(self.record.name, stage, self.store.today(), is_deal=self.record_type == RecordType.DEAL),
-                after,
+                OutcomeScreen(self.record.name, stage, self.store.today(), is_deal=is_deal, close_date=kept), after,
             )
             return
         self._do_move(card_id, stage_id)

@@ -6,7 +6,7 @@ one indexed scan) and `card_summaries` builds the few cards on screen.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
 from ..models import (
@@ -208,6 +208,48 @@ class Queries:
             return None
         ids = self.column_card_ids(board, row[0], flt)
         return (row[0], ids.index(card_id)) if card_id in ids else None
+
+    # -- closing and reopening -------------------------------------------------------------
+
+    def earlier_close_date(self: "Store", deal_id: str, stage_type: StageType) -> date | None:
+        """The deal's close date when it has been in a `stage_type` stage before (won, reopened,
+        now won again): the date a won/lost dialog keeps instead of today's."""
+        kind = StageType(stage_type).value
+        with self.reading() as conn:
+            row = conn.execute(
+                """SELECT d.close_date FROM deals d WHERE d.id = ? AND d.close_date IS NOT NULL
+                AND EXISTS (SELECT 1 FROM timeline_entries t WHERE t.record_id = d.id
+                    AND t.entry_type = 'stage_change' AND (
+                        json_extract(t.payload, '$.to_stage_type') = ?
+                        OR json_extract(t.payload, '$.from_stage_id') IN
+                            (SELECT id FROM board_stages WHERE stage_type = ?)))""",
+                (deal_id, kind, kind),
+            ).fetchone()
+        try:
+            return date.fromisoformat(row[0]) if row else None
+        except (TypeError, ValueError):  # a malformed date from elsewhere: ask with today's
+            return None
+
+    def reopen_stage(self: "Store", card_id: str) -> BoardStage | None:
+        """Where a card in a won or lost stage goes when it is reopened: the open stage it was
+        closed from, else the board's last open stage. None for a card in an open stage."""
+        with self.reading() as conn:
+            card = conn.execute("SELECT * FROM board_cards WHERE id = ?", (card_id,)).fetchone()
+            if card is None:
+                return None
+            stages = self.stages(card["board_id"])
+            current = next((s for s in stages if s.id == card["stage_id"]), None)
+            if current is None or current.stage_type == StageType.OPEN:
+                return None
+            came_from = conn.execute(
+                """SELECT json_extract(payload, '$.from_stage_id') FROM timeline_entries
+                WHERE record_id = ? AND entry_type = 'stage_change' AND json_extract(payload, '$.to_stage_id') = ?
+                ORDER BY created_at DESC, rowid DESC LIMIT 1""",
+                (card["record_id"], card["stage_id"]),
+            ).fetchone()
+        open_stages = [s for s in stages if s.stage_type == StageType.OPEN]
+        earlier = next((s for s in open_stages if came_from and s.id == came_from[0]), None)
+        return earlier or (open_stages[-1] if open_stages else None)
 
     # -- records ---------------------------------------------------------------------------
 
