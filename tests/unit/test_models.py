@@ -288,3 +288,40 @@ def test_card_summary_markers_and_days() -> None:
     assert _summary(stage_entered_at=NOW + timedelta(hours=5)).days_in_stage(NOW) == 0  # clock skew
     assert _summary(owner_name="Omar Haddad").owner_initials == "OH"
     assert _summary().owner_initials == "—"
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        (">10k EUR", CardFilter(min_value=Decimal("10000"), currency="EUR")),
+        (">10keur", CardFilter(min_value=Decimal("10000"), currency="EUR")),
+        ("<2.5m JPY >1m", CardFilter(min_value=Decimal("1000000"), max_value=Decimal("2500000"), currency="JPY")),
+        ("currency:usd", CardFilter(currency="USD")),
+        ("acme >10k IBM", CardFilter(min_value=Decimal("10000"), text="acme IBM")),  # not a currency: a word
+        ("EUR deals", CardFilter(text="EUR deals")),  # a code only counts right after an amount
+        ("stage:Neg owner:nobody", CardFilter(stage="Neg", owner="nobody")),
+    ],
+)
+def test_card_filter_currency_and_stage_forms(query: str, expected: CardFilter) -> None:
+    flt = CardFilter.parse(query)
+    assert flt == expected
+    assert CardFilter.parse(flt.describe()) == flt
+
+
+@pytest.mark.parametrize(
+    ("query", "words"),
+    [(">abc", ">abc — give an amount, like >10k"), ("<", "give an amount"), (">10k,5", "give an amount"),
+     (">10kXYZ", "XYZ is not an ISO 4217 currency code"), ("currency:euro", "EURO is not an ISO 4217"),
+     (">10k EUR <20k USD", "one currency at a time (already EUR)"), ("stage:", "say which stage")],
+)
+def test_card_filter_value_and_currency_errors(query: str, words: str) -> None:
+    with pytest.raises(ValueError) as caught:
+        CardFilter.parse(query)
+    assert words in str(caught.value)
+
+
+def test_value_bounds_say_how_they_compare() -> None:
+    assert CardFilter.parse(">1m").value_note == "in each deal's own currency"
+    assert CardFilter.parse(">1m EUR").value_note is None  # the code says it
+    assert CardFilter.parse("tag:vip").value_note is None
+    assert CardFilter.parse(">2500000 <1500").describe() == ">2.5m <1.5k"

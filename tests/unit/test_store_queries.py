@@ -274,3 +274,50 @@ def test_outbox_counts(fresh) -> None:
     assert store.last_sync() is None
     store.set_meta("last_sync_at", FIXED_NOW.isoformat())
     assert store.last_sync() == FIXED_NOW
+
+
+# -- what a filter names -------------------------------------------------------------------
+
+
+def test_owner_by_the_initials_a_card_shows_and_nobody(fresh) -> None:
+    store, ids = fresh
+    assert names(store, ids, "owner:OH") == {"Umbrella audit", "Globex expansion", "Tokyo pilot"}
+    assert names(store, ids, "owner:mc") == names(store, ids, "owner:me")
+    store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], {"owner_id": None})
+    assert names(store, ids, "owner:nobody") == {"Osaka trial"}
+    assert names(store, ids, "owner:none") == {"Osaka trial"}
+
+
+def test_a_currency_narrows_the_value_bounds_to_it(ws) -> None:
+    store, ids = ws
+    lead = {"Acme renewal", "Tokyo pilot", "Osaka trial", "Globex expansion"}
+    assert names(store, ids, ">10k") & lead == {"Acme renewal", "Tokyo pilot", "Globex expansion"}
+    assert names(store, ids, ">10k USD") == {"Acme renewal", "Globex expansion"}
+    assert names(store, ids, ">10k JPY") == {"Tokyo pilot"}
+    assert names(store, ids, "currency:JPY") == {"Tokyo pilot", "Osaka trial"}
+    assert names(store, ids, ">2.5k <2.6k KWD") == {"Gulf supply"}  # three decimals: 2,500.750
+    stats = store.column_stats(store.board(ids.deals_board), CardFilter.parse(">1k USD"))
+    assert all(set(column.currency_counts) <= {"USD"} for column in stats.values())
+
+
+def test_stage_filter_keeps_the_stages_it_names(ws) -> None:
+    store, ids = ws
+    assert names(store, ids, "stage:won") == {"Initech migration"}
+    assert names(store, ids, "stage:l") == {"Acme renewal", "Tokyo pilot", "Osaka trial", "Umbrella audit"}
+
+
+def test_filter_problems_name_what_is_not_there(fresh) -> None:
+    store, ids = fresh
+    deals, people = store.board(ids.deals_board), store.board(ids.contacts_board)
+    assert store.filter_problems(deals, CardFilter.parse("owner:omar stage:prop >10k EUR owner:OH")) == []
+    assert store.filter_problems(deals, CardFilter.parse("owner:nobody")) == []
+    (owner,) = store.filter_problems(deals, CardFilter.parse("owner:JB"))
+    assert owner == "owner:JB — no one by that name or initials; try Mia Chen (MC), Omar Haddad (OH), me or nobody"
+    (stage,) = store.filter_problems(deals, CardFilter.parse("stage:nonsense"))
+    assert stage == "stage:nonsense — Pipeline has no such stage; its stages: Lead, Qualified, Proposal, Won, Lost"
+    (value,) = store.filter_problems(people, CardFilter.parse(">10k"))
+    assert value == "values and currencies filter deals; People holds contacts"
+    assert store.filter_problems(people, CardFilter.parse("stage:won")) != []  # a deals board's stage
+    store.conn.execute("DELETE FROM meta WHERE key = 'user_id'")
+    assert store.filter_problems(deals, CardFilter.parse("owner:me")) == [
+        "owner:me — no one is signed in to this workspace; use a name"]

@@ -105,7 +105,7 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield BoardColumns(id="board-columns")
         yield PlainLabel("", id="filter-error")
-        yield SafeInput(placeholder="filter: owner:me tag:vip >10k <50k stale:14 words…  (Enter applies, Esc clears)", id="filter")
+        yield SafeInput(placeholder="owner:me tag:vip stage:won >10k EUR stale:14 · Enter applies · Esc clears", id="filter")
         yield StatusLine(id="status")
         yield KeyHints()
 
@@ -127,6 +127,8 @@ class BoardScreen(Screen[None]):
         label = f"{self.board.name}"
         if not self.flt.is_empty:
             label += f" · filter {self.flt.describe()}"
+            if self.flt.value_note:
+                label += f" ({self.flt.value_note})"
         status.context = label
 
     # -- loading ---------------------------------------------------------------------------
@@ -385,11 +387,19 @@ class BoardScreen(Screen[None]):
 
     @on(Input.Submitted, "#filter")
     def apply_filter(self, event: Input.Submitted) -> None:
+        """Apply what was typed — unless a part of it cannot be read, or names an owner, a
+        stage or a currency that is not there: then the error line says which, and the
+        filter stays open with the text as typed."""
         error = self.query_one("#filter-error", Label)
         try:
             flt = CardFilter.parse(event.value)
         except ValueError as exc:
             error.update(f"Filter: {exc}")
+            error.display = True
+            return
+        problems = self.store.filter_problems(self.board, flt)
+        if problems:
+            error.update("Filter: " + " · ".join(problems))
             error.display = True
             return
         error.display = False
@@ -400,12 +410,13 @@ class BoardScreen(Screen[None]):
         self.reload()
 
     def action_clear_filter(self) -> None:
+        """Esc, on the board or in the filter line (which says so): no filter."""
         field = self.query_one("#filter", Input)
         self.query_one("#filter-error", Label).display = False
         if field.display:
             field.display = False
+            field.value = ""
             self.query_one(BoardColumns).focus()
-            return
         if not self.flt.is_empty:
             self.flt = CardFilter()
             self.refresh_status()
@@ -477,7 +488,7 @@ class BoardScreen(Screen[None]):
         for board in self.store.boards():
             if board.id != self.board.id:
                 yield (f"Board: open {board.name}", f"{board.record_type.value}s board", lambda b=board.id: self.show_board(b))
-        yield ("Board: filter cards", "owner:, tag:, >value, <value, stale:N, words", self.action_filter)
+        yield ("Board: filter cards", "owner:, tag:, stage:, >value, <value (EUR…), stale:N, words", self.action_filter)
         yield ("Board: my cards", "Filter to cards I own", lambda: self._quick_filter("owner:me"))
         yield (f"Board: stale cards ({self.stale_days}+ days in stage)", "Cards that have not moved", lambda: self._quick_filter(f"stale:{self.stale_days}"))
         if not self.flt.is_empty:

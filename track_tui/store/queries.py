@@ -14,7 +14,7 @@ from ..models import (
 )
 from ..models.enums import EntryType, StageType
 from ..models.money import CURRENCY_EXPONENTS, Money, MoneyTotals
-from ..models.views import CardFilter, CardSummary, ColumnStats
+from ..models.views import NO_OWNER, CardFilter, CardSummary, ColumnStats, initials
 from .rows import iso_utc, row_to_dict, row_to_model
 
 if TYPE_CHECKING:
@@ -75,10 +75,16 @@ class Queries:
         """WHERE fragments (on `r`, the record) for a card filter."""
         clauses = ["r.deleted_at IS NULL"]
         params: list[Any] = []
-        if flt.owner:
+        if flt.owner and flt.owner.lower() in NO_OWNER:
+            clauses.append("r.owner_id IS NULL")
+        elif flt.owner:
             owners = self.resolve_owner(flt.owner)
             clauses.append(f"r.owner_id IN ({', '.join('?' for _ in owners) or 'NULL'})")
             params.extend(owners)
+        if flt.stage:
+            stage_ids = [s.id for s in self._stages_named(flt.stage)]
+            clauses.append(f"c.stage_id IN ({', '.join('?' for _ in stage_ids) or 'NULL'})")
+            params.extend(stage_ids)
         if flt.tag:
             clauses.append("EXISTS (SELECT 1 FROM json_each(r.tags) WHERE json_each.value = ?)")
             params.append(flt.tag)
@@ -86,7 +92,16 @@ class Queries:
             for word in flt.text.split():
                 clauses.append("r.name LIKE ? ESCAPE '\\'")
                 params.append("%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        if record_type == RecordType.DEAL:
+        if record_type == RecordType.DEAL and flt.currency:
+            # One currency: the bounds in its minor units, exactly.
+            clauses.append("r.currency = ?")
+            params.append(flt.currency)
+            scale = 10 ** CURRENCY_EXPONENTS[flt.currency]
+            for bound, compare in ((flt.min_value, ">="), (flt.max_value, "<=")):
+                if bound is not None:
+                    clauses.append(f"r.value_cents {compare} ?")
+                    params.append(min(int(bound * scale), 2**63 - 1))
+        elif record_type == RecordType.DEAL:
             if flt.min_value is not None:
                 clauses.append(f"r.value_cents >= ? * ({_SCALE_SQL})")
                 params.append(float(flt.min_value))
@@ -99,7 +114,8 @@ class Queries:
         return " AND ".join(clauses), params
 
     def resolve_owner(self: "Store", owner: str) -> list[str]:
-        """User ids an `owner:` filter means: 'me', an id, or a name prefix."""
+        """User ids an `owner:` filter means: 'me', an id, a name prefix, or the initials a card
+        shows (`owner:JB` for Jun Baker)."""
         if owner.lower() == "me":
             return [self.user_id] if self.user_id else []
         needle = owner.lower()
@@ -107,7 +123,42 @@ class Queries:
             pid for pid, p in self.profiles().items()
             if pid == owner or p.full_name.lower().startswith(needle)
             or any(part.lower().startswith(needle) for part in p.full_name.split())
+            or (len(needle) > 1 and initials(p.full_name).lower() == needle)
         ]
+
+    def _stages_named(self: "Store", name: str, board_id: str | None = None) -> list[BoardStage]:
+        """Stages whose name, or a word of it, starts with `name` (any case)."""
+        needle = name.lower()
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT * FROM board_stages" + (" WHERE board_id = ?" if board_id else "") + " ORDER BY position, name",
+                (board_id,) if board_id else (),
+            ).fetchall()
+        stages = [row_to_model(BoardStage, r) for r in rows]
+        return [s for s in stages if s.name.lower().startswith(needle)
+                or any(word.startswith(needle) for word in s.name.lower().split())]
+
+    def filter_problems(self: "Store", board: Board, flt: CardFilter) -> list[str]:
+        """What a board filter names that is not there — an owner no one is, a stage the board
+        does not have, a value bound on a board without values — one sentence each, so the
+        filter line can say so instead of showing an empty board."""
+        problems: list[str] = []
+        if flt.owner and flt.owner.lower() not in NO_OWNER and not self.resolve_owner(flt.owner):
+            if flt.owner.lower() == "me":
+                problems.append("owner:me — no one is signed in to this workspace; use a name")
+            else:
+                people = sorted(self.profiles().values(), key=lambda p: p.full_name)
+                known = ", ".join(f"{p.full_name} ({initials(p.full_name)})" for p in people[:6])
+                more = f" and {len(people) - 6} more" if len(people) > 6 else ""
+                problems.append(f"owner:{flt.owner} — no one by that name or initials; "
+                                f"try {known}{more}, me or nobody" if people else
+                                f"owner:{flt.owner} — this workspace has no people yet")
+        if flt.stage and not self._stages_named(flt.stage, board.id):
+            stages = ", ".join(s.name for s in self.stages(board.id))
+            problems.append(f"stage:{flt.stage} — {board.name} has no such stage; its stages: {stages}")
+        if flt.has_values and board.record_type != RecordType.DEAL:
+            problems.append(f"values and currencies filter deals; {board.name} holds {board.record_type.value}s")
+        return problems
 
     def column_card_ids(self: "Store", board: Board, stage_id: str, flt: CardFilter = CardFilter()) -> list[str]:
         where, params = self._filter_sql(board.record_type, flt)
