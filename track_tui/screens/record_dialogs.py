@@ -159,7 +159,8 @@ class MultiChoiceScreen(_Dialog[list]):
 
 
 class RecordPickerScreen(_Dialog[PickerItem]):
-    """Find a contact, company or deal by name as you type; Enter picks it."""
+    """Find a contact, company or deal as you type (typos forgiven; contacts by their company
+    too); each line says what tells namesakes apart. Enter picks it."""
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
@@ -179,7 +180,7 @@ class RecordPickerScreen(_Dialog[PickerItem]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield PlainStatic(self.title_text, classes="dialog-title")
-            yield Input(placeholder="type a name…", id="query")
+            yield Input(placeholder="type a name, a company or an email…", id="query")
             yield OptionList(id="results")
             yield PlainLabel("", id="error", classes="dialog-error")
             clear = " · ctrl+d clears the value" if self.allow_clear else ""
@@ -205,6 +206,11 @@ class RecordPickerScreen(_Dialog[PickerItem]):
         ])
         if self.items:
             results.highlighted = 0
+        else:
+            typed = text.strip()
+            results.add_option(Option(plain(
+                f"Nothing matches {typed!r} — try part of a name, a company or an email" if typed else "Nothing to pick yet"
+            ), id="none", disabled=True))
 
     def action_move(self, delta: int) -> None:
         results = self.query_one("#results", OptionList)
@@ -221,7 +227,8 @@ class RecordPickerScreen(_Dialog[PickerItem]):
 
     @on(OptionList.OptionSelected, "#results")
     def _picked(self, event: OptionList.OptionSelected) -> None:
-        self._try_save(self.items[int(event.option.id or 0)])
+        if event.option.id != "none":
+            self._try_save(self.items[int(event.option.id or 0)])
 
     def action_clear_value(self) -> None:
         if self.allow_clear:

@@ -8,6 +8,7 @@ task, a call logged, a deal contact added) build models and hand them to the one
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -18,6 +19,7 @@ from ..models.enums import EntryType
 from ..models.timeline import DEFAULT_CALL_DISPOSITIONS
 from .mutations import input_errors
 from .rows import row_to_model
+from .search import SearchQuery, parse_query
 
 if TYPE_CHECKING:
     from .store import Store
@@ -65,7 +67,12 @@ class PickerItem(BaseModel):
     detail: str | None = None
 
 
-_LIKE_ESCAPE = str.maketrans({"\\": "\\\\", "%": "\\%", "_": "\\_"})
+# What a picker shows beside a name, so that namesakes can be told apart.
+_PICKER_DETAILS = {
+    RecordType.CONTACT: "(SELECT name FROM companies WHERE id = r.company_id), coalesce(r.title, r.email)",
+    RecordType.COMPANY: "r.domain, r.industry",
+    RecordType.DEAL: "(SELECT name FROM companies WHERE id = r.company_id), NULL",
+}
 
 
 class RecordQueries:
@@ -186,33 +193,75 @@ class RecordQueries:
         self: "Store", text: str, types: Iterable[RecordType] | None = None, *, limit: int = 30,
         exclude: Iterable[str] = (),
     ) -> list[PickerItem]:
-        """Live records whose name starts with `text` (then those containing it), by type."""
+        """Live records for a picker, by type, each with what tells namesakes apart (a contact's
+        company and title, a deal's company, a company's domain).
+
+        Typed text is found as search finds it (word starts, substrings, typos: `lovelac`,
+        `ada lovlace`), and contacts are also found by their company's name (`acme` lists the
+        people at Acme). No text: the first records by name.
+        """
         kinds = [RecordType(t) for t in (types or list(RecordType))]
-        needle = text.strip().lower().translate(_LIKE_ESCAPE)
         skip = set(exclude)
-        details = {
-            RecordType.CONTACT: "coalesce(r.title, r.email)",
-            RecordType.COMPANY: "r.domain",
-            RecordType.DEAL: "(SELECT name FROM companies WHERE id = r.company_id)",
-        }
-        found: list[PickerItem] = []
-        with self.reading() as conn:
+        text = text.strip()
+        found: list[tuple[RecordType, str]] = []
+        if not text:
+            with self.reading() as conn:
+                for kind in kinds:
+                    rows = conn.execute(
+                        f"SELECT id FROM {kind.table} WHERE deleted_at IS NULL ORDER BY lower(name), id LIMIT ?",
+                        (limit + len(skip),),
+                    ).fetchall()
+                    found += [(kind, r[0]) for r in rows]
+        else:
+            query = parse_query(text)
             for kind in kinds:
-                rows = conn.execute(
-                    f"""SELECT r.id, r.name, {details[kind]} AS detail,
-                        CASE WHEN lower(r.name) LIKE ? ESCAPE '\\' THEN 0 ELSE 1 END AS rank
-                    FROM {kind.table} r WHERE r.deleted_at IS NULL AND lower(r.name) LIKE ? ESCAPE '\\'
-                    ORDER BY rank, lower(r.name) LIMIT ?""",
-                    (needle + "%", "%" + needle + "%", limit + len(skip)),
-                ).fetchall()
-                found += [
-                    PickerItem(record_type=kind, record_id=r[0], name=r[1], detail=r[2])
-                    for r in rows if r[0] not in skip
-                ][:limit]
-        if len(kinds) > 1:
-            lowered = text.strip().lower()
-            found.sort(key=lambda item: (not item.name.lower().startswith(lowered), item.name.lower()))
-        return found[:limit]
+                results = self.search(replace(query, record_type=kind), limit=limit + len(skip))
+                found += [(kind, hit.record_id) for hit in results.hits]
+            if RecordType.CONTACT in kinds:
+                found += [(RecordType.CONTACT, i) for i in self._contacts_at_companies(query, limit + len(skip))]
+        seen: set[str] = set()
+        ordered = []
+        for kind, record_id in found:
+            if record_id not in skip and record_id not in seen:
+                seen.add(record_id)
+                ordered.append((kind, record_id))
+        items = self._picker_items(ordered[:limit])
+        if len(kinds) > 1:  # several types: names that start with the text first, else by name
+            lowered = text.lower()
+            items.sort(key=lambda item: (not item.name.lower().startswith(lowered), "" if text else item.name.lower()))
+        return items
+
+    def _contacts_at_companies(self: "Store", query: SearchQuery, limit: int) -> list[str]:
+        """Contacts of the companies a query finds (by name, domain…), by name."""
+        companies = [hit.record_id for hit in self.search(replace(query, record_type=RecordType.COMPANY), limit=5).hits]
+        if not companies:
+            return []
+        marks = ", ".join("?" for _ in companies)
+        with self.reading() as conn:
+            rows = conn.execute(
+                f"""SELECT id FROM contacts WHERE deleted_at IS NULL AND company_id IN ({marks})
+                ORDER BY lower(name), id LIMIT ?""",
+                (*companies, limit),
+            ).fetchall()
+        return [r[0] for r in rows]
+
+    def _picker_items(self: "Store", found: list[tuple[RecordType, str]]) -> list[PickerItem]:
+        """The picker's lines for these records, in this order."""
+        by_kind: dict[RecordType, list[str]] = {}
+        for kind, record_id in found:
+            by_kind.setdefault(kind, []).append(record_id)
+        rows: dict[str, PickerItem] = {}
+        with self.reading() as conn:
+            for kind, ids in by_kind.items():
+                marks = ", ".join("?" for _ in ids)
+                for row in conn.execute(
+                    f"SELECT r.id, r.name, {_PICKER_DETAILS[kind]} FROM {kind.table} r WHERE r.id IN ({marks})", ids,
+                ):
+                    parts = [p for p in row[2:] if p]
+                    rows[row[0]] = PickerItem(
+                        record_type=kind, record_id=row[0], name=row[1], detail=" · ".join(parts) or None,
+                    )
+        return [rows[record_id] for _, record_id in found if record_id in rows]
 
     # -- the timeline ----------------------------------------------------------------------
 
