@@ -11,7 +11,7 @@ import threading
 from pathlib import Path
 from typing import Callable, Iterable
 
-from textual import work
+from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.markup import escape
@@ -27,6 +27,7 @@ from .messages import StoreChanged, WriteStatus
 from .models import SYNCED_MODELS, RecordType
 from .safe_text import safe_block, safe_line
 from .store import Action, ChangeSet, Store, WriteEvent
+from .widgets import type_to_jump
 from .widgets.status_line import StatusLine
 
 STYLES = Path(__file__).resolve().parent / "styles"  # package data (see pyproject.toml)
@@ -251,6 +252,13 @@ class TrackApp(ErrorBoundary):
         elif event.kind == "failed":
             retry = " — command palette: Retry unsaved changes" if event.retryable else ""
             self.notify(f"Not saved: {event.label} ({event.reason}){retry}", severity="error", timeout=10)
+
+    def on_key(self, event: events.Key) -> None:
+        """Runs before the app looks the key up in bindings: a letter typed in a dialog's
+        option list jumps to the option it starts (widgets/type_to_jump.py)."""
+        if type_to_jump.handle_key(event, self.focused):
+            event.stop()
+            event.prevent_default()
 
     # -- undo ------------------------------------------------------------------------------
 

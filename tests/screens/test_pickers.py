@@ -48,3 +48,66 @@ async def test_the_contact_picker_shows_companies_forgives_typos_and_says_when_n
         await pilot.pause()
         assert demo_app.screen is picker  # nothing to pick: it stays, and says why
         assert "Nothing matches" in str(picker.query_one("#error").render())
+
+
+async def test_letters_jump_in_a_dialogs_option_list(demo_app, demo_store):
+    from track_tui.screens.record_dialogs import ChoiceScreen
+
+    options = [("a", "● Alpha"), ("b", "  Beta"), ("n1", "  Negotiation"), ("n2", "  No decision"),
+               ("e", "  Émile"), ("x", "  Next steps")]
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        chosen: list[str | None] = []
+        demo_app.push_screen(ChoiceScreen("Pick", options, "a"), chosen.append)
+        await pilot.pause()
+        choices = demo_app.screen.query_one(OptionList)
+        ids = [oid for oid, _ in options]
+        await pilot.press("n")
+        assert ids[choices.highlighted] == "n1"
+        await pilot.press("n")  # the same letter again: the next one starting with it
+        assert ids[choices.highlighted] == "n2"
+        await pilot.pause(0.9)  # a pause starts a new prefix
+        await pilot.press("n", "e", "x")
+        assert ids[choices.highlighted] == "x"
+        await pilot.pause(0.9)
+        await pilot.press("e")  # accents are ignored
+        assert ids[choices.highlighted] == "e"
+        await pilot.pause(0.9)
+        await pilot.press("a")  # the marker of the current option is not part of its text
+        assert ids[choices.highlighted] == "a"
+        await pilot.pause(0.9)
+        await pilot.press("z")  # nothing starts with z: the highlight stays
+        assert ids[choices.highlighted] == "a"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert chosen == ["a"]
+
+
+async def test_a_key_the_dialog_binds_keeps_its_meaning(demo_app, demo_store):
+    from track_tui.screens.dialogs import BoardPickerScreen
+
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        await pilot.press("b")
+        await pilot.pause()
+        assert isinstance(demo_app.screen, BoardPickerScreen)
+        picker = demo_app.screen.query_one(OptionList)
+        names = [b.name for b in demo_store.boards()]
+        assert names[picker.highlighted] == "Sales pipeline"
+        await pilot.press("o")
+        assert names[picker.highlighted] == "Outreach"
+        await pilot.press("p")  # after a moment of typing "op" matches nothing: it stays
+        assert names[picker.highlighted] == "Outreach"
+        await pilot.press("b")  # the picker's own key: closes it, as before
+        await pilot.pause()
+        assert not isinstance(demo_app.screen, BoardPickerScreen)
+
+
+async def test_lists_outside_dialogs_keep_their_letters_for_commands(demo_app, demo_store):
+    deal = a_deal(demo_store)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        page = await open_page(demo_app, pilot, RecordType.DEAL, deal)
+        page.fields_list.focus()
+        before = page.fields_list.highlighted
+        await pilot.press("o")  # unbound on the record page: no jump in its field list
+        assert page.fields_list.highlighted == before
