@@ -28,6 +28,32 @@ class _Row:
     header: str | None = None
 
 
+TAIL_SHARE = 3  # a cut name keeps its last third: the end is what tells "Team expansion (2)" apart
+
+
+def fit(name: Text, width: int) -> Text:
+    """`name` in exactly `width` cells: padded, or cut in the middle so that its start and its
+    end both show ("Harborspring Edu…expansion (2)") — names of one company's deals differ at
+    the end, so an end cut would draw two of them alike."""
+    if cell_len(name.plain) <= width:
+        padded = name.copy()
+        padded.pad_right(width - cell_len(name.plain))
+        return padded
+    if width < 8:
+        cut = name.copy()
+        cut.truncate(width, overflow="ellipsis")
+        return cut
+    tail_cells = width // TAIL_SHARE
+    start = len(name.plain)
+    while start > 0 and cell_len(name.plain[start - 1:]) <= tail_cells:
+        start -= 1
+    head = name[:start].copy() if start else Text()
+    head.truncate(width - 1 - cell_len(name.plain[start:]), overflow="crop")
+    result = Text.assemble(head, "…", name[start:], no_wrap=True)
+    result.truncate(width, overflow="crop", pad=True)
+    return result
+
+
 class SearchResultsList(GroupedList[SearchHit], can_focus=False):
     """The panel's result list; the panel's input keeps the focus and drives the cursor."""
 
@@ -93,16 +119,21 @@ class SearchResultsList(GroupedList[SearchHit], can_focus=False):
         match = self._fg("search-results--match")
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("▌ " if selected else "  ")
-        name_width = max(12, min(self.name_width, int(width * 0.45)))
         # Names and matched text are data; `safe_line` keeps every offset, so the spans still fit.
-        name = Text(safe_line(hit.name), style=name_style, no_wrap=True, overflow="ellipsis")
+        shown_name = safe_line(hit.name)
+        name = Text(shown_name, style=name_style, no_wrap=True, overflow="ellipsis")
         for start, end in hit.name_spans:
             name.stylize(match, start, end)
-        name.truncate(name_width, overflow="ellipsis", pad=True)
-        text.append_text(name)
+        subtitle = safe_line(hit.subtitle or "") if hit.field == "name" else ""
+        if subtitle and subtitle.casefold() in shown_name.casefold():
+            subtitle = ""  # "Acme — Renewal" at Acme: the name says it already, and gets the room
+        name_width = max(12, min(self.name_width, int(width * 0.45)))
+        if hit.field == "name" and not subtitle:
+            name_width = max(name_width, min(cell_len(shown_name), width - 4))
+        text.append_text(fit(name, name_width))
         text.append("  ")
         if hit.field == "name":
-            text.append(safe_line(hit.subtitle or ""), style=muted)
+            text.append(subtitle, style=muted)
         else:
             text.append(f"{safe_line(hit.field_label)} ", style=muted)
             detail = Text(safe_line(hit.text), no_wrap=True)
