@@ -479,3 +479,13 @@ def test_undo_waits_for_an_action_still_queued(on_file) -> None:
 ])
 def test_values_compare_in_any_form_the_cache_keeps(column, stored, written, same) -> None:
     assert same_value(column, stored, written) is same
+
+
+def test_a_store_told_not_to_keep_undo_keeps_nothing(ws) -> None:
+    store, ids = ws
+    store.keep_undo = False
+    _move(store, ids)
+    assert store.undo() is None
+    store.keep_undo = True
+    _reassign(store, ids)
+    assert store.undo().step.label == "the reassignment"

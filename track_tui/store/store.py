@@ -108,6 +108,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, Undo
         )
         self._searchable_cache: dict[str, list[str]] | None = None
         self.undo_history = UndoHistory()  # this person's actions through this store (see undo.py)
+        self.keep_undo = True  # False: actions keep no undo journal (a benchmark's baseline)
         self._integrity_reader: sqlite3.Connection | None = None
         self._search_vocab_lock = threading.Lock()
         self._watch_lock = threading.Lock()
@@ -412,7 +413,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, Undo
                     self._interactive_thread is not None and threading.get_ident() != self._interactive_thread
                 ),
             )
-            if origin is Origin.LOCAL and not settings_only and (state.in_action or undoing):
+            if origin is Origin.LOCAL and not settings_only and self.keep_undo and (state.in_action or undoing):
                 ctx.journal = []
             ctx.changes.undone = undoing is not None
             state.tx, state.conn = ctx, self.conn
