@@ -199,9 +199,10 @@ class RecordPickerScreen(_Dialog[PickerItem]):
         self.items = self.search(text)
         results = self.query_one("#results", OptionList)
         results.clear_options()
+        several = len({item.record_type for item in self.items}) > 1  # say the type only when it varies
         results.add_options([
-            Option(plain(f"{item.name}" + (f"  · {item.detail}" if item.detail else "") + f"  ({item.record_type.value})"),
-                   id=str(index))
+            Option(plain(f"{item.name}" + (f"  · {item.detail}" if item.detail else "")
+                         + (f"  ({item.record_type.value})" if several else "")), id=str(index))
             for index, item in enumerate(self.items)
         ])
         if self.items:
