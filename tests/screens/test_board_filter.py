@@ -81,3 +81,13 @@ async def test_value_bounds_say_they_compare_in_each_deals_currency_and_a_code_n
         assert cards and all(c.value.currency == "EUR" and c.value.amount > 10_000 for c in cards)
         status = str(board.status.render())
         assert "filter >10k EUR" in status and "own currency" not in status
+
+
+async def test_a_filter_nothing_matches_says_so(demo_app, demo_store):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        board = await filter_with(demo_app, pilot, "owner:nobody")  # every demo deal has an owner
+        assert shown(board) == []
+        assert "filter owner:nobody — no cards match" in str(board.status.render())
+        await filter_with(demo_app, pilot, "owner:me")
+        assert shown(board) and "no cards match" not in str(board.status.render())

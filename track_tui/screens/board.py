@@ -129,6 +129,8 @@ class BoardScreen(Screen[None]):
             label += f" · filter {self.flt.describe()}"
             if self.flt.value_note:
                 label += f" ({self.flt.value_note})"
+            if self.stats and not any(column.count for column in self.stats.values()):
+                label += " — no cards match"  # an empty board says why it is empty
         status.context = label
 
     # -- loading ---------------------------------------------------------------------------
