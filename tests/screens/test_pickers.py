@@ -50,8 +50,15 @@ async def test_the_contact_picker_shows_companies_forgives_typos_and_says_when_n
         assert "Nothing matches" in str(picker.query_one("#error").render())
 
 
-async def test_letters_jump_in_a_dialogs_option_list(demo_app, demo_store):
+async def test_letters_jump_in_a_dialogs_option_list(demo_app, demo_store, monkeypatch):
     from track_tui.screens.record_dialogs import ChoiceScreen
+    from track_tui.widgets import type_to_jump
+
+    clock = [100.0]
+    monkeypatch.setattr(type_to_jump, "clock", lambda: clock[0])
+
+    def pause() -> None:  # longer than a typing pause: the next letter starts a new prefix
+        clock[0] += type_to_jump.PAUSE + 0.1
 
     options = [("a", "● Alpha"), ("b", "  Beta"), ("n1", "  Negotiation"), ("n2", "  No decision"),
                ("e", "  Émile"), ("x", "  Next steps")]
@@ -66,16 +73,19 @@ async def test_letters_jump_in_a_dialogs_option_list(demo_app, demo_store):
         assert ids[choices.highlighted] == "n1"
         await pilot.press("n")  # the same letter again: the next one starting with it
         assert ids[choices.highlighted] == "n2"
-        await pilot.pause(0.9)  # a pause starts a new prefix
+        pause()
         await pilot.press("n", "e", "x")
         assert ids[choices.highlighted] == "x"
-        await pilot.pause(0.9)
+        pause()
+        await pilot.press("n", "o", "space", "d")  # a space continues a prefix
+        assert ids[choices.highlighted] == "n2"
+        pause()
         await pilot.press("e")  # accents are ignored
         assert ids[choices.highlighted] == "e"
-        await pilot.pause(0.9)
+        pause()
         await pilot.press("a")  # the marker of the current option is not part of its text
         assert ids[choices.highlighted] == "a"
-        await pilot.pause(0.9)
+        pause()
         await pilot.press("z")  # nothing starts with z: the highlight stays
         assert ids[choices.highlighted] == "a"
         await pilot.press("enter")
@@ -83,8 +93,11 @@ async def test_letters_jump_in_a_dialogs_option_list(demo_app, demo_store):
         assert chosen == ["a"]
 
 
-async def test_a_key_the_dialog_binds_keeps_its_meaning(demo_app, demo_store):
+async def test_a_key_the_dialog_binds_keeps_its_meaning(demo_app, demo_store, monkeypatch):
     from track_tui.screens.dialogs import BoardPickerScreen
+    from track_tui.widgets import type_to_jump
+
+    monkeypatch.setattr(type_to_jump, "clock", lambda: 100.0)  # every key "at once": one prefix
 
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
@@ -96,7 +109,7 @@ async def test_a_key_the_dialog_binds_keeps_its_meaning(demo_app, demo_store):
         assert names[picker.highlighted] == "Sales pipeline"
         await pilot.press("o")
         assert names[picker.highlighted] == "Outreach"
-        await pilot.press("p")  # after a moment of typing "op" matches nothing: it stays
+        await pilot.press("p")  # "op" matches nothing: it stays
         assert names[picker.highlighted] == "Outreach"
         await pilot.press("b")  # the picker's own key: closes it, as before
         await pilot.pause()

@@ -24,6 +24,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList
 
 PAUSE = 0.8  # seconds between keys that still continue one prefix
+clock = time.monotonic  # when a key was typed (a test sets its own)
 
 _LEADING_MARKS = re.compile(r"^[\W_]+")
 
@@ -35,7 +36,7 @@ def handle_key(event: events.Key, focused: object) -> bool:
     character = event.character
     if not event.is_printable or not character or event.key in focused.screen.active_bindings:
         return False
-    return jump(focused, character, time.monotonic())
+    return jump(focused, character, clock())
 
 
 def jump(option_list: OptionList, character: str, now: float) -> bool:
