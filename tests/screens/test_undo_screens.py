@@ -163,3 +163,21 @@ async def test_the_palette_names_what_u_would_undo(demo_app, demo_store):
         titles = [c.title for c in demo_app.get_system_commands(demo_app.screen)]
         assert f"Undo: the stage move — {name}" in titles
         assert not any(t.startswith("Redo:") for t in titles)
+
+
+async def test_undo_from_the_palette(demo_app, demo_store):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        board = board_of(demo_app)
+        card = board.column.cards.current_id
+        await pilot.press("L")
+        await settle(demo_app, pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"Undo: the stage")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert isinstance(demo_app.screen, BoardScreen)
+        assert column_of(board, card) == 0
+        assert messages(demo_app)[-1].startswith("Undone: the stage move")
