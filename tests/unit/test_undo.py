@@ -489,3 +489,15 @@ def test_a_store_told_not_to_keep_undo_keeps_nothing(ws) -> None:
     store.keep_undo = True
     _reassign(store, ids)
     assert store.undo().step.label == "the reassignment"
+
+
+def test_a_step_that_cannot_be_named_is_still_kept(ws, monkeypatch) -> None:
+    store, ids = ws
+
+    def broken(*args):
+        raise ValueError("a name the store cannot read")
+
+    monkeypatch.setattr(undo_module, "_subject", broken)
+    _move(store, ids)  # the action itself is saved…
+    assert store.record(RecordType.DEAL, ids.deals["Acme renewal"]).stage_id == ids.stages["Proposal"]
+    assert store.undo().message == "Undone: the stage move"  # …and undone, without a name

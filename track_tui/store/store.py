@@ -443,7 +443,12 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, Undo
         if undoing is not None:  # taking a step back is kept under the action's own name
             original = undoing[1]
             return UndoStep(original.label, original.subject, tuple(ctx.journal), original.focus)
-        return make_step(self.conn, self._state.label or "the change", ctx.journal)
+        label = self._state.label or "the change"
+        try:
+            return make_step(self.conn, label, ctx.journal)
+        except (sqlite3.Error, ValueError, TypeError):  # naming it must never cost the action itself
+            log.exception("could not name an undo step")
+            return UndoStep(label, "", tuple(ctx.journal))
 
     def _meta_in_tx(self, key: str) -> str | None:
         row = self.conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
