@@ -371,23 +371,31 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
         return result
 
     @contextmanager
-    def transaction(self, *, origin: Origin = Origin.LOCAL, settings_only: bool = False) -> Iterator[WriteContext]:
+    def transaction(
+        self, *, origin: Origin = Origin.LOCAL, settings_only: bool = False, foreign_keys: bool = True,
+    ) -> Iterator[WriteContext]:
         """One write-path transaction. Origin `server`/`ack` applies server rows: no outbox
         entries, no input checks. Nested calls on one thread join the outer transaction.
         A local write the person's role does not allow is refused before anything is written,
         and so is any write to a cache opened read-only. `settings_only`: the transaction
-        writes this computer's settings (meta), which any role may keep."""
+        writes this computer's settings (meta), which any role may keep. `foreign_keys=False`
+        (server rows only, see server_apply.py): references are not enforced in this
+        transaction — the pragma is switched under the lock before BEGIN and back after."""
         state = self._state
         if state.tx is not None:
             if state.tx.origin is not origin:
                 raise RuntimeError("a transaction cannot change origin halfway")
+            if not foreign_keys and self.conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+                raise RuntimeError("foreign keys cannot be switched off inside a transaction")
             yield state.tx
             return
+        if not foreign_keys and origin is Origin.LOCAL:
+            raise RuntimeError("only server rows are applied without foreign keys")
         if self.read_only:
             raise ReadOnlyCache(self.path)
         if origin is Origin.LOCAL and not settings_only and not self.can(Action.EDIT_RECORDS):
             raise NotAllowed(self.role, Action.EDIT_RECORDS)
-        self._begin()
+        self._begin(foreign_keys=foreign_keys)
         previous = state.conn
         ctx: WriteContext | None = None
         try:
@@ -415,6 +423,8 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
             raise
         finally:
             state.tx, state.conn = None, previous
+            if not foreign_keys:
+                self.conn.execute("PRAGMA foreign_keys = ON")
             self.lock.release()
         if ctx.changes:
             self._announce(ctx.changes)
@@ -432,7 +442,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
             "nothing was written — try again"
         )
 
-    def _begin(self) -> None:
+    def _begin(self, *, foreign_keys: bool = True) -> None:
         """Take the store's lock and SQLite's write lock (BEGIN IMMEDIATE); return holding both.
 
         Waits in short attempts with the store's lock released in between, so that no thread
@@ -461,17 +471,24 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries):
             try:
                 left = deadline - time.monotonic()
                 self._set_busy_timeout(max(1, min(int(left * 1000), int(ATTEMPT_WAIT * 1000))))
+                if not foreign_keys:
+                    self.conn.execute("PRAGMA foreign_keys = OFF")  # a no-op once BEGIN has run
                 self.conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                self.lock.release()
+                self._release_after_failed_begin(foreign_keys)
                 if not is_busy(exc):
                     raise
                 if time.monotonic() >= deadline:
                     raise self._blocked() from None
             except BaseException:
-                self.lock.release()
+                self._release_after_failed_begin(foreign_keys)
                 raise
+
+    def _release_after_failed_begin(self, foreign_keys: bool) -> None:
+        if not foreign_keys:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        self.lock.release()
 
     def _set_busy_timeout(self, ms: int) -> None:
         if ms != self._busy_ms:
