@@ -33,9 +33,9 @@ from __future__ import annotations
 import json
 import math
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .rows import BOOL_COLUMNS, JSON_COLUMNS, iso_utc
 
@@ -62,10 +62,11 @@ class Column:
 
 @dataclass(frozen=True)
 class TableShape:
-    """A cache table's columns, read from the schema itself."""
+    """A cache table's columns, read from the schema itself, with each column's converter."""
 
     table: str
     columns: dict[str, Column]
+    converters: dict[str, Callable[[Any], Any]] = field(default_factory=dict, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -83,7 +84,7 @@ def table_shape(conn: sqlite3.Connection, table: str) -> TableShape:
         columns[name] = Column(name, kind, bool(not_null), _literal(default))
     if not columns:
         raise LookupError(f"the cache has no table {table!r}")
-    return TableShape(table, columns)
+    return TableShape(table, columns, {name: _converter(column) for name, column in columns.items()})
 
 
 def _literal(sql: str | None) -> Any:
@@ -103,8 +104,11 @@ def _literal(sql: str | None) -> Any:
 
 def convert_row(shape: TableShape, row: Mapping[str, Any]) -> dict[str, Any]:
     """The cache values of the columns `row` carries that the cache has (others dropped)."""
-    columns = shape.columns
-    return {name: convert_value(columns[name], value) for name, value in row.items() if name in columns}
+    converters = shape.converters
+    return {
+        name: (None if value is None else converters[name](value))
+        for name, value in row.items() if name in converters
+    }
 
 
 def fill_required(shape: TableShape, values: dict[str, Any]) -> dict[str, Any]:
@@ -126,30 +130,50 @@ def fill_required(shape: TableShape, values: dict[str, Any]) -> dict[str, Any]:
 
 
 def convert_value(column: Column, value: Any) -> Any:
-    if value is None:
-        return None
+    """One server value as the cache stores it in `column`."""
+    return None if value is None else _converter(column)(value)
+
+
+def _converter(column: Column) -> Callable[[Any], Any]:
+    """The function that converts a (non-None) server value for `column`, chosen once."""
     name = column.name
     if name in JSON_COLUMNS:
-        _check_json(name, value)
-        return json.dumps(value, separators=(",", ":"), sort_keys=True)
-    if name in BOOL_COLUMNS or isinstance(value, bool):
-        if isinstance(value, str):
-            return 1 if value.strip().lower() in ("true", "t", "1", "yes") else 0
-        return int(bool(value))
-    if name in TIMESTAMP_COLUMNS and isinstance(value, str):
-        _check_text(name, value)
-        return timestamp(value)
+        return lambda value: _json_text(name, value)
+    if name in BOOL_COLUMNS:
+        return lambda value: _flag(value)
+    if name in TIMESTAMP_COLUMNS:
+        return lambda value: timestamp(_text(name, value)) if isinstance(value, str) else _other(column, value)
+    return lambda value: _other(column, value)
+
+
+def _other(column: Column, value: Any) -> Any:
+    name = column.name
+    if isinstance(value, bool):
+        return int(value)
     if column.kind == "INTEGER":
         return _integer(name, value)
     if column.kind == "REAL":
         return _real(name, value)
+    if isinstance(value, str):
+        return _text(name, value)
     if isinstance(value, (dict, list)):  # a JSON value in a text column: kept as its JSON text
+        return _json_text(name, value)
+    return _text(name, str(value))
+
+
+def _flag(value: Any) -> int:
+    if isinstance(value, str):
+        return 1 if value.strip().lower() in ("true", "t", "1", "yes") else 0
+    return int(bool(value))
+
+
+def _json_text(name: str, value: Any) -> str:
+    """JSON text exactly as the write path serialises it (rows.to_db), so the same value from
+    the server and from a local edit compares equal."""
+    text = json.dumps(value, separators=(",", ":"), sort_keys=True)
+    if "\\u0000" in text or "\\ud" in text:  # maybe a NUL or a lone surrogate: look closely
         _check_json(name, value)
-        return json.dumps(value, separators=(",", ":"), sort_keys=True)
-    if not isinstance(value, str):
-        value = str(value)
-    _check_text(name, value)
-    return value
+    return text
 
 
 def timestamp(text: str) -> str:
@@ -185,9 +209,16 @@ def _real(name: str, value: Any) -> float:
     return number
 
 
+def _text(name: str, text: str) -> str:
+    _check_text(name, text)
+    return text
+
+
 def _check_text(name: str, text: str) -> None:
     if "\x00" in text:
         raise Unstorable(name, "contains a NUL character")
+    if text.isascii():
+        return
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
