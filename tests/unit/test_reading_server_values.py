@@ -16,7 +16,6 @@ from track_tui.models.views import CardFilter
 from tests.factories import fixed_id
 from track_tui.store import InvalidInput, NotFound, Store
 from track_tui.store.inbox_queries import InboxQueries
-from track_tui.store.mutations import Mutations
 from track_tui.store.queries import Queries
 from track_tui.store.record_queries import RecordQueries
 from track_tui.store.search import SearchQueries
@@ -66,6 +65,7 @@ READS: dict[str, Callable[[Store, Any], Any]] = {
     "record_name": lambda s, ids: [s.record_name(k, r) for k, r in _record_ids(s)],
     "timeline": lambda s, ids: [s.timeline(r, types=t) for _, r in _record_ids(s) for t in (None, [EntryType.NOTE])],
     "tasks_for_record": lambda s, ids: [s.tasks_for_record(r) for _, r in _record_ids(s)],
+    "changed_by": lambda s, ids: [s.changed_by(k.table, r) for k, r in _record_ids(s)],
     "pending_count": lambda s, ids: s.pending_count(),
     "failed_count": lambda s, ids: s.failed_count(),
     "last_sync": lambda s, ids: s.last_sync(),

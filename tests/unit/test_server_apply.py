@@ -107,6 +107,20 @@ def test_a_newer_row_applies_and_says_which_columns_changed_and_who(world):
     assert store.conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
+def test_the_store_says_who_last_changed_a_row(world):
+    store, ids, heard = world
+    deal = ids.deals["Acme renewal"]
+    assert store.changed_by("deals", deal).label == "someone (the web app or an automation)"
+    apply.apply_rows(store, "deals", [server_row(store, "deals", deal, updated_by=ids.other)])
+    assert store.changed_by("deals", deal).label == "Omar Haddad"
+    apply.apply_rows(store, "deals", [server_row(store, "deals", deal, updated_by=BOB)])
+    assert store.changed_by("deals", deal).label == "someone"  # a person the cache has no profile of
+    store.update_record(RecordType.DEAL, deal, {"name": "Mine now"})
+    assert store.changed_by("deals", deal).is_you and store.changed_by("deals", deal).label == "you"
+    with pytest.raises(ValueError):
+        store.changed_by("outbox", deal)
+
+
 def test_replaying_a_row_or_an_older_one_changes_and_announces_nothing(world):
     store, ids, heard = world
     deal = ids.deals["Acme renewal"]

@@ -16,8 +16,10 @@ from ..models import (
 from ..models.enums import EntryType, StageType
 from ..models.money import CURRENCY_EXPONENTS, Money, MoneyTotals
 from ..models.stored import UnreadableRow
-from ..models.views import CardFilter, CardSummary, ColumnStats
+from ..models.views import CardFilter, CardSummary, ChangedBy, ColumnStats
+from .errors import NotFound
 from .rows import iso_utc, row_to_dict, row_to_model, rows_to_models
+from .schema import SYNCED_TABLES
 
 if TYPE_CHECKING:
     from .store import Store
@@ -261,6 +263,27 @@ class Queries:
                 (record_id,),
             ).fetchall()
         return rows_to_models(Task, rows)
+
+    def changed_by(self: "Store", table: str, row_id: str) -> ChangedBy:
+        """Who made the row's last change: this person when a change of theirs waits in the
+        outbox, else whom the server's `updated_by` names (None: someone without a session —
+        the web app's service role, an automation, direct SQL)."""
+        if table not in SYNCED_TABLES:
+            raise ValueError(f"{table!r} is not a synced table")
+        with self.reading() as conn:
+            mine = conn.execute(
+                "SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ? AND state = 'pending' LIMIT 1",
+                (table, row_id),
+            ).fetchone()
+            row = conn.execute(
+                f"SELECT r.updated_by, p.full_name FROM {table} r LEFT JOIN profiles p ON p.id = r.updated_by "
+                "WHERE r.id = ?", (row_id,),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no {table} row with id {row_id}")
+        user_id, name = row[0], row[1]
+        you = bool(mine) or (user_id is not None and user_id == self.user_id)
+        return ChangedBy(user_id=user_id, name=name or None, is_you=you)
 
     # -- sync status -----------------------------------------------------------------------
 
