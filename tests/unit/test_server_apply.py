@@ -12,7 +12,7 @@ import pytest
 
 from tests.factories import FIXED_NOW, fixed_id, make_store
 from track_tui.models import RecordType, Task
-from track_tui.store import ChangeSet, Origin, Store, change_log
+from track_tui.store import Action, ChangeSet, Origin, Store, change_log
 from track_tui.store import server_apply as apply
 from track_tui.store.rows import BOOL_COLUMNS, JSON_COLUMNS
 from track_tui.store.schema import SYNCED_TABLES
@@ -522,6 +522,18 @@ def test_a_server_row_replaces_a_cached_row_of_another_id_with_the_same_key(worl
     assert cached(store, "deal_contacts", link.id) is None and cached(store, "deal_contacts", theirs["id"])
     [entry] = pending(store, "deal_contacts", link.id)
     assert entry["state"] == "failed" and "replaced by the server's row" in entry["last_error"]
+
+
+def test_a_role_changed_on_the_server_is_the_role_the_cache_acts_on(world):
+    store, ids, heard = world
+    store.set_meta("role", "admin")
+    member = fixed_id(f"member:{ids.me}")
+    apply.apply_rows(store, "workspace_members", [server_row(store, "workspace_members", member, role="viewer")])
+    assert store.get_meta("role") == "viewer" and heard[-1].has_row("meta", "role")
+    assert not store.can(Action.EDIT_RECORDS)
+    other = fixed_id(f"member:{ids.other}")
+    apply.apply_rows(store, "workspace_members", [server_row(store, "workspace_members", other, role="owner")])
+    assert store.get_meta("role") == "viewer"  # someone else's membership is theirs
 
 
 def test_other_processes_hear_server_changes_with_their_origin(tmp_path):

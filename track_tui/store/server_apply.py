@@ -59,6 +59,8 @@ Rules (see /work/wt/SYNC_DESIGN.md "Server rows → cache"):
 - **Cursors** live in `sync_state` (never in a row's `updated_at`, which the client's clock
   stamps for local edits): the server's (updated_at, id) — (deleted_at, id) for tombstones — of
   the last row of a page, written in the transaction that applies the page, never moved back.
+- **The person's own membership**: when the server changes their role in this workspace, the
+  cache's meta `role` (what the screens offer) follows in the same transaction.
 - **Rows SQLite cannot store** (a NUL character, a lone surrogate, an integer beyond 64 bits:
   PostgreSQL cannot hold them either) are not written; each is listed in `Applied.rejected` and
   the rest of the page applies.
@@ -265,6 +267,22 @@ class _Applier:
         self._write(table, shape, merged)
         self.result.written += 1
         self._announce(table, row_id, cached, merged)
+        if table == "workspace_members":
+            self._follow_own_role(merged)
+
+    def _follow_own_role(self, member: dict[str, Any]) -> None:
+        """The person's own membership changed on the server (an admin made them a viewer):
+        the cache's `role`, which decides what the screens offer, follows in this transaction."""
+        meta = dict(self.conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('user_id', 'workspace_id', 'role')").fetchall())
+        if (member.get("user_id") != meta.get("user_id") or member.get("workspace_id") != meta.get("workspace_id")
+                or not meta.get("user_id") or member.get("role") == meta.get("role")):
+            return
+        self.conn.execute(
+            "INSERT INTO meta (key, value) VALUES ('role', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (member.get("role"),),
+        )
+        self.result.changes.add("meta", "role", None)
 
     def _write(self, table: str, shape: TableShape, values: dict[str, Any]) -> None:
         sql = self._upserts.get(table)
