@@ -20,7 +20,11 @@ API (the sync engine's; every call returns an :class:`Applied`):
                                                      page (`.apply(rows, cursor=...)`)
     finish_first_download(store)                     search documents, rebuilt once at the end
 
-Rules (see /work/wt/SYNC_DESIGN.md "Server rows → cache"):
+A cursor with no rows (the last, empty page of a pull) is `apply_rows(store, table, [], cursor=…)`.
+Everything here runs on any thread (the store's writer is thread-safe); the pull's network work
+stays outside the call, so the store's lock is held only while SQLite writes.
+
+Rules (the design brief's "Sync engine" and the sync design notes shared by the engine's authors):
 
 - **Conversion** (:mod:`.server_rows`): server column names and JSON values → cache values;
   server-only columns dropped; columns a row leaves out keep what the cache holds. Not
@@ -64,6 +68,12 @@ Rules (see /work/wt/SYNC_DESIGN.md "Server rows → cache"):
 - **Rows SQLite cannot store** (a NUL character, a lone surrogate, an integer beyond 64 bits:
   PostgreSQL cannot hold them either) are not written; each is listed in `Applied.rejected` and
   the rest of the page applies.
+
+Where this goes beyond the design notes, and why: pending edits of a tombstoned row are parked
+here rather than by the next push, because a pending *insert* would otherwise be pushed again and
+re-create a row someone deleted; the `sync_deleted` memory closes the race between a pull page
+and a tombstone; a cursor never moves back, so an interrupted overlap re-read resumes where the
+committed rows end; a row that leaves columns out updates only the columns it carries.
 """
 
 from __future__ import annotations
