@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from enum import StrEnum
@@ -18,7 +17,7 @@ from track_tui.models import (
 from track_tui.models.enums import CustomFieldType, EntryType, MemberRole, RunStatus, StageType
 from track_tui.models.views import CardFilter, CardSummary
 from track_tui.store import Store
-from track_tui.store.schema import MIGRATIONS, SYNCED_TABLES
+from track_tui.store.schema import SYNCED_TABLES
 
 WS = fixed_id("workspace")
 NOW = datetime(2026, 3, 16, 12, 0, tzinfo=timezone.utc)
