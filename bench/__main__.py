@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import importlib
 
-MODULES = ("bench.bench_board", "bench.bench_undo", "bench.bench_record", "bench.bench_search", "bench.bench_inbox", "bench.bench_terminal",
-           "bench.bench_signin", "bench.bench_limits")
+MODULES = ("bench.bench_board", "bench.bench_undo", "bench.bench_record", "bench.bench_search", "bench.bench_inbox",
+           "bench.bench_terminal", "bench.bench_signin", "bench.bench_limits", "bench.bench_apply")
 
 
 def main() -> None:

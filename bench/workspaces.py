@@ -52,6 +52,6 @@ def _fingerprint() -> str:
     import track_tui.store.schema
 
     digest = hashlib.sha256()
-    for module in (track_tui.demo, track_tui.store.schema):
-        digest.update(Path(module.__file__).read_bytes())
+    for source in (*sorted(Path(track_tui.demo.__file__).parent.glob("*.py")), Path(track_tui.store.schema.__file__)):
+        digest.update(source.read_bytes())
     return digest.hexdigest()[:10]

@@ -10,7 +10,7 @@ import pytest
 
 from tests.factories import make_store
 from track_tui.store import CacheCorrupt, CacheError, CacheTooNew, Store, move_aside
-from track_tui.store.database import connect, schema_version
+from track_tui.store.database import connect, run_step, schema_version
 from track_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 PAGE = 4096
@@ -154,9 +154,9 @@ def test_opening_again_keeps_the_version_and_the_data(tmp_path: Path) -> None:
 def test_migration_statements_are_safe_to_re_run(tmp_path: Path) -> None:
     conn = connect(tmp_path / "cache.sqlite3")
     tables = conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0]
-    for step in MIGRATIONS:
-        for statement in step:
-            conn.execute(statement)
+    for migration in MIGRATIONS:
+        for step in migration:
+            run_step(conn, step)
     assert conn.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == tables
     conn.close()
 

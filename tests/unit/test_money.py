@@ -21,9 +21,18 @@ def test_exponents_are_the_iso_4217_minor_units(code: str, digits: int) -> None:
 def test_unknown_currency_is_refused_by_name() -> None:
     with pytest.raises(UnknownCurrency, match="'XYZ' is not an ISO 4217"):
         exponent("XYZ")
-    with pytest.raises(ValueError):
-        Money(minor=1, currency="XYZ")
+    with pytest.raises(ValueError, match="'XYZ' is not an ISO 4217"):
+        parse_amount("12", "XYZ")
+    with pytest.raises(ValueError, match="set the currency first"):
+        parse_amount("12", None)
     assert "XXX" not in CURRENCY_EXPONENTS  # "no currency" is not a currency
+
+
+def test_a_stored_amount_in_any_currency_can_be_shown() -> None:
+    """Input refuses unknown codes; what the web app stored is shown as stored (2 decimals)."""
+    assert Money(minor=1250, currency="xyz").format() == "XYZ 12.50"
+    assert Money(minor=1250, currency=None).format() == "12.50"  # a deal whose currency is NULL
+    assert Money(minor=-1250, currency="USD").format_compact() == "$-12.50"  # a negative value too
 
 
 def test_money_amount_uses_the_exponent() -> None:

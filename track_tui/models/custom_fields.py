@@ -212,6 +212,7 @@ class CustomField(WorkspaceRow):
         if not isinstance(value, dict) or not isinstance(value.get("minor"), int) or isinstance(value.get("minor"), bool):
             raise CustomFieldError(self, "must be an amount with a currency")
         try:
+            exponent(str(value.get("currency", "")))  # Money itself holds any code (stored values)
             money = Money(minor=value["minor"], currency=str(value.get("currency", "")))
         except (UnknownCurrency, ValueError):
             raise CustomFieldError(self, f"{value.get('currency')!r} is not an ISO 4217 currency") from None
@@ -308,9 +309,10 @@ class CustomField(WorkspaceRow):
         if kind == CustomFieldType.BOOLEAN:
             return "yes" if value else "no"
         if kind in (CustomFieldType.SELECT, CustomFieldType.MULTI_SELECT):
+            # Stored values may be of any JSON type (the web app's): unknown ones show as they are.
             labels = dict(self.options())
             values = value if isinstance(value, list) else [value]
-            return ", ".join(labels.get(v, v) for v in values)
+            return ", ".join(labels.get(v, v) if isinstance(v, str) else str(v) for v in values)
         if kind == CustomFieldType.CURRENCY and isinstance(value, dict):
             try:
                 return Money(minor=value["minor"], currency=value["currency"]).format()

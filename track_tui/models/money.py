@@ -53,7 +53,7 @@ def exponent(currency: str) -> int:
         raise UnknownCurrency(f"{currency!r} is not an ISO 4217 currency code") from None
 
 
-def parse_amount(text: str, currency: str) -> int:
+def parse_amount(text: str, currency: str | None) -> int:
     """Parse a human amount ('1,250.50', '12,5', '12k', '3.5m') into minor units of `currency`.
 
     Commas and dots follow the one rule of :mod:`.numbers`: `12,5` is 12.50; `1,250` is 1250 in
@@ -61,6 +61,8 @@ def parse_amount(text: str, currency: str) -> int:
     Refuses more decimals than the currency has (JPY '10.5' is an error, not a rounding) and
     amounts beyond the server's `bigint` column.
     """
+    if not currency:
+        raise ValueError("there is no currency to read the amount in; set the currency first")
     code = currency.upper()
     digits = exponent(code)
     cleaned = text.strip()
@@ -93,30 +95,46 @@ def parse_amount(text: str, currency: str) -> int:
     return int(minor)
 
 
+def display_exponent(currency: str) -> int:
+    """The decimals to show for `currency`: its ISO 4217 exponent, or 2 for a code that is not
+    one (the web app may store any text; input checks use :func:`exponent`, which refuses)."""
+    return CURRENCY_EXPONENTS.get(currency.upper(), 2)
+
+
 class Money(BaseModel):
-    """An amount in minor units of one currency."""
+    """An amount in minor units of one currency.
+
+    Any currency text is accepted, so a stored amount can always be shown: an active ISO 4217
+    code prints with its own decimals (and symbol), anything else with two decimals after the
+    code as stored, and no code (a deal whose currency is NULL) as the bare number. Whether a
+    code is valid is decided where a person enters it (:func:`exponent`, :func:`parse_amount`).
+    """
 
     model_config = ConfigDict(frozen=True)
 
     minor: int
-    currency: str
+    currency: str = ""
 
-    @field_validator("currency")
+    @field_validator("currency", mode="before")
     @classmethod
-    def _known_currency(cls, value: str) -> str:
-        value = value.upper()
-        exponent(value)
-        return value
+    def _upper(cls, value: object) -> object:
+        if value is None:
+            return ""
+        return value.strip().upper() if isinstance(value, str) else value
 
     @property
     def amount(self) -> Decimal:
-        return Decimal(self.minor).scaleb(-exponent(self.currency))
+        return Decimal(self.minor).scaleb(-display_exponent(self.currency))
+
+    def _with_code(self, number: str) -> str:
+        if self.currency in _SYMBOLS:
+            return f"{_SYMBOLS[self.currency]}{number}"
+        return f"{self.currency} {number}" if self.currency else number
 
     def format(self) -> str:
         """Full amount with grouped digits and the currency's own decimals: 'USD 1,234.50'."""
-        digits = exponent(self.currency)
-        number = f"{self.amount:,.{digits}f}"
-        return f"{_SYMBOLS[self.currency]}{number}" if self.currency in _SYMBOLS else f"{self.currency} {number}"
+        digits = display_exponent(self.currency)
+        return self._with_code(f"{self.amount:,.{digits}f}")
 
     def format_compact(self) -> str:
         """Short form for narrow places (cards, column headers): '$12.5k', 'KWD 1.2m'."""
@@ -131,8 +149,8 @@ class Money(BaseModel):
                 number = f"{scaled:.1f}".rstrip("0").rstrip(".") + suffix
                 break
         else:
-            number = f"{value:,.0f}" if value == int(value) else f"{value:,.{min(2, exponent(self.currency))}f}"
-        return f"{_SYMBOLS[self.currency]}{number}" if self.currency in _SYMBOLS else f"{self.currency} {number}"
+            number = f"{value:,.0f}" if value == int(value) else f"{value:,.{min(2, display_exponent(self.currency))}f}"
+        return self._with_code(number)
 
 
 class MoneyTotals:

@@ -113,7 +113,8 @@ class Deal(Record):
     # None is "no value" (the server's column is a nullable bigint): shown as such on the card,
     # the record page and in totals, and distinct from an amount of zero.
     value_cents: int | None = Field(default=None, ge=0, le=MAX_MINOR)
-    currency: str = "USD"
+    # NULL on the server is "no currency" (the column is nullable): kept, and shown without one.
+    currency: str | None = "USD"
     stage_id: str | None = None
     close_date: date | None = None
     probability: Decimal | None = Field(default=None, ge=0, le=100)
@@ -122,7 +123,9 @@ class Deal(Record):
 
     @field_validator("currency")
     @classmethod
-    def _iso_currency(cls, value: str) -> str:
+    def _iso_currency(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
         value = value.strip().upper()
         exponent(value)
         return value

@@ -55,6 +55,25 @@ class CardSummary(BaseModel):
         return initials(self.owner_name) or "—"
 
 
+class ChangedBy(BaseModel):
+    """Who last changed a row, as far as the cache knows (the server's `updated_by`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    user_id: str | None = None  # None: the web app's service role, an automation, direct SQL
+    name: str | None = None  # their profile's name, when the cache has it
+    is_you: bool = False  # this person (including a change of theirs not yet uploaded)
+
+    @property
+    def label(self) -> str:
+        """'you', 'Bob Ito', or 'someone (the web app or an automation)'."""
+        if self.is_you:
+            return "you"
+        if self.name:
+            return self.name
+        return "someone (the web app or an automation)" if self.user_id is None else "someone"
+
+
 class ColumnStats(BaseModel):
     """A column header's figures: count, total and weighted total per currency."""
 

@@ -28,7 +28,7 @@ from enum import Enum
 from typing import Iterable
 
 # Columns every synced row carries for the sync machinery: not a change a person made.
-BOOKKEEPING_COLUMNS = frozenset({"updated_at", "version"})
+BOOKKEEPING_COLUMNS = frozenset({"updated_at", "version", "updated_by"})
 
 # Beyond this many rows of one table, a change set written to the change log keeps the table
 # only ("any row"): a bulk download must not write megabytes of ids into every transaction.
@@ -54,6 +54,9 @@ class ChangeSet:
     rows: dict[str, dict[str, frozenset[str] | None]] = field(default_factory=dict)
     # tables in which any row may have changed (ids not known); ALL_TABLES: any table
     whole: set[str] = field(default_factory=set)
+    # table → row id → who made the change, as the server stamped it (`updated_by`; None: the
+    # web app's service role, an automation or direct SQL). Server and ack changes only.
+    authors: dict[str, dict[str, str | None]] = field(default_factory=dict)
 
     # -- building --------------------------------------------------------------------------
 
@@ -71,6 +74,10 @@ class ChangeSet:
         else:
             rows[row_id] = frozenset(columns)
 
+    def set_author(self, table: str, row_id: str, user_id: str | None) -> None:
+        """Record who (per the server's `updated_by`) made the change of `row_id`."""
+        self.authors.setdefault(table, {})[row_id] = user_id
+
     def add_table(self, table: str) -> None:
         """Any row of `table` may have changed."""
         self.whole.add(table)
@@ -80,6 +87,8 @@ class ChangeSet:
             for row_id, columns in rows.items():
                 self.add(table, row_id, columns)
         self.whole |= other.whole
+        for table, authors in other.authors.items():
+            self.authors.setdefault(table, {}).update(authors)
 
     @classmethod
     def anything(cls, origin: Origin = Origin.LOCAL, *, elsewhere: bool = False, background: bool = False) -> "ChangeSet":
@@ -120,6 +129,12 @@ class ChangeSet:
         """Like :meth:`columns`, without the sync bookkeeping columns (`updated_at`, `version`)."""
         columns = self.columns(table, row_id)
         return None if columns is None else columns - BOOKKEEPING_COLUMNS
+
+    def changed_by(self, table: str, row_id: str) -> str | None:
+        """The user id the server names as the author of this change (None when it names no
+        one — the web app's service role, an automation — or the change set does not know:
+        read the row's `updated_by` through the store then)."""
+        return self.authors.get(table, {}).get(row_id)
 
     def touches(self, *tables: str) -> bool:
         if ALL_TABLES in self.whole:

@@ -25,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .mutations import InvalidInput
-from .schema import MIGRATIONS, SCHEMA_VERSION
+from .schema import MIGRATIONS, SCHEMA_VERSION, MigrationStep
 
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 
@@ -306,8 +306,8 @@ def _migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -
     try:
         conn.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
         for version in range(current, SCHEMA_VERSION):
-            for statement in MIGRATIONS[version]:
-                conn.execute(statement)
+            for step in MIGRATIONS[version]:
+                run_step(conn, step)
             conn.execute("INSERT INTO schema_version (version) VALUES (?)", (version + 1,))
         broken = conn.execute("PRAGMA foreign_key_check").fetchone()
         if broken is not None:
@@ -318,6 +318,14 @@ def _migrate(conn: sqlite3.Connection, path: Path, *, read_only: bool = False) -
         raise
     finally:
         conn.execute("PRAGMA foreign_keys = ON")
+
+
+def run_step(conn: sqlite3.Connection, step: MigrationStep) -> None:
+    """Run one migration step: an SQL statement, or a function of the connection."""
+    if isinstance(step, str):
+        conn.execute(step)
+    else:
+        step(conn)
 
 
 def move_aside(path: Path) -> Path:

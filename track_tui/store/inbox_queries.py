@@ -85,17 +85,21 @@ _TYPES = {kind.value: kind for kind in RecordType}
 
 
 def _rows(rows: list[tuple]) -> list[InboxTask]:
-    dates: dict[str, date] = {}  # due dates repeat: parse each once
+    """Inbox rows from stored tasks, as stored: a status the web app uses and we do not know
+    reads as open, a due date that is not a date (PostgreSQL's 'infinity') as none."""
+    dates: dict[str, date | None] = {}  # due dates repeat: parse each once
     tasks = []
     for row in rows:
         due = row[4]
         if due is not None:
-            parsed = dates.get(due)
-            if parsed is None:
-                parsed = dates[due] = date.fromisoformat(due)
-            due = parsed
+            if due not in dates:
+                try:
+                    dates[due] = date.fromisoformat(due)
+                except (TypeError, ValueError):
+                    dates[due] = None
+            due = dates[due]
         tasks.append(InboxTask(
-            row[0], row[1], row[2], _STATUSES[row[3]], due, row[5], row[6],
+            row[0], row[1] or "", row[2], _STATUSES.get(row[3], TaskStatus.OPEN), due, row[5], row[6],
             _TYPES.get(row[7]) if row[7] else None, row[8], row[9], row[10],
         ))
     return tasks

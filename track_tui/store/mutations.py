@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, TypeVar
 
 from pydantic import ValidationError
 
@@ -28,15 +28,18 @@ from ..models import (
 )
 from ..models.enums import EntryType
 from ..models.records import FIELD_LABELS
+from ..models.stored import UnreadableRow, read_stored
 from .actions import returns, returns_arg, write_action
 from .errors import ChangedElsewhere, InvalidInput, NotFound, first_validation_error, from_below
-from .rows import row_to_dict, to_db
+from .rows import row_to_dict, rows_to_models, to_db
 from .writes import WriteContext
 
 if TYPE_CHECKING:
     from .store import Store
 
 __all__ = ["InvalidInput", "Mutations"]
+
+M = TypeVar("M")
 
 
 @contextmanager
@@ -66,7 +69,7 @@ def _pin_company(store: "Store", args: tuple, kwargs: dict) -> tuple[Any, tuple,
 def _deleted_task(store: "Store", args: tuple, kwargs: dict) -> tuple[Any, tuple, dict]:
     task_id = args[0] if args else kwargs["task_id"]
     with store.reading():
-        return Task.model_validate(store._row("tasks", task_id)), args, kwargs
+        return store._stored(Task, store._row("tasks", task_id)), args, kwargs
 
 
 def _link(store: "Store", args: tuple, kwargs: dict) -> tuple[Any, tuple, dict]:
@@ -158,7 +161,9 @@ class Mutations:
             merged_custom.update(custom)
             merged_custom = self._check_custom_values(record_type, merged_custom, only=set(custom))
         try:
-            validated = RECORD_MODELS[record_type].model_validate({**current, **fields, "custom_fields": merged_custom})
+            # Strict for what the person changes; what the server stored stays as it is.
+            validated = read_stored(RECORD_MODELS[record_type], {**current, **fields, "custom_fields": merged_custom},
+                                    checked=[*fields, *(["custom_fields"] if custom else [])])
         except ValidationError as exc:
             raise first_validation_error(exc) from None
         clean = validated.model_dump()
@@ -181,7 +186,7 @@ class Mutations:
                 label = FIELD_LABELS.get(name, name)
             if not same:
                 if not name.startswith("custom_fields."):
-                    stored = getattr(RECORD_MODELS[record_type].model_validate(current), name, stored)
+                    stored = getattr(self._stored(RECORD_MODELS[record_type], current), name, stored)
                 raise ChangedElsewhere(label, name, stored)
 
     @write_action("the delete")
@@ -367,7 +372,7 @@ class Mutations:
     @staticmethod
     def _task_after(current: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
         try:
-            return Task.model_validate({**current, **changes}).model_dump()
+            return read_stored(Task, {**current, **changes}, checked=changes).model_dump()
         except ValidationError as exc:
             raise first_validation_error(exc) from None
 
@@ -380,7 +385,7 @@ class Mutations:
         """Hard-delete a task (tasks have no soft delete); return it so undo can re-create it."""
         with self.transaction() as tx:
             row = tx.delete("tasks", task_id)
-        return Task.model_validate(row)
+        return self._stored(Task, row)
 
     @write_action("the task undo")
     def restore_task(self: "Store", task: Task) -> None:
@@ -445,6 +450,15 @@ class Mutations:
             raise NotFound(f"no {table} row with id {row_id}")
         return row_to_dict(row)
 
+    @staticmethod
+    def _stored(model: type[M], row: dict[str, Any]) -> M:
+        """One stored row as its model (see models/stored.py); a row that cannot be shown at
+        all is reported as not found, like a row that is not there."""
+        try:
+            return read_stored(model, row)
+        except UnreadableRow as exc:
+            raise NotFound(str(exc)) from None
+
     def _record_row(self: "Store", record_type: RecordType, record_id: str) -> dict[str, Any]:
         return self._row(RecordType(record_type).table, record_id)
 
@@ -454,7 +468,7 @@ class Mutations:
                 "SELECT * FROM custom_fields WHERE record_type = ? ORDER BY position, name",
                 (RecordType(record_type).value,),
             ).fetchall()
-        return [CustomField.model_validate(row_to_dict(r)) for r in rows]
+        return rows_to_models(CustomField, rows)
 
     def _check_custom_values(
         self: "Store", record_type: RecordType, values: dict[str, Any], only: set[str] | None = None

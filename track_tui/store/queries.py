@@ -6,6 +6,7 @@ one indexed scan) and `card_summaries` builds the few cards on screen.
 
 from __future__ import annotations
 
+import logging
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -14,11 +15,16 @@ from ..models import (
 )
 from ..models.enums import EntryType, StageType
 from ..models.money import CURRENCY_EXPONENTS, Money, MoneyTotals
-from ..models.views import NO_OWNER, CardFilter, CardSummary, ColumnStats, initials
-from .rows import iso_utc, row_to_dict, row_to_model
+from ..models.stored import UnreadableRow
+from ..models.views import NO_OWNER, CardFilter, CardSummary, ChangedBy, ColumnStats, initials
+from .errors import NotFound
+from .rows import iso_utc, row_to_dict, row_to_model, rows_to_models
+from .schema import SYNCED_TABLES
 
 if TYPE_CHECKING:
     from .store import Store
+
+log = logging.getLogger(__name__)
 
 # SQL for 10^exponent of a deal's currency, for value filters in major units.
 _NOT_TWO = {code: exp for code, exp in CURRENCY_EXPONENTS.items() if exp != 2}
@@ -41,7 +47,7 @@ class Queries:
     def profiles(self: "Store") -> dict[str, Profile]:
         with self.reading() as conn:
             rows = conn.execute("SELECT * FROM profiles ORDER BY full_name").fetchall()
-        return {r["id"]: row_to_model(Profile, r) for r in rows}
+        return {p.id: p for p in rows_to_models(Profile, rows)}
 
     def workspace_name(self: "Store") -> str:
         with self.reading() as conn:
@@ -59,17 +65,17 @@ class Queries:
                 """SELECT * FROM boards WHERE is_archived = 0
                 ORDER BY CASE record_type WHEN 'deal' THEN 0 WHEN 'company' THEN 1 ELSE 2 END, created_at, name"""
             ).fetchall()
-        return [row_to_model(Board, r) for r in rows]
+        return rows_to_models(Board, rows)
 
     def board(self: "Store", board_id: str) -> Board:
-        return Board.model_validate(self._row("boards", board_id))
+        return self._stored(Board, self._row("boards", board_id))
 
     def stages(self: "Store", board_id: str) -> list[BoardStage]:
         with self.reading() as conn:
             rows = conn.execute(
                 "SELECT * FROM board_stages WHERE board_id = ? ORDER BY position, name", (board_id,)
             ).fetchall()
-        return [row_to_model(BoardStage, r) for r in rows]
+        return rows_to_models(BoardStage, rows)
 
     def _filter_sql(self: "Store", record_type: RecordType, flt: CardFilter) -> tuple[str, list[Any]]:
         """WHERE fragments (on `r`, the record) for a card filter."""
@@ -194,7 +200,8 @@ class Queries:
             if column is None:
                 continue
             column.count += count
-            if money and currency:
+            if money and (high is not None or currency):
+                currency = (currency or "").upper()  # no currency: the bare number; codes as stored
                 column.currency_counts[currency] = column.currency_counts.get(currency, 0) + count
                 column.totals.add_minor(total, currency)
                 probability = float(column.stage.probability) if column.stage.probability is not None else (
@@ -211,8 +218,8 @@ class Queries:
             record_type = conn.execute(
                 "SELECT record_type FROM board_cards WHERE id = ?", (ids[0],)
             ).fetchone()
-            if record_type is None:
-                return {}
+            if record_type is None or record_type[0] not in {k.value for k in RecordType}:
+                return {}  # a card of a type no board here shows (a web app's own kind)
             kind = RecordType(record_type[0])
             if kind == RecordType.DEAL:
                 extra = "r.value_cents, r.currency, r.close_date, co.name AS subtitle, NULL AS detail"
@@ -239,9 +246,12 @@ class Queries:
         for row in rows:
             data = row_to_dict(row)
             value_cents, currency = data.pop("value_cents"), data.pop("currency")
-            if currency and value_cents is not None:  # a deal without a value has none (NULL)
+            if kind == RecordType.DEAL and value_cents is not None:  # a deal without a value has none (NULL)
                 data["value"] = Money(minor=value_cents, currency=currency)
-            result[data["card_id"]] = CardSummary.model_validate(data)
+            try:
+                result[data["card_id"]] = row_to_model(CardSummary, data)
+            except UnreadableRow as exc:
+                log.warning("a card cannot be shown: %s", exc)
         return result
 
     def card_for_record(self: "Store", board_id: str, record_id: str) -> str | None:
@@ -306,7 +316,7 @@ class Queries:
 
     def record(self: "Store", record_type: RecordType, record_id: str) -> Record:
         with self.reading() as conn:
-            return RECORD_MODELS[RecordType(record_type)].model_validate(self._record_row(record_type, record_id))
+            return self._stored(RECORD_MODELS[RecordType(record_type)], self._record_row(record_type, record_id))
 
     def record_name(self: "Store", record_type: RecordType | str, record_id: str) -> str | None:
         with self.reading() as conn:
@@ -336,7 +346,7 @@ class Queries:
         sql += " ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?"
         with self.reading() as conn:
             rows = conn.execute(sql, (*params, limit, offset)).fetchall()
-        return [row_to_model(TimelineEntry, r) for r in rows]
+        return rows_to_models(TimelineEntry, rows)
 
     def tasks_for_record(self: "Store", record_id: str) -> list[Task]:
         with self.reading() as conn:
@@ -345,7 +355,28 @@ class Queries:
                 ORDER BY status = 'done', due_date IS NULL, due_date, created_at""",
                 (record_id,),
             ).fetchall()
-        return [row_to_model(Task, r) for r in rows]
+        return rows_to_models(Task, rows)
+
+    def changed_by(self: "Store", table: str, row_id: str) -> ChangedBy:
+        """Who made the row's last change: this person when a change of theirs waits in the
+        outbox, else whom the server's `updated_by` names (None: someone without a session —
+        the web app's service role, an automation, direct SQL)."""
+        if table not in SYNCED_TABLES:
+            raise ValueError(f"{table!r} is not a synced table")
+        with self.reading() as conn:
+            mine = conn.execute(
+                "SELECT 1 FROM outbox WHERE table_name = ? AND row_id = ? AND state = 'pending' LIMIT 1",
+                (table, row_id),
+            ).fetchone()
+            row = conn.execute(
+                f"SELECT r.updated_by, p.full_name FROM {table} r LEFT JOIN profiles p ON p.id = r.updated_by "
+                "WHERE r.id = ?", (row_id,),
+            ).fetchone()
+        if row is None:
+            raise NotFound(f"no {table} row with id {row_id}")
+        user_id, name = row[0], row[1]
+        you = bool(mine) or (user_id is not None and user_id == self.user_id)
+        return ChangedBy(user_id=user_id, name=name or None, is_you=you)
 
     # -- sync status -----------------------------------------------------------------------
 

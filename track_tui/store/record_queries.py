@@ -18,7 +18,7 @@ from ..models import BoardStage, RecordType, Task, TimelineEntry
 from ..models.enums import EntryType
 from ..models.timeline import DEFAULT_CALL_DISPOSITIONS
 from .mutations import input_errors
-from .rows import row_to_model
+from .rows import rows_to_models
 from .search import SearchQuery, parse_query
 
 if TYPE_CHECKING:
@@ -292,7 +292,7 @@ class RecordQueries:
 
     def timeline_entry(self: "Store", entry_id: str) -> TimelineEntry:
         with self.reading() as conn:
-            return TimelineEntry.model_validate(self._row("timeline_entries", entry_id))
+            return self._stored(TimelineEntry, self._row("timeline_entries", entry_id))
 
     def call_dispositions(self: "Store") -> list[str]:
         """The workspace's call outcomes (meta `call_dispositions`, a JSON list) or the defaults."""
@@ -340,4 +340,4 @@ class RecordQueries:
                 ORDER BY due_date IS NULL, due_date, created_at""",
                 (record_id,),
             ).fetchall()
-        return [row_to_model(Task, r) for r in rows]
+        return rows_to_models(Task, rows)

@@ -11,16 +11,22 @@ import sqlite3
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+import logging
+from typing import Any, Iterable, TypeVar
+
+from pydantic import BaseModel
 
 from ..models import Row
+from ..models.stored import UnreadableRow, read_stored
+
+log = logging.getLogger(__name__)
 
 JSON_COLUMNS = frozenset(
     {"tags", "custom_fields", "payload", "config", "trigger", "conditions", "actions", "old_data", "new_data"}
 )
 BOOL_COLUMNS = frozenset({"is_archived", "searchable", "is_enabled"})
 
-M = TypeVar("M", bound=Row)
+M = TypeVar("M", bound=BaseModel)
 
 
 def iso_utc(moment: datetime) -> str:
@@ -69,8 +75,21 @@ def row_to_dict(row: sqlite3.Row) -> dict[str, Any]:
     return {key: from_db(key, row[key]) for key in row.keys()}
 
 
-def row_to_model(model: type[M], row: sqlite3.Row) -> M:
-    return model.model_validate(row_to_dict(row))
+def row_to_model(model: type[M], row: sqlite3.Row | dict[str, Any]) -> M:
+    """A stored row as its model: strict when it passes, else as stored (models/stored.py);
+    raises UnreadableRow when it cannot be shown at all."""
+    return read_stored(model, row if isinstance(row, dict) else row_to_dict(row))
+
+
+def rows_to_models(model: type[M], rows: Iterable[sqlite3.Row]) -> list[M]:
+    """Stored rows as models, leaving out (and logging) any that cannot be shown at all."""
+    result = []
+    for row in rows:
+        try:
+            result.append(row_to_model(model, row))
+        except UnreadableRow as exc:
+            log.warning("a stored row cannot be shown: %s", exc)
+    return result
 
 
 def patch_to_json(patch: dict[str, Any]) -> dict[str, Any]:

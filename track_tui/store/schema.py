@@ -3,11 +3,15 @@
 Tables mirror the Track database reference (same names and columns; uuid → TEXT, jsonb → JSON
 text, text[] → JSON array text, timestamptz → ISO-8601 UTC text, bool → 0/1) plus the sync
 columns `updated_at` and `version`, and local-only tables: `meta`, `outbox`, `sync_state` and
-the search tables. Each migration is a list of statements that is safe to re-run (IF NOT EXISTS),
-applied in one transaction together with the bump of `schema_version`.
+the search tables. Each migration is a list of steps that is safe to re-run (IF NOT EXISTS, or a
+function that checks first), applied in one transaction together with the bump of
+`schema_version`.
 """
 
 from __future__ import annotations
+
+import sqlite3
+from typing import Callable, Union
 
 SYNC_COLUMNS = "updated_at TEXT, version INTEGER NOT NULL DEFAULT 0"
 
@@ -233,8 +237,94 @@ _V6_CHANGE_LOG = [
         origin TEXT NOT NULL CHECK (origin IN ('local','server','ack')), changes TEXT NOT NULL)""",
 ]
 
-MIGRATIONS: list[list[str]] = [_V1, _V2, _V3, _V4, _V5, _V6_CHANGE_LOG]
-SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _rebuild(table: str, create: str) -> Callable[[sqlite3.Connection], None]:
+    """A migration step that rebuilds `table` with the definition `create` (SQLite cannot drop a
+    NOT NULL or a CHECK in place): the procedure of version 5 — rows (and rowids) wait in a
+    main-database copy and come back into a table of the same name, columns both definitions
+    share are copied, and the table's indexes and triggers are re-created from sqlite_master as
+    they were — so nothing that names the table is ever renamed. Safe to re-run."""
+
+    def rebuild(conn: sqlite3.Connection) -> None:
+        old_columns = [row[1] for row in conn.execute(f'PRAGMA main.table_info("{table}")')]
+        keep = [
+            row[0] for row in conn.execute(
+                "SELECT sql FROM main.sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ? "
+                "AND sql IS NOT NULL ORDER BY type, name", (table,),
+            )
+        ]
+        copy = f"{table}_before_rebuild"
+        conn.execute(f"DROP TABLE IF EXISTS main.{copy}")
+        conn.execute(f"CREATE TABLE main.{copy} AS SELECT rowid AS old_rowid, * FROM main.{table}")
+        conn.execute(f"DROP TABLE main.{table}")
+        conn.execute(create)
+        new_columns = {row[1] for row in conn.execute(f'PRAGMA main.table_info("{table}")')}
+        shared = ", ".join(f'"{c}"' for c in old_columns if c in new_columns)
+        conn.execute(f"INSERT INTO main.{table} (rowid, {shared}) SELECT old_rowid, {shared} FROM main.{copy}")
+        conn.execute(f"DROP TABLE main.{copy}")
+        for statement in keep:
+            conn.execute(statement)
+
+    rebuild.__doc__ = f"Rebuild {table} (see _rebuild)."
+    return rebuild
+
+
+def _add_column(table: str, column: str, declaration: str) -> Callable[[sqlite3.Connection], None]:
+    """A migration step adding a column unless it is there (ALTER TABLE has no IF NOT EXISTS)."""
+
+    def add(conn: sqlite3.Connection) -> None:
+        if column not in {row[1] for row in conn.execute(f'PRAGMA main.table_info("{table}")')}:
+            conn.execute(f'ALTER TABLE main.{table} ADD COLUMN "{column}" {declaration}')
+
+    add.__doc__ = f"Add {table}.{column} when missing."
+    return add
+
+
+# Every value the server can hold (version 7). The cache's columns may be no stricter than the
+# server's, or a server row would fail to apply and stop sync:
+# - on a project our migrations created, `deals.currency` and `profiles.full_name` are nullable
+#   (the cache had NOT NULL DEFAULT 'USD' / ''): now nullable here too, so a deal without a
+#   currency is not shown as dollars;
+# - on a project whose tables the web app created before our migrations (which only add, never
+#   tighten, see supabase/README.md), no column has a CHECK: a stage's probability may be 150,
+#   a task's status 'blocked'. So the cache checks no enumerated or ranged value of a synced
+#   table either (the models still refuse such values when a person types them). NULLs such a
+#   project holds where our migrations say NOT NULL are filled on apply (server_apply.py).
+# - `sync_deleted` remembers the rows the server deleted (their tombstones' time), so a copy of
+#   such a row fetched before the delete and applied after it does not bring it back.
+_V7_SERVER_VALUES = [
+    _rebuild("profiles", f"""CREATE TABLE IF NOT EXISTS main.profiles (
+        id TEXT PRIMARY KEY, full_name TEXT, email TEXT, avatar_url TEXT, {SYNC_COLUMNS})"""),
+    _rebuild("boards", f"""CREATE TABLE IF NOT EXISTS main.boards (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL, record_type TEXT NOT NULL, is_archived INTEGER NOT NULL DEFAULT 0,
+        created_by TEXT, created_at TEXT NOT NULL, {SYNC_COLUMNS})"""),
+    _rebuild("board_stages", f"""CREATE TABLE IF NOT EXISTS main.board_stages (
+        id TEXT PRIMARY KEY, board_id TEXT NOT NULL REFERENCES boards(id) ON DELETE CASCADE,
+        name TEXT NOT NULL, position INTEGER NOT NULL, stage_type TEXT NOT NULL DEFAULT 'open',
+        probability REAL, workspace_id TEXT, {SYNC_COLUMNS})"""),
+    _rebuild("deals", f"""CREATE TABLE IF NOT EXISTS main.deals (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        name TEXT NOT NULL, value_cents INTEGER, currency TEXT,
+        stage_id TEXT REFERENCES board_stages(id), close_date TEXT, probability REAL,
+        primary_contact_id TEXT REFERENCES contacts(id), company_id TEXT REFERENCES companies(id),
+        owner_id TEXT, tags TEXT NOT NULL DEFAULT '[]', custom_fields TEXT NOT NULL DEFAULT '{{}}',
+        created_at TEXT NOT NULL, deleted_at TEXT, {SYNC_COLUMNS})"""),
+    _rebuild("tasks", f"""CREATE TABLE IF NOT EXISTS main.tasks (
+        id TEXT PRIMARY KEY, workspace_id TEXT NOT NULL REFERENCES workspaces(id),
+        record_type TEXT, record_id TEXT, title TEXT NOT NULL, description TEXT,
+        assigned_to TEXT, due_date TEXT, status TEXT NOT NULL DEFAULT 'open',
+        source_entry_id TEXT REFERENCES timeline_entries(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL, {SYNC_COLUMNS})"""),
+    _rebuild("automation_runs", f"""CREATE TABLE IF NOT EXISTS main.automation_runs (
+        id TEXT PRIMARY KEY, automation_id TEXT NOT NULL REFERENCES automations(id) ON DELETE CASCADE,
+        record_id TEXT, status TEXT NOT NULL, duration_ms INTEGER, error TEXT, run_at TEXT NOT NULL,
+        workspace_id TEXT, {SYNC_COLUMNS})"""),
+    """CREATE TABLE IF NOT EXISTS sync_deleted (
+        table_name TEXT NOT NULL, row_id TEXT NOT NULL, deleted_at TEXT NOT NULL,
+        PRIMARY KEY (table_name, row_id))""",
+]
 
 # Tables the sync engine pulls and pushes, in an order that satisfies foreign keys on insert.
 SYNCED_TABLES: tuple[str, ...] = (
@@ -242,3 +332,19 @@ SYNCED_TABLES: tuple[str, ...] = (
     "contacts", "deals", "board_cards", "deal_contacts", "timeline_entries", "tasks",
     "custom_fields", "automations", "automation_runs",
 )
+
+# Who changed a row (version 8): the server's sync trigger stamps `updated_by = auth.uid()` on
+# every synced table (supabase/migrations/…_track_updated_by.sql; NULL for the service role, an
+# automation or direct SQL), and the cache mirrors it, so a notification can say "Bob Ito changed
+# the close date" — or "someone (the web app or an automation)" when it is NULL. Local writes
+# leave it as it was: the server stamps it when the write arrives.
+_V8_UPDATED_BY = [_add_column(table, "updated_by", "TEXT") for table in SYNCED_TABLES]
+
+# A step is an SQL statement, or a function of the connection for what SQL cannot say safely
+# (a rebuild, a column added only when missing); database._migrate runs both.
+MigrationStep = Union[str, Callable[[sqlite3.Connection], None]]
+
+MIGRATIONS: list[list[MigrationStep]] = [
+    _V1, _V2, _V3, _V4, _V5, _V6_CHANGE_LOG, _V7_SERVER_VALUES, _V8_UPDATED_BY,
+]
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -51,6 +51,7 @@ def custom_text(custom_fields: dict[str, Any], keys: list[str]) -> str | None:
 def record_doc(record_type: str, row: dict[str, Any], keys: list[str]) -> dict[str, Any]:
     """The document of one record; `row` holds decoded column values."""
     tags = row.get("tags") or []
+    tags = [str(tag) for tag in tags] if isinstance(tags, list) else [str(tags)]  # as the server holds them
     return {
         "record_type": record_type,
         "record_id": row["id"],
@@ -74,7 +75,7 @@ def index_record(conn: sqlite3.Connection, record_type: str, record_id: str, key
         return
     data = dict(row)
     data["tags"] = json.loads(data.get("tags") or "[]")
-    data["custom_fields"] = json.loads(data.get("custom_fields") or "{}")
+    data["custom_fields"] = _object(json.loads(data.get("custom_fields") or "{}"))
     already = conn.execute(
         "SELECT 1 FROM search_docs WHERE record_id = ? AND entry_id = ''", (record_id,)
     ).fetchone()
@@ -91,7 +92,7 @@ def index_entry(conn: sqlite3.Connection, entry_id: str) -> None:
         "SELECT id, record_type, record_id, entry_type, body, payload, created_at FROM timeline_entries WHERE id = ?",
         (entry_id,),
     ).fetchone()
-    if entry is None or entry["entry_type"] not in BODY_ENTRY_TYPES:
+    if entry is None or entry["entry_type"] not in BODY_ENTRY_TYPES or entry["record_type"] not in _TABLES:
         return
     parent = conn.execute(
         f"SELECT deleted_at FROM {_TABLES[entry['record_type']]} WHERE id = ?", (entry["record_id"],)
@@ -99,8 +100,10 @@ def index_entry(conn: sqlite3.Connection, entry_id: str) -> None:
     if parent is None or parent["deleted_at"] is not None:
         return
     payload = json.loads(entry["payload"] or "{}")
+    if not isinstance(payload, dict):  # the web app's shape, not ours: only the body has words
+        payload = {}
     body = " ".join(
-        part for part in (payload.get("subject"), payload.get("title"), entry["body"]) if part
+        str(part) for part in (payload.get("subject"), payload.get("title"), entry["body"]) if part
     )
     if not body:  # emptied: it no longer has words to find
         remove_entry(conn, entry_id)
@@ -113,6 +116,11 @@ def index_entry(conn: sqlite3.Connection, entry_id: str) -> None:
             "industry": None, "custom": None, "body": body, "updated_at": entry["created_at"],
         },
     )
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A stored custom_fields value as a dict (the server may hold another JSON type there)."""
+    return value if isinstance(value, dict) else {}
 
 
 def remove_entry(conn: sqlite3.Connection, entry_id: str) -> None:
@@ -131,7 +139,7 @@ def rebuild(conn: sqlite3.Connection, searchable: dict[str, list[str]]) -> None:
         for row in rows:
             data = dict(row)
             data["tags"] = json.loads(data.get("tags") or "[]")
-            data["custom_fields"] = json.loads(data.get("custom_fields") or "{}")
+            data["custom_fields"] = _object(json.loads(data.get("custom_fields") or "{}"))
             docs.append(record_doc(record_type, data, keys))
     docs.sort(key=lambda doc: (doc["updated_at"] or "", doc["record_id"]))
     conn.executemany(_UPSERT, docs)

@@ -377,14 +377,16 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, Undo
 
     @contextmanager
     def transaction(
-        self, *, origin: Origin = Origin.LOCAL, settings_only: bool = False,
+        self, *, origin: Origin = Origin.LOCAL, settings_only: bool = False, foreign_keys: bool = True,
         undoing: tuple[str, UndoStep] | None = None,
     ) -> Iterator[WriteContext]:
         """One write-path transaction. Origin `server`/`ack` applies server rows: no outbox
         entries, no input checks. Nested calls on one thread join the outer transaction.
         A local write the person's role does not allow is refused before anything is written,
         and so is any write to a cache opened read-only. `settings_only`: the transaction
-        writes this computer's settings (meta), which any role may keep.
+        writes this computer's settings (meta), which any role may keep. `foreign_keys=False`
+        (server rows only, see server_apply.py): references are not enforced in this
+        transaction — the pragma is switched under the lock before BEGIN and back after.
 
         A local write action's rows are kept as one undo step once committed (:mod:`.undo`);
         `undoing` ("undo" or "redo", and the step) marks the transaction that takes one back."""
@@ -392,13 +394,17 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, Undo
         if state.tx is not None:
             if state.tx.origin is not origin:
                 raise RuntimeError("a transaction cannot change origin halfway")
+            if not foreign_keys and self.conn.execute("PRAGMA foreign_keys").fetchone()[0]:
+                raise RuntimeError("foreign keys cannot be switched off inside a transaction")
             yield state.tx
             return
+        if not foreign_keys and origin is Origin.LOCAL:
+            raise RuntimeError("only server rows are applied without foreign keys")
         if self.read_only:
             raise ReadOnlyCache(self.path)
         if origin is Origin.LOCAL and not settings_only and not self.can(Action.EDIT_RECORDS):
             raise NotAllowed(self.role, Action.EDIT_RECORDS)
-        self._begin()
+        self._begin(foreign_keys=foreign_keys)
         previous = state.conn
         ctx: WriteContext | None = None
         try:
@@ -430,6 +436,8 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, Undo
             raise
         finally:
             state.tx, state.conn = None, previous
+            if not foreign_keys:
+                self.conn.execute("PRAGMA foreign_keys = ON")
             self.lock.release()
         if step is not None:
             self.undo_history.record(step, undoing[0] if undoing else None)  # type: ignore[arg-type]
@@ -463,7 +471,7 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, Undo
             "nothing was written — try again"
         )
 
-    def _begin(self) -> None:
+    def _begin(self, *, foreign_keys: bool = True) -> None:
         """Take the store's lock and SQLite's write lock (BEGIN IMMEDIATE); return holding both.
 
         Waits in short attempts with the store's lock released in between, so that no thread
@@ -492,17 +500,24 @@ class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, Undo
             try:
                 left = deadline - time.monotonic()
                 self._set_busy_timeout(max(1, min(int(left * 1000), int(ATTEMPT_WAIT * 1000))))
+                if not foreign_keys:
+                    self.conn.execute("PRAGMA foreign_keys = OFF")  # a no-op once BEGIN has run
                 self.conn.execute("BEGIN IMMEDIATE")
                 return
             except sqlite3.OperationalError as exc:
-                self.lock.release()
+                self._release_after_failed_begin(foreign_keys)
                 if not is_busy(exc):
                     raise
                 if time.monotonic() >= deadline:
                     raise self._blocked() from None
             except BaseException:
-                self.lock.release()
+                self._release_after_failed_begin(foreign_keys)
                 raise
+
+    def _release_after_failed_begin(self, foreign_keys: bool) -> None:
+        if not foreign_keys:
+            self.conn.execute("PRAGMA foreign_keys = ON")
+        self.lock.release()
 
     def _set_busy_timeout(self, ms: int) -> None:
         if ms != self._busy_ms:

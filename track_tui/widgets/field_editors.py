@@ -17,7 +17,7 @@ from typing import Any
 from ..models import CustomField, CustomFieldError, Profile, Record, RecordType
 from ..models.dates import parse_human_date, relative_days, relative_time, short_date
 from ..models.enums import CustomFieldType
-from ..models.money import Money, exponent, parse_amount
+from ..models.money import Money, display_exponent, exponent, parse_amount
 from ..models.numbers import parse_decimal
 from ..models.records import FIELD_LABELS
 
@@ -197,15 +197,15 @@ def initial_text(spec: FieldSpec, record: Record) -> str:
                 money = Money(minor=value["minor"], currency=value["currency"])
             except (KeyError, ValueError):
                 return ""
-            return f"{money.currency} {money.amount:.{exponent(money.currency)}f}"
+            return f"{money.currency} {money.amount:.{display_exponent(money.currency)}f}"
         if kind == CustomFieldType.MULTI_SELECT and isinstance(value, list):
-            return ", ".join(value)
+            return ", ".join(str(v) for v in value)
         if kind == CustomFieldType.BOOLEAN:
             return "yes" if value else "no"
         return str(value)
     if spec.name == "value_cents":
         money = Money(minor=int(value), currency=getattr(record, "currency", "USD"))
-        return f"{money.amount:.{exponent(money.currency)}f}"
+        return f"{money.amount:.{display_exponent(money.currency)}f}"
     if spec.name == "probability":
         return f"{float(value):g}"
     if spec.name == "tags":
