@@ -88,6 +88,11 @@ READS: dict[str, Callable[[Store, Any], Any]] = {
                                                      "stage:lead", "owner:me", "heading", "word")],
     "warm_search": lambda s, ids: s.warm_search(),
     "custom_field_defs": lambda s, ids: [s.custom_field_defs(k) for k in RecordType],
+    "filter_problems": lambda s, ids: _every_board(s, lambda b: [
+        s.filter_problems(b, f) for f in (*_filters(), CardFilter.parse("owner:nobody stage:lead >1k EUR"))]),
+    "earlier_close_date": lambda s, ids: [s.earlier_close_date(r, t) for k, r in _record_ids(s)
+                                          if k is RecordType.DEAL for t in (StageType.WON, StageType.LOST)],
+    "reopen_stage": lambda s, ids: [s.reopen_stage(r[0]) for r in s.conn.execute("SELECT id FROM board_cards")],
 }
 # Public methods of the query mixins that write (tested below as edits of such rows).
 WRITES = {"log_entry", "task_from_entry", "snooze_task", "reassign_task"}
