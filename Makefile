@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup run demo test test-fast check-wheel screenshots bench dev-server clean
+.PHONY: setup run demo test lint test-fast check-wheel screenshots bench dev-server clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Track TUI needs Python 3.11 or newer (found " + sys.version.split()[0] + ")"'
@@ -28,6 +28,11 @@ demo: $(STAMP)
 ## The whole test-suite: unit, screen (Pilot), snapshot, database (real PostgreSQL), sync.
 test: $(STAMP)
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
+
+## ruff and the import-linter layer contracts alone (`make test` runs them too, in tests/unit/test_lint.py).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 ## Build the wheel, install it into a fresh virtualenv and start it to the board (CI runs it).
 check-wheel: $(STAMP)

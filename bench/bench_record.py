@@ -86,7 +86,7 @@ async def _measure(path: str, deal_ids: list[str]) -> dict[str, list[float]]:
     from track_tui.config import Settings
     from track_tui.models import RecordType
     from track_tui.screens.record import RecordScreen
-    from track_tui.store import Origin, Store
+    from track_tui.store import Store
     from track_tui.widgets.status_line import StatusLine
 
     class Bare(Screen):

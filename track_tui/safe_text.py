@@ -46,7 +46,6 @@ editor wrote) keeps newlines and tabs and loses every other control, and says wh
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 
 REPLACEMENT = "\ufffd"  # �

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-import pytest
 
 from track_tui.app import TrackApp
 from track_tui.config import Settings

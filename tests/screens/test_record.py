@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from datetime import date, timedelta
 
-import pytest
 from textual.widgets import Input, Label, OptionList, SelectionList, TextArea
 
 from track_tui.external_editor import EditedText
 from track_tui.models import RecordType, TimelineEntry
 from track_tui.models.enums import EntryType
-from track_tui.screens import record_dialogs
 from track_tui.screens.board import BoardScreen
 from track_tui.screens.dialogs import OutcomeScreen
 from track_tui.screens.record import RecordScreen
@@ -20,7 +18,7 @@ from track_tui.screens.record_dialogs import (
     TaskScreen, TextFieldScreen,
 )
 from track_tui.store import Origin
-from track_tui.widgets.timeline import PAGE, TimelineView
+from track_tui.widgets.timeline import PAGE
 
 SIZE = (120, 40)
 

@@ -40,7 +40,6 @@ Public API (stable; ``tests/fake_supabase`` imports it):
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 import uuid

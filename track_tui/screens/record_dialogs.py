@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timezone
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from textual import on
@@ -22,7 +22,7 @@ from textual.widgets import Input, Label, OptionList, SelectionList, Static, Tex
 from textual.widgets.option_list import Option
 
 from ..external_editor import EditedText, EditorFailed, editor_name, run_editor  # noqa: F401 (re-exported)
-from ..models import RecordType, Task, TimelineEntry
+from ..models import Task, TimelineEntry
 from ..models.dates import parse_human_date
 from ..models.enums import EntryType
 from ..models.problems import field_problem

@@ -14,7 +14,7 @@ from ..models import (
     RECORD_MODELS, Board, BoardStage, Profile, Record, RecordType, Task, TimelineEntry,
 )
 from ..models.enums import EntryType, StageType
-from ..models.money import CURRENCY_EXPONENTS, Money, MoneyTotals
+from ..models.money import CURRENCY_EXPONENTS, Money
 from ..models.stored import UnreadableRow
 from ..models.views import NO_OWNER, CardFilter, CardSummary, ChangedBy, ColumnStats, initials
 from .errors import NotFound
@@ -315,7 +315,7 @@ class Queries:
     # -- records ---------------------------------------------------------------------------
 
     def record(self: "Store", record_type: RecordType, record_id: str) -> Record:
-        with self.reading() as conn:
+        with self.reading():
             return self._stored(RECORD_MODELS[RecordType(record_type)], self._record_row(record_type, record_id))
 
     def record_name(self: "Store", record_type: RecordType | str, record_id: str) -> str | None:

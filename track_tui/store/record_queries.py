@@ -291,7 +291,7 @@ class RecordQueries:
         return False
 
     def timeline_entry(self: "Store", entry_id: str) -> TimelineEntry:
-        with self.reading() as conn:
+        with self.reading():
             return self._stored(TimelineEntry, self._row("timeline_entries", entry_id))
 
     def call_dispositions(self: "Store") -> list[str]:

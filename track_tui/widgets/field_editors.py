@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..models import CustomField, CustomFieldError, Profile, Record, RecordType
-from ..models.dates import parse_human_date, relative_days, relative_time, short_date
+from ..models.dates import parse_human_date, relative_days, relative_time
 from ..models.enums import CustomFieldType
 from ..models.money import Money, display_exponent, exponent, parse_amount
 from ..models.numbers import parse_decimal
