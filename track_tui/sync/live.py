@@ -77,6 +77,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import random
 import time
@@ -107,6 +108,19 @@ class SessionEnded(Exception):
         self.problem = problem
         self.rate_limited = rate_limited
         self.half_open = half_open
+
+
+def channel_ended(state: str, err: BaseException | None) -> SessionEnded:
+    """The end of a session for a channel state: the server's reason as the problem, and whether
+    it names a rate limit (``ChannelRateLimitReached``, ``ClientJoinRateLimitReached``, ...)."""
+    if err is not None:
+        problem = _describe(err)
+        with contextlib.suppress(ValueError, TypeError, AttributeError):
+            reason = json.loads(problem)  # realtime-py wraps the server's payload as JSON text
+            problem = str(reason.get("reason") or reason.get("message") or problem)
+    else:
+        problem = f"realtime channel {state.lower().replace('_', ' ')}"
+    return SessionEnded(problem, rate_limited=RATE_LIMIT_MARK in problem)
 
 
 @dataclass
@@ -310,8 +324,7 @@ class LiveFeed:
                     joined_at = now
                     self._request_catch_up()
                 elif value in ("CHANNEL_ERROR", "CLOSED", "TIMED_OUT"):
-                    problem = _describe(err) if err is not None else f"realtime channel {value.lower()}"
-                    raise SessionEnded(problem, rate_limited=RATE_LIMIT_MARK in problem)
+                    raise channel_ended(value, err)
             elif kind == "system":
                 if value == SUBSCRIBED_TO_POSTGRES:
                     announced = True

@@ -1,0 +1,259 @@
+"""Every Realtime fault of the double, survived by LiveFeed's supervisor.
+
+After each fault a row written by SQL reaches the engine: as a row (on_rows), as an id to
+fetch (on_fetch), or -- when Realtime lost it -- through the catch-up pull that on_subscribed
+asks for. Backoffs are set small (tests/sync_live/conftest.py FAST) so each test takes about a
+second; the half-open test checks the documented detection bound.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+
+import pytest
+
+from tests.sync_contract.test_realtime_faults import RawSocket
+
+pytestmark = pytest.mark.sync
+
+
+def insert_contact(backend, workspace: str, name: str) -> str:
+    cid = str(uuid.uuid4())
+    backend.sql("insert into public.contacts (id, workspace_id, name) values (%s, %s, %s)", (cid, workspace, name))
+    return cid
+
+
+async def survives(live, backend, workspace: str, name: str) -> None:
+    """A row written now reaches on_rows (the feed is live again and delivering)."""
+    insert_contact(backend, workspace, name)
+    await live.rec.wait(lambda: name in live.rec.names(), f"{name!r} to arrive", timeout=10)
+
+
+def catch_up_after(live, t: float) -> bool:
+    return any(c >= t for c in live.rec.catch_ups)
+
+
+# -- loss while connected: the channel never notices ----------------------------------------------
+async def test_drop_next(backend, team, start_feed):
+    fake = backend.require_fake()
+    live = await start_feed(await backend.signed_in(team.alice), team.a)
+    fake.realtime.faults.drop_next(1)
+    insert_contact(backend, team.a, "dropped")
+    await survives(live, backend, team.a, "next one")
+    assert "dropped" not in live.rec.names()  # lost for good: the periodic safety pull finds it
+    assert live.feed.sessions == 1
+
+
+async def test_rate_limit_that_shuts_the_channel_restarts_and_catches_up(backend, team, start_feed):
+    fake = backend.require_fake()
+    live = await start_feed(await backend.signed_in(team.alice), team.a)
+    fake.realtime.faults.rate_limit(3, close_channels=True, window_seconds=0.3)
+    t = time.monotonic()
+    backend.sql("insert into public.contacts (workspace_id, name) select %s, 'R' || g from generate_series(1, 6) g",
+                (team.a,))
+    await live.rec.wait(lambda: live.feed.sessions >= 2, "a new session after the shut channel")
+    assert any("Too many messages per second" in p for p in live.rec.problems()), live.rec.states
+    await live.rec.wait_live(count=2)
+    assert catch_up_after(live, t)  # what the shut channel missed comes with the catch-up pull
+    fake.realtime.faults.rate_limit(None)
+    await survives(live, backend, team.a, "after the limit")
+
+
+async def test_rate_limit_skipping_batches(backend, team, start_feed):
+    fake = backend.require_fake()
+    live = await start_feed(await backend.signed_in(team.alice), team.a)
+    faults = fake.realtime.faults
+    faults.rate_limit(2, close_channels=False, window_seconds=0.3)
+    backend.sql("insert into public.contacts (workspace_id, name) select %s, 'S' || g from generate_series(1, 3) g",
+                (team.a,))
+    await live.rec.wait(lambda: len(live.rec.names()) >= 3, "the first batch")
+    insert_contact(backend, team.a, "skipped")
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 5
+    while faults.stats.rate_limited == 0:
+        assert loop.time() < deadline
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(0.35)  # the window passes
+    await survives(live, backend, team.a, "after the window")
+    assert live.feed.sessions == 1 and "skipped" not in live.rec.names()
+
+
+async def test_cdc_restart_re_announces_and_triggers_a_catch_up(backend, team, start_feed):
+    fake = backend.require_fake()
+    live = await start_feed(await backend.signed_in(team.alice), team.a)
+    before = len(live.rec.catch_ups)
+    t = time.monotonic()
+    fake.realtime.faults.cdc_restart(0.3)
+    insert_contact(backend, team.a, "lost in the gap")
+    await live.rec.wait(lambda: catch_up_after(live, t + 0.25), "a catch-up after Subscribed to PostgreSQL again")
+    assert len(live.rec.catch_ups) > before
+    assert live.feed.sessions == 1  # the channel itself never noticed; only the system message tells
+    await survives(live, backend, team.a, "after the restart")
+    assert "lost in the gap" not in live.rec.names()
+
+
+async def test_subscribe_delay_the_catch_up_follows_subscribed_to_postgresql(backend, team, start_feed):
+    fake = backend.require_fake()
+    fake.realtime.faults.set_subscribe_delay(0.5)
+    t0 = time.monotonic()
+    live = await start_feed(await backend.signed_in(team.alice), team.a, wait_live=False)
+    await live.rec.wait(lambda: live.rec.catch_ups, "the first catch-up (after the join reply)")
+    insert_contact(backend, team.a, "in the window")  # committed before the database subscription
+    await live.rec.wait_live()
+    live_at = [t for s, _, t in live.rec.states if s == "live"][0]
+    assert live_at - t0 >= 0.45  # "live" only once Realtime subscribed to the database ...
+    assert catch_up_after(live, live_at - 0.01)  # ... and a catch-up pull runs after that
+    await survives(live, backend, team.a, "after the window")
+
+
+# -- connections that die quietly, or are told to go ----------------------------------------------
+async def test_half_open_socket_is_detected_within_the_bound(backend, team, start_feed):
+    fake = backend.require_fake()
+    silence = 0.8
+    live = await start_feed(await backend.signed_in(team.alice), team.a, silence_timeout=silence)
+    await asyncio.sleep(0.3)  # a pong or two have come back: healthy pings do not trip the watchdog
+    assert live.feed.sessions == 1 and live.feed.half_open_detected == 0
+    t = time.monotonic()
+    assert fake.realtime.faults.freeze_websockets()["frozen"] >= 1
+    insert_contact(backend, team.a, "while frozen")
+    await live.rec.wait(lambda: live.feed.half_open_detected >= 1, "the silence to be noticed", timeout=5)
+    offline_at = next(at for s, p, at in live.rec.states if s == "offline" and at >= t)
+    assert offline_at - t <= silence * 1.25 + 0.2, offline_at - t  # the documented bound (+ scheduling)
+    assert any("no answer from the server" in p for p in live.rec.problems())
+    await live.rec.wait_live(count=2)
+    assert catch_up_after(live, offline_at)  # what was committed while frozen comes with the catch-up
+    await survives(live, backend, team.a, "after the freeze")
+    assert not [s for s in fake.realtime.sockets if s.frozen]  # the frozen socket was cut, not left behind
+
+
+async def test_idle_timeout_close_restarts(backend, team, start_feed):
+    fake = backend.require_fake()
+    # Pings every silence_timeout / 4 keep a socket alive, so make them rarer than the idle timeout.
+    live = await start_feed(await backend.signed_in(team.alice), team.a, silence_timeout=8)
+    fake.realtime.faults.set_idle_timeout(0.4)
+    await live.rec.wait(lambda: live.feed.sessions >= 2, "a restart after the idle close")
+    fake.realtime.faults.set_idle_timeout(60)
+    await live.rec.wait_live(count=2)
+    await survives(live, backend, team.a, "after idle")
+    assert fake.realtime.faults.stats.idle_closed >= 1
+
+
+async def test_watchdog_pings_keep_an_idle_socket_open(backend, team, start_feed):
+    fake = backend.require_fake()
+    live = await start_feed(await backend.signed_in(team.alice), team.a, silence_timeout=0.4)  # a ping per 0.1 s
+    fake.realtime.faults.set_idle_timeout(0.5)
+    closed = fake.realtime.faults.stats.idle_closed
+    await asyncio.sleep(1.5)
+    assert fake.realtime.faults.stats.idle_closed == closed and live.feed.sessions == 1
+
+
+@pytest.mark.parametrize("code", [1001, 1012])
+async def test_drain_restarts(backend, team, start_feed, code):
+    fake = backend.require_fake()
+    live = await start_feed(await backend.signed_in(team.alice), team.a)
+    assert fake.realtime.faults.drain_websockets(code)["draining"] >= 1
+    await live.rec.wait_live(count=2)
+    assert live.feed.sessions >= 2
+    await survives(live, backend, team.a, f"after drain {code}")
+
+
+async def test_dropped_connection_and_a_server_down_for_a_while(backend, team, start_feed):
+    """realtime-py alone gives up after max_retries; the supervisor keeps trying until it is back."""
+    fake = backend.require_fake()
+    live = await start_feed(await backend.signed_in(team.alice), team.a)
+    assert await fake.drop_websockets() >= 1
+    await live.rec.wait_live(count=2)
+    await fake.stop()
+    await live.rec.wait(lambda: live.feed.sessions >= 6, "attempts while the server is down")
+    assert live.rec.state_names()[-1] in ("offline", "connecting")
+    insert_contact(backend, team.a, "while down")
+    await fake.start()
+    await live.rec.wait_live(count=3)
+    await live.rec.wait(lambda: len(live.rec.catch_ups) >= 3, "a catch-up after coming back")
+    await survives(live, backend, team.a, "after the outage")
+
+
+# -- quotas and refused joins: backoff with jitter ------------------------------------------------
+async def test_transient_join_errors_back_off_then_join(backend, team, start_feed):
+    fake = backend.require_fake()
+    fake.realtime.faults.fail_next_join(2, "InitializingProjectConnection")
+    live = await start_feed(await backend.signed_in(team.alice), team.a, wait_live=False)
+    await live.rec.wait_live()
+    assert live.feed.sessions == 3
+    problems = live.rec.problems()
+    assert len(problems) == 2 and all("InitializingProjectConnection" in p for p in problems)
+    await survives(live, backend, team.a, "after the refusals")
+
+
+async def test_channel_limit_refusal_waits_the_rate_limited_backoff(backend, team, start_feed):
+    fake = backend.require_fake()
+    alice = await backend.signed_in(team.alice)
+    other = alice.channel("someone-else")  # a channel already on the client's socket
+    other.on_postgres_changes("*", lambda p: None, table="deals")
+    await other.subscribe()
+    fake.realtime.faults.set_channel_limit(1)
+    live = await start_feed(alice, team.a, wait_live=False, rate_limited_backoff=0.4)
+    await live.rec.wait(lambda: any("ChannelRateLimitReached" in p for p in live.rec.problems()), "the refusal")
+    refused_at = next(at for s, p, at in live.rec.states if p and "ChannelRateLimitReached" in p)
+    await alice.remove_channel(other)  # make room: the next attempt gets in
+    await live.rec.wait_live()
+    live_at = next(at for s, _, at in live.rec.states if s == "live")
+    assert live_at - refused_at >= 0.2  # at least half the rate-limited backoff (jitter draws [d/2, d])
+    await survives(live, backend, team.a, "after the channel limit")
+
+
+async def test_join_rate_limit_refusals_and_429_upgrades(backend, team, start_feed):
+    fake = backend.require_fake()
+    faults = fake.realtime.faults
+    raw = await RawSocket.connect(backend)
+    try:
+        faults.set_join_rate_limit(1, window_seconds=1.0)
+        await raw.join("realtime:first-join", backend.anon_key)  # uses up the tenant's joins/s
+        t = time.monotonic()
+        live = await start_feed(await backend.signed_in(team.alice), team.a, wait_live=False)
+        await live.rec.wait_live(timeout=15)
+    finally:
+        await raw.close()
+    refused = faults.stats.upgrades_refused + faults.stats.joins_refused
+    assert refused >= 1 and live.feed.sessions >= 2
+    assert any("429" in p or "ClientJoinRateLimitReached" in p for p in live.rec.problems()), live.rec.states
+    assert time.monotonic() - t >= 0.15
+    faults.set_join_rate_limit(None)
+    await survives(live, backend, team.a, "after the join limit")
+
+
+def test_backoff_doubles_with_jitter_and_honours_rate_limits():
+    import random
+
+    from track_tui.sync.live import LiveFeed, SessionEnded
+
+    async def nothing(*a):
+        return None
+
+    feed = LiveFeed(None, "W", ["contacts"], on_rows=nothing, on_fetch=nothing, on_subscribed=nothing,  # type: ignore
+                    on_state=lambda s, p: None, initial_backoff=1.0, max_backoff=8.0, rate_limited_backoff=30.0,
+                    rng=random.Random(7))
+    plain, limited = SessionEnded("x"), SessionEnded("ChannelRateLimitReached", rate_limited=True)
+    for failures, top in [(1, 1.0), (2, 2.0), (3, 4.0), (4, 8.0), (9, 8.0)]:
+        draws = [feed._backoff(failures, plain) for _ in range(200)]
+        assert all(top / 2 <= d <= top for d in draws)
+        assert len({round(d, 6) for d in draws}) > 150  # jittered, not in step
+    assert all(15.0 <= feed._backoff(1, limited) <= 30.0 for _ in range(50))
+
+
+def test_channel_end_reads_the_server_s_reason():
+    from track_tui.sync.live import channel_ended
+
+    refused = channel_ended("CHANNEL_ERROR", Exception(json.dumps(
+        {"reason": "ClientJoinRateLimitReached: Too many joins per second"})))
+    assert refused.problem == "ClientJoinRateLimitReached: Too many joins per second" and refused.rate_limited
+    shut = channel_ended("CHANNEL_ERROR", Exception(json.dumps(
+        {"extension": "system", "status": "error", "message": "Too many messages per second", "channel": "x"})))
+    assert shut.problem == "Too many messages per second" and not shut.rate_limited
+    closed = channel_ended("CLOSED", None)
+    assert closed.problem == "realtime channel closed" and not closed.rate_limited
+    plain = channel_ended("CHANNEL_ERROR", ConnectionResetError("connection reset\nby peer"))
+    assert plain.problem == "connection reset by peer"
