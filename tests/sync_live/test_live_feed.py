@@ -209,3 +209,10 @@ async def _until(pred, timeout: float = 5.0) -> None:
     while not pred():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.02)
+
+
+def test_live_module_imports_neither_textual_nor_supabase():
+    from tests.unit.test_imports import loaded_after
+
+    loaded = loaded_after("track_tui.sync.live")
+    assert not [m for m in loaded if m.split(".")[0] in ("textual", "supabase", "realtime")], loaded

@@ -84,6 +84,8 @@ import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Sequence
 
+from ..safe_text import safe_line
+
 if TYPE_CHECKING:
     from supabase import AsyncClient
 
@@ -527,5 +529,6 @@ def _abort(ws: Any) -> None:
 
 
 def _describe(err: BaseException) -> str:
+    """One printable line (the server's words can hold anything: drawn safe, kept short)."""
     text = str(err).strip() or type(err).__name__
-    return " ".join(text.split())[:300]
+    return safe_line(" ".join(text.split())[:300])
