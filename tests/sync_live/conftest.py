@@ -19,7 +19,10 @@ from tests.sync_contract.conftest import (  # noqa: F401 - fixtures reused from 
 )
 from track_tui.sync.live import LiveFeed
 
-FAST = {"initial_backoff": 0.05, "max_backoff": 0.5, "rate_limited_backoff": 0.3, "batch_window": 0.02}
+# Short backoffs so each fault test takes about a second; a generous batching gap, because a
+# loaded machine spaces one transaction's events further apart than the 12 ms default.
+FAST = {"initial_backoff": 0.05, "max_backoff": 0.5, "rate_limited_backoff": 0.3,
+        "batch_window": 0.4, "batch_quiet": 0.06}
 
 
 @pytest.fixture(scope="session")
