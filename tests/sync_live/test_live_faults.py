@@ -257,3 +257,65 @@ def test_channel_end_reads_the_server_s_reason():
     assert closed.problem == "realtime channel closed" and not closed.rate_limited
     plain = channel_ended("CHANNEL_ERROR", ConnectionResetError("connection reset\nby peer"))
     assert plain.problem == "connection reset by peer"
+
+
+# -- tokens, slow joins, an engine that falls behind ------------------------------------------------
+async def test_a_channel_shut_for_an_expired_token_rejoins_with_a_fresh_one(backend, team, start_feed):
+    fake = backend.require_fake()
+    saved = fake.auth.jwt_expiry
+    fake.auth.jwt_expiry = 3  # the server shuts the channel at `exp`
+    try:
+        alice = await backend.signed_in(team.alice)
+        live = await start_feed(alice, team.a)
+        first = (await alice.auth.get_session()).access_token
+        await live.rec.wait(lambda: any("Token has expired" in p for p in live.rec.problems()),
+                            "the channel shut at expiry", timeout=10)
+        await live.rec.wait_live(count=2)
+        topic = f"realtime:{live.feed.topic}"
+        tokens = {s.channels[topic].token for s in list(fake.realtime.sockets) if topic in s.channels}
+        assert tokens and first not in tokens  # rejoined with the refreshed token
+    finally:
+        fake.auth.jwt_expiry = saved
+    await survives(live, backend, team.a, "after the expiry")
+
+
+async def test_a_join_with_no_answer_is_given_up_after_join_timeout(backend, team, start_feed):
+    fake = backend.require_fake()
+    fake.faults.set_realtime_latency(1.5)  # every frame the server sends, the join reply included
+    live = await start_feed(await backend.signed_in(team.alice), team.a, wait_live=False, join_timeout=0.5)
+    await live.rec.wait(lambda: any("no answer to the realtime join" in p for p in live.rec.problems()),
+                        "the join to be given up")
+    fake.faults.set_realtime_latency(0)
+    await live.rec.wait_live(timeout=15)
+    await survives(live, backend, team.a, "after the slow joins")
+
+
+async def test_an_engine_far_behind_gets_a_catch_up_instead_of_an_endless_queue(backend, team, start_feed):
+    release = asyncio.Event()
+    live = await start_feed(await backend.signed_in(team.alice), team.a, max_pending_hints=2)
+    slow_rows = live.rec.on_rows
+
+    async def blocked(table, records):
+        await release.wait()
+        await slow_rows(table, records)
+
+    live.feed._on_rows = blocked
+    catch_ups = len(live.rec.catch_ups)
+    for i in range(6):  # separate transactions: the first blocks the engine, the rest pile up
+        insert_contact(backend, team.a, f"pile {i}")
+    await live.rec.wait(lambda: len(live.rec.catch_ups) > catch_ups, "a catch-up once the queue is full")
+    release.set()
+    await survives(live, backend, team.a, "after catching up")
+
+
+def test_a_429_upgrade_counts_as_rate_limited():
+    from track_tui.sync.live import _refused_for_rate
+
+    class Response:
+        status_code = 429
+
+    class Refused(Exception):
+        response = Response()
+
+    assert _refused_for_rate(Refused("server rejected WebSocket connection: HTTP 429"))
+    assert not _refused_for_rate(ConnectionRefusedError("connect call failed"))

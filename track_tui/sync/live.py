@@ -58,7 +58,11 @@ or system message is a sign of life. When nothing has been heard for ``silence_t
 seconds the socket is declared half-open and the session restarts: a connection that went
 silent is detected at most ``silence_timeout * 1.25`` seconds after its last sign of life
 (15 s with the default 12 s). The pings also keep Phoenix's 60 s idle timeout from closing
-a quiet connection.
+a quiet connection. Before the watchdog starts, a join that gets no answer (connect, join reply,
+token refresh) is given up after ``join_timeout`` (20 s).
+
+Hints wait in a bounded queue (``max_pending_hints``): an engine that falls that far behind
+gets one catch-up pull instead of an ever-growing queue.
 
 Tokens
 ------
@@ -188,6 +192,8 @@ class LiveFeed:
         rate_limited_backoff: float = 10.0,
         stable_after: float = 30.0,
         subscribe_grace: float = 10.0,
+        join_timeout: float = 20.0,
+        max_pending_hints: int = 10_000,
         rng: random.Random | None = None,
     ) -> None:
         if silence_timeout <= 0:
@@ -205,6 +211,8 @@ class LiveFeed:
         self.rate_limited_backoff = rate_limited_backoff
         self.stable_after = stable_after
         self.subscribe_grace = subscribe_grace
+        self.join_timeout = join_timeout
+        self.max_pending_hints = max_pending_hints
         self._rng = rng or random.Random()
         # What the sessions report, for tests and the status line.
         self.sessions = 0
@@ -240,7 +248,7 @@ class LiveFeed:
         rt = self.client.realtime
         saved_reconnect = rt.auto_reconnect
         rt.auto_reconnect = False
-        self._signals, self._changes = asyncio.Queue(), asyncio.Queue()
+        self._signals, self._changes = asyncio.Queue(), asyncio.Queue(self.max_pending_hints)
         helpers = [asyncio.create_task(self._dispatch(), name=f"live-dispatch:{self.workspace_id}"),
                    asyncio.create_task(self._catch_up_runner(), name=f"live-catch-up:{self.workspace_id}")]
         auth_sub = self.client.auth.on_auth_state_change(self._on_auth_event)
@@ -284,14 +292,18 @@ class LiveFeed:
             self._signals.get_nowait()
         ended: SessionEnded | None = None
         try:
-            await self._join()
+            try:
+                async with asyncio.timeout(self.join_timeout):
+                    await self._join()
+            except TimeoutError:
+                raise SessionEnded(f"no answer to the realtime join within {self.join_timeout:g} s") from None
             ended = await self._watch()
         except SessionEnded as err:
             ended = err
         except asyncio.CancelledError:
             raise
         except Exception as err:  # noqa: BLE001 - every network failure shape ends the session
-            ended = SessionEnded(_describe(err))
+            ended = SessionEnded(_describe(err), rate_limited=_refused_for_rate(err))
         finally:
             polite = ended is None or not ended.half_open
             await asyncio.shield(self._teardown(polite=polite))
@@ -421,8 +433,12 @@ class LiveFeed:
 
     def _on_change(self, payload: Any) -> None:
         self._alive()
-        if self._changes is not None:
+        if self._changes is None:
+            return
+        try:
             self._changes.put_nowait(payload)
+        except asyncio.QueueFull:  # the engine is far behind: stop queueing hints, pull instead
+            self._request_catch_up()
 
     def _on_auth_event(self, event: Any, session: Any) -> None:
         name = str(getattr(event, "value", event))
@@ -527,6 +543,12 @@ async def _get(queue: asyncio.Queue, timeout: float) -> Any:
             return await queue.get()
     except TimeoutError:
         return None
+
+
+def _refused_for_rate(err: BaseException) -> bool:
+    """A websocket upgrade answered 429 (Realtime's joins/s or connections quota)."""
+    response = getattr(err, "response", None)
+    return getattr(response, "status_code", None) == 429 or RATE_LIMIT_MARK in str(err)
 
 
 def _abort(ws: Any) -> None:
