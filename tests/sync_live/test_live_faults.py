@@ -319,3 +319,11 @@ def test_a_429_upgrade_counts_as_rate_limited():
 
     assert _refused_for_rate(Refused("server rejected WebSocket connection: HTTP 429"))
     assert not _refused_for_rate(ConnectionRefusedError("connect call failed"))
+
+
+def test_a_server_reason_with_terminal_escapes_is_made_safe():
+    from track_tui.sync.live import channel_ended
+
+    hostile = channel_ended("CHANNEL_ERROR", Exception(json.dumps({"reason": "Bad\u001b[2J\u001b]0;pwned\u0007 news"})))
+    assert "\u001b" not in hostile.problem and "\u0007" not in hostile.problem
+    assert hostile.problem.startswith("Bad") and hostile.problem.endswith("news")

@@ -121,10 +121,11 @@ def channel_ended(state: str, err: BaseException | None) -> SessionEnded:
     """The end of a session for a channel state: the server's reason as the problem, and whether
     it names a rate limit (``ChannelRateLimitReached``, ``ClientJoinRateLimitReached``, ...)."""
     if err is not None:
-        problem = _describe(err)
+        text = str(err)
         with contextlib.suppress(ValueError, TypeError, AttributeError):
-            reason = json.loads(problem)  # realtime-py wraps the server's payload as JSON text
-            problem = str(reason.get("reason") or reason.get("message") or problem)
+            reason = json.loads(text)  # realtime-py wraps the server's payload as JSON text
+            text = str(reason.get("reason") or reason.get("message") or text)
+        problem = _one_line(text or type(err).__name__)
     else:
         problem = f"realtime channel {state.lower().replace('_', ' ')}"
     return SessionEnded(problem, rate_limited=RATE_LIMIT_MARK in problem)
@@ -558,6 +559,9 @@ def _abort(ws: Any) -> None:
 
 
 def _describe(err: BaseException) -> str:
+    return _one_line(str(err).strip() or type(err).__name__)
+
+
+def _one_line(text: str) -> str:
     """One printable line (the server's words can hold anything: drawn safe, kept short)."""
-    text = str(err).strip() or type(err).__name__
     return safe_line(" ".join(text.split())[:300])
