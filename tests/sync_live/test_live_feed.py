@@ -216,3 +216,39 @@ def test_live_module_imports_neither_textual_nor_supabase():
 
     loaded = loaded_after("track_tui.sync.live")
     assert not [m for m in loaded if m.split(".")[0] in ("textual", "supabase", "realtime")], loaded
+
+
+async def test_every_synced_table_subscribes_and_plain_callbacks_work(backend, team):
+    """The engine passes all synced tables (workspaces and profiles have no workspace_id) and
+    may hand over plain functions that only queue work."""
+    from track_tui.store.schema import SYNCED_TABLES
+
+    alice = await backend.signed_in(team.alice)
+    got: list[tuple[str, str, object]] = []
+    states: list[str] = []
+    live = asyncio.Event()
+
+    def on_state(state, problem):
+        states.append(state)
+        if state == "live":
+            live.set()
+
+    feed = LiveFeed(alice, team.a, SYNCED_TABLES, on_rows=lambda t, rows: got.append(("rows", t, rows)),
+                    on_fetch=lambda t, ids: got.append(("fetch", t, ids)),
+                    on_subscribed=lambda: got.append(("catch-up", "", None)), on_state=on_state,
+                    initial_backoff=0.05)
+    task = asyncio.create_task(feed.run())
+    try:
+        await asyncio.wait_for(live.wait(), 10)
+        assert feed.sessions == 1 and "offline" not in states  # no binding refused
+        backend.sql("update public.workspaces set name = 'Renamed A' where id = %s", (team.a,))
+        backend.sql("update public.workspaces set name = 'Renamed B' where id = %s", (team.b,))
+        insert_contact(backend, team.a, "Plain")
+        await _until(lambda: any(k == "rows" and t == "contacts" for k, t, _ in got))
+        await _until(lambda: any(k == "rows" and t == "workspaces" for k, t, _ in got))
+        names = [r["name"] for k, t, rows in got if k == "rows" and t == "workspaces" for r in rows]
+        assert names == ["Renamed A"]  # the other workspace's rename is not ours
+        assert any(k == "catch-up" for k, _, _ in got)
+    finally:
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)

@@ -82,6 +82,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import json
 import logging
 import random
@@ -180,9 +181,9 @@ class LiveFeed:
         workspace_id: str,
         tables: Sequence[str],
         *,
-        on_rows: Callable[[str, list[dict]], Awaitable[None]],
-        on_fetch: Callable[[str, list[str]], Awaitable[None]],
-        on_subscribed: Callable[[], Awaitable[None]],
+        on_rows: Callable[[str, list[dict]], Awaitable[None] | None],
+        on_fetch: Callable[[str, list[str]], Awaitable[None] | None],
+        on_subscribed: Callable[[], Awaitable[None] | None],
         on_state: Callable[[str, str | None], None],
         silence_timeout: float = 12.0,
         clock: Callable[[], float] = time.monotonic,
@@ -461,7 +462,7 @@ class LiveFeed:
             await self._catch_up.wait()
             self._catch_up.clear()
             try:
-                await self._on_subscribed()
+                await _call(self._on_subscribed)
             except asyncio.CancelledError:
                 raise
             except Exception:  # noqa: BLE001 - the engine's failure must not stop the feed
@@ -516,7 +517,7 @@ class LiveFeed:
                 if not what:
                     continue
                 try:
-                    await call(table, what)
+                    await _call(call, table, what)
                 except asyncio.CancelledError:
                     raise
                 except Exception:  # noqa: BLE001 - a hint the engine could not take; the pulls repair it
@@ -530,6 +531,14 @@ class LiveFeed:
             self._on_state(state, problem)
         except Exception:  # noqa: BLE001
             log.exception("on_state callback failed")
+
+
+async def _call(fn: Callable[..., Any], *args: Any) -> None:
+    """Call an engine callback; awaited when it is a coroutine function (a plain function that
+    only queues work is accepted too)."""
+    result = fn(*args)
+    if inspect.isawaitable(result):
+        await result
 
 
 async def _get(queue: asyncio.Queue, timeout: float) -> Any:
