@@ -327,3 +327,18 @@ def test_a_server_reason_with_terminal_escapes_is_made_safe():
     hostile = channel_ended("CHANNEL_ERROR", Exception(json.dumps({"reason": "Bad\u001b[2J\u001b]0;pwned\u0007 news"})))
     assert "\u001b" not in hostile.problem and "\u0007" not in hostile.problem
     assert hostile.problem.startswith("Bad") and hostile.problem.endswith("news")
+
+
+async def test_a_server_that_never_announces_the_database_subscription_goes_live_after_the_grace(
+        backend, team, start_feed):
+    fake = backend.require_fake()
+    fake.realtime.faults.set_subscribe_delay(3.0)  # "Subscribed to PostgreSQL" only after 3 s
+    t0 = time.monotonic()
+    live = await start_feed(await backend.signed_in(team.alice), team.a, wait_live=False, subscribe_grace=0.4)
+    await live.rec.wait_live()
+    live_at = next(at for s, _, at in live.rec.states if s == "live")
+    assert 0.35 <= live_at - t0 < 2.5  # after the grace, not after the announcement
+    assert catch_up_after(live, live_at - 0.01)
+    # When the announcement does come, the catch-up runs once more (changes before it were lost).
+    await live.rec.wait(lambda: catch_up_after(live, t0 + 2.9), "the catch-up after the late announcement")
+    await survives(live, backend, team.a, "after the late announcement")

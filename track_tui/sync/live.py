@@ -335,7 +335,10 @@ class LiveFeed:
         live_since: float | None = None
         pong: asyncio.Future | None = None
         while True:
-            kind, value, err = await _get(self._signals, tick) or (None, None, None)
+            wait = tick
+            if joined_at is not None and not announced:  # wake for the end of the grace, too
+                wait = max(0.0, min(tick, joined_at + self.subscribe_grace - self.clock()))
+            kind, value, err = await _get(self._signals, wait) or (None, None, None)
             now = self.clock()
             if kind == "state":
                 if value == "SUBSCRIBED":
