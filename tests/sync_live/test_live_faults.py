@@ -228,7 +228,8 @@ async def test_join_rate_limit_refusals_and_429_upgrades(backend, team, start_fe
 def test_backoff_doubles_with_jitter_and_honours_rate_limits():
     import random
 
-    from track_tui.sync.live import LiveFeed, SessionEnded
+    from track_tui.sync.live import LiveFeed
+    from track_tui.sync.live_hints import SessionEnded
 
     async def nothing(*a):
         return None
@@ -245,7 +246,7 @@ def test_backoff_doubles_with_jitter_and_honours_rate_limits():
 
 
 def test_channel_end_reads_the_server_s_reason():
-    from track_tui.sync.live import channel_ended
+    from track_tui.sync.live_hints import channel_ended
 
     refused = channel_ended("CHANNEL_ERROR", Exception(json.dumps(
         {"reason": "ClientJoinRateLimitReached: Too many joins per second"})))
@@ -309,7 +310,7 @@ async def test_an_engine_far_behind_gets_a_catch_up_instead_of_an_endless_queue(
 
 
 def test_a_429_upgrade_counts_as_rate_limited():
-    from track_tui.sync.live import _refused_for_rate
+    from track_tui.sync.live_hints import refused_for_rate
 
     class Response:
         status_code = 429
@@ -317,12 +318,12 @@ def test_a_429_upgrade_counts_as_rate_limited():
     class Refused(Exception):
         response = Response()
 
-    assert _refused_for_rate(Refused("server rejected WebSocket connection: HTTP 429"))
-    assert not _refused_for_rate(ConnectionRefusedError("connect call failed"))
+    assert refused_for_rate(Refused("server rejected WebSocket connection: HTTP 429"))
+    assert not refused_for_rate(ConnectionRefusedError("connect call failed"))
 
 
 def test_a_server_reason_with_terminal_escapes_is_made_safe():
-    from track_tui.sync.live import channel_ended
+    from track_tui.sync.live_hints import channel_ended
 
     hostile = channel_ended("CHANNEL_ERROR", Exception(json.dumps({"reason": "Bad\u001b[2J\u001b]0;pwned\u0007 news"})))
     assert "\u001b" not in hostile.problem and "\u0007" not in hostile.problem

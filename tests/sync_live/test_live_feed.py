@@ -15,7 +15,8 @@ import pytest
 
 from realtime.types import RealtimePostgresChangesListenEvent
 
-from track_tui.sync.live import LiveFeed, classify
+from track_tui.sync.live import LiveFeed
+from track_tui.sync.live_hints import HintBatch, classify
 
 pytestmark = pytest.mark.sync
 
@@ -57,6 +58,18 @@ def test_classify_complete_incomplete_truncated_and_delete():
     no_columns = _payload("UPDATE", {"id": "r2", "name": "B"}, [])
     del no_columns["data"]["columns"]
     assert classify(no_columns) == ("rows", "r2", {"id": "r2", "name": "B"})
+
+
+def test_a_batch_keeps_the_latest_hint_per_row():
+    batch = HintBatch()
+    batch.add("rows", "a", {"id": "a", "name": "first"})
+    batch.add("rows", "b", {"id": "b"})
+    batch.add("rows", "a", {"id": "a", "name": "second"})  # the later record replaces the earlier
+    batch.add("fetch", "b", None)  # then incomplete: fetch it, do not apply the older record
+    batch.add("fetch", "c", None)
+    batch.add("rows", "c", {"id": "c"})  # a complete record after a fetch hint: apply it
+    assert batch.rows == {"a": {"id": "a", "name": "second"}, "c": {"id": "c"}}
+    assert list(batch.fetch) == ["b"]
 
 
 def test_filters_scope_every_table_to_the_workspace():

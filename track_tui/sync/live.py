@@ -20,7 +20,13 @@ what arrives into three calls for the sync engine:
   cause exactly one more.
 
 DELETE events are ignored: a filtered subscription never receives them (the filter column is
-not in ``old_record``), and the server's tombstones carry deletes through the pull.
+not in ``old_record``), and the server's tombstones carry deletes through the pull. What a
+payload asks for is decided by :func:`.live_hints.classify` (no I/O; tested on its own).
+
+``on_state(state, problem)`` says how the connection stands: "connecting" when a session starts,
+"live" once Realtime has subscribed to the database ("Subscribed to PostgreSQL", or
+``subscribe_grace`` after the join on a server that never says it), "offline" with the reason
+in words while the supervisor waits to try again.
 
 Events are hints, never the truth; the engine applies them by ``version``, and its pulls repair
 whatever Realtime lost (rate limits, change-capture restarts, the subscribe window, drops).
@@ -83,14 +89,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-import json
 import logging
 import random
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping, Sequence
 
-from ..safe_text import safe_line
+from .live_hints import (
+    HintBatch, SessionEnded, channel_ended, classify, describe_error, refused_for_rate,
+)
 
 if TYPE_CHECKING:
     from supabase import AsyncClient
@@ -99,77 +105,12 @@ log = logging.getLogger(__name__)
 
 CONNECTING, LIVE, OFFLINE = "connecting", "live", "offline"
 SUBSCRIBED_TO_POSTGRES = "Subscribed to PostgreSQL"
-RATE_LIMIT_MARK = "RateLimitReached"
 TOKEN_EVENTS = frozenset({"TOKEN_REFRESHED", "SIGNED_IN", "USER_UPDATED"})
 # Synced tables without a `workspace_id` column: a filter on a column the table lacks is refused
 # by Realtime (the channel would error forever). `workspaces` is scoped by its own id; `profiles`
 # belong to people, not workspaces, and RLS already limits them to co-members, so unfiltered.
 SCOPE_COLUMNS: dict[str, str | None] = {"workspaces": "id", "profiles": None}
 CLOSE_TIMEOUT = 1.0  # seconds a polite close may take before the socket is cut
-
-
-class SessionEnded(Exception):
-    """Why one connection session stopped (its text is the ``problem`` shown as offline)."""
-
-    def __init__(self, problem: str, *, rate_limited: bool = False, half_open: bool = False) -> None:
-        super().__init__(problem)
-        self.problem = problem
-        self.rate_limited = rate_limited
-        self.half_open = half_open
-
-
-def channel_ended(state: str, err: BaseException | None) -> SessionEnded:
-    """The end of a session for a channel state: the server's reason as the problem, and whether
-    it names a rate limit (``ChannelRateLimitReached``, ``ClientJoinRateLimitReached``, ...)."""
-    if err is not None:
-        text = str(err)
-        with contextlib.suppress(ValueError, TypeError, AttributeError):
-            reason = json.loads(text)  # realtime-py wraps the server's payload as JSON text
-            text = str(reason.get("reason") or reason.get("message") or text)
-        problem = _one_line(text or type(err).__name__)
-    else:
-        problem = f"realtime channel {state.lower().replace('_', ' ')}"
-    return SessionEnded(problem, rate_limited=RATE_LIMIT_MARK in problem)
-
-
-@dataclass
-class HintBatch:
-    """Hints gathered for one table until the next flush: the last record per id, ids to fetch."""
-
-    rows: dict[str, dict] = field(default_factory=dict)
-    fetch: dict[str, None] = field(default_factory=dict)  # ordered set
-
-
-def classify(payload: Mapping[str, Any]) -> tuple[str, str | None, dict | None]:
-    """What one ``postgres_changes`` payload asks for: ("rows", id, record), ("fetch", id, None),
-    ("catch_up", None, None) when a change cannot be named, or ("ignore", None, None).
-
-    A record is complete when it has every column the payload's ``columns`` lists and no
-    ``errors``; a server that sends no ``columns`` is trusted (the cache keeps columns a record
-    leaves out, see store/server_rows.py, so trusting it never erases a value).
-    """
-    data = payload.get("data") if isinstance(payload, Mapping) else None
-    if not isinstance(data, Mapping):
-        return "ignore", None, None
-    kind = data.get("type") or data.get("eventType") or ""
-    kind = str(getattr(kind, "value", kind)).upper()  # realtime-py hands over its own enum
-    if kind not in ("INSERT", "UPDATE"):
-        return "ignore", None, None  # DELETE: tombstones carry deletes
-    record = data.get("record")
-    if not isinstance(record, Mapping):
-        return "catch_up", None, None
-    raw_id = record.get("id")  # a uuid on every synced table; sync_tombstones counts with a bigint
-    if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int)) or raw_id == "":
-        return "catch_up", None, None
-    row_id = str(raw_id)
-    if data.get("errors"):
-        return "fetch", row_id, None
-    columns = data.get("columns")
-    if isinstance(columns, list):
-        names = {c.get("name") for c in columns if isinstance(c, Mapping)}
-        if not names.issubset(record.keys()):
-            return "fetch", row_id, None
-    return "rows", row_id, dict(record)
 
 
 class LiveFeed:
@@ -305,7 +246,7 @@ class LiveFeed:
         except asyncio.CancelledError:
             raise
         except Exception as err:  # noqa: BLE001 - every network failure shape ends the session
-            ended = SessionEnded(_describe(err), rate_limited=_refused_for_rate(err))
+            ended = SessionEnded(describe_error(err), rate_limited=refused_for_rate(err))
         finally:
             polite = ended is None or not ended.half_open
             await asyncio.shield(self._teardown(polite=polite))
@@ -381,7 +322,7 @@ class LiveFeed:
         except TimeoutError:
             return None  # the write itself is stuck: the silence check decides
         except Exception as err:  # noqa: BLE001 - ConnectionClosed and friends
-            raise SessionEnded(_describe(err)) from None
+            raise SessionEnded(describe_error(err)) from None
         waiter.add_done_callback(lambda f: f.cancelled() or f.exception() is not None or self._alive())
         return waiter
 
@@ -505,14 +446,8 @@ class LiveFeed:
         table = str(payload["data"].get("table"))
         if table not in self.tables:
             return
-        batch = batches.setdefault(table, HintBatch())
         assert row_id is not None
-        if action == "fetch":
-            batch.rows.pop(row_id, None)
-            batch.fetch[row_id] = None
-        else:
-            batch.fetch.pop(row_id, None)
-            batch.rows[row_id] = record  # type: ignore[assignment]
+        batches.setdefault(table, HintBatch()).add(action, row_id, record)
 
     async def _flush(self, batches: dict[str, HintBatch]) -> None:
         for table, batch in batches.items():
@@ -558,22 +493,7 @@ async def _get(queue: asyncio.Queue, timeout: float) -> Any:
         return None
 
 
-def _refused_for_rate(err: BaseException) -> bool:
-    """A websocket upgrade answered 429 (Realtime's joins/s or connections quota)."""
-    response = getattr(err, "response", None)
-    return getattr(response, "status_code", None) == 429 or RATE_LIMIT_MARK in str(err)
-
-
 def _abort(ws: Any) -> None:
     transport = getattr(ws, "transport", None)
     if transport is not None:
         transport.abort()
-
-
-def _describe(err: BaseException) -> str:
-    return _one_line(str(err).strip() or type(err).__name__)
-
-
-def _one_line(text: str) -> str:
-    """One printable line (the server's words can hold anything: drawn safe, kept short)."""
-    return safe_line(" ".join(text.split())[:300])
