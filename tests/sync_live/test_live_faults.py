@@ -66,6 +66,7 @@ async def test_rate_limit_skipping_batches(backend, team, start_feed):
     fake = backend.require_fake()
     live = await start_feed(await backend.signed_in(team.alice), team.a)
     faults = fake.realtime.faults
+    skipped_before = faults.stats.rate_limited  # counters outlive resets
     faults.rate_limit(2, close_channels=False, window_seconds=0.3)
     backend.sql("insert into public.contacts (workspace_id, name) select %s, 'S' || g from generate_series(1, 3) g",
                 (team.a,))
@@ -73,7 +74,7 @@ async def test_rate_limit_skipping_batches(backend, team, start_feed):
     insert_contact(backend, team.a, "skipped")
     loop = asyncio.get_running_loop()
     deadline = loop.time() + 5
-    while faults.stats.rate_limited == 0:
+    while faults.stats.rate_limited == skipped_before:
         assert loop.time() < deadline
         await asyncio.sleep(0.02)
     await asyncio.sleep(0.35)  # the window passes
@@ -133,12 +134,13 @@ async def test_idle_timeout_close_restarts(backend, team, start_feed):
     fake = backend.require_fake()
     # Pings every silence_timeout / 4 keep a socket alive, so make them rarer than the idle timeout.
     live = await start_feed(await backend.signed_in(team.alice), team.a, silence_timeout=8)
+    idle_before = fake.realtime.faults.stats.idle_closed  # counters outlive resets
     fake.realtime.faults.set_idle_timeout(0.4)
     await live.rec.wait(lambda: live.feed.sessions >= 2, "a restart after the idle close")
     fake.realtime.faults.set_idle_timeout(60)
     await live.rec.wait_live(count=2)
     await survives(live, backend, team.a, "after idle")
-    assert fake.realtime.faults.stats.idle_closed >= 1
+    assert fake.realtime.faults.stats.idle_closed > idle_before
 
 
 async def test_watchdog_pings_keep_an_idle_socket_open(backend, team, start_feed):
@@ -208,6 +210,7 @@ async def test_channel_limit_refusal_waits_the_rate_limited_backoff(backend, tea
 async def test_join_rate_limit_refusals_and_429_upgrades(backend, team, start_feed):
     fake = backend.require_fake()
     faults = fake.realtime.faults
+    before = faults.stats.upgrades_refused + faults.stats.joins_refused  # counters outlive resets
     raw = await RawSocket.connect(backend)
     try:
         faults.set_join_rate_limit(1, window_seconds=1.0)
@@ -217,7 +220,7 @@ async def test_join_rate_limit_refusals_and_429_upgrades(backend, team, start_fe
         await live.rec.wait_live(timeout=15)
     finally:
         await raw.close()
-    refused = faults.stats.upgrades_refused + faults.stats.joins_refused
+    refused = faults.stats.upgrades_refused + faults.stats.joins_refused - before
     assert refused >= 1 and live.feed.sessions >= 2
     assert any("429" in p or "ClientJoinRateLimitReached" in p for p in live.rec.problems()), live.rec.states
     assert time.monotonic() - t >= 0.15
