@@ -23,12 +23,14 @@ from . import terminal_guard  # noqa: F401  (no control character reaches the te
 from . import textual_fixes  # noqa: F401  (applies work-arounds before any widget exists)
 from .config import Settings
 from .error_boundary import ErrorBoundary
-from .messages import StoreChanged, WriteStatus
+from .messages import StoreChanged, SyncStatusChanged, WriteStatus
 from .models import SYNCED_MODELS, RecordType
 from .safe_text import safe_block, safe_line
+from .status_keeper import StatusKeeper
+from .status_words import AppStatus
 from .store import Action, ChangeSet, Store, WriteEvent
+from .sync.status import SyncControl, SyncStatus
 from .widgets import type_to_jump
-from .widgets.status_line import StatusLine
 
 STYLES = Path(__file__).resolve().parent / "styles"  # package data (see pyproject.toml)
 INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
@@ -49,6 +51,8 @@ class TrackApp(ErrorBoundary):
         Binding("w", "switch_workspace", "Workspace", id="app.workspace", show=False),
         Binding("u", "undo", "Undo", id="app.undo", show=False, tooltip="Take back your last change (several levels)"),
         Binding("U", "redo", "Redo", id="app.redo", show=False, tooltip="Do again what u took back"),
+        Binding("exclamation_mark", "failed_changes", "Failed changes", id="app.failed_changes", show=False,
+                tooltip="Changes the server refused: retry, discard or open their records"),
     ]
 
     def __init__(self, store: Store | None, settings: Settings | None = None, *, title: str | None = None,
@@ -65,6 +69,8 @@ class TrackApp(ErrorBoundary):
         self._unsubscribe: Callable[[], None] = lambda: None  # undoes _attach_store
         self._closed_stores: list[Store] = []
         self.account_flow = None
+        self.status_keeper = StatusKeeper(self, local_only=account is None)
+        self.sync_control: SyncControl | None = None  # the running sync engine (see sync_wiring.py)
         if account is not None:
             from .account_flow import AccountFlow
 
@@ -119,6 +125,7 @@ class TrackApp(ErrorBoundary):
         """Wire a store to the app (on the UI thread): its announcements become messages, its
         writes from this thread never wait long for another process, and other processes'
         commits to the cache are noticed and shown."""
+        self.status_keeper.attach(store)
         unsubscribe_changes = store.subscribe(self._store_changed)
         unsubscribe_writes = store.subscribe_writes(self._write_status)
         store.set_interactive_thread()
@@ -226,6 +233,7 @@ class TrackApp(ErrorBoundary):
         self._broadcast(message.changes)
 
     def _broadcast(self, changes: ChangeSet) -> None:
+        self.status_keeper.store_changed(self.store, changes)
         for screen in self.screen_stack:
             screen.post_message(StoreChanged(changes))
 
@@ -244,14 +252,38 @@ class TrackApp(ErrorBoundary):
             self.write_wait = f"{unsaved} change{'s' if unsaved != 1 else ''} not saved — palette: Retry unsaved changes"
         else:
             self.write_wait = ""
-        for screen in self.screen_stack:
-            for line in screen.query(StatusLine):
-                line.waiting = self.write_wait
+        self.status_keeper.waiting_changed(self.write_wait)
         if event.kind == "saved" and not event.queued:
             self.notify("Saved: the other process released the cache", timeout=3)
         elif event.kind == "failed":
             retry = " — command palette: Retry unsaved changes" if event.retryable else ""
             self.notify(f"Not saved: {event.label} ({event.reason}){retry}", severity="error", timeout=10)
+
+    # -- sync ------------------------------------------------------------------------------
+
+    @property
+    def app_status(self) -> AppStatus:
+        """What every status line shows besides its screen's context (status_keeper.py)."""
+        return self.status_keeper.status
+
+    def set_sync_status(self, status: SyncStatus) -> None:
+        """The engine's news, from any thread (never blocks)."""
+        if threading.get_ident() == self._thread_id:
+            self.status_keeper.sync_changed(status, self.store)
+        else:
+            self.post_message(SyncStatusChanged(status))
+
+    def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
+        self.status_keeper.sync_changed(message.status, self.store)
+
+    def action_failed_changes(self) -> None:
+        from textual.screen import ModalScreen
+
+        from .screens.failed_changes import FailedChangesScreen
+
+        if self.store is None or isinstance(self.screen, (ModalScreen, FailedChangesScreen)):
+            return
+        self.push_screen(FailedChangesScreen(self.store))
 
     def on_key(self, event: events.Key) -> None:
         """Runs before the app looks the key up in bindings: a letter typed in a dialog's
@@ -382,6 +414,10 @@ class TrackApp(ErrorBoundary):
                     action = self.action_undo if mode == "undo" else self.action_redo
                     yield SystemCommand(escape(safe_line(f"{verb}: {step.description}")),
                                         f"Same as {key}", action)
+        if self.store is not None:
+            failed = self.app_status.sync.failed
+            yield SystemCommand("Failed changes", f"Changes the server refused ({failed}): retry, discard, open (!)",
+                                self.action_failed_changes)
         if self.store is not None and self.store.unsaved_writes:
             yield SystemCommand(
                 "Retry unsaved changes", "Save again what waited too long for another process", self.action_retry_unsaved,

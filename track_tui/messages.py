@@ -10,6 +10,7 @@ from textual.message import Message
 
 from .store import WriteEvent
 from .store.changes import ChangeSet
+from .sync.status import SyncStatus
 
 
 class StoreChanged(Message, bubble=False):
@@ -26,3 +27,12 @@ class WriteStatus(Message, bubble=False):
     def __init__(self, event: WriteEvent) -> None:
         super().__init__()
         self.event = event
+
+
+class SyncStatusChanged(Message, bubble=False):
+    """The sync engine has news (posted from its thread through the wiring): the app's one
+    status follows it, and every status line with it."""
+
+    def __init__(self, status: SyncStatus) -> None:
+        super().__init__()
+        self.status = status

@@ -112,18 +112,16 @@ class BoardScreen(Screen[None]):
     def on_mount(self) -> None:
         self.query_one("#filter", Input).display = False
         self.query_one("#filter-error", Label).display = False
-        self.refresh_status()
+        self.show_context()
         self.reload(rebuild=True)
 
     @property
     def status(self) -> StatusLine:
         return self.query_one(StatusLine)
 
-    def refresh_status(self) -> None:
+    def show_context(self) -> None:
+        """The board's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.status
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.failed = self.store.failed_count()
         label = f"{self.board.name}"
         if not self.flt.is_empty:
             label += f" · filter {self.flt.describe()}"
@@ -169,7 +167,7 @@ class BoardScreen(Screen[None]):
         self._activate(self.col)
         self._apply_focus_wanted()
         self._focus_wanted = None
-        self.refresh_status()
+        self.show_context()
         if not self.loaded:
             self.call_after_refresh(self.post_message, self.FirstDrawn())
         self.loaded = True
@@ -185,7 +183,6 @@ class BoardScreen(Screen[None]):
         that had to wait) reloads the columns; while another screen is in front the reload
         waits until the board is shown again.
         """
-        self.refresh_status()
         changes = message.changes
         if not changes.touches(*self.BOARD_TABLES):
             return
@@ -408,7 +405,7 @@ class BoardScreen(Screen[None]):
         event.input.display = False
         self.query_one(BoardColumns).focus()
         self.flt = flt
-        self.refresh_status()
+        self.show_context()
         self.reload()
 
     def action_clear_filter(self) -> None:
@@ -421,7 +418,7 @@ class BoardScreen(Screen[None]):
             self.query_one(BoardColumns).focus()
         if not self.flt.is_empty:
             self.flt = CardFilter()
-            self.refresh_status()
+            self.show_context()
             self.reload()
 
     def action_switch_board(self) -> None:
@@ -437,7 +434,7 @@ class BoardScreen(Screen[None]):
         self.flt = CardFilter()
         self.col = 0
         self.stages = []
-        self.refresh_status()
+        self.show_context()
         self.reload(rebuild=True)
 
     def action_delete_card(self) -> None:
@@ -503,5 +500,5 @@ class BoardScreen(Screen[None]):
 
     def _quick_filter(self, text: str) -> None:
         self.flt = CardFilter.parse(text)
-        self.refresh_status()
+        self.show_context()
         self.reload()

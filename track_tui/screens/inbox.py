@@ -75,7 +75,7 @@ class InboxScreen(Screen[None]):
         yield KeyHints()
 
     def on_mount(self) -> None:
-        self.refresh_status()
+        self.show_context()
         self.reload()
 
     @property
@@ -124,17 +124,14 @@ class InboxScreen(Screen[None]):
             f"{counts.get('upcoming', 0)} upcoming · {counts.get('no_date', 0)} no date · {counts.get('done', 0)} done"
         )
         self.query_one("#inbox-header", Static).update(f"{whose}{kind}  —  {figures}   ({today:%a %d %b})")
-        self.refresh_status()
+        self.show_context()
 
-    def refresh_status(self) -> None:
+    def show_context(self) -> None:
+        """The inbox's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.query_one(StatusLine)
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.failed = self.store.failed_count()
         status.context = "My work" + (" · everyone" if self.everyone else "")
 
     def on_store_changed(self, message: StoreChanged) -> None:
-        self.refresh_status()
         if message.changes.touches("tasks", "profiles", "deals", "contacts", "companies"):
             self.reload()
 

@@ -215,7 +215,7 @@ class RecordScreen(Screen[None]):
         self._draw_header()
         self._draw_fields()
         self._draw_relations()
-        self.refresh_status()
+        self.show_context()
 
     def _field_context(self) -> fe.FieldContext:
         stage_label, probability = None, None
@@ -324,11 +324,9 @@ class RecordScreen(Screen[None]):
                 target = old_index if old_index is not None else 0
                 option_list.highlighted = min(enabled, key=lambda i: (abs(i - target), i))
 
-    def refresh_status(self) -> None:
+    def show_context(self) -> None:
+        """The record's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.query_one(StatusLine)
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.failed = self.store.failed_count()
         label = f"{self.record_type.label}: {self.record.name}"
         if self.types is not None:
             label += " · timeline: " + ", ".join(sorted(t.value for t in self.types))
@@ -379,7 +377,6 @@ class RecordScreen(Screen[None]):
             if changes.any_row("timeline_entries") or (entry_ids and self._touches_my_timeline(entry_ids)):
                 keep = self.timeline.current.id if not changes.from_here and self.timeline.current else None
                 self.load_timeline(keep=keep)
-            self.refresh_status()
         except LookupError:  # the record is gone (hard delete from elsewhere)
             self.notify("This record no longer exists", severity="warning")
 
@@ -769,7 +766,7 @@ class RecordScreen(Screen[None]):
     def set_filter(self, types: Iterable[EntryType] | None) -> None:
         self.types = frozenset(types) if types is not None else None
         self.load_timeline()
-        self.refresh_status()
+        self.show_context()
 
     # -- deal contacts ---------------------------------------------------------------------
 

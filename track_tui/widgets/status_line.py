@@ -1,16 +1,23 @@
-"""The status line: workspace, sync state, pending local changes, last sync, active filter.
+"""The status line: the app's one status (workspace, sync, pending, failed, last sync) and the
+screen's own context (board and filter, record name).
 
-While writes wait for another process to release the cache it says so (`waiting`, set by the
-app for every status line on the screen stack, and read by a new one when it mounts).
+Every status line follows the app's :class:`~..status_words.AppStatus`: the app sets `status`
+on each line of the screen stack when it changes, and a new line reads it when it mounts, so no
+screen counts outbox entries or names the sync state itself. The words and how they shorten
+with the width are :mod:`..status_words`'; the "synced 2 min ago" part is redrawn each minute.
 """
 
 from __future__ import annotations
+
+from datetime import datetime, timezone
 
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from ..safe_text import safe_line
+from ..status_words import AppStatus, status_text
+
+AGO_REFRESH = 60.0  # seconds between redraws of "synced N min ago"
 
 
 class StatusLine(Static):
@@ -18,35 +25,23 @@ class StatusLine(Static):
     StatusLine { height: 1; padding: 0 1; }
     """
 
-    workspace: reactive[str] = reactive("")
-    sync_state: reactive[str] = reactive("offline (local)")
-    pending: reactive[int] = reactive(0)
-    failed: reactive[int] = reactive(0)
+    status: reactive[AppStatus] = reactive(AppStatus, always_update=False)
     context: reactive[str] = reactive("")
-    read_only: reactive[bool] = reactive(False)
-    waiting: reactive[str] = reactive("")
 
     def on_mount(self) -> None:
-        # The cache opened read-only (a read-only file or folder): say so wherever a status shows.
-        self.read_only = bool(getattr(getattr(self.app, "store", None), "read_only", False))
-        self.waiting = getattr(self.app, "write_wait", "")
+        self.status = getattr(self.app, "app_status", AppStatus())
+        self.set_interval(AGO_REFRESH, self.refresh)
+
+    def _now(self) -> datetime:
+        store = getattr(self.app, "store", None)
+        return store.now() if store is not None else datetime.now(timezone.utc)
 
     def render(self) -> Text:
-        """Workspace, board and record names are data: drawn through `safe_line`."""
-        text = Text(no_wrap=True, overflow="ellipsis")
-        text.append(safe_line(self.workspace), style="bold")
-        if self.read_only:
-            text.append("  ● read-only: changes cannot be saved", style="bold")
-        else:
-            text.append(f"  ● {safe_line(self.sync_state)}")
-            if self.waiting:  # never "all changes saved" while some wait
-                text.append(f"  ⧗ {self.waiting}", style="bold reverse")
-            if self.pending:
-                text.append(f"  {self.pending} pending")
-            elif not self.waiting:
-                text.append("  all changes saved")
-        if self.failed:
-            text.append(f"  {self.failed} failed", style="bold reverse")
-        if self.context:
-            text.append(f"  │ {safe_line(self.context)}")
-        return text
+        """Workspace, board and record names are data: `status_text` draws them through `safe_line`."""
+        width = self.content_size.width or self.app.size.width
+        return status_text(self.status, self.context, width, self._now())
+
+    @property
+    def text(self) -> str:
+        """What the line says now, as plain text (tests and screen readers' sake)."""
+        return self.render().plain

@@ -1,0 +1,148 @@
+"""What the status line says, in words, for the width it has.
+
+One value, :class:`AppStatus`, holds everything every screen's status line shows that is not the
+screen's own context (the board's name and filter, the record's name): the workspace, the sync
+engine's :class:`~.sync.status.SyncStatus` (with the pending and failed counts as the store
+has them), whether the cache is read-only, and writes waiting for another process. The app keeps
+the one current value; status lines only draw it.
+
+:func:`status_text` lays it out for a width: the long wording when it fits (always at 120
+columns with an ordinary context), then shorter wording, then without the last-sync time; only
+what still does not fit is cut, at the end (the screen's context). No Textual here: the words are
+tested on their own, and `track status` may reuse them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict
+from rich.text import Text
+
+from .safe_text import safe_line
+from .sync.status import SyncState, SyncStatus
+
+FAILED_KEY = "!"  # the status line's key for the failed-changes screen
+
+
+class AppStatus(BaseModel):
+    """The app-wide part of every status line (see the module docs)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workspace: str = ""
+    sync: SyncStatus = SyncStatus()
+    read_only: bool = False
+    waiting: str = ""  # writes waiting for another process to release the cache, in words
+
+
+def ago(then: datetime, now: datetime, *, short: bool = False) -> str:
+    """How long ago `then` was, humanised ("just now", "2 min ago", "3 h ago", "5 days ago")."""
+    seconds = max(0, int((now - then).total_seconds()))
+    if seconds < 60:
+        return "now" if short else "just now"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes}m ago" if short else f"{minutes} min ago"
+    hours = minutes // 60
+    if hours < 48:
+        return f"{hours}h ago" if short else f"{hours} h ago"
+    days = hours // 24
+    return f"{days}d ago" if short else f"{days} days ago"
+
+
+def _count(number: int, one: str, many: str) -> str:
+    return f"{number:,} {one if number == 1 else many}"
+
+
+def _rows(number: int) -> str:
+    if number >= 10_000:
+        return f"{number / 1000:.0f}k"
+    if number >= 1_000:
+        return f"{number / 1000:.1f}k"
+    return str(number)
+
+
+def state_words(sync: SyncStatus, *, short: bool) -> str:
+    """The sync state in words ("downloading 3 of 11 tables · 12,400 rows")."""
+    state = sync.state
+    if state is SyncState.DOWNLOADING:
+        progress = sync.download
+        if progress is None or not progress.tables_total:
+            return "downloading…"
+        if short:
+            return f"↓ {progress.tables_done}/{progress.tables_total} · {_rows(progress.rows_done)} rows"
+        return (f"downloading {progress.tables_done} of {progress.tables_total} tables · "
+                f"{_count(progress.rows_done, 'row', 'rows')}")
+    if short:
+        return {SyncState.LOCAL_ONLY: "local only", SyncState.CONNECTING: "connecting…",
+                SyncState.SYNCING: "syncing…"}.get(state, state.value)
+    words = {
+        SyncState.LOCAL_ONLY: "local only: nothing is uploaded",
+        SyncState.OFFLINE: "offline: changes wait here",
+        SyncState.CONNECTING: "connecting…",
+        SyncState.SYNCING: "syncing…",
+        SyncState.LIVE: "live",
+        SyncState.SIGNED_OUT: "signed out: sign in to sync (w)",
+        SyncState.NO_ACCESS: "no access to this workspace",
+    }[state]
+    if state is SyncState.OFFLINE and sync.problem:
+        words = f"offline: {sync.problem}"
+    return words
+
+
+def _parts(status: AppStatus, now: datetime, *, short: bool, with_time: bool) -> list[tuple[str, str]]:
+    """(text, style) pieces after the workspace name, in order."""
+    sync = status.sync
+    parts: list[tuple[str, str]] = []
+    if status.read_only:
+        parts.append(("● read-only: changes cannot be saved", "bold"))
+    else:
+        parts.append((f"● {safe_line(state_words(sync, short=short))}", ""))
+        if status.waiting:  # never "all changes saved" while some wait
+            parts.append((f"⧗ {safe_line(status.waiting)}", "bold reverse"))
+        local_only = sync.state is SyncState.LOCAL_ONLY
+        if sync.pending and not local_only:  # the demo never says its edits wait to be sent
+            parts.append((f"{sync.pending:,} pending" if short else f"{sync.pending:,} to upload", ""))
+        elif not status.waiting and not short:
+            parts.append(("all changes saved" if local_only else "all changes uploaded", ""))
+    if status.sync.failed:
+        failed = status.sync.failed
+        text = f"{failed:,} failed {FAILED_KEY}" if short else f"{failed:,} failed — press {FAILED_KEY}"
+        parts.append((text, "bold reverse"))
+    if with_time and sync.last_success is not None and sync.state is not SyncState.LOCAL_ONLY:
+        parts.append((ago(sync.last_success, now, short=short) if short
+                      else f"synced {ago(sync.last_success, now)}", ""))
+    return parts
+
+
+def status_text(status: AppStatus, context: str, width: int, now: datetime) -> Text:
+    """The whole line for `width` cells: the longest wording that fits (see the module docs)."""
+    workspace = safe_line(status.workspace)
+    context = safe_line(context)
+    tiers = ((False, True), (True, True), (True, False))
+    chosen = None
+    for short, with_time in tiers:
+        chosen = _build(workspace, _parts(status, now, short=short, with_time=with_time), context)
+        if chosen.cell_len <= width:
+            return chosen
+    assert chosen is not None
+    # Still too wide: the workspace name gives way first, then the context is cut at its end.
+    if workspace and chosen.cell_len > width:
+        chosen = _build(_shorten(workspace, 16), _parts(status, now, short=True, with_time=False), context)
+    return chosen
+
+
+def _shorten(text: str, cells: int) -> str:
+    return text if len(text) <= cells else text[: cells - 1] + "…"
+
+
+def _build(workspace: str, parts: list[tuple[str, str]], context: str) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    text.append(workspace, style="bold")
+    for piece, style in parts:
+        text.append("  ")
+        text.append(piece, style=style)
+    if context:
+        text.append(f"  │ {context}")
+    return text
