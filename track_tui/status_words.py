@@ -79,7 +79,7 @@ def state_words(sync: SyncStatus, *, short: bool) -> str:
                 SyncState.SYNCING: "syncing…"}.get(state, state.value)
     words = {
         SyncState.LOCAL_ONLY: "local only: nothing is uploaded",
-        SyncState.OFFLINE: "offline: changes wait here",
+        SyncState.OFFLINE: "offline",
         SyncState.CONNECTING: "connecting…",
         SyncState.SYNCING: "syncing…",
         SyncState.LIVE: "live",
@@ -91,14 +91,17 @@ def state_words(sync: SyncStatus, *, short: bool) -> str:
     return words
 
 
-def _parts(status: AppStatus, now: datetime, *, short: bool, with_time: bool) -> list[tuple[str, str]]:
-    """(text, style) pieces after the workspace name, in order."""
+def _parts(status: AppStatus, now: datetime, *, short: bool, with_time: bool,
+           short_state: bool | None = None) -> list[tuple[str, str]]:
+    """(text, style) pieces after the workspace name, in order (`short_state`: the state's
+    wording, which otherwise follows `short`)."""
     sync = status.sync
+    short_state = short if short_state is None else short_state
     parts: list[tuple[str, str]] = []
     if status.read_only:
         parts.append(("● read-only: changes cannot be saved", "bold"))
     else:
-        parts.append((f"● {safe_line(state_words(sync, short=short))}", ""))
+        parts.append((f"● {safe_line(state_words(sync, short=short_state))}", ""))
         if status.waiting:  # never "all changes saved" while some wait
             parts.append((f"⧗ {safe_line(status.waiting)}", "bold reverse"))
         local_only = sync.state is SyncState.LOCAL_ONLY
@@ -120,10 +123,12 @@ def status_text(status: AppStatus, context: str, width: int, now: datetime) -> T
     """The whole line for `width` cells: the longest wording that fits (see the module docs)."""
     workspace = safe_line(status.workspace)
     context = safe_line(context)
-    tiers = ((False, True), (True, True), (True, False))
+    # (short state, short counts and time, with the time): longest first
+    tiers = ((False, False, True), (False, True, True), (True, True, True), (True, True, False))
     chosen = None
-    for short, with_time in tiers:
-        chosen = _build(workspace, _parts(status, now, short=short, with_time=with_time), context)
+    for short_state, short, with_time in tiers:
+        parts = _parts(status, now, short=short, with_time=with_time, short_state=short_state)
+        chosen = _build(workspace, parts, context)
         if chosen.cell_len <= width:
             return chosen
     assert chosen is not None

@@ -1,0 +1,179 @@
+"""The failed-changes screen: the list in words, retry (engine or store), discard (engine only,
+confirmed), open the record; and the store query and retry it rests on."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from track_tui.models import RecordType
+from track_tui.screens.failed_changes import ConfirmDiscard, FailedChangesScreen
+from track_tui.screens.record import RecordScreen
+from track_tui.store.failed_changes import failed_changes, retry_failed
+from track_tui.sync.status import SyncState, SyncStatus
+
+from .sync_support import FakeControl, park, syncing_app
+
+SIZE = (120, 40)
+REASON = 'new row violates row-level security policy for table "deals"'
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def a_deal(store) -> tuple[str, str, str]:
+    deal_id, name, close = store.conn.execute(
+        "SELECT id, name, close_date FROM deals WHERE deleted_at IS NULL AND close_date IS NOT NULL ORDER BY id LIMIT 1"
+    ).fetchone()
+    return deal_id, name, close
+
+
+def refused_close_date(store) -> tuple[str, str, list[int]]:
+    deal_id, name, _ = a_deal(store)
+    store.update_record(RecordType.DEAL, deal_id, fields={"close_date": date(2027, 4, 30)})
+    return deal_id, name, park(store, REASON)
+
+
+def states(store, seqs) -> list[str]:
+    marks = ",".join("?" for _ in seqs)
+    return [r[0] for r in store.conn.execute(f"SELECT state FROM outbox WHERE seq IN ({marks}) ORDER BY seq", seqs)]
+
+
+def test_the_query_says_record_what_and_why(demo_store):
+    deal_id, name, old = a_deal(demo_store)
+    demo_store.update_record(RecordType.DEAL, deal_id, fields={"close_date": date(2027, 4, 30)})
+    board = demo_store.boards()[0]
+    card = demo_store.column_card_ids(board, demo_store.stages(board.id)[0].id)[0]
+    demo_store.move_card(card, demo_store.stages(board.id)[2].id)
+    park(demo_store, REASON)
+    changes = failed_changes(demo_store)
+    close = next(c for c in changes if c.table == "deals" and c.row_id == deal_id)
+    assert close.name == name and close.kind == "deal" and close.reason == REASON
+    assert close.tried == f"Close date: {old} → 2027-04-30"
+    assert (close.record_type, close.record_id) == (RecordType.DEAL, deal_id)
+    moved = next(c for c in changes if c.table == "board_cards")
+    assert moved.tried == f"move to {demo_store.stages(board.id)[2].name}"
+    assert moved.record_id is not None
+    created = next(c for c in changes if c.table == "timeline_entries")
+    assert created.tried == "create this timeline entry"
+
+
+def test_retry_without_an_engine_puts_entries_back_as_pending(demo_store):
+    _, _, seqs = refused_close_date(demo_store)
+    heard = []
+    demo_store.subscribe(heard.append)
+    assert retry_failed(demo_store, seqs) == len(seqs)
+    assert set(states(demo_store, seqs)) == {"pending"}
+    assert heard and heard[-1].touches("outbox")  # the status line and the screen hear of it
+    assert retry_failed(demo_store, seqs) == 0  # nothing parked any more
+
+
+async def test_the_screen_lists_each_failure_from_the_key_and_the_palette(demo_store):
+    deal_id, name, seqs = refused_close_date(demo_store)
+    app = syncing_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        assert "2 failed" in app.screen.query_one("#status").text  # the edit and its timeline entry
+        await pilot.press("exclamation_mark")
+        await settle(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, FailedChangesScreen)
+        assert [c.seq for c in screen.changes] == seqs
+        prompt = str(screen.option_list.get_option_at_index(0).prompt)
+        assert name in prompt and "Close date:" in prompt and "→ 2027-04-30" in prompt and REASON in prompt
+        assert "2 changes the server refused" in str(screen.query_one("#failed-header").render())
+        await pilot.press("escape")
+        await settle(app, pilot)
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Failed changes" in commands
+
+
+async def test_retry_with_no_engine_requeues_in_the_store(demo_store):
+    _, _, seqs = refused_close_date(demo_store)
+    app = syncing_app(demo_store, SyncStatus(state=SyncState.OFFLINE))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_failed_changes()
+        await settle(app, pilot)
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert states(demo_store, seqs) == ["pending", "failed"]  # the one under the cursor
+        await pilot.press("R")
+        await settle(app, pilot)
+        assert states(demo_store, seqs) == ["pending", "pending"]
+        screen = app.screen
+        assert isinstance(screen, FailedChangesScreen) and screen.changes == []  # the list followed
+        text = screen.query_one("#status").text
+        assert "failed" not in text and "2 to upload" in text
+
+
+async def test_retry_and_discard_go_through_the_engine_when_one_runs(demo_store):
+    _, _, seqs = refused_close_date(demo_store)
+    control = FakeControl()
+    app = syncing_app(demo_store, SyncStatus(state=SyncState.LIVE), control)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_failed_changes()
+        await settle(app, pilot)
+        await pilot.press("r")
+        assert control.retried == [seqs[:1]]
+        await pilot.press("R")
+        assert control.retried == [seqs[:1], seqs]
+        assert states(demo_store, seqs) == ["failed", "failed"]  # the engine does it, not the screen
+        await pilot.press("d")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmDiscard)
+        await pilot.press("n")  # kept
+        await pilot.pause()
+        assert control.discarded == []
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert control.discarded == [seqs[:1]]
+        assert isinstance(app.screen, FailedChangesScreen)
+
+
+async def test_discard_is_refused_in_words_without_a_connection(demo_store):
+    _, _, seqs = refused_close_date(demo_store)
+    control = FakeControl()
+    app = syncing_app(demo_store, SyncStatus(state=SyncState.OFFLINE), control)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_failed_changes()
+        await settle(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        assert not isinstance(app.screen, ConfirmDiscard)
+        assert control.discarded == [] and states(demo_store, seqs) == ["failed", "failed"]
+        assert any("Discarding needs a connection" in n.message for n in app._notifications)
+
+
+async def test_enter_opens_the_record_of_the_failure(demo_store):
+    deal_id, name, _ = refused_close_date(demo_store)
+    app = syncing_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_failed_changes()
+        await settle(app, pilot)
+        await pilot.press("enter")
+        await settle(app, pilot)
+        assert isinstance(app.screen, RecordScreen) and app.screen.record_id == deal_id
+        await pilot.press("escape")
+        await settle(app, pilot)
+        assert isinstance(app.screen, FailedChangesScreen)
+
+
+async def test_names_in_failures_are_drawn_safely(demo_store):
+    deal_id, _, _ = a_deal(demo_store)
+    demo_store.update_record(RecordType.DEAL, deal_id, fields={"name": "Evil [/] \x1b[2J deal"})
+    park(demo_store, "reason with [bold]markup[/] and \x07 bell")
+    app = syncing_app(demo_store)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_failed_changes()
+        await settle(app, pilot)
+        prompt = app.screen.option_list.get_option_at_index(0).prompt
+        plain = getattr(prompt, "plain", str(prompt))
+        assert "\x1b" not in plain and "\x07" not in plain and "[/]" in plain
