@@ -26,6 +26,7 @@ from .error_boundary import ErrorBoundary
 from .messages import StoreChanged, SyncStatusChanged, WriteStatus
 from .models import SYNCED_MODELS, RecordType
 from .safe_text import safe_block, safe_line
+from .news_notifier import NewsNotifier
 from .status_keeper import StatusKeeper
 from .status_words import AppStatus
 from .store import Action, ChangeSet, Store, WriteEvent
@@ -70,6 +71,7 @@ class TrackApp(ErrorBoundary):
         self._closed_stores: list[Store] = []
         self.account_flow = None
         self.status_keeper = StatusKeeper(self, local_only=account is None)
+        self.news = NewsNotifier(self)  # other people's changes to what is on screen
         self.sync_control: SyncControl | None = None  # the running sync engine (see sync_wiring.py)
         if account is not None:
             from .account_flow import AccountFlow
@@ -234,6 +236,7 @@ class TrackApp(ErrorBoundary):
 
     def _broadcast(self, changes: ChangeSet) -> None:
         self.status_keeper.store_changed(self.store, changes)
+        self.news.heard(changes)  # before the screens re-read: a deleted row's name is still shown
         for screen in self.screen_stack:
             screen.post_message(StoreChanged(changes))
 

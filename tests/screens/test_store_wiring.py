@@ -160,12 +160,12 @@ async def test_another_processes_edit_refreshes_the_record_page_and_says_so(demo
         # A teammate's change, brought in by another process's sync, is news.
         with other.transaction(origin=Origin.SERVER) as tx:
             tx.update("deals", deal_id, {"close_date": FROZEN_NOW.date().replace(year=2027), "version": 9})
-        assert await until(pilot, lambda: any("a teammate changed the close date" in m for m in told), timeout=2.0)
+        assert await until(pilot, lambda: any("changed the close date of 'Renamed in the other pane'" in m for m in told), timeout=2.0)
         # This person's own edit here is not news.
         before = len(told)
         demo_store.update_record(RecordType.DEAL, deal_id, {"name": "My own edit"})
         await settle(demo_app, pilot)
-        assert not any("teammate" in m or "another Track window" in m for m in told[before:])
+        assert not any("changed the" in m or "another Track window" in m for m in told[before:])
 
 
 async def test_another_processes_stage_move_reloads_the_board(demo_app, demo_store, other):

@@ -24,6 +24,7 @@ from ..models.enums import StageType
 from ..models.problems import describe, first_problem
 from ..models.views import CardFilter, ColumnStats
 from ..store import InvalidInput, Store
+from ..remote_news import Subject
 from ..store.undo import UndoStep
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainLabel
@@ -171,6 +172,23 @@ class BoardScreen(Screen[None]):
         if not self.loaded:
             self.call_after_refresh(self.post_message, self.FirstDrawn())
         self.loaded = True
+
+    def remote_subjects(self, changes) -> Iterable[Subject]:
+        """The rows of a teammate's change that this board shows (see news_notifier.py): its
+        cards, and the records they show — named from the cards on screen, so a card removed
+        by the change is still named."""
+        card_ids = changes.ids("board_cards")
+        record_ids = changes.ids(self.board.record_type.table)
+        if not card_ids and not record_ids:
+            return
+        for column in self.columns:
+            shown = column.cards.card_ids
+            for card_id in card_ids.intersection(shown) if len(card_ids) < len(shown) else (c for c in shown if c in card_ids):
+                summary = column.cards.summary(card_id)
+                yield Subject("board_cards", card_id, record_name=summary.name if summary else None)
+        for record_id in record_ids:
+            if self.store.card_for_record(self.board.id, record_id) is not None:
+                yield Subject(self.board.record_type.table, record_id)
 
     BOARD_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
 

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from ..messages import StoreChanged
+from ..remote_news import Subject
 from ..models import RecordType, Task, TaskStatus
 from ..store import InvalidInput, NotFound, Store
 from ..store.inbox_queries import InboxTask, group_tasks
@@ -130,6 +131,13 @@ class InboxScreen(Screen[None]):
         """The inbox's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.query_one(StatusLine)
         status.context = "My work" + (" · everyone" if self.everyone else "")
+
+    def remote_subjects(self, changes) -> Iterable[Subject]:
+        """The tasks of a teammate's change that the inbox shows (see news_notifier.py)."""
+        changed = changes.ids("tasks")
+        for task in self.tasks if changed else ():
+            if task.id in changed:
+                yield Subject("tasks", task.id, name=task.title)
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if message.changes.touches("tasks", "profiles", "deals", "contacts", "companies"):

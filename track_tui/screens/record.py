@@ -33,6 +33,7 @@ from ..messages import StoreChanged
 from ..models import CustomFieldType, Record, RecordType, TimelineEntry
 from ..models.dates import relative_days, short_date
 from ..models.enums import EntryType, StageType
+from ..remote_news import Subject
 from ..safe_text import safe_line
 from ..store import ChangedElsewhere, ChangeSet, InvalidInput, Store
 from ..store.record_queries import PickerItem, RecordCard, RelatedRecord
@@ -381,8 +382,9 @@ class RecordScreen(Screen[None]):
             self.notify("This record no longer exists", severity="warning")
 
     def _tell_about(self, changes: ChangeSet) -> None:
-        """Say so when someone else changed this record — never for this person's own edits
-        (local here, or the server acknowledging them); another terminal's edit is named as such."""
+        """Say so when this record changed in another Track window on this computer. Another
+        person's change is the app's to tell, in one notification for what the screen in view
+        shows (`remote_subjects`, news_notifier.py); this person's own edits and acks never are."""
         table = self.record_type.table
         if self.record_id not in changes.ids(table):
             return  # a coarse "anything may have changed": nothing specific to say
@@ -390,10 +392,21 @@ class RecordScreen(Screen[None]):
         if fields is not None and not fields:
             return  # only sync bookkeeping moved
         what = self._describe_fields(fields)
-        if changes.is_news:
-            self.notify(f"{self.record.name}: a teammate changed {what}", timeout=5)
-        elif changes.elsewhere:
+        if changes.elsewhere and not changes.is_news:  # a teammate's: the app says it (remote_subjects)
             self.notify(f"{self.record.name}: {what} changed in another Track window", timeout=4)
+
+    def remote_subjects(self, changes: ChangeSet) -> Iterable[Subject]:
+        """The rows of a teammate's change that this page shows (see news_notifier.py)."""
+        table = self.record_type.table
+        if self.record_id in changes.ids(table):
+            yield Subject(table, self.record_id, name=self.record.name)
+        for card in self.cards:
+            if card.card_id in changes.ids("board_cards"):
+                yield Subject("board_cards", card.card_id, record_name=self.record.name)
+        entry_ids = sorted(changes.ids("timeline_entries"))[:50]
+        for entry_id in entry_ids:
+            if self.store.entries_on_record(self.record_id, [entry_id]):
+                yield Subject("timeline_entries", entry_id, record_name=self.record.name)
 
     def _describe_fields(self, fields: frozenset[str] | None) -> str:
         if fields is None:

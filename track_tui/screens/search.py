@@ -10,6 +10,7 @@ Back returns to the same results with the cursor on the same hit; Escape closes 
 from __future__ import annotations
 
 import time
+from typing import Iterable
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -19,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from ..messages import StoreChanged
+from ..remote_news import Subject
 from ..store import Store
 from ..store.search import SearchResults
 from ..widgets.plain_text import PlainLabel
@@ -117,6 +119,13 @@ class SearchScreen(ModalScreen[None]):
             self.results_list.set_results(results, keep=keep)
         else:
             self.results_list.clear(f"Nothing matches {query.text!r}." if query.text else "Nothing matches these filters.")
+
+    def remote_subjects(self, changes) -> Iterable[Subject]:
+        """The records among the results that a teammate's change touched (news_notifier.py)."""
+        for hit in self.results.hits if self.results is not None else ():
+            table = hit.record_type.table
+            if hit.record_id in changes.ids(table):
+                yield Subject(table, hit.record_id, name=hit.name)
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if self.searched and message.changes.touches("contacts", "companies", "deals", "timeline_entries"):
