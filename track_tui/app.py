@@ -77,6 +77,11 @@ class TrackApp(ErrorBoundary):
             from .account_flow import AccountFlow
 
             self.account_flow = AccountFlow(self, account)
+        self.sync_wiring = None  # runs the engine for a project's workspace (sync_wiring.py)
+        if account is not None:
+            from .sync_wiring import SyncWiring, engine_factory
+
+            self.sync_wiring = SyncWiring(self, account.runtime.submit, engine_factory(account.project, account.runtime))
         self._restore_signals: Callable[[], None] = lambda: None
 
     def on_mount(self) -> None:
@@ -132,11 +137,16 @@ class TrackApp(ErrorBoundary):
         unsubscribe_writes = store.subscribe_writes(self._write_status)
         store.set_interactive_thread()
         store.watch_other_writers()
+        wiring = self.sync_wiring
+        if wiring is not None and self.account_flow.account.stored_session() is not None:
+            wiring.start(store)  # a project's workspace with a session: keep it in step
 
         def detach() -> None:
             unsubscribe_changes()
             unsubscribe_writes()
             store.stop_watching()
+            if wiring is not None:
+                wiring.stop()
 
         self._unsubscribe = detach
 

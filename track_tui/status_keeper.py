@@ -4,6 +4,7 @@ Three things feed it: the sync engine (a :class:`~.sync.status.SyncStatus`, thro
 wiring's `SyncStatusChanged` message), the store (the outbox's pending and failed counts, read
 again only when a commit touched the outbox), and the write path's waits for another process.
 Screens no longer count anything: they set their own context on their line and nothing else.
+Every widget of class `follows-status` (the status line, the download bar) is given the value.
 
 The counts come from the store, not from the engine's status, because a local edit must show as
 pending the moment it commits, before the engine has woken. A workspace without a project (the
@@ -17,7 +18,6 @@ from typing import TYPE_CHECKING
 from .status_words import AppStatus
 from .store import ChangeSet, Store
 from .sync.status import SyncState, SyncStatus
-from .widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -74,5 +74,5 @@ class StatusKeeper:
             return
         self.status = status
         for screen in self.app.screen_stack:
-            for line in screen.query(StatusLine):
-                line.status = status
+            for widget in screen.query(".follows-status"):  # status lines, the download bar
+                widget.status = status

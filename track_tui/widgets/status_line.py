@@ -24,6 +24,7 @@ class StatusLine(Static):
     DEFAULT_CSS = """
     StatusLine { height: 1; padding: 0 1; }
     """
+    DEFAULT_CLASSES = "follows-status"
 
     status: reactive[AppStatus] = reactive(AppStatus, always_update=False)
     context: reactive[str] = reactive("")
