@@ -96,6 +96,11 @@ def _quoted(name: str | None, fallback: str) -> str:
     return f"'{name if len(name) <= NAME_CELLS else name[: NAME_CELLS - 1] + '…'}'"
 
 
+def who_changed(store: "Store", changes: ChangeSet, table: str, row_id: str) -> str:
+    """Who made a server change of a row, as a sentence starts ("Ana Reyes", "Someone")."""
+    return _who(store, changes, Subject(table, row_id))
+
+
 def _who(store: "Store", changes: ChangeSet, subject: Subject) -> str:
     authors = changes.authors.get(subject.table, {})
     if subject.row_id in authors:

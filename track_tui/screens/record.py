@@ -33,7 +33,7 @@ from ..messages import StoreChanged
 from ..models import CustomFieldType, Record, RecordType, TimelineEntry
 from ..models.dates import relative_days, short_date
 from ..models.enums import EntryType, StageType
-from ..remote_news import Subject
+from ..remote_news import Subject, who_changed
 from ..safe_text import safe_line
 from ..store import ChangedElsewhere, ChangeSet, InvalidInput, Store
 from ..store.record_queries import PickerItem, RecordCard, RelatedRecord
@@ -374,6 +374,8 @@ class RecordScreen(Screen[None]):
                 if changes.touches("board_stages"):
                     self._stage_names = self.store.stage_names()
                 self.show_details()
+            if mine and changes.is_news:
+                self._warn_open_editor(changes)
             entry_ids = changes.ids("timeline_entries")
             if changes.any_row("timeline_entries") or (entry_ids and self._touches_my_timeline(entry_ids)):
                 keep = self.timeline.current.id if not changes.from_here and self.timeline.current else None
@@ -394,6 +396,32 @@ class RecordScreen(Screen[None]):
         what = self._describe_fields(fields)
         if changes.elsewhere and not changes.is_news:  # a teammate's: the app says it (remote_subjects)
             self.notify(f"{self.record.name}: {what} changed in another Track window", timeout=4)
+
+    def _warn_open_editor(self, changes: ChangeSet) -> None:
+        """Someone else changed this record while a dialog of this page is open: say so on its
+        message line. An editor of the very field that changed says whose value is there now;
+        its save then asks before replacing it (`_save`: the value it started from no longer
+        holds). A note being written is only told which fields changed."""
+        dialog = self.app.screen
+        if dialog is self or not dialog.query("#error"):
+            return
+        table = self.record_type.table
+        who = who_changed(self.store, changes, table, self.record_id)
+        field_editor = isinstance(dialog, (TextFieldScreen, ChoiceScreen, MultiChoiceScreen, RecordPickerScreen))
+        editing = self.spec(self._editing[0]) if self._editing is not None and field_editor else None
+        if editing is not None:
+            if fe.raw_value(editing, self.record) == self._editing[1]:
+                return  # another field: this editor's value still holds
+            theirs = fe.display(editing, self.record, self._field_context())
+            text = (f"{who} changed {editing.label} to {theirs} while you were editing. "
+                    "Saving asks before replacing their value.")
+        elif isinstance(dialog, NoteScreen):
+            text = f"{who} changed {self._describe_fields(changes.fields(table, self.record_id))} meanwhile; your note is kept."
+        else:
+            return
+        label = dialog.query_one("#error")
+        label.update(text)
+        label.display = True
 
     def remote_subjects(self, changes: ChangeSet) -> Iterable[Subject]:
         """The rows of a teammate's change that this page shows (see news_notifier.py)."""
