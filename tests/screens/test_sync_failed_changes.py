@@ -56,7 +56,7 @@ def test_the_query_says_record_what_and_why(demo_store):
     assert moved.tried == f"move to {demo_store.stages(board.id)[2].name}"
     assert moved.record_id is not None
     created = next(c for c in changes if c.table == "timeline_entries")
-    assert created.tried == "create this timeline entry"
+    assert created.tried == "log a change in the timeline"  # the edit's own field_edit entry
 
 
 def test_retry_without_an_engine_puts_entries_back_as_pending(demo_store):

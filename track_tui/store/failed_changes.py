@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Sequence
 from pydantic import BaseModel, ConfigDict
 
 from ..models.enums import RecordType
+from ..models.money import Money
 from ..models.records import FIELD_LABELS
 from .changes import BOOKKEEPING_COLUMNS
 
@@ -40,6 +41,7 @@ _KIND_WORDS = {
     "timeline_entries": "timeline entry", "tasks": "task", "deal_contacts": "deal contact",
 }
 VALUE_CELLS = 32  # a value in "old → new" is cut beyond this
+_LOGGED = ("field_edit", "stage_change")  # timeline entries the write path writes itself
 
 
 class FailedChange(BaseModel):
@@ -105,7 +107,9 @@ def _describe(conn, store: "Store", row: tuple) -> FailedChange:
         patch = {}
     record_type, record_id = _owner(conn, table, row_id, patch)
     name = _name(conn, table, row_id, patch, record_type, record_id)
-    if op == "insert":
+    if op == "insert" and table == "timeline_entries" and patch.get("entry_type") in _LOGGED:
+        tried = "log a change in the timeline"  # the auto-logged entry of an edit listed beside it
+    elif op == "insert":
         tried = f"create this {_KIND_WORDS.get(table, 'row')}"
     elif op == "delete":
         tried = f"delete this {_KIND_WORDS.get(table, 'row')}"
@@ -183,11 +187,30 @@ def _update_words(conn, table: str, patch: dict[str, Any], record_id: str | None
         if column == "position":
             continue  # the card's place in its column: part of a move, not worth a line
         label, old = olds.get(column, (FIELD_LABELS.get(column, column.replace("_", " ").capitalize()), _MISSING))
+        if column == "value_cents":
+            currency = _currency(conn, table, record_id, patch)
+            old, new = (_money(old, currency) if old is not _MISSING else old), _money(new, currency)
         parts.append(f"{label}: {_value(new)}" if old is _MISSING else f"{label}: {_value(old)} → {_value(new)}")
     return "; ".join(parts) if parts else "change this row"
 
 
 _MISSING = object()
+
+
+def _currency(conn, table: str, deal_id: str | None, patch: dict[str, Any]) -> str:
+    if isinstance(patch.get("currency"), str):
+        return patch["currency"]
+    if table != "deals" or not deal_id:
+        return ""
+    found = conn.execute("SELECT currency FROM deals WHERE id = ?", (deal_id,)).fetchone()
+    return str(found[0]) if found and found[0] else ""
+
+
+def _money(minor: Any, currency: str) -> Any:
+    """A stored amount in minor units as a person reads it ("$42,000.00")."""
+    if isinstance(minor, bool) or not isinstance(minor, int):
+        return minor
+    return Money(minor=minor, currency=currency).format()
 
 
 def _stage_name(conn, stage_id: Any) -> str:

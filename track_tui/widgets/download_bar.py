@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.css.query import NoMatches
 from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import ProgressBar, Static
@@ -60,10 +61,13 @@ class DownloadBar(Vertical):
         progress = sync.download
         downloading = sync.state is SyncState.DOWNLOADING
         self.display = downloading
-        if not downloading or not self.is_mounted:
+        if not downloading:
             return
-        bar = self.query_one(ProgressBar)
-        words = self.query_one("#download-words", Static)
+        try:
+            bar = self.query_one(ProgressBar)
+            words = self.query_one("#download-words", Static)
+        except NoMatches:  # not composed yet: on_mount shows it
+            return
         if progress is None or not progress.tables_total:
             words.update("Downloading the workspace…")
             return
