@@ -190,6 +190,30 @@ class BoardScreen(Screen[None]):
             if self.store.card_for_record(self.board.id, record_id) is not None:
                 yield Subject(self.board.record_type.table, record_id)
 
+    MOVES_PLACED_AT_ONCE = 5  # a bigger burst of moves waits for the reload
+
+    def _place_moved_cards(self, changes) -> None:
+        """Put cards a teammate moved into their new column in memory, each column's cursor
+        kept on its card (one indexed read per card: only for a few)."""
+        moved = [card for card in changes.ids("board_cards")
+                 if "stage_id" in (changes.columns("board_cards", card) or {"stage_id"})]
+        if not moved or len(moved) > self.MOVES_PLACED_AT_ONCE:
+            return
+        by_stage = {stage.id: column for stage, column in zip(self.stages, self.columns)}
+        for card in moved:
+            place = self.store.card_index(self.board, card, self.flt)
+            source = next((c.cards for c in self.columns if card in c.cards.card_ids), None)
+            target = by_stage.get(place[0]).cards if place is not None and place[0] in by_stage else None
+            if source is target:
+                continue
+            if source is not None:
+                source.set_cards([c for c in source.card_ids if c != card], keep=source.current_id)
+            if target is not None:
+                ids = [c for c in target.card_ids if c != card]
+                ids.insert(min(place[1], len(ids)), card)
+                target.forget({card})
+                target.set_cards(ids, keep=target.current_id)
+
     BOARD_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
 
     def on_store_changed(self, message: StoreChanged) -> None:
@@ -207,7 +231,9 @@ class BoardScreen(Screen[None]):
         if not self.is_active:
             self._stale = True
         elif not changes.from_here:
-            self.reload()
+            if changes.is_news:
+                self._place_moved_cards(changes)  # a teammate's move shows at once…
+            self.reload()  # …and the reload brings the figures (and anything else) after it
         else:  # this screen's own action: redraw just the cards it touched
             cards = changes.ids("board_cards")
             records = changes.ids("deals") | changes.ids("contacts") | changes.ids("companies")
