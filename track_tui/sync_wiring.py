@@ -85,7 +85,14 @@ class SyncWiring:
         if self.factory is None:
             self.app.set_sync_status(SyncStatus(state=SyncState.OFFLINE, problem=NO_ENGINE))
             return
-        engine = self.factory(store, self.app.set_sync_status)
+        current: list[RunningEngine] = []
+
+        def on_status(status: SyncStatus) -> None:  # the engine's threads; a stopped one is not heard
+            if current and current[0] is self.engine:
+                self.app.set_sync_status(status)
+
+        engine = self.factory(store, on_status)
+        current.append(engine)
         self.engine = engine
         self.app.sync_control = engine
         self.app.set_sync_status(engine.status)

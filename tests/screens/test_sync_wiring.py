@@ -223,3 +223,23 @@ def copy_board_tables(source: Store, target: Store) -> None:
         for row in rows:
             row["workspace_id"] = "w" * 32
         apply_rows(target, table, rows)
+
+
+async def test_a_stopped_engine_is_no_longer_heard(demo_store, runtime):
+    app = syncing_app(demo_store)
+    engines: list[FakeEngine] = []
+    wiring = SyncWiring(app, runtime.submit, lambda store, on_status: engines.append(FakeEngine(store, on_status)) or engines[-1])
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        wiring.start(demo_store)
+        assert engines[0].started.wait(2)
+        wiring.start(demo_store)
+        assert engines[1].started.wait(2)
+        await pilot.pause()
+        engines[0].on_status(SyncStatus(state=SyncState.NO_ACCESS))  # late news from the old one
+        await pilot.pause()
+        assert app.app_status.sync.state is SyncState.LIVE
+        engines[1].on_status(SyncStatus(state=SyncState.SYNCING))
+        await pilot.pause()
+        assert app.app_status.sync.state is SyncState.SYNCING
+        wiring.stop()
