@@ -192,13 +192,13 @@ class BoardScreen(Screen[None]):
 
     MOVES_PLACED_AT_ONCE = 5  # a bigger burst of moves waits for the reload
 
-    def _place_moved_cards(self, changes) -> None:
+    def _place_moved_cards(self, changes) -> bool:
         """Put cards a teammate moved into their new column in memory, each column's cursor
-        kept on its card (one indexed read per card: only for a few)."""
+        kept on its card (one indexed read per card: only for a few). True when it did."""
         moved = [card for card in changes.ids("board_cards")
                  if "stage_id" in (changes.columns("board_cards", card) or {"stage_id"})]
         if not moved or len(moved) > self.MOVES_PLACED_AT_ONCE:
-            return
+            return False
         by_stage = {stage.id: column for stage, column in zip(self.stages, self.columns)}
         for card in moved:
             place = self.store.card_index(self.board, card, self.flt)
@@ -213,6 +213,7 @@ class BoardScreen(Screen[None]):
                 ids.insert(min(place[1], len(ids)), card)
                 target.forget({card})
                 target.set_cards(ids, keep=target.current_id)
+        return True
 
     BOARD_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
 
@@ -231,9 +232,12 @@ class BoardScreen(Screen[None]):
         if not self.is_active:
             self._stale = True
         elif not changes.from_here:
-            if changes.is_news:
-                self._place_moved_cards(changes)  # a teammate's move shows at once…
-            self.reload()  # …and the reload brings the figures (and anything else) after it
+            if changes.is_news and self._place_moved_cards(changes):
+                # A teammate's move is drawn at once; the reload (figures, anything else) starts
+                # after that frame, so its reads do not hold the frame back.
+                self.call_after_refresh(self.reload)
+            else:
+                self.reload()
         else:  # this screen's own action: redraw just the cards it touched
             cards = changes.ids("board_cards")
             records = changes.ids("deals") | changes.ids("contacts") | changes.ids("companies")
