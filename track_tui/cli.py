@@ -261,7 +261,7 @@ def _run(path: Path, settings: Settings, *, rebuild: bool, title: str | None = N
     from .app import TrackApp
 
     try:
-        app = TrackApp(store, settings, title=title)
+        app = TrackApp(store, settings, title=title, theme_file=paths.theme_file())
         app.run()
     finally:
         with signals.deferred():

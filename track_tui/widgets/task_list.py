@@ -88,27 +88,28 @@ class TaskList(GroupedList[InboxTask], can_focus=True):
         if row.collapsed:
             label += "  (hidden — c shows)"
         text = Text(label)
-        text.stylize(self._fg("task-list--header"))
-        if row.section == "overdue":
-            text.stylize(self._fg("task-list--overdue"), 1, 1 + len(SECTION_LABELS["overdue"]))
         header_bg = self.get_component_rich_style("task-list--header")
-        return self._strip(text, width, self.rich_style + Style(bgcolor=header_bg.bgcolor))
+        base = self.rich_style + Style(bgcolor=header_bg.bgcolor)
+        text.stylize(self._fg("task-list--header", base=base))
+        if row.section == "overdue":
+            text.stylize(self._fg("task-list--overdue", base=base), 1, 1 + len(SECTION_LABELS["overdue"]))
+        return self._strip(text, width, base)
 
     def _render_item(self, task: InboxTask, width: int, selected: bool) -> Strip:
         today = self._today()
-        muted = self._fg("task-list--muted")
-        title_style = self._fg("task-list--title")
+        muted = self._fg("task-list--muted", selected=selected)
+        title_style = self._fg("task-list--title", selected=selected)
         if task.status == TaskStatus.DONE:
-            title_style = self._fg("task-list--done")
+            title_style = self._fg("task-list--done", selected=selected)
         # Right-hand columns: due · status · record (type) · assignee, fitted to the width.
         due = self._due_text(task, today)
         due_style = muted
         if task.status != TaskStatus.DONE and task.due_date is not None:
             if task.due_date < today:
-                due_style = self._fg("task-list--overdue")
+                due_style = self._fg("task-list--overdue", selected=selected)
             elif task.due_date == today:
-                due_style = self._fg("task-list--today")
-        status_style = self._fg("task-list--progress") if task.status == TaskStatus.IN_PROGRESS else muted
+                due_style = self._fg("task-list--today", selected=selected)
+        status_style = self._fg("task-list--progress", selected=selected) if task.status == TaskStatus.IN_PROGRESS else muted
         record = ""
         if task.record_name:
             record = f"{TYPE_LABELS.get(task.record_type or '', '')} · {task.record_name}"

@@ -31,6 +31,7 @@ from ..models import CustomField, Profile, TimelineEntry
 from ..models.dates import relative_time, short_date
 from ..models.enums import CustomFieldType, EntryType
 from ..models.money import Money
+from .part_styles import PartStyles
 from ..safe_text import is_safe, safe_block, safe_line
 
 PAGE = 60  # entries read per query
@@ -274,6 +275,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._rendered: list[list[Strip]] = []  # content lines of entries[0:len(_rendered)]
         self._starts: list[int] = []  # first line of each rendered entry
         self._lines = 0  # lines laid out so far
+        self._parts = PartStyles(self)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -456,14 +458,27 @@ class TimelineView(ScrollView, can_focus=True):
         if row >= len(strips):
             return Strip.blank(width, base)
         style = base
+        content = strips[row]
         if selected:
-            style = base + self._partial("timeline--cursor-focus" if self.has_focus else "timeline--cursor")
+            cursor = "timeline--cursor-focus" if self.has_focus else "timeline--cursor"
+            style = self._parts.over(base, cursor)  # its tint blended over the background
+            if self.app.current_theme.ansi and self.has_focus:  # the block cursor: its own text colour
+                content = Strip(Segment.remove_color(content))
         gutter = Segment("▌ " if selected and self.has_focus else "▏ " if selected else "  ", style)
-        content = strips[row].apply_style(style)
+        content = content.apply_style(style)
         return Strip([gutter, *content], width).adjust_cell_length(width, style)
 
     def _partial(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        """A part's colour and text style, resolved against the timeline's background (an
+        unresolved "auto" colour would be white in the light theme: widgets/part_styles.py)."""
+        return self._parts.fg(self.rich_style, name)
+
+    def notify_style_update(self) -> None:
+        """The theme or styles changed: entries drawn in the old colours are drawn again."""
+        super().notify_style_update()
+        self._parts.clear()
+        if self.entries and self.is_mounted:
+            self._relayout(keep_cursor=True)
 
     def _render_entry(self, entry: TimelineEntry) -> list[Strip]:
         """An entry's lines (without the cursor gutter), `self._width` cells wide."""
