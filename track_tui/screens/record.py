@@ -179,7 +179,7 @@ class RecordScreen(Screen[None]):
         tabs.append(" Details ", style="reverse bold" if not on_timeline else "")
         tabs.append(" │ ")
         tabs.append(f" Timeline ({self.timeline_total}) ", style="reverse bold" if on_timeline else "")
-        tabs.append("   Tab switches", style="dim")
+        tabs.append("   Tab switches", style="italic")  # not dim: 2.8:1 in the light theme
         self.query_one("#record-tabs", Static).update(tabs)
 
     def action_cursor(self, delta: int) -> None:

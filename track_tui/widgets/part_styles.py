@@ -21,6 +21,7 @@ only its text style (bold, underline…) and the highlight's own text colour.
 
 from __future__ import annotations
 
+from rich.segment import Segment
 from rich.style import Style
 from textual.color import Color
 from textual.widget import Widget
@@ -96,3 +97,22 @@ class PartStyles:
             color = resolved.rich_color
         bgcolor = background.rich_color if styles.has_rule("background") else None
         return base + Style.from_color(color, bgcolor) + styles.text_style
+
+
+def keep_readable(segments, base: Style) -> list[Segment]:
+    """`segments` drawn over `base`'s background (a cursor laid under lines drawn for the
+    plain background): a segment whose colour reads below 3:1 there takes the background's
+    contrasting text colour, keeping its bold, italic and underline."""
+    if base.bgcolor is None or base.bgcolor.triplet is None:
+        return list(segments)  # the terminal's own colours: nothing to measure
+    background = Color.from_rich_color(base.bgcolor)
+    plain = background.get_contrast_text(0.87).rich_color
+    out = []
+    for segment in segments:
+        style = segment.style
+        color = style.color if style is not None else None
+        if color is not None and color.triplet is not None and \
+                _contrast(Color.from_rich_color(color), background) < MIN_CONTRAST:
+            segment = Segment(segment.text, style + Style(color=plain), segment.control)
+        out.append(segment)
+    return out

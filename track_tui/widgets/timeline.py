@@ -31,7 +31,7 @@ from ..models import CustomField, Profile, TimelineEntry
 from ..models.dates import relative_time, short_date
 from ..models.enums import CustomFieldType, EntryType
 from ..models.money import Money
-from .part_styles import PartStyles
+from .part_styles import PartStyles, keep_readable
 from ..safe_text import is_safe, safe_block, safe_line
 
 PAGE = 60  # entries read per query
@@ -464,6 +464,8 @@ class TimelineView(ScrollView, can_focus=True):
             style = self._parts.over(base, cursor)  # its tint blended over the background
             if self.app.current_theme.ansi and self.has_focus:  # the block cursor: its own text colour
                 content = Strip(Segment.remove_color(content))
+            else:
+                content = Strip(keep_readable(content, style))
         gutter = Segment("▌ " if selected and self.has_focus else "▏ " if selected else "  ", style)
         content = content.apply_style(style)
         return Strip([gutter, *content], width).adjust_cell_length(width, style)
