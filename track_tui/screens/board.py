@@ -43,13 +43,17 @@ class BoardColumns(Horizontal, can_focus=True):
         self.fit_columns()
 
     def fit_columns(self) -> None:
-        """Share the width between columns, but never narrower than a legible card."""
+        """Share the width between the columns that fit whole, never narrower than a legible
+        card: the cells left over widen the first ones, so no sliver of the next column shows
+        (80 columns: 27 + 27 + 26, not 26 × 3 and 2 cells of a fourth). The widths repeat
+        every `visible` columns, so any `visible` neighbours fill the width exactly and
+        scrolling to the cursor's column always shows whole columns."""
         columns = list(self.query_children(StageColumn))
         if columns and self.size.width:
             visible = max(1, min(len(columns), self.size.width // MIN_COLUMN_WIDTH))
-            width = self.size.width // visible
-            for column in columns:
-                column.styles.width = width
+            width, extra = divmod(self.size.width, visible)
+            for index, column in enumerate(columns):
+                column.styles.width = width + (1 if index % visible < extra else 0)
 
 
 class BoardScreen(Screen[None]):
