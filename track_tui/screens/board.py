@@ -20,7 +20,7 @@ from textual.widgets import Input, Label
 
 from ..messages import StoreChanged
 from ..models import Board, BoardStage, Company, Contact, Deal, RecordType
-from ..models.enums import StageType
+from ..models.enums import StageType, plural
 from ..models.problems import describe, first_problem
 from ..models.views import CardFilter, ColumnStats
 from ..store import InvalidInput, Store
@@ -493,7 +493,7 @@ class BoardScreen(Screen[None]):
         yield ("Board: switch board", "Open another pipeline or board", self.action_switch_board)
         for board in self.store.boards():
             if board.id != self.board.id:
-                yield (f"Board: open {board.name}", f"{board.record_type.value}s board", lambda b=board.id: self.show_board(b))
+                yield (f"Board: open {board.name}", f"{plural(board.record_type)} board", lambda b=board.id: self.show_board(b))
         yield ("Board: filter cards", "owner:, tag:, stage:, >value, <value (EUR…), stale:N, words", self.action_filter)
         yield ("Board: my cards", "Filter to cards I own", lambda: self._quick_filter("owner:me"))
         yield (f"Board: stale cards ({self.stale_days}+ days in stage)", "Cards that have not moved", lambda: self._quick_filter(f"stale:{self.stale_days}"))

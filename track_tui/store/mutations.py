@@ -26,7 +26,7 @@ from ..models import (
     RECORD_MODELS, BoardCard, Company, CustomField, CustomFieldError, DealContact, Record, RecordType,
     Task, TaskStatus, TimelineEntry, new_id,
 )
-from ..models.enums import EntryType
+from ..models.enums import EntryType, plural
 from ..models.records import FIELD_LABELS
 from ..models.stored import UnreadableRow, read_stored
 from .actions import returns, returns_arg, write_action
@@ -124,7 +124,7 @@ class Mutations:
         # KeyError while building the patch: refuse it as input instead.
         for name in fields:
             if name not in model.model_fields:
-                raise InvalidInput(name, f"{record_type.value}s have no field {name!r}")
+                raise InvalidInput(name, f"{plural(record_type)} have no field {name!r}")
         new_stage = fields.pop("stage_id", None)
         with self.reading():
             self._record_patch(record_type, self._record_row(record_type, record_id), fields, custom)
@@ -480,7 +480,7 @@ class Mutations:
             definition = defs.get(key)
             if definition is None:
                 if only is None or key in only:
-                    raise InvalidInput(key, f"no custom field with key {key!r} on {RecordType(record_type).value}s")
+                    raise InvalidInput(key, f"no custom field with key {key!r} on {plural(record_type)}")
                 clean[key] = value  # a value the web app wrote for a field we don't know: keep it
                 continue
             if only is not None and key not in only:
