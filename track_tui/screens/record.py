@@ -218,16 +218,18 @@ class RecordScreen(Screen[None]):
         self.refresh_status()
 
     def _field_context(self) -> fe.FieldContext:
-        stage_label, probability = None, None
+        stage_label, probability, stage_type = None, None, None
         if self.cards:
             card = self.cards[0]
             stage = card.stage
             if stage is not None:
                 stage_label = stage.name if len(self.cards) == 1 else f"{stage.name} ({card.board_name})"
                 probability = stage.probability
+                if len(self.cards) == 1:  # on two boards, one stage cannot settle the chance
+                    stage_type = stage.stage_type
         return fe.FieldContext(
             today=self.store.today(), now=self.store.now(), profiles=self.profiles, names=self._names,
-            stage_label=stage_label, stage_probability=probability,
+            stage_label=stage_label, stage_probability=probability, stage_type=stage_type,
         )
 
     def _draw_header(self) -> None:
