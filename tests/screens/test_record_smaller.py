@@ -1,16 +1,20 @@
 """Smaller record-page details: a closed deal's probability is settled, not the one it had in
-its last open stage."""
+its last open stage; a task made from an entry says which entry it came from."""
 
 from __future__ import annotations
 
+from datetime import date, datetime, timezone
 from decimal import Decimal
 
 import pytest
 
 from tests.support.screen_text import screen_lines
 from track_tui.models import RecordType
+from track_tui.models.dates import short_date
+from track_tui.models.enums import EntryType
+from track_tui.widgets.timeline import TimelineContext, source_words
 
-from .test_record import SIZE, open_page
+from .test_record import SIZE, open_page, settle
 
 
 def _deal_in(store, stage_type: str) -> str:
@@ -39,3 +43,32 @@ async def test_an_open_deal_shows_its_own_probability(demo_app, demo_store):
         await open_page(demo_app, pilot, RecordType.DEAL, deal_id)
         line = next(line for line in screen_lines(demo_app) if "│ Probability   " in line)
         assert "35%" in line.split("│")[1], line
+
+
+async def test_a_task_made_from_an_entry_names_that_entry_on_the_timeline(demo_app, demo_store):
+    meeting = demo_store.conn.execute(
+        "SELECT id, record_id, created_at FROM timeline_entries WHERE entry_type = 'meeting' AND record_type = 'deal' "
+        "ORDER BY created_at DESC LIMIT 1").fetchone()
+    async with demo_app.run_test(size=SIZE) as pilot:
+        page = await open_page(demo_app, pilot, RecordType.DEAL, meeting["record_id"])
+        await pilot.press("tab", "tab")
+        assert demo_app.focused is page.timeline
+        page.timeline.cursor = [e.id for e in page.timeline.entries].index(meeting["id"])
+        await pilot.press("t")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        newest = page.timeline.entries[0]
+        assert newest.entry_type == EntryType.TASK and newest.payload["source_entry_id"] == meeting["id"]
+        when = short_date(datetime.fromisoformat(meeting["created_at"]).astimezone().date(), demo_store.today())
+        assert any(f"from the meeting of {when}" in line for line in screen_lines(demo_app)), when
+
+
+def test_the_source_phrase_survives_odd_stored_payloads() -> None:
+    ctx = TimelineContext(now=datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc), today=date(2026, 11, 25))
+    assert source_words({"source_entry_id": "x", "source_type": "call", "source_at": "2026-11-20T10:00:00+00:00"},
+                        ctx) == "from the call of 20 Nov"
+    assert source_words({"source_entry_id": "x"}, ctx) == "from an entry"  # the web app's tasks
+    assert source_words({"source_entry_id": "x", "source_type": 7, "source_at": "nonsense"}, ctx) == "from an entry"
+    assert source_words({"source_entry_id": "x", "source_type": "email", "source_at": None}, ctx) == "from an email"
+    assert source_words({"source_entry_id": "x", "source_type": "note", "source_at": ""}, ctx) == "from a note"

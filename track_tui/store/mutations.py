@@ -349,10 +349,13 @@ class Mutations:
         with self.transaction() as tx:
             tx.insert(task)
             if task.record_type and task.record_id:
-                tx.log(task.record_type, task.record_id, EntryType.TASK, body=task.title, payload={
+                payload = {
                     "task_id": task.id, "title": task.title, "action": "created",
                     "due_date": task.due_date.isoformat() if task.due_date else None,
-                })
+                }
+                if task.source_entry_id:  # made from an entry (`t`): the entry says where it came from
+                    payload.update(_source_of(tx, task.source_entry_id))
+                tx.log(task.record_type, task.record_id, EntryType.TASK, body=task.title, payload=payload)
         return task
 
     @write_action("the task change", deferred=returns([]))
@@ -511,3 +514,13 @@ class Mutations:
                     "old": old.get(key), "new": new.get(key),
                 })
         return changed
+
+
+def _source_of(tx: "WriteContext", entry_id: str) -> dict[str, Any]:
+    """What a task's "created" entry keeps of the entry it was made from: its id, kind and
+    time, so the timeline can say "from the meeting of 25 Nov" without another query."""
+    row = tx.conn.execute("SELECT entry_type, created_at FROM timeline_entries WHERE id = ?", (entry_id,)).fetchone()
+    source: dict[str, Any] = {"source_entry_id": entry_id}
+    if row is not None:
+        source["source_type"], source["source_at"] = row[0], row[1]
+    return source

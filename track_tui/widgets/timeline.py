@@ -163,8 +163,22 @@ def describe_entry(entry: TimelineEntry, ctx: TimelineContext) -> str:
                 text += f" · due {short_date(date.fromisoformat(payload['due_date']), ctx.today)}"
             except ValueError:
                 pass
+        if action == "created" and payload.get("source_entry_id"):
+            text += f" · {source_words(payload, ctx)}"
         return text
     return "Note"
+
+
+def source_words(payload: dict[str, Any], ctx: TimelineContext) -> str:
+    """"from the meeting of 25 Nov": the entry a task was made from (`t`), as the task's
+    "created" entry names it. Whatever is stored, a phrase, never an error."""
+    kind = payload.get("source_type")
+    label = TYPE_LABELS.get(kind, "entry").lower() if isinstance(kind, str) else "entry"
+    try:
+        when = datetime.fromisoformat(str(payload.get("source_at"))).astimezone()
+    except ValueError:
+        return f"from {'an' if label[0] in 'aeiou' else 'a'} {label}"
+    return f"from the {label} of {short_date(when.date(), ctx.today)}"
 
 
 def entry_body(entry: TimelineEntry) -> str | None:
