@@ -72,3 +72,25 @@ def test_the_source_phrase_survives_odd_stored_payloads() -> None:
     assert source_words({"source_entry_id": "x", "source_type": 7, "source_at": "nonsense"}, ctx) == "from an entry"
     assert source_words({"source_entry_id": "x", "source_type": "email", "source_at": None}, ctx) == "from an email"
     assert source_words({"source_entry_id": "x", "source_type": "note", "source_at": ""}, ctx) == "from a note"
+
+
+async def test_after_p_the_cursor_follows_the_contact_to_its_new_place(demo_app, demo_store):
+    """The primary contact is listed first: the contact made primary moves up, and the cursor
+    goes with it instead of staying on the row (now another contact)."""
+    deal_id = demo_store.conn.execute(
+        """SELECT deal_id FROM deal_contacts GROUP BY deal_id HAVING count(*) >= 3 ORDER BY deal_id LIMIT 1""").fetchone()[0]
+    async with demo_app.run_test(size=SIZE) as pilot:
+        page = await open_page(demo_app, pilot, RecordType.DEAL, deal_id)
+        contacts = [r for r in page.relations if r.record_type == RecordType.CONTACT and r.link_id and not r.primary]
+        target = contacts[-1]  # the last listed: making it primary moves it
+        page.relations_list.focus()
+        ids = [page.relations_list.get_option_at_index(i).id for i in range(page.relations_list.option_count)]
+        page.relations_list.highlighted = ids.index(page.option_of(target))
+        before = page.relations_list.highlighted
+        await pilot.press("P")
+        await settle(demo_app, pilot)
+        assert demo_store.record(RecordType.DEAL, deal_id).primary_contact_id == target.record_id
+        now = page.relations_list.highlighted
+        current = page._focused_relation()
+        assert current is not None and current.record_id == target.record_id and current.primary
+        assert now != before  # it moved, and the cursor with it
