@@ -1,5 +1,6 @@
 """Smaller record-page details: a closed deal's probability is settled, not the one it had in
-its last open stage; a task made from an entry says which entry it came from."""
+its last open stage; a task made from an entry says which entry it came from; after P the
+cursor follows the contact; meeting notes are Markdown."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from decimal import Decimal
 import pytest
 
 from tests.support.screen_text import screen_lines
-from track_tui.models import RecordType
+from track_tui.models import RecordType, TimelineEntry
 from track_tui.models.dates import short_date
 from track_tui.models.enums import EntryType
 from track_tui.widgets.timeline import TimelineContext, source_words
@@ -94,3 +95,23 @@ async def test_after_p_the_cursor_follows_the_contact_to_its_new_place(demo_app,
         current = page._focused_relation()
         assert current is not None and current.record_id == target.record_id and current.primary
         assert now != before  # it moved, and the cursor with it
+
+
+async def test_meeting_notes_are_drawn_as_markdown_and_safely(demo_app, demo_store):
+    deal_id = _deal_in(demo_store, "open")
+    demo_store.add_entry(TimelineEntry(
+        workspace_id=demo_store.workspace_id, record_type=RecordType.DEAL, record_id=deal_id,
+        entry_type=EntryType.MEETING, author_id=demo_store.user_id,
+        body="Agreed **next steps** \x1b[2J\x1b]0;owned\x07:\n\n- send the quote",
+        payload={"title": "Kick-off", "duration_minutes": 30}, created_at=demo_store.now(),
+    ))
+    async with demo_app.run_test(size=SIZE) as pilot:
+        page = await open_page(demo_app, pilot, RecordType.DEAL, deal_id)
+        await pilot.pause()
+        lines = screen_lines(demo_app)
+        text = "\n".join(lines)
+        assert "Agreed next steps" in text and "**next steps**" not in text, text
+        assert "\x1b" not in text and "\x07" not in text
+        strips = [strip for index in range(len(page.timeline.entries)) for strip in page.timeline._rendered[index]] \
+            if page.timeline._rendered else []
+        assert all("\x1b" not in segment.text for strip in strips for segment in strip)

@@ -46,6 +46,9 @@ TYPE_LABELS = {
     EntryType.NOTE: "Note", EntryType.CALL: "Call", EntryType.EMAIL: "Email", EntryType.MEETING: "Meeting",
     EntryType.STAGE_CHANGE: "Stage change", EntryType.FIELD_EDIT: "Field edit", EntryType.TASK: "Task",
 }
+# Entries whose body is Markdown (the note and meeting dialogs say so): drawn as Markdown, made
+# safe before and after parsing (markdown_lines). Calls' and emails' bodies are plain text.
+MARKDOWN_BODIES = frozenset({EntryType.NOTE, EntryType.MEETING})
 TYPE_CLASS = {
     EntryType.NOTE: "timeline--note", EntryType.CALL: "timeline--call", EntryType.EMAIL: "timeline--email",
     EntryType.MEETING: "timeline--meeting", EntryType.STAGE_CHANGE: "timeline--stage",
@@ -532,7 +535,7 @@ class TimelineView(ScrollView, can_focus=True):
             lines.append(Strip([Segment("  ", base), Segment(set_cell_size(right, room), muted)]))
         body = entry_body(entry)
         if body:
-            if entry.entry_type == EntryType.NOTE:
+            if entry.entry_type in MARKDOWN_BODIES:
                 body_lines = [Strip(Segment.apply_style(segments, body_style)) for segments in markdown_lines(body, room)]
             else:
                 text_style = body_style + (muted if entry.entry_type in (EntryType.STAGE_CHANGE,) else Style())
