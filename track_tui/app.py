@@ -78,6 +78,7 @@ class TrackApp(ErrorBoundary):
         self._restore_signals = signals.route_to_loop(asyncio.get_running_loop(), self._end_by_signal)
         self.theme = theme_choice.starting_theme(self.theme_file, self.settings.theme, self.available_themes)
         self._theme_changed(self.current_theme, remember=False)
+        self.set_class(self.no_color, "-no-color")  # cursors told by colour alone get reversed (base.tcss)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)  # checked against every screen's bindings too

@@ -1,9 +1,10 @@
 """Under NO_COLOR nothing is told by colour alone: a multi-select's checked options read as
-checked (☑ / ☐), and a click or Space on one still toggles it."""
+checked (☑ / ☐), and a click or Space on one still toggles it; an option list's cursor is
+bold and underlined."""
 
 from __future__ import annotations
 
-from textual.widgets import SelectionList
+from textual.widgets import OptionList, SelectionList
 
 from tests.support.screen_text import screen_lines
 from track_tui.app import TrackApp
@@ -12,7 +13,7 @@ from track_tui.models import RecordType
 from track_tui.screens.record_dialogs import MultiChoiceScreen
 from track_tui.widgets.check_list import CHECKED, UNCHECKED
 
-from .test_record import SIZE, open_page
+from .test_record import SIZE, open_page, settle
 
 
 def _option_lines(app, labels: list[str]) -> dict[str, str]:
@@ -49,3 +50,21 @@ async def test_checked_options_read_without_colour(demo_store, monkeypatch):
         await pilot.pause()
         second = str(selection.get_option_at_index(1).prompt)
         assert f"{CHECKED} {second}" in _option_lines(demo_app, [second])[second]
+
+
+async def test_an_option_lists_cursor_reads_without_colour(demo_store, monkeypatch):
+    """The board switcher (and every option list): the cursor's row is bold and underlined,
+    the others are not, so the cursor shows with no colours at all."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = TrackApp(demo_store, Settings())
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        await pilot.press("b", "down")
+        await pilot.pause()
+        options = app.screen.query_one(OptionList)
+        marked = []
+        for y in range(options.option_count):
+            segments = [s for s in options.render_line(y) if s.text.strip()]
+            marked.append(all(s.style.underline and s.style.bold for s in segments))
+        assert marked == [index == options.highlighted for index in range(options.option_count)], marked
+        assert options.highlighted == 1
