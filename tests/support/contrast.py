@@ -96,11 +96,13 @@ def screen_cells(app) -> list[Cell]:
 
 
 def _dialog_cells(screen) -> set[tuple[int, int]]:
-    """The cells a dialog's own widgets cover: the screen behind shows through the rest,
-    faded on purpose, and is measured when it is the screen in front."""
+    """The cells a dialog's own widgets cover (those with a background of their own: a
+    transparent container lets the screen behind show through). The screen behind is faded on
+    purpose, and is measured when it is the screen in front."""
     cells: set[tuple[int, int]] = set()
-    for widget, (region, _clip) in screen._compositor.visible_widgets.items():
-        if widget is not screen:
+    for widget, (region, clip) in screen._compositor.visible_widgets.items():
+        if widget is not screen and widget.styles.background.a > 0:
+            region = region.intersection(clip)  # a field cut off at the dialog's edge
             cells.update((x, y) for y in range(region.y, region.bottom) for x in range(region.x, region.right))
     return cells
 
