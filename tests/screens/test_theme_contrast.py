@@ -1,8 +1,9 @@
 """Every screen is readable in every built-in theme: light, dark and both ANSI themes.
 
 Each screenshot scene (track_tui/screenshots.py: the board, its dialogs, the inbox, search,
-record pages and their dialogs) is driven to its screen once, at 80x24 and at 120x40; then the theme is switched to
-each theme in turn, as the palette's Theme command does, and every run of text drawn is
+record pages and their dialogs) is driven to its screen once, at 80x24 and at 120x40; then
+the theme is switched to each theme in turn, as the palette's Theme command does, and every
+run of text drawn is
 measured (tests/support/contrast.py): text below 3:1 against its background, or a border
 below 1.35:1, fails. Switching, rather than starting in each theme, also catches a widget that
 keeps lines drawn in the previous theme's colours.
