@@ -19,6 +19,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from . import signals
+from . import theme_choice
 from . import terminal_guard  # noqa: F401  (no control character reaches the terminal)
 from . import textual_fixes  # noqa: F401  (applies work-arounds before any widget exists)
 from .config import Settings
@@ -57,12 +58,14 @@ class TrackApp(ErrorBoundary):
     ]
 
     def __init__(self, store: Store | None, settings: Settings | None = None, *, title: str | None = None,
-                 account=None) -> None:
+                 account=None, theme_file: Path | None = None) -> None:
         """`store` None with an `account` (a configured Supabase project): sign in and pick a
-        workspace first (:mod:`.account_flow`)."""
+        workspace first (:mod:`.account_flow`). `theme_file`: where the theme picked in the
+        palette is remembered (:mod:`.theme_choice`); None (tests) remembers nothing."""
         super().__init__()
         self.store = store
         self.settings = settings or Settings()
+        self.theme_file = theme_file
         if title:
             self.title = title
         self.write_wait = ""  # what status lines say while writes wait for another process
@@ -86,7 +89,10 @@ class TrackApp(ErrorBoundary):
 
     def on_mount(self) -> None:
         self._restore_signals = signals.route_to_loop(asyncio.get_running_loop(), self._end_by_signal)
-        self.theme = self.settings.theme  # a registered theme: the settings checked the name
+        self.theme = theme_choice.starting_theme(self.theme_file, self.settings.theme, self.available_themes)
+        self._theme_changed(self.current_theme, remember=False)
+        self.set_class(self.no_color, "-no-color")  # cursors told by colour alone get reversed (base.tcss)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         if self.settings.keymap:
             self.set_keymap(self.settings.keymap)  # checked against every screen's bindings too
         if self.store is None:
@@ -222,6 +228,18 @@ class TrackApp(ErrorBoundary):
             self.store.interrupt_checks()
         for old in self._closed_stores:
             old.close()
+
+    def _theme_changed(self, theme, *, remember: bool = True) -> None:
+        """ANSI themes cannot blend colours (a 35% tint is the solid colour), so the CSS draws
+        cursors there differently (`.-ansi-theme` rules); a theme picked now is remembered."""
+        self.set_class(theme.ansi, "-ansi-theme")
+        if remember and self.theme_file is not None:
+            from .sync.private_file import PrivateFileError
+
+            try:
+                theme_choice.remember(self.theme_file, theme.name, self.settings.theme)
+            except PrivateFileError as exc:
+                self.notify(f"The theme is used now but will not be remembered: {exc}", severity="warning", timeout=8)
 
     def get_theme(self, theme_name: str):  # type: ignore[override]
         """Textual looks the theme up for every drawn line (through `ansi_theme`), and its own

@@ -261,7 +261,7 @@ def _run(path: Path, settings: Settings, *, rebuild: bool, title: str | None = N
     from .app import TrackApp
 
     try:
-        app = TrackApp(store, settings, title=title)
+        app = TrackApp(store, settings, title=title, theme_file=paths.theme_file())
         app.run()
     finally:
         with signals.deferred():
@@ -290,7 +290,7 @@ def _build_demo_file(args: argparse.Namespace, settings: Settings) -> int:
             Path(f"{output}{suffix}").unlink(missing_ok=True)
     summary = _publish_new_demo(output, deals=args.deals or settings.demo_deals, seed=args.seed, replace=args.force)
     elapsed = time.perf_counter() - started
-    print(f"built {output} in {elapsed:.1f}s: {summary}")
+    print(f"built {output} in {elapsed:.1f}s: {summary.describe()}")
     return 0
 
 

@@ -36,6 +36,11 @@ def state_dir() -> Path:
     return Path(override).expanduser() if override else user_state_path(APP_NAME)
 
 
+def theme_file() -> Path:
+    """The theme picked in the command palette, for the next start (track_tui/theme_choice.py)."""
+    return state_dir() / "theme.json"
+
+
 def project_state_dir(slug: str) -> Path:
     """Per-project state (the session file, the chosen workspace); created 0700 by its users."""
     return state_dir() / "projects" / slug

@@ -48,9 +48,10 @@ def run_project_app(settings: "Settings", *, rebuild: bool) -> int:
                 store = None  # the picker opens (creates) the workspace again
         from .app import TrackApp
 
+        from . import paths
         from .cli import app_exit_status
 
-        app = TrackApp(store, settings, account=account)
+        app = TrackApp(store, settings, account=account, theme_file=paths.theme_file())
         app.run()
         return app_exit_status(app)  # a crash's one line and 70, a signal's 128 + N
     finally:

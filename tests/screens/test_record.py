@@ -553,17 +553,17 @@ async def test_deal_contacts_add_with_role_make_primary_and_remove(demo_app, dem
             "SELECT id, role FROM deal_contacts WHERE deal_id = ? AND contact_id = ?", (deal_id, contact["id"])
         ).fetchone()
         assert link["role"] == "economic buyer"
-        relation_index = next(i for i, r in enumerate(page.relations) if r.link_id == link["id"])
+        relation = next(r for r in page.relations if r.link_id == link["id"])
         page.relations_list.focus()
         option_ids = [page.relations_list.get_option_at_index(i).id for i in range(page.relations_list.option_count)]
-        page.relations_list.highlighted = option_ids.index(f"rel:{relation_index}")
+        page.relations_list.highlighted = option_ids.index(page.option_of(relation))
         await pilot.press("P")
         await settle(demo_app, pilot)
         assert demo_store.record(RecordType.DEAL, deal_id).primary_contact_id == contact["id"]
         assert entries(demo_store, deal_id, "field_edit")[0]["payload"].find("primary_contact_id") > 0
-        relation_index = next(i for i, r in enumerate(page.relations) if r.link_id == link["id"])
+        relation = next(r for r in page.relations if r.link_id == link["id"])
         option_ids = [page.relations_list.get_option_at_index(i).id for i in range(page.relations_list.option_count)]
-        page.relations_list.highlighted = option_ids.index(f"rel:{relation_index}")
+        page.relations_list.highlighted = option_ids.index(page.option_of(relation))
         await pilot.press("x")
         await settle(demo_app, pilot)
         assert demo_store.conn.execute("SELECT count(*) FROM deal_contacts WHERE id = ?", (link["id"],)).fetchone()[0] == 0

@@ -134,9 +134,9 @@ async def test_a_field_edit_and_a_removed_contact_are_undone_on_the_record_page(
         await settle(demo_app, pilot)
         assert demo_store.record(RecordType.DEAL, deal).name == "Renamed deal"
         page.relations_list.focus()
-        index = next(i for i, r in enumerate(page.relations) if r.link_id == link["id"])
+        relation = next(r for r in page.relations if r.link_id == link["id"])
         ids = [page.relations_list.get_option_at_index(i).id for i in range(page.relations_list.option_count)]
-        page.relations_list.highlighted = ids.index(f"rel:{index}")
+        page.relations_list.highlighted = ids.index(page.option_of(relation))
         await pilot.press("x")
         await settle(demo_app, pilot)
         assert not any(r.link_id == link["id"] for r in page.relations)

@@ -69,6 +69,9 @@ def test_a_yes_at_the_prompt_rebuilds(tmp_path: Path, monkeypatch) -> None:
 def test_demo_command_builds_a_file_and_refuses_to_overwrite_it(tmp_path: Path, capsys) -> None:
     out = tmp_path / "big.sqlite3"
     assert cli.main(["demo", "--deals", "25", "--seed", "3", "-o", str(out)]) == 0
+    said = capsys.readouterr().out.strip()
+    assert said.startswith(f"built {out} in ") and ": " in said and "25 deals" in said and "(seed 3)" in said, said
+    assert "=" not in said and "Summary" not in said and "datetime" not in said, said  # no Python repr
     store = Store(out)
     try:
         assert store.conn.execute("SELECT count(*) FROM deals").fetchone()[0] == 25

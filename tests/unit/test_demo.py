@@ -340,3 +340,19 @@ def test_the_sales_pipeline_is_the_board_opened_first() -> None:
     store = Store(":memory:")
     build_demo(store, deals=20, now=NOW)
     assert store.boards()[0].name == "Sales pipeline"
+
+
+def test_the_first_cards_of_each_open_column_show_stale_ones_too(demo):
+    """What a reviewer sees first: the top cards of every open column are a spread of days in
+    stage, and stale ones (the default 14 days) are among them, not only 0–3 days."""
+    store = demo[0]
+    board = next(b for b in store.boards() if b.name == "Sales pipeline")
+    in_view = []
+    for stage in store.stages(board.id):
+        if stage.stage_type != StageType.OPEN:
+            continue
+        ids = store.column_card_ids(board, stage.id)[:5]
+        days = [c.days_in_stage(NOW) for c in store.card_summaries(ids).values()]
+        assert max(days) - min(days) >= 7, (stage.name, days)
+        in_view += days
+    assert sum(d >= 14 for d in in_view) >= len(in_view) // 5, in_view

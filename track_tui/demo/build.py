@@ -49,6 +49,15 @@ class DemoSummary(BaseModel):
     automation_runs: int
     audit_log: int
 
+    def describe(self) -> str:
+        """What `track demo` prints: a sentence a person reads, not the model's repr."""
+        counts = ", ".join(f"{count:,} {noun}" for count, noun in (
+            (self.deals, "deals"), (self.companies, "companies"), (self.contacts, "contacts"),
+            (self.timeline_entries, "timeline entries"), (self.tasks, "tasks"),
+        ))
+        boards = f"{self.boards} board{'s' if self.boards != 1 else ''}"
+        return f"{self.workspace_name}: {counts} on {boards} (seed {self.seed})"
+
 
 def build_demo(store: Store, *, seed: int = 7, deals: int = DEFAULT_DEALS,
                now: datetime | None = None) -> DemoSummary:

@@ -160,8 +160,15 @@ class _Writer:
                    iso_utc(d.entered), 0)
 
     def card_rows(self) -> Iterable[tuple]:
-        """Cards of every board; within a stage the most recently moved card is on top."""
+        """Cards of every board. Open deal columns are in the order their owners dragged them
+        to (a seeded shuffle: priorities look random from outside), so the cards in view have
+        been in their stage for anything from today to months and the stale markers a reviewer
+        looks for show at the top of a column (ordered by the latest move, every column's first
+        screen showed only 0–3 days). Won and lost deals and other cards: the most recently
+        moved on top."""
         plan = self.plan
+        priority = _rng(plan.seed, "card-order")
+        rank = {d.id: priority.random() for d in plan.deals}
         placed: list[tuple[_Stage, datetime, str, str]] = [
             (d.stage, d.entered, "deal", d.id) for d in plan.deals
         ]
@@ -171,7 +178,9 @@ class _Writer:
         for item in placed:
             by_stage.setdefault(item[0].id, []).append(item)
         for stage_items in by_stage.values():
-            stage_items.sort(key=lambda item: (item[1], item[3]), reverse=True)
+            stage_items.sort(key=lambda item: (
+                rank[item[3]] if item[2] == "deal" and item[0].spec.stage_type == "open" else 0, item[1], item[3],
+            ), reverse=True)
             for position, (stage, entered, record_type, record_id) in enumerate(stage_items):
                 yield (self.new_id(), stage.board.id, stage.id, record_type, record_id, position, self.ws,
                        iso_utc(entered), 0)

@@ -24,6 +24,7 @@ class RecordType(StrEnum):
         return self.value.capitalize()
 
 
+
 class StageType(StrEnum):
     OPEN = "open"
     WON = "won"
@@ -73,3 +74,12 @@ class MemberRole(StrEnum):
     ADMIN = "admin"
     MEMBER = "member"
     VIEWER = "viewer"
+
+
+def plural(kind: object) -> str:
+    """'contacts', 'companies', 'deals': the word for several records of a kind (never
+    "companys"). A value that is no record type (a stored row's) is named as it is."""
+    try:
+        return RecordType(kind).table
+    except ValueError:
+        return f"{kind}s"

@@ -20,7 +20,7 @@ from textual.widgets import Input, Label
 
 from ..messages import StoreChanged
 from ..models import Board, BoardStage, Company, Contact, Deal, RecordType
-from ..models.enums import StageType
+from ..models.enums import StageType, plural
 from ..models.problems import describe, first_problem
 from ..models.views import CardFilter, ColumnStats
 from ..store import InvalidInput, Store
@@ -44,13 +44,17 @@ class BoardColumns(Horizontal, can_focus=True):
         self.fit_columns()
 
     def fit_columns(self) -> None:
-        """Share the width between columns, but never narrower than a legible card."""
+        """Share the width between the columns that fit whole, never narrower than a legible
+        card: the cells left over widen the first ones, so no sliver of the next column shows
+        (80 columns: 27 + 27 + 26, not 26 × 3 and 2 cells of a fourth). The widths repeat
+        every `visible` columns, so any `visible` neighbours fill the width exactly and
+        scrolling to the cursor's column always shows whole columns."""
         columns = list(self.query_children(StageColumn))
         if columns and self.size.width:
             visible = max(1, min(len(columns), self.size.width // MIN_COLUMN_WIDTH))
-            width = self.size.width // visible
-            for column in columns:
-                column.styles.width = width
+            width, extra = divmod(self.size.width, visible)
+            for index, column in enumerate(columns):
+                column.styles.width = width + (1 if index % visible < extra else 0)
 
 
 class BoardScreen(Screen[None]):
@@ -534,7 +538,7 @@ class BoardScreen(Screen[None]):
         yield ("Board: switch board", "Open another pipeline or board", self.action_switch_board)
         for board in self.store.boards():
             if board.id != self.board.id:
-                yield (f"Board: open {board.name}", f"{board.record_type.value}s board", lambda b=board.id: self.show_board(b))
+                yield (f"Board: open {board.name}", f"{plural(board.record_type)} board", lambda b=board.id: self.show_board(b))
         yield ("Board: filter cards", "owner:, tag:, stage:, >value, <value (EUR…), stale:N, words", self.action_filter)
         yield ("Board: my cards", "Filter to cards I own", lambda: self._quick_filter("owner:me"))
         yield (f"Board: stale cards ({self.stale_days}+ days in stage)", "Cards that have not moved", lambda: self._quick_filter(f"stale:{self.stale_days}"))

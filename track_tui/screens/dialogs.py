@@ -21,7 +21,7 @@ from textual.widgets.option_list import Option
 
 from ..models import Board, BoardStage, RecordType
 from ..models.dates import parse_human_date, short_date
-from ..models.enums import StageType
+from ..models.enums import StageType, plural
 from ..models.money import exponent, parse_amount
 from ..widgets.plain_text import PlainLabel, PlainStatic, plain
 from ..models.web import parse_domain
@@ -210,7 +210,7 @@ class BoardPickerScreen(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         options = [
-            Option(plain(f"{b.name}  ({b.record_type.value}s){'  ●' if b.id == self.current_id else ''}"), id=b.id)
+            Option(plain(f"{b.name}  ({plural(b.record_type)}){'  ●' if b.id == self.current_id else ''}"), id=b.id)
             for b in self.boards
         ]
         with Vertical(classes="dialog"):

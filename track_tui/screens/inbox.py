@@ -20,6 +20,7 @@ from textual.widgets import Static
 from ..messages import StoreChanged
 from ..remote_news import Subject
 from ..models import RecordType, Task, TaskStatus
+from ..models.enums import plural
 from ..store import InvalidInput, NotFound, Store
 from ..store.inbox_queries import InboxTask, group_tasks
 from ..store.search import SearchHit
@@ -112,14 +113,14 @@ class InboxScreen(Screen[None]):
 
     def _empty_text(self) -> str:
         who = "anyone" if self.everyone else "you"
-        kind = f" on {self.record_type.value}s" if self.record_type else ""
+        kind = f" on {plural(self.record_type)}" if self.record_type else ""
         return f"No tasks for {who}{kind}. Press n to add one."
 
     def refresh_header(self) -> None:
         today = self.store.today()
         counts = {name: len(tasks) for name, tasks in self.groups.items()}
         whose = "Everyone's tasks" if self.everyone else "My tasks"
-        kind = f" · {self.record_type.value}s only" if self.record_type else ""
+        kind = f" · {plural(self.record_type)} only" if self.record_type else ""
         figures = (
             f"{counts.get('overdue', 0)} overdue · {counts.get('today', 0)} today · "
             f"{counts.get('upcoming', 0)} upcoming · {counts.get('no_date', 0)} no date · {counts.get('done', 0)} done"

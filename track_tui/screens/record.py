@@ -95,6 +95,7 @@ class RecordScreen(Screen[None]):
         self.record: Record = store.record(self.record_type, record_id)
         self.specs: list[fe.FieldSpec] = []
         self.relations: list[RelatedRecord] = []
+        self._relation_by_option: dict[str, RelatedRecord] = {}  # option id → relation
         self.cards: list[RecordCard] = []
         self.types: frozenset[EntryType] | None = None  # timeline filter; None shows all
         self.timeline_total = 0
@@ -180,7 +181,7 @@ class RecordScreen(Screen[None]):
         tabs.append(" Details ", style="reverse bold" if not on_timeline else "")
         tabs.append(" │ ")
         tabs.append(f" Timeline ({self.timeline_total}) ", style="reverse bold" if on_timeline else "")
-        tabs.append("   Tab switches", style="dim")
+        tabs.append("   Tab switches", style="italic")  # not dim: 2.8:1 in the light theme
         self.query_one("#record-tabs", Static).update(tabs)
 
     def action_cursor(self, delta: int) -> None:
@@ -219,16 +220,18 @@ class RecordScreen(Screen[None]):
         self.show_context()
 
     def _field_context(self) -> fe.FieldContext:
-        stage_label, probability = None, None
+        stage_label, probability, stage_type = None, None, None
         if self.cards:
             card = self.cards[0]
             stage = card.stage
             if stage is not None:
                 stage_label = stage.name if len(self.cards) == 1 else f"{stage.name} ({card.board_name})"
                 probability = stage.probability
+                if len(self.cards) == 1:  # on two boards, one stage cannot settle the chance
+                    stage_type = stage.stage_type
         return fe.FieldContext(
             today=self.store.today(), now=self.store.now(), profiles=self.profiles, names=self._names,
-            stage_label=stage_label, stage_probability=probability,
+            stage_label=stage_label, stage_probability=probability, stage_type=stage_type,
         )
 
     def _draw_header(self) -> None:
@@ -285,7 +288,14 @@ class RecordScreen(Screen[None]):
     def _draw_relations(self) -> None:
         options: list[Option] = []
         group = None
-        for index, relation in enumerate(self.relations):
+        # Ids name the related record, not its place: after P re-orders the contacts (the
+        # primary first), the cursor stays on the contact it was on (`_refill` keeps the id).
+        self._relation_by_option = {}
+        for relation in self.relations:
+            option_id = f"rel:{relation.group}|{relation.record_type.value}|{relation.record_id}"
+            while option_id in self._relation_by_option:
+                option_id += "+"
+            self._relation_by_option[option_id] = relation
             if relation.group != group:
                 group = relation.group
                 options.append(Option(Text(safe_line(group), style="bold"), id=f"heading:{group}", disabled=True))
@@ -296,7 +306,7 @@ class RecordScreen(Screen[None]):
                 prompt.append(" ★ primary", style="bold")
             if relation.detail:
                 prompt.append(f" · {safe_line(relation.detail)}", style="dim italic")
-            options.append(Option(prompt, id=f"rel:{index}"))
+            options.append(Option(prompt, id=option_id))
         if self.cards:
             options.append(Option(Text("Boards", style="bold"), id="heading:boards", disabled=True))
             for index, card in enumerate(self.cards):
@@ -467,19 +477,21 @@ class RecordScreen(Screen[None]):
         self.open_relation(event.option.id or "")
 
     def open_relation(self, option_id: str) -> None:
-        if option_id.startswith("rel:"):
-            relation = self.relations[int(option_id[4:])]
+        relation = self._relation_by_option.get(option_id)
+        if relation is not None:
             self.app.push_screen(RecordScreen(self.store, relation.record_type, relation.record_id))
         elif option_id.startswith("card:"):
             self.action_move_stage(card_index=int(option_id[5:]))
+
+    def option_of(self, relation: RelatedRecord) -> str | None:
+        """The Relations pane's option id of `relation` (tests and the cursor use it)."""
+        return next((oid for oid, shown in self._relation_by_option.items() if shown == relation), None)
 
     def _focused_relation(self) -> RelatedRecord | None:
         if self.focused is not self.relations_list:
             return None
         option = self.relations_list.highlighted_option
-        if option is None or not (option.id or "").startswith("rel:"):
-            return None
-        return self.relations[int(option.id[4:])]  # type: ignore[index]
+        return self._relation_by_option.get(option.id or "") if option is not None else None
 
     # -- editing fields --------------------------------------------------------------------
 

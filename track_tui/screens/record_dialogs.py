@@ -28,6 +28,7 @@ from ..models.enums import EntryType
 from ..models.problems import field_problem
 from ..models.text import LINE_MAX, text_problem
 from ..store.record_queries import PickerItem
+from ..widgets.check_list import CheckList
 from ..widgets.plain_text import PlainLabel, PlainStatic, plain
 from ..widgets.safe_input import SafeInput
 from ..widgets.timeline import ICONS, TYPE_LABELS
@@ -145,7 +146,7 @@ class MultiChoiceScreen(_Dialog[list]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield PlainStatic(self.title_text, classes="dialog-title")
-            yield SelectionList[str](*[(plain(label), oid, oid in self.selected) for oid, label in self.options], id="choices")
+            yield CheckList[str](*[(plain(label), oid, oid in self.selected) for oid, label in self.options], id="choices")
             yield PlainLabel("", id="error", classes="dialog-error")
             yield PlainStatic(self.hint, classes="dialog-hint")
 

@@ -26,7 +26,7 @@ from ..models import (
     RECORD_MODELS, BoardCard, Company, CustomField, CustomFieldError, DealContact, Record, RecordType,
     Task, TaskStatus, TimelineEntry, new_id,
 )
-from ..models.enums import EntryType
+from ..models.enums import EntryType, plural
 from ..models.records import FIELD_LABELS
 from ..models.stored import UnreadableRow, read_stored
 from .actions import returns, returns_arg, write_action
@@ -124,7 +124,7 @@ class Mutations:
         # KeyError while building the patch: refuse it as input instead.
         for name in fields:
             if name not in model.model_fields:
-                raise InvalidInput(name, f"{record_type.value}s have no field {name!r}")
+                raise InvalidInput(name, f"{plural(record_type)} have no field {name!r}")
         new_stage = fields.pop("stage_id", None)
         with self.reading():
             self._record_patch(record_type, self._record_row(record_type, record_id), fields, custom)
@@ -349,10 +349,13 @@ class Mutations:
         with self.transaction() as tx:
             tx.insert(task)
             if task.record_type and task.record_id:
-                tx.log(task.record_type, task.record_id, EntryType.TASK, body=task.title, payload={
+                payload = {
                     "task_id": task.id, "title": task.title, "action": "created",
                     "due_date": task.due_date.isoformat() if task.due_date else None,
-                })
+                }
+                if task.source_entry_id:  # made from an entry (`t`): the entry says where it came from
+                    payload.update(_source_of(tx, task.source_entry_id))
+                tx.log(task.record_type, task.record_id, EntryType.TASK, body=task.title, payload=payload)
         return task
 
     @write_action("the task change", deferred=returns([]))
@@ -480,7 +483,7 @@ class Mutations:
             definition = defs.get(key)
             if definition is None:
                 if only is None or key in only:
-                    raise InvalidInput(key, f"no custom field with key {key!r} on {RecordType(record_type).value}s")
+                    raise InvalidInput(key, f"no custom field with key {key!r} on {plural(record_type)}")
                 clean[key] = value  # a value the web app wrote for a field we don't know: keep it
                 continue
             if only is not None and key not in only:
@@ -511,3 +514,13 @@ class Mutations:
                     "old": old.get(key), "new": new.get(key),
                 })
         return changed
+
+
+def _source_of(tx: "WriteContext", entry_id: str) -> dict[str, Any]:
+    """What a task's "created" entry keeps of the entry it was made from: its id, kind and
+    time, so the timeline can say "from the meeting of 25 Nov" without another query."""
+    row = tx.conn.execute("SELECT entry_type, created_at FROM timeline_entries WHERE id = ?", (entry_id,)).fetchone()
+    source: dict[str, Any] = {"source_entry_id": entry_id}
+    if row is not None:
+        source["source_type"], source["source_at"] = row[0], row[1]
+    return source

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from ..models import (
     RECORD_MODELS, Board, BoardStage, Profile, Record, RecordType, Task, TimelineEntry,
 )
-from ..models.enums import EntryType, StageType
+from ..models.enums import EntryType, StageType, plural
 from ..models.money import CURRENCY_EXPONENTS, Money
 from ..models.stored import UnreadableRow
 from ..models.views import NO_OWNER, CardFilter, CardSummary, ChangedBy, ColumnStats, initials
@@ -163,7 +163,7 @@ class Queries:
             stages = ", ".join(s.name for s in self.stages(board.id))
             problems.append(f"stage:{flt.stage} — {board.name} has no such stage; its stages: {stages}")
         if flt.has_values and board.record_type != RecordType.DEAL:
-            problems.append(f"values and currencies filter deals; {board.name} holds {board.record_type.value}s")
+            problems.append(f"values and currencies filter deals; {board.name} holds {plural(board.record_type)}")
         return problems
 
     def column_card_ids(self: "Store", board: Board, stage_id: str, flt: CardFilter = CardFilter()) -> list[str]:

@@ -23,6 +23,7 @@ from ..models.dates import short_date
 from ..models.enums import RecordType
 from ..safe_text import safe_line
 from ..models.views import CardSummary
+from .part_styles import PartStyles
 
 CARD_HEIGHT = 4  # three lines of card and one of space
 OVERDUE_MARK = "⚠"
@@ -71,6 +72,7 @@ class CardList(ScrollView, can_focus=False):
         self._summaries: LRUCache[str, tuple[int, CardSummary]] = LRUCache(maxsize=512)
         self._loads = itertools.count()
         self._strips: LRUCache[tuple, Strip] = LRUCache(maxsize=512)
+        self._parts = PartStyles(self)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -152,6 +154,7 @@ class CardList(ScrollView, can_focus=False):
         """The theme or styles changed: strips drawn with the old ones must go."""
         super().notify_style_update()
         self._strips.clear()
+        self._parts.clear()
 
     def _ensure_window(self) -> None:
         """Load summaries for every card on screen that is not cached, in one query."""
@@ -187,9 +190,10 @@ class CardList(ScrollView, can_focus=False):
             self._strips[key] = cached
         return cached
 
-    def _part(self, name: str) -> Style:
-        """Only what a component class sets (colour, bold…), to lay over the card's style."""
-        return self.get_component_rich_style(name, partial=True)
+    def _over(self, style: Style, name: str, selected: bool) -> Style:
+        """Component `name` laid over the card's `style`, its colour resolved against the
+        card's (or cursor's) background (widgets/part_styles.py)."""
+        return self._parts.over(style, name, highlight=selected)
 
     def _render_card_line(self, card: CardSummary | None, row: int, width: int, selected: bool) -> Strip:
         base = self.rich_style
@@ -199,7 +203,7 @@ class CardList(ScrollView, can_focus=False):
         if selected:
             # The cursor's own background is blended by Textual, so take its full style.
             style = style + self.get_component_rich_style("card-list--cursor-active" if self.active else "card-list--cursor")
-        muted = style + self._part("card-list--muted")
+        muted = self._over(style, "card-list--muted", selected)
         now = self._now()
         today = now.astimezone().date()
         gutter = Segment("▌" if selected and self.active else " ", style)
@@ -207,22 +211,22 @@ class CardList(ScrollView, can_focus=False):
         if row == 0:
             marker = card.task_marker(today) if self.is_open else None
             mark = OVERDUE_MARK if marker == "overdue" else NO_TASK_MARK if marker == "none" else ""
-            name_style = style + self._part("card-list--name")
-            right = [(mark, style + self._part("card-list--alert"))] if mark else []
+            name_style = self._over(style, "card-list--name", selected)
+            right = [(mark, self._over(style, "card-list--alert", selected))] if mark else []
             left = [(card.name, name_style)]
         elif row == 1:
-            left, right = self._second_line(card, style, today)
+            left, right = self._second_line(card, style, today, selected)
         else:
             days = card.days_in_stage(now)
             stale = self.is_open and days >= self.stale_days
-            days_style = style + self._part("card-list--stale") if stale else muted
+            days_style = self._over(style, "card-list--stale", selected) if stale else muted
             left = [(card.subtitle or "", muted)]
             right = [(card.owner_initials, muted), (" · ", muted), (f"{days}d", days_style)]
         return Strip([gutter, *_fit(left, right, inner, style), Segment(" ", style)], width)
 
-    def _second_line(self, card: CardSummary, style: Style, today: date) -> tuple[list, list]:
-        muted = style + self._part("card-list--muted")
-        value_style = style + self._part("card-list--value")
+    def _second_line(self, card: CardSummary, style: Style, today: date, selected: bool) -> tuple[list, list]:
+        muted = self._over(style, "card-list--muted", selected)
+        value_style = self._over(style, "card-list--value", selected)
         if card.value is None and card.record_type == RecordType.DEAL:
             left = [("no value", muted)]
         elif card.value is None:
@@ -232,7 +236,7 @@ class CardList(ScrollView, can_focus=False):
         right = []
         if card.close_date is not None:
             overdue = self.is_open and card.close_date < today
-            right = [(short_date(card.close_date, today), style + self._part("card-list--alert") if overdue else muted)]
+            right = [(short_date(card.close_date, today), self._over(style, "card-list--alert", selected) if overdue else muted)]
         return left, right
 
 

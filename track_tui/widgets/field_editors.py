@@ -16,7 +16,7 @@ from typing import Any
 
 from ..models import CustomField, CustomFieldError, Profile, Record, RecordType
 from ..models.dates import parse_human_date, relative_days, relative_time
-from ..models.enums import CustomFieldType
+from ..models.enums import CustomFieldType, StageType
 from ..models.money import Money, display_exponent, exponent, parse_amount
 from ..models.numbers import parse_decimal
 from ..models.records import FIELD_LABELS
@@ -124,6 +124,10 @@ class FieldContext:
     names: dict[str, str]
     stage_label: str | None = None
     stage_probability: Decimal | None = None
+    stage_type: StageType | None = None  # won or lost: the deal's chance is settled
+
+
+CLOSED_CHANCE = {StageType.WON: "100% (won)", StageType.LOST: "0% (lost)"}
 
 
 def raw_value(spec: FieldSpec, record: Record) -> Any:
@@ -153,6 +157,8 @@ def display(spec: FieldSpec, record: Record, ctx: FieldContext) -> str:
     if spec.name == "stage_id":
         return ctx.stage_label or "—"
     if spec.name == "probability":
+        if ctx.stage_type in CLOSED_CHANCE:  # a lost deal has no 10% left, whatever was typed in Lead
+            return CLOSED_CHANCE[ctx.stage_type]
         if value is None:
             return f"— (stage {float(ctx.stage_probability):g}%)" if ctx.stage_probability is not None else "—"
         return f"{float(value):g}%"

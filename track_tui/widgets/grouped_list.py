@@ -21,6 +21,8 @@ from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .part_styles import PartStyles
+
 ItemT = TypeVar("ItemT")
 
 
@@ -53,6 +55,7 @@ class GroupedList(ScrollView, Generic[ItemT], can_focus=False):
         self.cursor = 0  # index into item_rows
         self.empty_text = empty_text
         self._strips: LRUCache[tuple, Strip] = LRUCache(maxsize=self.CACHE_SIZE)
+        self._parts = PartStyles(self)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -121,6 +124,13 @@ class GroupedList(ScrollView, Generic[ItemT], can_focus=False):
         elif bottom >= self.scroll_y + height:
             self.scroll_to(y=bottom - height + 1, animate=False)
 
+    def notify_style_update(self) -> None:
+        """The theme or styles changed: lines drawn in the old colours must go (else the
+        list keeps the old theme's background until each line is drawn again)."""
+        super().notify_style_update()
+        self._strips.clear()
+        self._parts.clear()
+
     def on_resize(self) -> None:
         self._strips.clear()
         self.virtual_size = Size(self.size.width, max(1, len(self.rows)))
@@ -171,11 +181,11 @@ class GroupedList(ScrollView, Generic[ItemT], can_focus=False):
             return self.rich_style + self.get_component_rich_style(self.CURSOR_COMPONENT)
         return self.rich_style
 
-    def _fg(self, name: str) -> Style:
-        """A component's colour and text style without its background (the row's shows through)."""
-        full = self.get_component_rich_style(name)
-        return Style(color=full.color, bold=full.bold, italic=full.italic, underline=full.underline,
-                     dim=full.dim, strike=full.strike)
+    def _fg(self, name: str, *, selected: bool = False, base: Style | None = None) -> Style:
+        """A component's colour and text style without its background (the row's shows
+        through), the colour resolved against that background: the row's (`selected`: the
+        cursor's), or `base`'s (widgets/part_styles.py)."""
+        return self._parts.fg(base or self._row_style(selected), name, highlight=selected)
 
     def _strip(self, text: Text, width: int, base: Style | None = None) -> Strip:
         """`text` cut or padded to `width` cells, over `base` (the widget's style by default)."""

@@ -2,6 +2,10 @@
 
 Textual's own Footer builds a widget per key and rebuilds them whenever the bindings change,
 which cost a third of a second of start-up here; this draws the same hints as one Text.
+
+When the hints do not fit (80 columns), hints are left out from the right, except the ones
+that lead to everything else: help (`?`), search (`^f`) and the command palette (`^p`). An
+ellipsis in the middle of a key would hide exactly those, which came last.
 """
 
 from __future__ import annotations
@@ -11,6 +15,9 @@ from textual.screen import Screen
 from textual.widget import Widget
 
 from ..safe_text import safe_line
+
+ESSENTIAL = frozenset({"app.help", "app.search"})  # binding ids kept at any width, with the palette
+GAP = "  "
 
 
 class KeyHints(Widget):
@@ -33,17 +40,38 @@ class KeyHints(Widget):
     def render(self) -> Text:
         key_style = self.get_component_rich_style("key-hints--key", partial=True)
         text_style = self.get_component_rich_style("key-hints--description", partial=True)
-        hints = Text(no_wrap=True, overflow="ellipsis")
+        items: list[tuple[Text, bool]] = []  # (hint, essential)
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
-            if hints:
-                hints.append("  ")
-            hints.append(safe_line(self.app.get_key_display(binding)), style=key_style)  # keys come from the config
-            hints.append(f" {safe_line(binding.description)}", style=text_style)
-        palette = self.app.COMMAND_PALETTE_BINDING
+            hint = Text(safe_line(self.app.get_key_display(binding)), style=key_style)  # keys come from the config
+            hint.append(f" {safe_line(binding.description)}", style=text_style)
+            items.append((hint, binding.id in ESSENTIAL))
         if self.app.ENABLE_COMMAND_PALETTE:
-            hints.append(f"  {palette.replace('ctrl+', '^')} palette", style=text_style)
+            palette = self.app.COMMAND_PALETTE_BINDING.replace("ctrl+", "^")
+            items.append((Text(f"{palette} palette", style=text_style), True))
+        width = self.content_region.width or self.size.width
+        hints = Text(no_wrap=True, overflow="ellipsis")
+        for hint in fitted(items, width):
+            if hints:
+                hints.append(GAP)
+            hints.append_text(hint)
         return hints
+
+
+def fitted(items: list[tuple[Text, bool]], width: int) -> list[Text]:
+    """The hints that fit in `width` cells, in their order: the rightmost non-essential hint
+    goes first while the line is too long (`width` 0: not laid out yet, all of them)."""
+    kept = list(items)
+
+    def length() -> int:
+        return sum(hint.cell_len for hint, _ in kept) + len(GAP) * max(0, len(kept) - 1)
+
+    while width and length() > width:
+        droppable = [i for i, (_, essential) in enumerate(kept) if not essential]
+        if not droppable:
+            break
+        del kept[droppable[-1]]
+    return [hint for hint, _ in kept]

@@ -114,9 +114,9 @@ class SearchResultsList(GroupedList[SearchHit], can_focus=False):
         return self._strip(text, width)
 
     def _render_item(self, hit: SearchHit, width: int, selected: bool) -> Strip:
-        name_style = self._fg("search-results--name")
-        muted = self._fg("search-results--muted")
-        match = self._fg("search-results--match")
+        name_style = self._fg("search-results--name", selected=selected)
+        muted = self._fg("search-results--muted", selected=selected)
+        match = self._fg("search-results--match", selected=selected)
         text = Text(no_wrap=True, overflow="ellipsis")
         text.append("▌ " if selected else "  ")
         # Names and matched text are data; `safe_line` keeps every offset, so the spans still fit.

@@ -11,7 +11,7 @@ from textual.containers import Vertical
 from textual.widgets import Static
 
 from ..models import BoardStage
-from ..models.enums import RecordType, StageType
+from ..models.enums import RecordType, StageType, plural
 from ..models.views import ColumnStats
 from ..safe_text import safe_line
 from .card_list import CardList, SummaryLoader
@@ -35,8 +35,7 @@ def header_text(stats: ColumnStats, record_type: RecordType) -> Text:
         first.append(f" · {float(stage.probability):g}%")
     lines.append(first)
     noun = {RecordType.DEAL: "deal", RecordType.CONTACT: "contact", RecordType.COMPANY: "company"}[record_type]
-    plural = "companies" if noun == "company" else f"{noun}s"
-    lines.append(Text(f"{stats.count:,} {noun if stats.count == 1 else plural}"))
+    lines.append(Text(f"{stats.count:,} {noun if stats.count == 1 else plural(record_type)}"))
     if record_type == RecordType.DEAL:
         by_code = {m.currency: m for m in stats.totals.items()}
         weighted = {m.currency: m for m in stats.weighted.items()}

@@ -88,34 +88,35 @@ class TaskList(GroupedList[InboxTask], can_focus=True):
         if row.collapsed:
             label += "  (hidden — c shows)"
         text = Text(label)
-        text.stylize(self._fg("task-list--header"))
-        if row.section == "overdue":
-            text.stylize(self._fg("task-list--overdue"), 1, 1 + len(SECTION_LABELS["overdue"]))
         header_bg = self.get_component_rich_style("task-list--header")
-        return self._strip(text, width, self.rich_style + Style(bgcolor=header_bg.bgcolor))
+        base = self.rich_style + Style(bgcolor=header_bg.bgcolor)
+        text.stylize(self._fg("task-list--header", base=base))
+        if row.section == "overdue":
+            text.stylize(self._fg("task-list--overdue", base=base), 1, 1 + len(SECTION_LABELS["overdue"]))
+        return self._strip(text, width, base)
 
     def _render_item(self, task: InboxTask, width: int, selected: bool) -> Strip:
         today = self._today()
-        muted = self._fg("task-list--muted")
-        title_style = self._fg("task-list--title")
+        muted = self._fg("task-list--muted", selected=selected)
+        title_style = self._fg("task-list--title", selected=selected)
         if task.status == TaskStatus.DONE:
-            title_style = self._fg("task-list--done")
+            title_style = self._fg("task-list--done", selected=selected)
         # Right-hand columns: due · status · record (type) · assignee, fitted to the width.
-        due = self._due_text(task, today)
+        wide = width >= 100
+        due_w = DUE_WIDE if wide else DUE_NARROW
+        due = self._due_text(task, today, due_w - 1)
         due_style = muted
         if task.status != TaskStatus.DONE and task.due_date is not None:
             if task.due_date < today:
-                due_style = self._fg("task-list--overdue")
+                due_style = self._fg("task-list--overdue", selected=selected)
             elif task.due_date == today:
-                due_style = self._fg("task-list--today")
-        status_style = self._fg("task-list--progress") if task.status == TaskStatus.IN_PROGRESS else muted
+                due_style = self._fg("task-list--today", selected=selected)
+        status_style = self._fg("task-list--progress", selected=selected) if task.status == TaskStatus.IN_PROGRESS else muted
         record = ""
         if task.record_name:
             record = f"{TYPE_LABELS.get(task.record_type or '', '')} · {task.record_name}"
         gutter = "▌" if selected and self.has_focus else " "
         mark = STATUS_MARKS[task.status]
-        wide = width >= 100
-        due_w = 16 if wide else 12
         status_w = 12 if wide else 0
         record_w = max(0, min(34 if wide else 24, width // 3))
         who_w = 16 if width >= 110 and self.show_assignee else 0
@@ -134,13 +135,20 @@ class TaskList(GroupedList[InboxTask], can_focus=True):
         return self._strip(text, width, self._row_style(selected))
 
     @staticmethod
-    def _due_text(task: InboxTask, today: date) -> str:
+    def _due_text(task: InboxTask, today: date, room: int) -> str:
+        """The due date, with how near it is within a week ("26 Nov · tomorrow"); where that
+        does not fit in `room` cells, the nearness alone ("tomorrow"), never a cut word."""
         if task.due_date is None:
             return "no date"
         delta = (task.due_date - today).days
         if -7 <= delta <= 7:
-            return f"{short_date(task.due_date, today)} · {relative_days(task.due_date, today)}"
+            both = f"{short_date(task.due_date, today)} · {relative_days(task.due_date, today)}"
+            return both if len(both) <= room else relative_days(task.due_date, today)
         return short_date(task.due_date, today)
+
+
+# Due column widths (with one space of gutter): "30 Nov · yesterday" whole at 100+ columns.
+DUE_WIDE, DUE_NARROW = 19, 12
 
 
 def _cell(value: str, width: int, style: Style) -> Text:

@@ -31,6 +31,7 @@ from ..models import CustomField, Profile, TimelineEntry
 from ..models.dates import relative_time, short_date
 from ..models.enums import CustomFieldType, EntryType
 from ..models.money import Money
+from .part_styles import PartStyles, keep_readable
 from ..safe_text import is_safe, safe_block, safe_line
 
 PAGE = 60  # entries read per query
@@ -45,6 +46,9 @@ TYPE_LABELS = {
     EntryType.NOTE: "Note", EntryType.CALL: "Call", EntryType.EMAIL: "Email", EntryType.MEETING: "Meeting",
     EntryType.STAGE_CHANGE: "Stage change", EntryType.FIELD_EDIT: "Field edit", EntryType.TASK: "Task",
 }
+# Entries whose body is Markdown (the note and meeting dialogs say so): drawn as Markdown, made
+# safe before and after parsing (markdown_lines). Calls' and emails' bodies are plain text.
+MARKDOWN_BODIES = frozenset({EntryType.NOTE, EntryType.MEETING})
 TYPE_CLASS = {
     EntryType.NOTE: "timeline--note", EntryType.CALL: "timeline--call", EntryType.EMAIL: "timeline--email",
     EntryType.MEETING: "timeline--meeting", EntryType.STAGE_CHANGE: "timeline--stage",
@@ -162,8 +166,22 @@ def describe_entry(entry: TimelineEntry, ctx: TimelineContext) -> str:
                 text += f" · due {short_date(date.fromisoformat(payload['due_date']), ctx.today)}"
             except ValueError:
                 pass
+        if action == "created" and payload.get("source_entry_id"):
+            text += f" · {source_words(payload, ctx)}"
         return text
     return "Note"
+
+
+def source_words(payload: dict[str, Any], ctx: TimelineContext) -> str:
+    """"from the meeting of 25 Nov": the entry a task was made from (`t`), as the task's
+    "created" entry names it. Whatever is stored, a phrase, never an error."""
+    kind = payload.get("source_type")
+    label = TYPE_LABELS.get(kind, "entry").lower() if isinstance(kind, str) else "entry"
+    try:
+        when = datetime.fromisoformat(str(payload.get("source_at"))).astimezone()
+    except ValueError:
+        return f"from {'an' if label[0] in 'aeiou' else 'a'} {label}"
+    return f"from the {label} of {short_date(when.date(), ctx.today)}"
 
 
 def entry_body(entry: TimelineEntry) -> str | None:
@@ -274,6 +292,7 @@ class TimelineView(ScrollView, can_focus=True):
         self._rendered: list[list[Strip]] = []  # content lines of entries[0:len(_rendered)]
         self._starts: list[int] = []  # first line of each rendered entry
         self._lines = 0  # lines laid out so far
+        self._parts = PartStyles(self)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -456,14 +475,29 @@ class TimelineView(ScrollView, can_focus=True):
         if row >= len(strips):
             return Strip.blank(width, base)
         style = base
+        content = strips[row]
         if selected:
-            style = base + self._partial("timeline--cursor-focus" if self.has_focus else "timeline--cursor")
+            cursor = "timeline--cursor-focus" if self.has_focus else "timeline--cursor"
+            style = self._parts.over(base, cursor)  # its tint blended over the background
+            if self.app.current_theme.ansi and self.has_focus:  # the block cursor: its own text colour
+                content = Strip(Segment.remove_color(content))
+            else:
+                content = Strip(keep_readable(content, style))
         gutter = Segment("▌ " if selected and self.has_focus else "▏ " if selected else "  ", style)
-        content = strips[row].apply_style(style)
+        content = content.apply_style(style)
         return Strip([gutter, *content], width).adjust_cell_length(width, style)
 
     def _partial(self, name: str) -> Style:
-        return self.get_component_rich_style(name, partial=True)
+        """A part's colour and text style, resolved against the timeline's background (an
+        unresolved "auto" colour would be white in the light theme: widgets/part_styles.py)."""
+        return self._parts.fg(self.rich_style, name)
+
+    def notify_style_update(self) -> None:
+        """The theme or styles changed: entries drawn in the old colours are drawn again."""
+        super().notify_style_update()
+        self._parts.clear()
+        if self.entries and self.is_mounted:
+            self._relayout(keep_cursor=True)
 
     def _render_entry(self, entry: TimelineEntry) -> list[Strip]:
         """An entry's lines (without the cursor gutter), `self._width` cells wide."""
@@ -501,7 +535,7 @@ class TimelineView(ScrollView, can_focus=True):
             lines.append(Strip([Segment("  ", base), Segment(set_cell_size(right, room), muted)]))
         body = entry_body(entry)
         if body:
-            if entry.entry_type == EntryType.NOTE:
+            if entry.entry_type in MARKDOWN_BODIES:
                 body_lines = [Strip(Segment.apply_style(segments, body_style)) for segments in markdown_lines(body, room)]
             else:
                 text_style = body_style + (muted if entry.entry_type in (EntryType.STAGE_CHANGE,) else Style())
