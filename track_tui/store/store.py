@@ -46,6 +46,7 @@ from .changes import ChangeSet, Origin
 from .database import ReadOnlyCache, connect, integrity_problem, is_read_only
 from .errors import CacheBusy, InvalidInput, NotFound, from_below, is_busy
 from .permissions import Action, NotAllowed, can, parse_role
+from .import_writes import ImportWrites
 from .inbox_queries import InboxQueries
 from .mutations import Mutations
 from .queries import Queries
@@ -84,7 +85,7 @@ class _ThreadState(threading.local):
     label: str | None = None  # the write action running on this thread (names its undo step)
 
 
-class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
+class Store(Mutations, ImportWrites, Queries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
     """A workspace's local cache. Thread-safe (see the module's docs for how)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
