@@ -88,8 +88,9 @@ def group_by_field(definition: CustomField) -> GroupBy:
     return lane
 
 
-class BoardList(GroupedList[object], can_focus=True):
-    """The list view's rows (cards, and lane headers when grouped)."""
+class BoardList(GroupedList[object], can_focus=False):
+    """The list view's rows (cards, and lane headers when grouped). Not focusable: the screen
+    owns the keys (a focused ScrollView would take Home, End and the page keys for itself)."""
 
     COMPONENT_CLASSES = {
         "board-list--lane", "board-list--cursor", "board-list--muted", "board-list--overdue", "board-list--empty",
