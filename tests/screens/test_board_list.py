@@ -173,3 +173,38 @@ async def test_a_broken_views_file_is_reported_not_a_crash(demo_app, demo_store,
         picker = demo_app.screen
         assert isinstance(picker, SavedViewsScreen)
         assert "is not valid TOML" in str(picker.query_one("#views-error").render())
+
+
+async def test_import_from_the_tui_with_a_mapping_screen(demo_app, demo_store, tmp_path):
+    from track_tui.screens.import_screen import FieldPickerScreen, ImportMappingScreen, start_import
+
+    file = tmp_path / "people.csv"
+    file.write_text("Full,E-mail Address,Notes\nAda Quill,ada.quill@example.org,hi\nBad Mail,nope,\n", encoding="utf-8")
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        before = demo_store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0]
+        start_import(board_of(demo_app), demo_store, "contacts")
+        await pilot.pause()
+        demo_app.screen.query_one(Input).value = str(file)
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        screen = demo_app.screen
+        assert isinstance(screen, ImportMappingScreen)
+        report = str(screen.query_one("#import-report").render())
+        assert "no column gives the contact's name" in report
+        # Enter on the first column, choose Name
+        await pilot.press("enter")
+        picker = demo_app.screen
+        assert isinstance(picker, FieldPickerScreen)
+        picker.query_one("#fields").highlighted = [o.id for o in picker.query_one("#fields")._options].index("name")
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        report = str(screen.query_one("#import-report").render())
+        assert "line 3: Email: 'nope' is not an email address" in report
+        await pilot.press("i")  # refused: a bad row
+        await settle(demo_app, pilot)
+        assert demo_store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == before
+        await pilot.press("I")  # the good rows
+        await settle(demo_app, pilot)
+        assert demo_store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == before + 1
+        assert not isinstance(demo_app.screen, ImportMappingScreen)

@@ -392,8 +392,11 @@ def pick_saved_view(screen: Screen) -> None:
 
 
 def palette_entries(screen: Screen) -> Iterable[tuple[str, str, object]]:
-    """Palette lines for the saved views (one per view) and the picker."""
+    """Palette lines for the saved views (one per view) and the picker, and for importing."""
+    from .import_screen import palette_entries as import_entries
+
     store: Store = screen.store  # type: ignore[attr-defined]
+    yield from import_entries(screen)
     yield ("View: saved views", "Pick a saved board + filter + view (')", lambda: pick_saved_view(screen))
     try:
         views = load(views_file(store.workspace_id))

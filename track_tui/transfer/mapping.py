@@ -72,6 +72,11 @@ _ALIASES: dict[RecordType, dict[str, list[str]]] = {
 }
 
 
+def fields_for(record_type: RecordType) -> list[str]:
+    """The built-in targets a file of `record_type` can fill (LABELS keys), in a sensible order."""
+    return list(_ALIASES[record_type])
+
+
 def key_of(text: str) -> str:
     """A header as compared: folded, letters and digits only ('E-mail Address' → 'emailaddress')."""
     return re.sub(r"[\W_]+", "", folded(text))
