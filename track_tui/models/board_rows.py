@@ -54,7 +54,10 @@ SORT_KEYS = ("name", "value", "stage", "owner", "company", "close_date", "days",
 
 
 def sort_key(column: str, now: datetime):
-    """A key function for sorting rows by a list column; rows without a value sort last."""
+    """A key function for sorting rows by a list column; rows without a value sort last.
+
+    Values sort by currency, then amount: amounts of different currencies are never compared
+    (as totals never add them), so a sorted list reads as one run per currency."""
     def key(row: BoardRow) -> tuple:
         if column == "name":
             value: Any = row.name.casefold()

@@ -77,7 +77,7 @@ class BoardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter", show=False),
         Binding("b", "switch_board", "Boards", id="board.switch"),
-        Binding("v", "list_view", "List", id="board.list_view", tooltip="The board as a sortable list, with lanes"),
+        Binding("v", "list_view", "List", id="board.list_view", show=False, tooltip="The board as a sortable list, with lanes"),
         Binding("apostrophe", "saved_views", "Views", id="board.saved_views", show=False),
         Binding("r", "reload", "Reload", id="board.reload", show=False),
         Binding("delete,D", "delete_card", "Delete", id="board.delete", show=False,

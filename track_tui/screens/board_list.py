@@ -212,8 +212,7 @@ class BoardListScreen(Screen[None]):
         settings = [c[0] for c in choices]
         current = settings.index(self.lanes) if self.lanes in settings else 0
         self._apply_lanes(settings[(current + 1) % len(settings)])
-        self.refresh_status()
-        self.notify(f"Lanes: {choices[settings.index(self.lanes)][1]}", timeout=2)
+        self.refresh_status()  # the status line says which lanes
 
     def _apply_lanes(self, setting: str) -> None:
         choice = next((c for c in lane_choices(self.store, self.board) if c[0] == setting), None)

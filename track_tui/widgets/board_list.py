@@ -36,9 +36,9 @@ class Column:
 
 COLUMNS = (
     Column("name", "Name", 0, 9),
-    Column("value", "Value", 12, 8),
-    Column("stage", "Stage", 12, 7),
-    Column("owner", "Owner", 15, 6),
+    Column("value", "Value", 10, 8),
+    Column("stage", "Stage", 11, 7),
+    Column("owner", "Owner", 14, 6),
     Column("days", "Days", 5, 5),
     Column("close_date", "Close", 10, 4),
     Column("company", "Company", 18, 3),
@@ -123,12 +123,14 @@ class BoardList(GroupedList[object], can_focus=False):
         if descending is None:
             descending = not self.descending if column == self.sort_column else False
         self.sort_column, self.descending = column, descending
-        self._rebuild()
+        self._rebuild(top=True)  # a new order is read from its start
 
     def group_with(self, group: GroupBy | None, no_lane: str = "") -> None:
+        """Lanes by `group` (None: no lanes), all open, the cursor back at the top."""
         self.group, self.no_lane = group, no_lane
         self.folded = set()
-        self._rebuild()
+        self.cursor = 0
+        self._rebuild(keep_lane="" if group is not None else None, top=True)
 
     def toggle_fold(self) -> None:
         """Fold or open the lane under the cursor (on a card: the card's lane)."""
@@ -164,8 +166,8 @@ class BoardList(GroupedList[object], can_focus=False):
             lanes.setdefault(self.group(card), []).append(card)
         return sorted(lanes.items(), key=lambda item: (item[0] == "", item[0].casefold()))
 
-    def _rebuild(self, keep_lane: str | None = None) -> None:
-        keep_card = self.current_card.card_id if self.current_card else None
+    def _rebuild(self, keep_lane: str | None = None, top: bool = False) -> None:
+        keep_card = self.current_card.card_id if self.current_card and not top else None
         rows: list[object] = []
         for key, cards in self._lanes():
             if self.group is not None:
@@ -181,7 +183,7 @@ class BoardList(GroupedList[object], can_focus=False):
             if keep_lane is not None:
                 return isinstance(row, LaneHeader) and row.key == keep_lane
             return isinstance(row, BoardRow) and row.card_id == keep_card
-        self.show_rows(rows, keep=keep if (keep_card or keep_lane is not None) else None)
+        self.show_rows(rows, keep=None if top else keep if (keep_card or keep_lane is not None) else None)
 
     # -- drawing ---------------------------------------------------------------------------
 
