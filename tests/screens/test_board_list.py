@@ -208,3 +208,49 @@ async def test_import_from_the_tui_with_a_mapping_screen(demo_app, demo_store, t
         await settle(demo_app, pilot)
         assert demo_store.conn.execute("SELECT count(*) FROM contacts").fetchone()[0] == before + 1
         assert not isinstance(demo_app.screen, ImportMappingScreen)
+
+
+def palette(screen) -> dict[str, object]:
+    return {title: callback for title, _, callback in screen.palette_commands()}
+
+
+async def test_the_board_inbox_and_search_export_what_they_show(demo_app, demo_store, tmp_path):
+    from track_tui.screens.inbox import InboxScreen
+    from track_tui.screens.search import SearchScreen
+
+    copied: list[str] = []
+    demo_app.copy_to_clipboard = copied.append
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        board = board_of(demo_app)
+        await pilot.press("slash")
+        board.query_one("#filter", Input).value = "owner:JB"
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        palette(board)["Board: copy to the clipboard"]()
+        rows = list(csv.DictReader(io.StringIO(copied.pop())))
+        shown = sum(len(c.cards.card_ids) for c in board.columns)
+        assert len(rows) == shown and {r["Owner"] for r in rows} == {"Jonah Becker"}
+        palette(board)["Board: export to a file"]()
+        await pilot.pause()
+        demo_app.screen.query_one(Input).value = str(tmp_path / "board.md")
+        await pilot.press("enter")
+        assert (tmp_path / "board.md").read_text(encoding="utf-8").startswith("| Name | Value |")
+
+        await pilot.press("i")
+        await settle(demo_app, pilot)
+        inbox = demo_app.screen
+        assert isinstance(inbox, InboxScreen)
+        palette(inbox)["Inbox: copy to the clipboard"]()
+        tasks = list(csv.DictReader(io.StringIO(copied.pop())))
+        assert len(tasks) == sum(len(t) for t in inbox.groups.values()) and tasks[0]["Section"]
+
+        demo_app.action_search()
+        await pilot.pause()
+        search = demo_app.screen
+        assert isinstance(search, SearchScreen)
+        await pilot.press(*"harbor")
+        await settle(demo_app, pilot)
+        palette(search)["Search: copy the results to the clipboard"]()
+        hits = list(csv.DictReader(io.StringIO(copied.pop())))
+        assert len(hits) == len(search.results.hits) and all("arbor" in h["Name"] + h["Matched text"] for h in hits)

@@ -14,7 +14,6 @@ lives here.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
 from textual import on, work
@@ -31,13 +30,13 @@ from ..models.views import CardFilter
 from ..saved_views import SavedView, ViewsProblem, delete, load, save, views_file
 from ..store import Store
 from ..transfer.export import records_table
-from ..transfer.table import render
 from ..widgets.board_list import BoardList, COLUMNS, GroupBy, group_by_company, group_by_field, group_by_owner
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainLabel, PlainStatic
 from ..widgets.safe_input import SafeInput
 from ..widgets.status_line import StatusLine
-from .view_dialogs import SavedViewsScreen, TextPromptScreen, export_path_problem, format_for
+from .export_actions import copy_table, export_to_file
+from .view_dialogs import SavedViewsScreen, TextPromptScreen
 
 if TYPE_CHECKING:
     from .board import BoardScreen
@@ -257,31 +256,10 @@ class BoardListScreen(Screen[None]):
                              card_ids=[c.card_id for c in self.list.ordered()])
 
     def action_export(self) -> None:
-        default = str(Path("~").expanduser() / f"{_file_stem(self.board.name)}.csv")
-
-        def chosen(text: str | None) -> None:
-            if text:
-                self.export_to(Path(text).expanduser())
-
-        self.app.push_screen(TextPromptScreen(
-            f"Export {len(self.list.ordered()):,} cards", default,
-            "The name's ending picks the format: .csv .json .md · Enter writes · Esc cancels",
-            export_path_problem), chosen)
-
-    def export_to(self, path: Path) -> None:
-        table = self.shown_table()
-        try:
-            with open(path, "w", encoding="utf-8", newline="") as handle:
-                handle.write(render(table, format_for(path)))
-        except OSError as exc:
-            self.notify(f"Could not write {path}: {exc.strerror}", severity="error")
-            return
-        self.notify(f"Exported {len(table):,} cards to {path}", timeout=4)
+        export_to_file(self, self.shown_table, f"{len(self.list.ordered()):,} cards", self.board.name)
 
     def action_copy(self) -> None:
-        table = self.shown_table()
-        self.app.copy_to_clipboard(render(table, "csv"))
-        self.notify(f"Copied {len(table):,} cards as CSV to the clipboard", timeout=3)
+        copy_table(self, self.shown_table(), "cards")
 
     # -- saved views -----------------------------------------------------------------------
 
@@ -314,11 +292,6 @@ class BoardListScreen(Screen[None]):
         yield ("List: lanes", "No lanes, owner, company, a select field (g)", self.action_lanes)
         yield ("View: save this view", "Board, filter, list, lanes and sort under a name (ctrl+s)", self.action_save_view)
         yield from palette_entries(self)
-
-
-def _file_stem(name: str) -> str:
-    stem = "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name.lower()).strip("-")
-    return stem or "board"
 
 
 def _board_screen(screen: Screen) -> "BoardScreen | None":
@@ -390,11 +363,23 @@ def pick_saved_view(screen: Screen) -> None:
     screen.app.push_screen(SavedViewsScreen(views, remove, problem), chosen)
 
 
+def board_table(board: "BoardScreen"):
+    """The board's cards under its filter, in board order (what the board shows)."""
+    return records_table(board.store, board.board.record_type, board.board, board.flt)
+
+
 def palette_entries(screen: Screen) -> Iterable[tuple[str, str, object]]:
     """Palette lines for the saved views (one per view) and the picker, and for importing."""
     from .import_screen import palette_entries as import_entries
 
+    from .board import BoardScreen
+
     store: Store = screen.store  # type: ignore[attr-defined]
+    if isinstance(screen, BoardScreen):
+        yield ("Board: export to a file", "The cards shown (with the filter), CSV, JSON or Markdown",
+               lambda: export_to_file(screen, lambda: board_table(screen), "cards", screen.board.name))
+        yield ("Board: copy to the clipboard", "The cards shown (with the filter), as CSV",
+               lambda: copy_table(screen, board_table(screen), "cards"))
     yield from import_entries(screen)
     yield ("View: saved views", "Pick a saved board + filter + view (')", lambda: pick_saved_view(screen))
     try:
