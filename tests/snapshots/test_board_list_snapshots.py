@@ -83,3 +83,15 @@ def test_import_mapping_screen(snap_compare, demo_store, size, tmp_path: Path):
         await loaded(pilot)
 
     assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=mapping)
+
+
+@SIZES
+def test_swimlanes_on_the_board_by_owner(snap_compare, demo_store, size):
+    async def lanes(pilot) -> None:
+        await loaded(pilot)
+        await pilot.press("S")
+        await loaded(pilot)
+        await pilot.press("z", "j", "j", "l")  # the first lane folded, the cursor in the next one
+        await pilot.pause()
+
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=lanes)

@@ -79,6 +79,8 @@ class BoardScreen(Screen[None]):
         Binding("b", "switch_board", "Boards", id="board.switch"),
         Binding("v", "list_view", "List", id="board.list_view", show=False, tooltip="The board as a sortable list, with lanes"),
         Binding("apostrophe", "saved_views", "Views", id="board.saved_views", show=False),
+        Binding("S", "swimlanes", "Swimlanes", id="board.swimlanes", show=False,
+                tooltip="The columns in lanes by owner, company or a select field"),
         Binding("r", "reload", "Reload", id="board.reload", show=False),
         Binding("delete,D", "delete_card", "Delete", id="board.delete", show=False,
                 tooltip="Delete the card's record (u undoes it, like every change)"),
@@ -464,7 +466,7 @@ class BoardScreen(Screen[None]):
     def action_reload(self) -> None:
         self.reload()
 
-    # -- the list view and saved views (screens/board_list.py) ----------------------------
+    # -- list view, swimlanes, saved views (screens/board_list.py, screens/swimlanes.py) --
 
     def action_list_view(self) -> None:
         from .board_list import open_list
@@ -475,6 +477,11 @@ class BoardScreen(Screen[None]):
         from .board_list import pick_saved_view
 
         pick_saved_view(self)
+
+    def action_swimlanes(self) -> None:
+        from .swimlanes import open_swimlanes
+
+        open_swimlanes(self)
 
     def focus_record(self, record_id: str) -> None:
         """Put the cursor on a record's card (after returning from its page).

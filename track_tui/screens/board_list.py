@@ -329,7 +329,9 @@ def open_saved_view(screen: Screen, store: Store, view: SavedView) -> None:
         screen.notify(f"The view {view.name!r} has a filter that cannot be read: {exc}", severity="error")
         return
     app = screen.app
-    if isinstance(screen, BoardListScreen):
+    from .swimlanes import SwimlaneScreen
+
+    if isinstance(screen, (BoardListScreen, SwimlaneScreen)):
         screen.dismiss()
     board = _board_screen(screen)
     if board is None:
@@ -338,6 +340,10 @@ def open_saved_view(screen: Screen, store: Store, view: SavedView) -> None:
     if view.view == "list":
         app.push_screen(BoardListScreen(store, boards[board_id], flt, lanes=view.lanes, sort=view.sort,
                                         descending=view.descending))
+    elif view.lanes:  # the board cut into lanes
+        from .swimlanes import SwimlaneScreen
+
+        app.push_screen(SwimlaneScreen(store, boards[board_id], flt, lanes=view.lanes))
 
 
 def pick_saved_view(screen: Screen) -> None:
@@ -380,6 +386,8 @@ def palette_entries(screen: Screen) -> Iterable[tuple[str, str, object]]:
                lambda: export_to_file(screen, lambda: board_table(screen), "cards", screen.board.name))
         yield ("Board: copy to the clipboard", "The cards shown (with the filter), as CSV",
                lambda: copy_table(screen, board_table(screen), "cards"))
+        yield ("Board: swimlanes", "The columns in one lane per owner, company or select field (S)",
+               screen.action_swimlanes)
     yield from import_entries(screen)
     yield ("View: saved views", "Pick a saved board + filter + view (')", lambda: pick_saved_view(screen))
     try:
