@@ -13,7 +13,7 @@ from track_tui.models.board_rows import BoardRow
 from track_tui.saved_views import load, views_file
 from track_tui.screens.board_list import BoardListScreen
 from track_tui.screens.view_dialogs import SavedViewsScreen, TextPromptScreen
-from track_tui.widgets.board_list import BoardList, LaneHeader
+from track_tui.widgets.board_list import LaneHeader
 
 from .test_board import SIZE, board_of, settle
 
