@@ -141,7 +141,7 @@ def _export(args: argparse.Namespace, store) -> int:
 def _import(args: argparse.Namespace, store) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from .store import InvalidInput
+    from .store import CacheBusy, InvalidInput
     from .transfer import report
     from .transfer.csv_file import CsvProblem, read_path
     from .transfer.importing import ImportProblem, apply_import, plan_import
@@ -172,7 +172,7 @@ def _import(args: argparse.Namespace, store) -> int:
             try:
                 result = apply_import(store, plan, skip_invalid=args.skip_invalid,
                                       progress=lambda n: progress.advance(write, n))
-            except InvalidInput as exc:
+            except (InvalidInput, CacheBusy) as exc:  # a viewer's role, a read-only cache, a lock
                 raise _Refused(f"{exc}; nothing was imported") from None
     defs = {d.key: d for d in store.custom_field_defs(plan.record_type)}
     for line in [report.describe_file(plan, str(args.file)), *report.describe_mapping(plan, defs),

@@ -105,3 +105,18 @@ def test_report_text_from_the_file_is_drawn_safely(cache: Path, tmp_path: Path, 
     assert cli.main(["--cache", str(cache), "import", "contacts", str(file)]) == 1
     err = capsys.readouterr().err
     assert "\x1b" not in err and "\x07" not in err and "line 2: Owner: no one named" in err
+
+
+def test_a_viewer_cannot_import_and_is_told_in_one_line(cache: Path, tmp_path: Path, capsys) -> None:
+    import sqlite3
+
+    file = tmp_path / "in.csv"
+    file.write_text("Name\nAda\n")
+    with sqlite3.connect(cache) as conn:
+        conn.execute("INSERT INTO meta (key, value) VALUES ('role', 'viewer') "
+                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+    before = counts(Store(cache))
+    assert cli.main(["--cache", str(cache), "import", "contacts", str(file)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("track import:") and "nothing was imported" in err[-1]
+    assert counts(Store(cache)) == before

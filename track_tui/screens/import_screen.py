@@ -22,7 +22,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..models import RecordType
-from ..store import InvalidInput, Store
+from ..store import CacheBusy, InvalidInput, Store
 from ..transfer import report
 from ..transfer.csv_file import CsvData, CsvProblem, read_path
 from ..transfer.importing import IMPORTABLE, ImportPlan, ImportProblem, apply_import, plan_import
@@ -105,6 +105,7 @@ class ImportMappingScreen(Screen[None]):
         self.overrides: dict[str, tuple[str, str]] = {}
         self.update = False
         self.plan: ImportPlan | None = None
+        self.writing = False
         self.problem: str | None = None
         self.defs = {d.key: d for d in store.custom_field_defs(self.record_type)}
 
@@ -190,10 +191,26 @@ class ImportMappingScreen(Screen[None]):
             self.notify(f"{len(plan.problems):,} bad rows: fix the file, or press I to import only the good rows",
                         severity="warning", timeout=6)
             return
+        if self.writing:
+            return
+        self.writing = True
+        self.query_one("#import-report", PlainStatic).update(f"Importing {len(plan.creates) + len(plan.updates):,} rows…")
+        self._apply(plan, skip_invalid)
+
+    @work(thread=True, exclusive=True, group="import-apply")
+    def _apply(self, plan: ImportPlan, skip_invalid: bool) -> None:
+        """Write in a worker: a big file takes seconds, and the keys must not wait for it."""
         try:
-            result = apply_import(self.store, plan, skip_invalid=skip_invalid)
-        except InvalidInput as exc:
-            self.notify(f"Nothing was imported: {exc}", severity="error", timeout=8)
+            result, problem = apply_import(self.store, plan, skip_invalid=skip_invalid), None
+        except (InvalidInput, CacheBusy) as exc:
+            result, problem = None, str(exc)
+        self.app.call_from_thread(self._applied, result, problem)
+
+    def _applied(self, result, problem: str | None) -> None:
+        self.writing = False
+        if problem is not None or result is None:
+            self.notify(f"Nothing was imported: {problem}", severity="error", timeout=8)
+            self.query_one("#import-report", PlainStatic).update("\n".join(self.report_lines()))
             return
         if not result.written:
             self.notify("Nothing to import", severity="warning")
