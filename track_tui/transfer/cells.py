@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 from datetime import date
 from decimal import Decimal
 from typing import Any, Callable
@@ -28,6 +29,7 @@ from ..models.money import MAX_MINOR, display_exponent, exponent, parse_amount
 LIST_SEPARATOR = ", "
 
 
+@lru_cache(maxsize=65_536)  # an import folds the same owner, company and option names again and again
 def folded(text: str) -> str:
     """Text compared the way people mean it: case, accents and spacing ignored."""
     decomposed = unicodedata.normalize("NFKD", text)
@@ -97,10 +99,20 @@ def custom_cell(definition: CustomField, value: Any, link_names: dict[str, str])
 def _option_value(definition: CustomField, text: str) -> str:
     """An option's stored value from its label or value, any case or accents; else the text."""
     wanted = folded(text)
-    for value, label in definition.options():
-        if folded(value) == wanted or folded(label) == wanted:
-            return value
+    for value, label in _options(definition.id, tuple(definition.options())):
+        if value == wanted or label == wanted:
+            return label_values(definition)[value]
     return text.strip()
+
+
+@lru_cache(maxsize=256)
+def _options(_field_id: str, options: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    return tuple((folded(value), folded(label)) for value, label in options)
+
+
+def label_values(definition: CustomField) -> dict[str, str]:
+    """Folded option value → the stored value."""
+    return {folded(value): value for value, _ in definition.options()}
 
 
 def custom_from_cell(
