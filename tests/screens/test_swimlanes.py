@@ -96,3 +96,22 @@ async def test_grouping_cycles_and_the_filter_applies(demo_app, demo_store):
         await settle(demo_app, pilot)
         reopened = demo_app.screen
         assert isinstance(reopened, SwimlaneScreen) and reopened.lanes == "field:lead_source"
+
+
+async def test_moving_a_card_keeps_it_in_its_lane_with_the_cursor(demo_app, demo_store):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await open_lanes(demo_app, pilot)
+        grid = screen.grid
+        await pilot.press("j")
+        card = grid.current_card
+        lane = grid.lane
+        await pilot.press("L")
+        await settle(demo_app, pilot)
+        assert grid.current_card is not None and grid.current_card.card_id == card.card_id
+        assert grid.lane == lane and grid.column == 1 and grid.current_card.stage_id == screen.stages[1].id
+        with demo_store.reading() as conn:
+            assert conn.execute("SELECT stage_id FROM board_cards WHERE id = ?", (card.card_id,)).fetchone()[0] \
+                == screen.stages[1].id
+        await pilot.press("H")
+        await settle(demo_app, pilot)
+        assert grid.column == 0 and grid.current_card.card_id == card.card_id

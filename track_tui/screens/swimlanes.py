@@ -3,7 +3,7 @@ lane per owner — or per company, or per option of a select custom field (`g` c
 lane with its card count and total per currency, and folding (`z` one lane, `Z` all).
 
 The board's filter applies (and `/` changes it here too); Enter opens a card, or on a lane's
-header folds it. `ctrl+s` saves board + filter + lanes as a view, `'` opens the saved views,
+header folds it; `H`/`L` move a card to the previous/next stage within its lane. `ctrl+s` saves board + filter + lanes as a view, `'` opens the saved views,
 `e`/`y` export the cards shown. The board screen keeps only its `S` key and a palette line.
 """
 
@@ -18,11 +18,12 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from ..messages import StoreChanged
-from ..models import Board, BoardStage
+from ..models import Board, BoardStage, RecordType
+from ..models.enums import StageType
 from ..models.board_rows import BoardRow
 from ..models.views import CardFilter
 from ..saved_views import SavedView, ViewsProblem, save, views_file
-from ..store import Store
+from ..store import InvalidInput, Store
 from ..transfer.export import records_table
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainLabel, PlainStatic
@@ -30,6 +31,7 @@ from ..widgets.safe_input import SafeInput
 from ..widgets.status_line import StatusLine
 from ..widgets.swimlane_grid import Lane, SwimlaneGrid
 from .board_list import LIST_TABLES, lane_choices, pick_saved_view
+from .dialogs import OutcomeResult, OutcomeScreen
 from .export_actions import copy_table, export_to_file
 from .view_dialogs import TextPromptScreen
 
@@ -63,6 +65,10 @@ class SwimlaneScreen(Screen[None]):
         Binding("pageup", "page(-1)", "Page up", id="swimlanes.page_up", show=False),
         Binding("pagedown", "page(1)", "Page down", id="swimlanes.page_down", show=False),
         Binding("enter", "open", "Open", id="swimlanes.open"),
+        Binding("H", "move_card(-1)", "◀ Stage", id="swimlanes.card_prev_stage", show=False,
+                tooltip="Move the card to the previous stage (it stays in its lane)"),
+        Binding("L", "move_card(1)", "Stage ▶", id="swimlanes.card_next_stage", show=False,
+                tooltip="Move the card to the next stage (won and lost ask for the outcome)"),
         Binding("z", "fold", "Fold", id="swimlanes.fold"),
         Binding("Z", "fold_all", "Fold all", id="swimlanes.fold_all", show=False),
         Binding("g", "lanes", "Lanes by", id="swimlanes.lanes"),
@@ -81,6 +87,7 @@ class SwimlaneScreen(Screen[None]):
         self.rows: list[BoardRow] = []
         self.loaded = False
         self._stale = False
+        self._follow: str | None = None  # a card the cursor goes to after the next load
 
     def compose(self) -> ComposeResult:
         yield PlainStatic("", id="swimlanes-header")
@@ -138,7 +145,8 @@ class SwimlaneScreen(Screen[None]):
         self.stages, self.rows = stages, rows
         setting, _, group, no_lane = self._choice()
         self.lanes = setting
-        self.grid.show(stages, build_lanes(rows, group, no_lane))
+        self.grid.show(stages, build_lanes(rows, group, no_lane), follow=self._follow)
+        self._follow = None
         self._draw_header()
         self.refresh_status()
         self.loaded = True
@@ -188,6 +196,39 @@ class SwimlaneScreen(Screen[None]):
             self.app.open_record(card.record_type, card.record_id)
         else:
             self.grid.toggle_fold()
+
+    def action_move_card(self, delta: int) -> None:
+        """H/L: the card to the previous/next stage, in its lane; won and lost ask for the
+        outcome as on the board. The cursor follows the card."""
+        card = self.grid.current_card
+        if card is None:
+            return
+        target = self.grid.column + delta
+        if not 0 <= target < len(self.stages):
+            self.notify("No stage further that way", severity="warning", timeout=2)
+            return
+        stage = self.stages[target]
+        if stage.stage_type in (StageType.WON, StageType.LOST):
+            is_deal = self.board.record_type == RecordType.DEAL
+            kept = self.store.earlier_close_date(card.record_id, stage.stage_type) if is_deal else None
+
+            def after(result: OutcomeResult | None) -> None:
+                if result is not None:
+                    self._move(card, target, result.note, result.close_date)
+
+            self.app.push_screen(OutcomeScreen(card.name, stage, self.store.today(), is_deal=is_deal,
+                                               close_date=kept), after)
+            return
+        self._move(card, target)
+
+    def _move(self, card: BoardRow, target: int, note: str | None = None, close_date=None) -> None:
+        try:
+            self.store.move_card(card.card_id, self.stages[target].id, note=note, close_date=close_date)
+        except InvalidInput as exc:
+            self.notify(str(exc), severity="error")
+            return
+        self.grid.column = target
+        self._follow = card.card_id  # the reload that the change brings puts the cursor on it
 
     def action_fold(self) -> None:
         self.grid.toggle_fold()

@@ -67,8 +67,9 @@ class SwimlaneGrid(ScrollView, can_focus=False):
 
     # -- data ------------------------------------------------------------------------------
 
-    def show(self, stages: list[BoardStage], lanes: list[Lane]) -> None:
-        keep = self.current_card.card_id if self.current_card else None
+    def show(self, stages: list[BoardStage], lanes: list[Lane], follow: str | None = None) -> None:
+        """Show `lanes`; the cursor stays on its card (or goes to card `follow`), folds stay."""
+        keep = follow or (self.current_card.card_id if self.current_card else None)
         folded = {lane.key for lane in self.lanes if lane.folded}
         self.stages = stages
         self.lanes = lanes
