@@ -254,3 +254,24 @@ async def test_the_board_inbox_and_search_export_what_they_show(demo_app, demo_s
         palette(search)["Search: copy the results to the clipboard"]()
         hits = list(csv.DictReader(io.StringIO(copied.pop())))
         assert len(hits) == len(search.results.hits) and all("arbor" in h["Name"] + h["Matched text"] for h in hits)
+
+
+async def test_names_with_control_codes_are_drawn_as_symbols_in_the_list_and_the_lanes(demo_app, demo_store):
+    from track_tui.models import RecordType
+
+    board = demo_store.boards()[0]
+    first_stage = demo_store.stages(board.id)[0]
+    deal_id = demo_store.conn.execute("SELECT record_id FROM board_cards WHERE stage_id = ? ORDER BY position LIMIT 1",
+                                      (first_stage.id,)).fetchone()[0]
+    demo_store.update_record(RecordType.DEAL, deal_id, {"name": "\x1b]52;c;ZXZpbA==\x07Evil\x1b[2J"})
+    async with demo_app.run_test(size=SIZE) as pilot:
+        screen = await open_list(demo_app, pilot)
+        text = "".join(seg.text for y in range(screen.list.size.height) for seg in screen.list.render_line(y))
+        assert "Evil" in text and "\x1b" not in text and "\x07" not in text and "␛" in text
+        await pilot.press("v")
+        await settle(demo_app, pilot)
+        await pilot.press("S")
+        await settle(demo_app, pilot)
+        grid = demo_app.screen.grid
+        text = "".join(seg.text for y in range(grid.size.height) for seg in grid.render_line(y))
+        assert "\x1b" not in text and "\x07" not in text
