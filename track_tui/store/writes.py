@@ -20,7 +20,7 @@ from typing import Any, Callable, Sequence
 
 from ..models import Row, TimelineEntry
 from ..models.enums import EntryType, RecordType
-from . import checks, search_docs
+from . import bulk, checks, search_docs
 from .changes import ChangeSet, Origin
 from .errors import NotFound
 from .rows import iso_utc, patch_to_json, row_to_dict, to_db
@@ -103,6 +103,7 @@ class WriteContext:
         record_type = {"contacts": "contact", "companies": "company", "deals": "deal"}.get(table)
         keys = self._searchable_keys(record_type) if record_type else []
         stamp = iso_utc(self.now)
+        all_docs: list[dict[str, Any]] = []
         for start in range(0, len(models), _CHUNK):
             chunk = models[start:start + _CHUNK]
             rows: list[tuple[Any, ...]] = []
@@ -142,12 +143,13 @@ class WriteContext:
                     outbox,
                 )
                 self.changes.add("outbox", chunk[-1].id, None)
-            if docs:
-                self.conn.executemany(search_docs.UPSERT, docs)
+            all_docs.extend(docs)
             for model in chunk:
                 self.changes.add(table, model.id, None)
             if progress is not None:
                 progress(len(chunk))
+        # New records' documents: the full-text indexes filled set-wise (see bulk.add_documents).
+        bulk.add_documents(self.conn, all_docs)
 
     def _write_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
         if rows:

@@ -99,7 +99,7 @@ class ImportResult:
 class _Lookups:
     """Everything the rows are resolved against, read once."""
 
-    def __init__(self, store: "Store", record_type: RecordType, board: Board | None) -> None:
+    def __init__(self, store: "Store", record_type: RecordType) -> None:
         self.people: dict[str, str] = {}
         for pid, profile in store.profiles().items():
             for text in (profile.full_name, profile.email):
@@ -171,8 +171,9 @@ class _Planner:
         self.update = update
         self.progress = progress
         self.today = store.today()
+        self.now = store.now()
         self.workspace_id = store.workspace_id
-        self.look = _Lookups(store, self.kind, plan.board)
+        self.look = _Lookups(store, self.kind)
         self.width = len(plan.data.headers)
         self.new_companies: dict[str, Company] = {}
         self.seen: dict[Any, int] = {}  # duplicate key → the line that had it first
@@ -243,6 +244,8 @@ class _Planner:
         if values.get("created_at"):
             fields["created_at"] = _timestamp(values["created_at"])
             given.add("created_at")
+        else:  # the store's clock, as the write path would set it (given here, it is not set again)
+            fields["created_at"] = self.now
         company_key = ""
         if self.kind == RecordType.CONTACT:
             for column in ("email", "phone", "title"):
