@@ -115,3 +115,26 @@ async def test_moving_a_card_keeps_it_in_its_lane_with_the_cursor(demo_app, demo
         await pilot.press("H")
         await settle(demo_app, pilot)
         assert grid.column == 0 and grid.current_card.card_id == card.card_id
+
+
+async def test_the_board_saves_its_board_and_filter_from_the_palette(demo_app, demo_store, views_dir):
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        board = board_of(demo_app)
+        await pilot.press("slash")
+        board.query_one("#filter", Input).value = "tag:vip"
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        commands = {title: callback for title, _, callback in board.palette_commands()}
+        commands["View: save this board and filter"]()
+        await pilot.pause()
+        demo_app.screen.query_one(Input).value = "VIPs"
+        await pilot.press("enter")
+        [view] = load(views_file(demo_store.workspace_id))
+        assert (view.name, view.filter, view.view, view.lanes) == ("VIPs", "tag:vip", "board", "")
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        commands = {title: callback for title, _, callback in board.palette_commands()}
+        commands["View: VIPs"]()
+        await settle(demo_app, pilot)
+        assert board_of(demo_app).flt.tag == "vip"

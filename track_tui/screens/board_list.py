@@ -268,19 +268,7 @@ class BoardListScreen(Screen[None]):
                          view="list", lanes=self.lanes, sort=self.list.sort_column, descending=self.list.descending)
 
     def action_save_view(self) -> None:
-        def chosen(name: str | None) -> None:
-            if not name:
-                return
-            try:
-                save(views_file(self.store.workspace_id), self.current_view(name), self.store.workspace_id)
-            except ViewsProblem as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"Saved the view {name!r}", timeout=3)
-
-        self.app.push_screen(TextPromptScreen(
-            "Save this view", "", "A name for board + filter + list + lanes + sort · Enter saves · Esc cancels",
-            lambda text: None if 0 < len(text.strip()) <= 80 else "Give a name of 1 to 80 characters"), chosen)
+        ask_to_save(self, self.current_view)
 
     def action_saved_views(self) -> None:
         pick_saved_view(self)
@@ -292,6 +280,25 @@ class BoardListScreen(Screen[None]):
         yield ("List: lanes", "No lanes, owner, company, a select field (g)", self.action_lanes)
         yield ("View: save this view", "Board, filter, list, lanes and sort under a name (ctrl+s)", self.action_save_view)
         yield from palette_entries(self)
+
+
+def ask_to_save(screen: Screen, make_view) -> None:
+    """Ask for a name, then keep `make_view(name)` in the workspace's saved views."""
+    store: Store = screen.store  # type: ignore[attr-defined]
+
+    def chosen(name: str | None) -> None:
+        if not name:
+            return
+        try:
+            save(views_file(store.workspace_id), make_view(name), store.workspace_id)
+        except ViewsProblem as exc:
+            screen.notify(str(exc), severity="error")
+            return
+        screen.notify(f"Saved the view {name!r}", timeout=3)
+
+    screen.app.push_screen(TextPromptScreen(
+        "Save this view", "", "A name for what is shown now · Enter saves (the same name replaces) · Esc cancels",
+        lambda text: None if 0 < len(text.strip()) <= 80 else "Give a name of 1 to 80 characters"), chosen)
 
 
 def _board_screen(screen: Screen) -> "BoardScreen | None":
@@ -388,6 +395,9 @@ def palette_entries(screen: Screen) -> Iterable[tuple[str, str, object]]:
                lambda: copy_table(screen, board_table(screen), "cards"))
         yield ("Board: swimlanes", "The columns in one lane per owner, company or select field (S)",
                screen.action_swimlanes)
+        yield ("View: save this board and filter", "Under a name, for the saved views (')",
+               lambda: ask_to_save(screen, lambda name: SavedView(
+                   name=name, board_id=screen.board.id, board=screen.board.name, filter=screen.flt.describe())))
     yield from import_entries(screen)
     yield ("View: saved views", "Pick a saved board + filter + view (')", lambda: pick_saved_view(screen))
     try:

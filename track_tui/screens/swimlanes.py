@@ -22,7 +22,7 @@ from ..models import Board, BoardStage, RecordType
 from ..models.enums import StageType
 from ..models.board_rows import BoardRow
 from ..models.views import CardFilter
-from ..saved_views import SavedView, ViewsProblem, save, views_file
+from ..saved_views import SavedView
 from ..store import InvalidInput, Store
 from ..transfer.export import records_table
 from ..widgets.key_hints import KeyHints
@@ -30,10 +30,9 @@ from ..widgets.plain_text import PlainLabel, PlainStatic
 from ..widgets.safe_input import SafeInput
 from ..widgets.status_line import StatusLine
 from ..widgets.swimlane_grid import Lane, SwimlaneGrid
-from .board_list import LIST_TABLES, lane_choices, pick_saved_view
+from .board_list import LIST_TABLES, ask_to_save, lane_choices, pick_saved_view
 from .dialogs import OutcomeResult, OutcomeScreen
 from .export_actions import copy_table, export_to_file
-from .view_dialogs import TextPromptScreen
 
 if TYPE_CHECKING:
     from .board import BoardScreen
@@ -285,21 +284,9 @@ class SwimlaneScreen(Screen[None]):
         copy_table(self, self.shown_table(), "cards")
 
     def action_save_view(self) -> None:
-        def chosen(name: str | None) -> None:
-            if not name:
-                return
-            view = SavedView(name=name, board_id=self.board.id, board=self.board.name, filter=self.flt.describe(),
-                             view="board", lanes=self.lanes)
-            try:
-                save(views_file(self.store.workspace_id), view, self.store.workspace_id)
-            except ViewsProblem as exc:
-                self.notify(str(exc), severity="error")
-                return
-            self.notify(f"Saved the view {name!r}", timeout=3)
-
-        self.app.push_screen(TextPromptScreen(
-            "Save this view", "", "A name for board + filter + lanes · Enter saves · Esc cancels",
-            lambda text: None if 0 < len(text.strip()) <= 80 else "Give a name of 1 to 80 characters"), chosen)
+        ask_to_save(self, lambda name: SavedView(
+            name=name, board_id=self.board.id, board=self.board.name, filter=self.flt.describe(),
+            view="board", lanes=self.lanes))
 
     def action_saved_views(self) -> None:
         pick_saved_view(self)
