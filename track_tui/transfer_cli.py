@@ -37,7 +37,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     export.add_argument("--board", metavar="NAME", help="only this board's cards, in board order")
     export.add_argument("--filter", metavar="FILTER", dest="filter_text",
                         help="the board filter, e.g. \"owner:me >10k\" (without --board: the first board of the kind)")
-    export.add_argument("--format", choices=FORMATS, default="csv")
+    export.add_argument("--format", choices=FORMATS, default=None,
+                        help="default: from the -o file's ending (.json, .md), else csv")
     export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of standard output")
     export.add_argument("--bom", action="store_true", help="start a CSV with a UTF-8 byte-order mark (for Excel)")
 
@@ -122,7 +123,11 @@ def _export(args: argparse.Namespace, store) -> int:
         table = export_table(store, args.kind, board=args.board, filter_text=args.filter_text)
     except ExportProblem as exc:
         raise _Refused(str(exc)) from None
-    text = render(table, args.format, bom=args.bom)
+    fmt = args.format
+    if fmt is None:
+        suffix = args.output.suffix.lower() if args.output else ""
+        fmt = {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(suffix, "csv")
+    text = render(table, fmt, bom=args.bom)
     if args.output is None:
         out = sys.stdout
         # On a terminal the data is drawn, not stored: control codes in it are made visible.

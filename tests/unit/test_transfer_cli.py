@@ -41,6 +41,9 @@ def test_export_to_standard_output_and_to_a_file(cache: Path, tmp_path: Path, ca
     assert cli.main(["--cache", str(cache), "export", "contacts", "-o", str(out), "--bom"]) == 0
     assert out.read_bytes().startswith(b"\xef\xbb\xbfName,")
     assert "wrote 150 contacts to" in capsys.readouterr().err
+    as_json = tmp_path / "companies.json"
+    assert cli.main(["--cache", str(cache), "export", "companies", "-o", str(as_json)]) == 0
+    assert as_json.read_text(encoding="utf-8").startswith("[\n  {\n    \"Name\":")
 
 
 def test_export_problems_are_one_line_and_status_1(cache: Path, capsys) -> None:

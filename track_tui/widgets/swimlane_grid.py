@@ -214,8 +214,16 @@ class SwimlaneGrid(ScrollView, can_focus=False):
         text = Text(no_wrap=True)
         width -= 1  # the grid's scrollbar
         column = self.column_width(width)
-        for stage in self.stages[self.first_column:self.first_column + self.visible_columns(width)]:
-            text.append_text(fit(Text(safe_line(stage.name), style="bold"), column - 1))
+        shown = self.stages[self.first_column:self.first_column + self.visible_columns(width)]
+        hidden_left = self.first_column
+        hidden_right = len(self.stages) - self.first_column - len(shown)
+        for index, stage in enumerate(shown):
+            name = safe_line(stage.name)
+            if index == 0 and hidden_left:
+                name = f"‹{hidden_left} {name}"  # stages off to the left (h brings them)
+            if index == len(shown) - 1 and hidden_right:
+                name = f"{name} +{hidden_right}›"  # and to the right (l)
+            text.append_text(fit(Text(name, style="bold"), column - 1))
             text.append("▕")
         return text
 
