@@ -96,38 +96,34 @@ def custom_cell(definition: CustomField, value: Any, link_names: dict[str, str])
     return str(value)
 
 
-def _option_value(definition: CustomField, text: str) -> str:
-    """An option's stored value from its label or value, any case or accents; else the text."""
-    wanted = folded(text)
-    for value, label in _options(definition.id, tuple(definition.options())):
-        if value == wanted or label == wanted:
-            return label_values(definition)[value]
-    return text.strip()
-
-
-@lru_cache(maxsize=256)
-def _options(_field_id: str, options: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    return tuple((folded(value), folded(label)) for value, label in options)
-
-
-def label_values(definition: CustomField) -> dict[str, str]:
-    """Folded option value → the stored value."""
-    return {folded(value): value for value, _ in definition.options()}
+def option_lookup(definition: CustomField) -> dict[str, str]:
+    """Every way a cell may name an option — its label or its value, any case or accents —
+    to the option's stored value (built once per field for a whole file)."""
+    lookup: dict[str, str] = {}
+    for value, label in definition.options():
+        lookup.setdefault(folded(label), value)
+    for value, _ in definition.options():
+        lookup[folded(value)] = value  # a value wins over another option's label
+    return lookup
 
 
 def custom_from_cell(
     definition: CustomField, text: str, today: date, find_link: Callable[[str, str], str | None],
+    options: dict[str, str] | None = None,
 ) -> Any:
     """A cell as the field's stored value; raises CustomFieldError naming the rule it breaks.
 
-    `find_link(record_type, name)` gives the id of the record a link names (None: no such record).
+    `find_link(record_type, name)` gives the id of the record a link names (None: no such
+    record); `options` is :func:`option_lookup` of the field, when the caller keeps it.
     """
     raw = text.strip()
     kind = definition.type
-    if raw and kind == CustomFieldType.SELECT:
-        raw = _option_value(definition, raw)
-    elif raw and kind == CustomFieldType.MULTI_SELECT:
-        raw = ", ".join(_option_value(definition, part) for part in split_list(raw))
+    if raw and kind in (CustomFieldType.SELECT, CustomFieldType.MULTI_SELECT):
+        lookup = options if options is not None else option_lookup(definition)
+        if kind == CustomFieldType.SELECT:
+            raw = lookup.get(folded(raw), raw)
+        else:
+            raw = ", ".join(lookup.get(folded(part), part) for part in split_list(raw))
     elif raw and kind == CustomFieldType.CURRENCY:
         parts = raw.split()
         code = parts[0].upper() if len(parts) == 2 and parts[0].isalpha() else None

@@ -33,7 +33,7 @@ from ..models.money import exponent
 from ..models.problems import first_problem
 from ..store.checks import text_problem
 from . import mapping as mapping_module
-from .cells import custom_from_cell, folded, read_amount, split_list
+from .cells import custom_from_cell, folded, option_lookup, read_amount, split_list
 from .csv_file import CsvData
 from .export import default_board, find_board
 
@@ -168,6 +168,7 @@ class _Planner:
         self.kind = plan.record_type
         self.model = RECORD_MODELS[self.kind]
         self.defs = {d.key: d for d in defs}
+        self.options = {d.key: option_lookup(d) for d in defs if d.type.value in ("select", "multi_select")}
         self.update = update
         self.progress = progress
         self.today = store.today()
@@ -376,7 +377,8 @@ class _Planner:
                 continue
             definition = self.defs[target[len(mapping_module.CUSTOM):]]
             try:
-                value = custom_from_cell(definition, text, self.today, self._find_link)
+                value = custom_from_cell(definition, text, self.today, self._find_link,
+                                         self.options.get(definition.key))
             except CustomFieldError as exc:
                 raise _Bad(str(exc)) from None
             if value is not None:
