@@ -95,6 +95,13 @@ def test_deals_by_stage_name_amount_and_custom_fields(demo_store) -> None:
                                   "procurement": True}
 
 
+def test_other_crms_stage_names_find_the_stage_they_contain(demo_store) -> None:
+    plan = plan_text(demo_store, "deals", "Deal Name,Deal Stage\nA,Closed Won\nB,closed-lost\nC,Closed\n")
+    stages = {s.id: s.name for s in demo_store.stages(plan.board.id)}
+    assert [stages[d.stage_id] for d in plan.creates] == ["Won", "Lost"]
+    assert [p.line for p in plan.problems] == [4]  # "Closed" names no one stage
+
+
 BAD_FILES = [
     (b"\xff\xfeN\x00a\x00m\x00e\x00", "UTF-16"),
     (b"PK\x03\x04\x14\x00\x00\x00\x08\x00binary", "not a text file"),

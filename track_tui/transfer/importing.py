@@ -340,7 +340,7 @@ class _Planner:
         stages = self.look.stages.get(board.id, [])
         stage_text = values.get("stage", "")
         if stage_text:
-            stage = self.look.stage_names.get(board.id, {}).get(folded(stage_text))
+            stage = self._stage_named(board.id, stage_text)
             if stage is None:
                 names = ", ".join(s.name for s in stages)
                 raise _Bad(f"Stage: {board.name} has no stage {stage_text!r}; its stages: {names}")
@@ -369,6 +369,17 @@ class _Planner:
                 raise _Bad(f"Primary contact: no contact named {text!r} (or with that email)")
             fields["primary_contact_id"] = contact
             given.add("primary_contact_id")
+
+    def _stage_named(self, board_id: str, text: str) -> BoardStage | None:
+        """A stage by name (any case, accents); else the one stage whose name is a word of the
+        cell, as other CRMs write them ("Closed Won" is Won, "Closed Lost" is Lost)."""
+        names = self.look.stage_names.get(board_id, {})
+        wanted = folded(text)
+        if wanted in names:
+            return names[wanted]
+        words = set(wanted.replace("-", " ").replace("_", " ").split())
+        candidates = [stage for name, stage in names.items() if name in words]
+        return candidates[0] if len(candidates) == 1 else None
 
     def _custom(self, values: dict[str, str]) -> dict[str, Any]:
         custom: dict[str, Any] = {}
