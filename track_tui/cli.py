@@ -5,6 +5,7 @@
     track --cache FILE         open a specific cache file
     track demo --deals N -o F  build a demo workspace of any size (for benchmarks)
     track login | logout | status   your own Supabase project (see account_cli)
+    track export | import      records to and from CSV/JSON/Markdown files (see transfer_cli)
 
 Whatever goes wrong ends in one line on stderr and an exit status, never a traceback:
 
@@ -26,7 +27,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, account_cli, crash_log, paths, signals
+from . import __version__, account_cli, crash_log, paths, signals, transfer_cli
 from .config import ConfigError, Settings, load_settings
 
 EXIT_REFUSED = 1
@@ -85,6 +86,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default: the demo cache file)")
     demo.add_argument("--force", action="store_true", help="replace the output file if it exists")
     account_cli.register(commands)
+    transfer_cli.register(commands)
     return parser
 
 
@@ -116,6 +118,8 @@ def _main(args: argparse.Namespace) -> int:
         return _build_demo_file(args, settings)
     if args.command in account_cli.COMMANDS:
         return account_cli.run(args, settings, args.config or paths.config_file())
+    if args.command in transfer_cli.COMMANDS:
+        return transfer_cli.run(args, settings)
     if args.demo:
         try:
             folder = Path(tempfile.mkdtemp(prefix="track-demo-"))

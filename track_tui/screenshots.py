@@ -34,6 +34,10 @@ SCENES: list[Scene] = [
     Scene("board-companies", ("b", "down", "down", "enter")),
     Scene("board-contacts", ("b", "down", "down", "down", "enter")),
     Scene("board-won", ("b", "enter", "l", "l", "l", "L")),
+    # The board as a list, in lanes, and as swimlanes.
+    Scene("board-list", ("v",)),
+    Scene("board-list-lanes", ("v", "g", "z")),
+    Scene("board-swimlanes", ("S", "j")),
     # Task inbox and search panel.
     Scene("inbox", ("i", "j", "j")),
     Scene("inbox-everyone", ("i", "m")),

@@ -28,7 +28,8 @@ def loaded_after(*modules: str) -> list[str]:
 def test_models_store_and_config_do_not_import_textual_or_supabase() -> None:
     loaded = loaded_after(
         "track_tui.models", "track_tui.store", "track_tui.config", "track_tui.paths", "track_tui.cli",
-        "track_tui.safe_text",
+        "track_tui.safe_text", "track_tui.transfer.export", "track_tui.transfer.importing",
+        "track_tui.transfer.report", "track_tui.transfer_cli",
     )
     assert not [m for m in loaded if m.split(".")[0] in ("textual", "supabase")], loaded
     # Nor the network stack supabase brings: offline start-up stays fast.

@@ -82,6 +82,10 @@ class BoardScreen(Screen[None]):
         Binding("slash", "filter", "Filter", id="board.filter"),
         Binding("escape", "clear_filter", "Clear filter", id="board.clear_filter", show=False),
         Binding("b", "switch_board", "Boards", id="board.switch"),
+        Binding("v", "list_view", "List", id="board.list_view", show=False, tooltip="The board as a sortable list, with lanes"),
+        Binding("apostrophe", "saved_views", "Views", id="board.saved_views", show=False),
+        Binding("S", "swimlanes", "Swimlanes", id="board.swimlanes", show=False,
+                tooltip="The columns in lanes by owner, company or a select field"),
         Binding("r", "reload", "Reload", id="board.reload", show=False),
         Binding("delete,D", "delete_card", "Delete", id="board.delete", show=False,
                 tooltip="Delete the card's record (u undoes it, like every change)"),
@@ -511,6 +515,23 @@ class BoardScreen(Screen[None]):
     def action_reload(self) -> None:
         self.reload()
 
+    # -- list view, swimlanes, saved views (screens/board_list.py, screens/swimlanes.py) --
+
+    def action_list_view(self) -> None:
+        from .board_list import open_list
+
+        open_list(self)
+
+    def action_saved_views(self) -> None:
+        from .board_list import pick_saved_view
+
+        pick_saved_view(self)
+
+    def action_swimlanes(self) -> None:
+        from .swimlanes import open_swimlanes
+
+        open_swimlanes(self)
+
     def focus_record(self, record_id: str) -> None:
         """Put the cursor on a record's card (after returning from its page).
 
@@ -545,6 +566,10 @@ class BoardScreen(Screen[None]):
         if not self.flt.is_empty:
             yield ("Board: clear filter", self.flt.describe(), self.action_clear_filter)
         yield ("Board: new card", "Quick-add in the focused column", self.action_quick_add)
+        yield ("Board: list view", "The cards as a sortable list with lanes (v)", self.action_list_view)
+        from .board_list import palette_entries
+
+        yield from palette_entries(self)
         if self.column and self.column.cards.current_id:
             yield ("Card: move to next stage", "Same as L", lambda: self.action_move_card(1))
             yield ("Card: move to previous stage", "Same as H", lambda: self.action_move_card(-1))

@@ -322,3 +322,10 @@ class InboxScreen(Screen[None]):
             yield ("Task: edit", "Same as e", self.action_edit)
             yield ("Task: delete", "Same as Delete (u undoes)", self.action_delete)
             yield ("Task: open its record", "Same as Enter", self.action_open)
+        from ..transfer.screen_tables import inbox_table
+        from .export_actions import copy_table, export_to_file
+
+        yield ("Inbox: export to a file", "The tasks shown, CSV, JSON or Markdown",
+               lambda: export_to_file(self, lambda: inbox_table(self.groups, self.store.today()), "tasks", "tasks"))
+        yield ("Inbox: copy to the clipboard", "The tasks shown, as CSV",
+               lambda: copy_table(self, inbox_table(self.groups, self.store.today()), "tasks"))

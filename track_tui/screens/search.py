@@ -157,6 +157,19 @@ class SearchScreen(ModalScreen[None]):
             return
         self.app.open_record(hit.record_type, hit.record_id)
 
+    # -- export (screens/export_actions.py) -------------------------------------------------
+
+    def palette_commands(self):
+        from ..transfer.screen_tables import search_table
+        from .export_actions import copy_table, export_to_file
+
+        if self.results is not None and self.results.hits:
+            hits = lambda: search_table(self.results.hits if self.results else [])  # noqa: E731
+            yield ("Search: export the results to a file", "CSV, JSON or Markdown, best first",
+                   lambda: export_to_file(self, hits, "results", "search-results"))
+            yield ("Search: copy the results to the clipboard", "As CSV, best first",
+                   lambda: copy_table(self, hits(), "results"))
+
 
 def describe(results: SearchResults) -> str:
     """The status line above the results: how many, and any typo corrections used."""

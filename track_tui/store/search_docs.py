@@ -20,7 +20,7 @@ INDEXED_COLUMNS = frozenset(
 )
 BODY_ENTRY_TYPES = ("note", "call", "email", "meeting")
 
-_UPSERT = """
+UPSERT = """
 INSERT INTO search_docs (record_type, record_id, entry_id, name, email, domain, title, tags,
                          industry, custom, body, updated_at)
 VALUES (:record_type, :record_id, :entry_id, :name, :email, :domain, :title, :tags, :industry,
@@ -79,7 +79,7 @@ def index_record(conn: sqlite3.Connection, record_type: str, record_id: str, key
     already = conn.execute(
         "SELECT 1 FROM search_docs WHERE record_id = ? AND entry_id = ''", (record_id,)
     ).fetchone()
-    conn.execute(_UPSERT, record_doc(record_type, data, keys))
+    conn.execute(UPSERT, record_doc(record_type, data, keys))
     if not already:  # newly created, or restored after a soft delete: bring its entries back
         for (entry_id,) in conn.execute(
             "SELECT id FROM timeline_entries WHERE record_id = ?", (record_id,)
@@ -109,7 +109,7 @@ def index_entry(conn: sqlite3.Connection, entry_id: str) -> None:
         remove_entry(conn, entry_id)
         return
     conn.execute(
-        _UPSERT,
+        UPSERT,
         {
             "record_type": entry["record_type"], "record_id": entry["record_id"], "entry_id": entry_id,
             "name": None, "email": None, "domain": None, "title": None, "tags": None,
@@ -142,7 +142,7 @@ def rebuild(conn: sqlite3.Connection, searchable: dict[str, list[str]]) -> None:
             data["custom_fields"] = _object(json.loads(data.get("custom_fields") or "{}"))
             docs.append(record_doc(record_type, data, keys))
     docs.sort(key=lambda doc: (doc["updated_at"] or "", doc["record_id"]))
-    conn.executemany(_UPSERT, docs)
+    conn.executemany(UPSERT, docs)
     conn.execute(
         f"""INSERT INTO search_docs (record_type, record_id, entry_id, body, updated_at)
         SELECT t.record_type, t.record_id, t.id,

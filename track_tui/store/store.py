@@ -46,7 +46,9 @@ from .changes import ChangeSet, Origin
 from .database import ReadOnlyCache, connect, integrity_problem, is_read_only
 from .errors import CacheBusy, InvalidInput, NotFound, from_below, is_busy
 from .permissions import Action, NotAllowed, can, parse_role
+from .import_writes import ImportWrites
 from .inbox_queries import InboxQueries
+from .list_queries import ListQueries
 from .mutations import Mutations
 from .queries import Queries
 from .readers import ReaderPool, open_reader
@@ -84,7 +86,7 @@ class _ThreadState(threading.local):
     label: str | None = None  # the write action running on this thread (names its undo step)
 
 
-class Store(Mutations, Queries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
+class Store(Mutations, ImportWrites, Queries, ListQueries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
     """A workspace's local cache. Thread-safe (see the module's docs for how)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:

@@ -2,7 +2,7 @@
 
 A :class:`WriteContext` is handed to every mutation. Its `insert`/`update`/`delete` write the
 row, append one outbox entry per changed row (local writes only) and keep the search documents
-current; `log` writes an auto-logged timeline entry. Everything commits together or not at all;
+current (`insert_many` does the same for many rows of one table at once: imports); `log` writes an auto-logged timeline entry. Everything commits together or not at all;
 after commit the store announces the :class:`ChangeSet` (which says, per row, which columns
 changed, and the transaction's origin).
 
@@ -16,17 +16,19 @@ from __future__ import annotations
 import json
 import sqlite3
 from datetime import datetime
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 from ..models import Row, TimelineEntry
 from ..models.enums import EntryType, RecordType
-from . import checks, search_docs
+from . import bulk, checks, search_docs
 from .changes import ChangeSet, Origin
 from .errors import NotFound
 from .rows import iso_utc, patch_to_json, row_to_dict, to_db
 from .undo import RowOp
 
 __all__ = ["NotFound", "WriteContext"]
+
+_CHUNK = 1000  # rows per executemany in insert_many (and per progress report)
 
 
 class WriteContext:
@@ -85,6 +87,75 @@ class WriteContext:
             self.journal.append(RowOp("insert", model.TABLE, model.id, after=values))
         self.changes.add(model.TABLE, model.id, None)
         self._reindex(model.TABLE, model.id)
+
+    def insert_many(self, models: Sequence[Row], *, progress: Callable[[int], None] | None = None) -> None:
+        """Insert many rows of one table (an import): what `insert` does row by row — checks,
+        outbox entries, the undo journal, search documents — with one `executemany` per chunk.
+
+        Rows are written in the order given, so a row may refer to one earlier in the list (a
+        company's parent). `progress(n)` hears how many rows each chunk wrote.
+        """
+        if not models:
+            return
+        table = models[0].TABLE
+        if any(model.TABLE != table for model in models):
+            raise ValueError("insert_many writes rows of one table; split the list by table")
+        record_type = {"contacts": "contact", "companies": "company", "deals": "deal"}.get(table)
+        keys = self._searchable_keys(record_type) if record_type else []
+        stamp = iso_utc(self.now)
+        all_docs: list[dict[str, Any]] = []
+        for start in range(0, len(models), _CHUNK):
+            chunk = models[start:start + _CHUNK]
+            rows: list[tuple[Any, ...]] = []
+            outbox: list[tuple[Any, ...]] = []
+            docs: list[dict[str, Any]] = []
+            columns: list[str] | None = None
+            for model in chunk:
+                if "created_at" in type(model).model_fields and "created_at" not in model.model_fields_set:
+                    model.created_at = self.now  # type: ignore[attr-defined]
+                data = model.model_dump()
+                if table == "companies" and data.get("parent_id") and rows and columns:
+                    # the parent check reads the table: write the rows before this one first
+                    self._write_rows(table, columns, rows)
+                    rows = []
+                if self._check:
+                    checks.check_values(data)
+                    checks.check_references(self.conn, table, data)
+                    if table == "companies":
+                        checks.check_company_parent(self.conn, model.id, data.get("parent_id"))
+                values = {column: to_db(column, value) for column, value in data.items()}
+                if self._outbox and values.get("updated_at") is None:
+                    values["updated_at"] = stamp
+                if columns is None:
+                    columns = list(values)
+                rows.append(tuple(values[c] for c in columns))
+                if self._outbox:
+                    payload = model.model_dump(mode="json", exclude={"updated_at", "version"})
+                    outbox.append((table, model.id, "insert", json.dumps(payload, default=str, sort_keys=True), None, stamp))
+                if self.journal is not None:
+                    self.journal.append(RowOp("insert", table, model.id, after=values))
+                if record_type:
+                    docs.append(search_docs.record_doc(record_type, {**data, "updated_at": values.get("updated_at")}, keys))
+            self._write_rows(table, columns or [], rows)
+            if outbox:
+                self.conn.executemany(
+                    "INSERT INTO outbox (table_name, row_id, op, patch, base_version, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    outbox,
+                )
+                self.changes.add("outbox", chunk[-1].id, None)
+            all_docs.extend(docs)
+            for model in chunk:
+                self.changes.add(table, model.id, None)
+            if progress is not None:
+                progress(len(chunk))
+        # New records' documents: the full-text indexes filled set-wise (see bulk.add_documents).
+        bulk.add_documents(self.conn, all_docs)
+
+    def _write_rows(self, table: str, columns: list[str], rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            names = ", ".join(f'"{c}"' for c in columns)
+            marks = ", ".join("?" for _ in columns)
+            self.conn.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
 
     def update(self, table: str, row_id: str, patch: dict[str, Any]) -> dict[str, Any]:
         """Apply `patch` (column → Python value); return the old values of the columns that changed.
