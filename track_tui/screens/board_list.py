@@ -108,7 +108,7 @@ class BoardListScreen(Screen[None]):
         listing = self.list
         listing.sort_column, listing.descending = self.sort, self.descending
         self._apply_lanes(self.lanes)
-        self.refresh_status()
+        self.show_context()
         self.reload()
 
     @property
@@ -122,11 +122,9 @@ class BoardListScreen(Screen[None]):
         header = self.query_one("#board-list-header", PlainStatic)
         header.update(self.list.header_text(self.size.width or 80))
 
-    def refresh_status(self) -> None:
+    def show_context(self) -> None:
+        """This view's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.query_one(StatusLine)
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.failed = self.store.failed_count()
         label = f"{self.board.name} · list · {len(self.cards):,} cards"
         if not self.flt.is_empty:
             label += f" · filter {self.flt.describe()}"
@@ -149,7 +147,7 @@ class BoardListScreen(Screen[None]):
         self.cards = rows
         self.list.set_cards(rows)
         self._draw_header()
-        self.refresh_status()
+        self.show_context()
         self.loaded = True
 
     def on_store_changed(self, message: StoreChanged) -> None:
@@ -211,7 +209,7 @@ class BoardListScreen(Screen[None]):
         settings = [c[0] for c in choices]
         current = settings.index(self.lanes) if self.lanes in settings else 0
         self._apply_lanes(settings[(current + 1) % len(settings)])
-        self.refresh_status()  # the status line says which lanes
+        self.show_context()  # the status line says which lanes
 
     def _apply_lanes(self, setting: str) -> None:
         choice = next((c for c in lane_choices(self.store, self.board) if c[0] == setting), None)
@@ -245,7 +243,7 @@ class BoardListScreen(Screen[None]):
         event.input.display = False
         self.set_focus(None)
         self.flt = flt
-        self.refresh_status()
+        self.show_context()
         self.reload()
 
     # -- export ----------------------------------------------------------------------------
@@ -312,7 +310,7 @@ def _apply_to_board(board: "BoardScreen", board_id: str, flt: CardFilter) -> Non
         board.show_board(board_id)
     if board.flt != flt:
         board.flt = flt
-        board.refresh_status()
+        board.show_context()
         board.reload()
 
 

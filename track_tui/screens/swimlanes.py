@@ -102,7 +102,7 @@ class SwimlaneScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.set_focus(None)
-        self.refresh_status()
+        self.show_context()
         self.reload()
 
     @property
@@ -113,11 +113,9 @@ class SwimlaneScreen(Screen[None]):
         choices = [c for c in lane_choices(self.store, self.board) if c[2] is not None]
         return next((c for c in choices if c[0] == self.lanes), choices[0])
 
-    def refresh_status(self) -> None:
+    def show_context(self) -> None:
+        """This view's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.query_one(StatusLine)
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.failed = self.store.failed_count()
         label = f"{self.board.name} · lanes by {self._choice()[1]} · {len(self.rows):,} cards"
         if not self.flt.is_empty:
             label += f" · filter {self.flt.describe()}"
@@ -147,7 +145,7 @@ class SwimlaneScreen(Screen[None]):
         self.grid.show(stages, build_lanes(rows, group, no_lane), follow=self._follow)
         self._follow = None
         self._draw_header()
-        self.refresh_status()
+        self.show_context()
         self.loaded = True
 
     def on_store_changed(self, message: StoreChanged) -> None:
@@ -245,7 +243,7 @@ class SwimlaneScreen(Screen[None]):
         self.grid.lanes = []  # a new grouping: no fold or cursor carries over
         self.grid.lane, self.grid.row = 0, -1
         self.grid.show(self.stages, build_lanes(self.rows, group, no_lane))
-        self.refresh_status()
+        self.show_context()
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -269,7 +267,7 @@ class SwimlaneScreen(Screen[None]):
         event.input.display = False
         self.set_focus(None)
         self.flt = flt
-        self.refresh_status()
+        self.show_context()
         self.reload()
 
     def shown_table(self):
