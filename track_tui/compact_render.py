@@ -8,10 +8,14 @@ segment before (a colour, bold on or off), and one reset at its end. What the te
 the same cell for cell (tests/unit/test_compact_render.py reads both through an SGR interpreter);
 about half the bytes go.
 
-Each line still starts and ends in the terminal's default style, as Textual's own rendering does,
-so lines can be written in any order and anything written between them is unaffected. A line
-with a hyperlink is left to Textual's renderer (Rich wraps links around the styled text).
-`terminal_guard` renders through :func:`render_strip` (it installs it as `Strip.render`).
+Each rendered line starts and ends in the terminal's default style, as Textual's own rendering
+does, so it can be cached and joined like Textual's. When a frame is written (Textual's
+`ChopsUpdate` and `LayoutUpdate`, patched here), the lines are stitched: a line that starts in
+the style the previous one ended in sends no code at all, else only the difference, and the
+frame ends with one reset; a piece of a line cropped to no width is not written (Textual still
+moved the cursor there). A line with a hyperlink is left to Textual's renderer (Rich wraps links
+around the styled text) and written as it is. `terminal_guard` renders through
+:func:`render_strip` (it installs it as `Strip.render`).
 """
 
 from __future__ import annotations
@@ -20,7 +24,9 @@ from functools import lru_cache
 from typing import Any
 
 from rich.color import ColorSystem
+from rich.control import Control
 from rich.style import Style
+from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.strip import SGR_STYLES, Strip
 
 State = tuple[int, str, str]  # attribute bits (Rich's), foreground codes, background codes
@@ -102,4 +108,85 @@ def render_strip(strip: Strip, console: Any) -> str:
     if state != DEFAULT:
         parts.append(RESET)
     rendered = strip._render_cache = "".join(parts)
+    if len(_EDGES) >= MAX_EDGES:
+        _EDGES.clear()
+    first = next(_states(strip, color_system), DEFAULT)
+    _EDGES[rendered] = (first, len(transition(DEFAULT, first)), state, len(rendered) - (len(RESET) if state != DEFAULT else 0))
     return rendered
+
+
+def _states(strip: Strip, color_system: ColorSystem):
+    """The style state of each non-empty segment of `strip`, in order."""
+    for text, style, _control in strip._segments:
+        if text:
+            yield DEFAULT if style is None else style_state(style, color_system)
+
+
+# -- frames ------------------------------------------------------------------------------------
+
+# A rendered line -> (its first style, where its text starts, its last style, where it ends
+# before the closing reset): what a frame needs to stitch lines. Keyed by the rendered string,
+# which lives in the strip's render cache as long as the strip does.
+_EDGES: dict[str, tuple[State, int, State, int]] = {}
+MAX_EDGES = 20_000
+
+
+def _stitch(out: list[str], rendered: str, state: State) -> State:
+    """Append `rendered` to the frame whose terminal style is `state`; the style after it."""
+    edges = _EDGES.get(rendered)
+    if edges is None:  # not rendered here (a hyperlink): it starts and ends in the default style
+        if state != DEFAULT:
+            out.append(RESET)
+        out.append(rendered)
+        return DEFAULT
+    first, start, last, stop = edges
+    out.append(transition(state, first))
+    out.append(rendered[start:stop])
+    return last
+
+
+def render_chops(self: ChopsUpdate, console: Any) -> str:
+    """`ChopsUpdate.render_segments`: the changed pieces of lines, stitched (see above)."""
+    out: list[str] = []
+    state = DEFAULT
+    move_to = Control.move_to
+    chops, chop_ends = self.chops, self.chop_ends
+    last_y = self.spans[-1][0]
+    for y, x1, x2 in self.spans:
+        for end, (x, strip) in zip(chop_ends[y], chops[y].items()):
+            if strip is None or x > x2 or end <= x1:
+                continue
+            if not (x2 > x >= x1 and end <= x2):
+                width = min(end, x2) - x
+                if width <= 0:
+                    continue
+                strip = strip.crop(0, width)
+            out.append(move_to(x, y).segment.text)
+            state = _stitch(out, strip.render(console), state)
+        if y != last_y:
+            out.append("\n")
+    if state != DEFAULT:
+        out.append(RESET)
+    return "".join(out)
+
+
+def render_layout(self: LayoutUpdate, console: Any) -> str:
+    """`LayoutUpdate.render_segments` (a whole region, line by line), stitched."""
+    out: list[str] = []
+    state = DEFAULT
+    x = self.region.x
+    move_to = Control.move_to
+    last = len(self.strips) - 1
+    for index, line in enumerate(self.strips):
+        out.append(move_to(x, self.region.y + index).segment.text)
+        for strip in line:
+            state = _stitch(out, strip.render(console), state)
+        if index != last:
+            out.append("\n")
+    if state != DEFAULT:
+        out.append(RESET)
+    return "".join(out)
+
+
+ChopsUpdate.render_segments = render_chops  # type: ignore[method-assign]
+LayoutUpdate.render_segments = render_layout  # type: ignore[method-assign]
