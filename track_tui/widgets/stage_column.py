@@ -80,6 +80,8 @@ class StageColumn(Vertical):
         """Show the stage's figures. Unchanged figures are not set again: setting a header
         lays the board out anew and repaints the whole column (a card move refreshes every
         column's figures, and over SSH the two columns it did not touch cost 6 KB)."""
+        self.set_class(stats.stage.stage_type == StageType.WON, "-won")
+        self.set_class(stats.stage.stage_type == StageType.LOST, "-lost")
         text = header_text(stats, record_type)
         if text == self._header_text:
             return
@@ -95,8 +97,6 @@ class StageColumn(Vertical):
             return True
         lines = text.split()
         return len(lines) != len(old.split()) or any(line.cell_len > width for line in lines)
-        self.set_class(stats.stage.stage_type == StageType.WON, "-won")
-        self.set_class(stats.stage.stage_type == StageType.LOST, "-lost")
 
     def set_active(self, active: bool) -> None:
         # The class goes on the header alone: on the column it would restyle every descendant,
