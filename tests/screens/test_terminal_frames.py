@@ -5,7 +5,7 @@ The board sends only what changed (a cursor step redraws two cards, untouched co
 nothing) and frames are stitched to send only style changes (compact_render.py). A line left
 stale, or a style carried into the wrong cell, would show here: every byte the app writes is
 fed to a small terminal model (characters and SGR state per cell) and compared with Textual's own
-rendering of the whole screen at the end.
+drawing of the whole screen at the end.
 """
 
 from __future__ import annotations
@@ -72,16 +72,18 @@ def recording_driver(into: list[str]):
     return Recording
 
 
-def textual_drawing(app, columns: int, rows: int) -> StyledScreen:
-    """The whole screen as Textual itself renders it (its own Strip rendering, line by line).
-    Call it after every widget was refreshed: the compositor reuses the lines it has."""
+def full_drawing(app, columns: int, rows: int) -> StyledScreen:
+    """The whole screen drawn afresh, line by line, each line rendered on its own (from a copy
+    of its strip, so no rendering cached on the way is reused; tests/unit/test_compact_render.py
+    shows a line renders as Textual's own rendering does). Call it after every widget was
+    refreshed: the compositor reuses the lines it has."""
     update = app.screen._compositor.render_update(full=True)
     console = app.console
     screen = StyledScreen(columns, rows)
     for y, line in enumerate(update.strips):
         screen.feed(f"\x1b[{update.region.y + y + 1};{update.region.x + 1}H")
         for strip in line:
-            screen.feed(compact_render._TEXTUAL_RENDER(Strip(list(strip)), console) + "\x1b[0m")
+            screen.feed(compact_render.render_strip(Strip(list(strip)), console) + "\x1b[0m")
         screen.state.clear()
     return screen
 
@@ -111,7 +113,7 @@ async def test_the_terminal_shows_what_a_full_drawing_shows(demo_app, keys: list
         for widget in demo_app.screen.walk_children(with_self=True):  # every line drawn afresh
             widget.refresh()
         await pilot.pause()
-        expected = textual_drawing(demo_app, columns, rows)
+        expected = full_drawing(demo_app, columns, rows)
     for y in range(rows):
         assert shown.row_text(y) == expected.row_text(y), f"row {y + 1}"
         assert shown.cells[y] == expected.cells[y], f"row {y + 1}: styles differ"
