@@ -309,10 +309,7 @@ class TimelineView(ScrollView, can_focus=True):
             ids = [e.id for e in self.entries]
             if keep in ids:
                 self.cursor = ids.index(keep)
-        if self.size.width:
-            self._layout_to(self._needed_lines())
-        else:  # not laid out yet (a page being opened): the first draw lays out at its real width
-            self._width = 0
+        self._layout_to(self._needed_lines())
         self._update_virtual_size()
         if keep is None:
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -464,8 +461,6 @@ class TimelineView(ScrollView, can_focus=True):
                 text = "  nothing here yet — a adds a note, c logs a call" if self.total == 0 else ""
                 return Strip([Segment(set_cell_size(text, width), base + self._partial("timeline--empty"))], width)
             return Strip.blank(width, base)
-        if self._width != self._content_width():
-            self._lay_out_for_drawing()
         line = int(self.scroll_y) + y
         found = self._entry_at_line(line)
         if found is None and len(self._rendered) < len(self.entries) + (self.total - len(self.entries)):
@@ -491,16 +486,6 @@ class TimelineView(ScrollView, can_focus=True):
         gutter = Segment("▌ " if selected and self.has_focus else "▏ " if selected else "  ", style)
         content = content.apply_style(style)
         return Strip([gutter, *content], width).adjust_cell_length(width, style)
-
-    def _lay_out_for_drawing(self) -> None:
-        """Lay the entries out at the width being drawn (the first draw of an opened page: its
-        entries were loaded before the widget had a size, and laying them out at a guessed width
-        would only be done again once it had one). Size and scroll follow after this frame."""
-        upto = max(len(self._rendered) - 1, self.cursor)
-        self._reset_layout()
-        self._layout_to(self._needed_lines(), upto)
-        self.call_after_refresh(self._update_virtual_size)
-        self.call_after_refresh(self.scroll_to_cursor)
 
     def _partial(self, name: str) -> Style:
         """A part's colour and text style, resolved against the timeline's background (an
