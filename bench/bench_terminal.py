@@ -95,6 +95,7 @@ async def _round(path: Path, guarded: bool) -> tuple[list[float], list[float], l
         await pilot.pause(0.2)
         await app.workers.wait_for_complete()
         app._driver.__class__ = driver  # from here on the app draws as for a terminal
+        app.key_gate.enabled = False  # the pilot waits after each key itself (see key_gate.py)
         app.screen.refresh()
         await pilot.pause()
         driver.written = 0

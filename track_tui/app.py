@@ -24,6 +24,7 @@ from . import terminal_guard  # noqa: F401  (no control character reaches the te
 from . import textual_fixes  # noqa: F401  (applies work-arounds before any widget exists)
 from .config import Settings
 from .error_boundary import ErrorBoundary
+from .key_gate import KeyGate, is_terminal_input
 from .messages import StoreChanged, SyncStatusChanged, WriteStatus
 from .models import SYNCED_MODELS, RecordType
 from .safe_text import safe_block, safe_line
@@ -86,6 +87,7 @@ class TrackApp(ErrorBoundary):
 
             self.sync_wiring = SyncWiring(self, account.runtime.submit, engine_factory(account.project, account.runtime))
         self._restore_signals: Callable[[], None] = lambda: None
+        self.key_gate = KeyGate(self)  # keys of one burst, one at a time (key_gate.py)
 
     def on_mount(self) -> None:
         self._restore_signals = signals.route_to_loop(asyncio.get_running_loop(), self._end_by_signal)
@@ -263,10 +265,15 @@ class TrackApp(ErrorBoundary):
         self._broadcast(message.changes)
 
     def _broadcast(self, changes: ChangeSet) -> None:
+        """Every screen of ours hears of it. Textual's own default screen (at the bottom of the
+        stack) is left out: it has nothing to update, and any message it handles makes it mark
+        itself dirty and repaint the whole screen above it (Textual re-dirties a background
+        screen after passing its dirty regions up), ~18 KB to the terminal per card move."""
         self.status_keeper.store_changed(self.store, changes)
         self.news.heard(changes)  # before the screens re-read: a deleted row's name is still shown
         for screen in self.screen_stack:
-            screen.post_message(StoreChanged(changes))
+            if type(screen) is not Screen:
+                screen.post_message(StoreChanged(changes))
 
     def _write_status(self, event: WriteEvent) -> None:
         """The store's background writer reports (from its thread)."""
@@ -315,6 +322,20 @@ class TrackApp(ErrorBoundary):
         if self.store is None or isinstance(self.screen, (ModalScreen, FailedChangesScreen)):
             return
         self.push_screen(FailedChangesScreen(self.store))
+
+    async def on_event(self, event: events.Event) -> None:
+        """Terminal input goes through the key gate: a key that arrives while the one before
+        it is still opening a screen or moving focus waits, so it lands where it would have
+        landed if typed slowly (see key_gate.py)."""
+        if not is_terminal_input(event):
+            await super().on_event(event)
+            return
+        if self.key_gate.hold(event):
+            return
+        try:
+            await super().on_event(event)
+        finally:
+            self.key_gate.handed_on()
 
     def on_key(self, event: events.Key) -> None:
         """Runs before the app looks the key up in bindings: a letter typed in a dialog's

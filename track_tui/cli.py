@@ -126,7 +126,9 @@ def _main(args: argparse.Namespace) -> int:
         except OSError as exc:
             raise Refusal(f"cannot make a folder for the throwaway demo in {tempfile.gettempdir()} ({exc.strerror})") from None
         try:
-            return _run(folder / "demo.sqlite3", settings, rebuild=True, title="Track (throwaway demo)")
+            throwaway = folder / "demo.sqlite3"
+            _copy_demo_template(throwaway, deals=settings.demo_deals)
+            return _run(throwaway, settings, rebuild=True, title="Track (throwaway demo)")
         finally:
             with signals.deferred():
                 shutil.rmtree(folder, ignore_errors=True)
@@ -247,6 +249,35 @@ def _publish_new_demo(path: Path, *, deals: int, seed: int = 7, replace: bool = 
         with signals.deferred():
             for leftover in (building, Path(f"{building}-wal"), Path(f"{building}-shm")):
                 leftover.unlink(missing_ok=True)
+
+
+def demo_template_file(deals: int, seed: int = 7) -> Path:
+    """Where `track --demo` keeps a pristine demo to copy: one per code version, cache schema,
+    size and day (the demo's dates are relative to the day it is built)."""
+    from datetime import date
+
+    from .store.schema import SCHEMA_VERSION
+
+    return paths.cache_dir() / f"demo-template-{__version__}-s{SCHEMA_VERSION}-{deals}-{seed}-{date.today():%Y%m%d}.sqlite3"
+
+
+def _copy_demo_template(path: Path, *, deals: int) -> None:
+    """Put a fresh demo workspace at `path`: a copy of today's template, built first if there is
+    none yet (so `track --demo` starts as fast as `track`, instead of building the demo each
+    time). Templates of other days or versions are removed. Any trouble with the template
+    (a read-only cache folder, a full disk) only means building the demo at `path` instead."""
+    template = demo_template_file(deals)
+    try:
+        if not template.exists():
+            template.parent.mkdir(parents=True, exist_ok=True)
+            for old in template.parent.glob("demo-template-*.sqlite3"):
+                old.unlink(missing_ok=True)
+            _publish_new_demo(template, deals=deals)
+        shutil.copyfile(template, path)
+        return
+    except OSError:
+        path.unlink(missing_ok=True)
+    _publish_new_demo(path, deals=deals)
 
 
 def _confirm(question: str) -> bool:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from platformdirs import user_config_path, user_data_path, user_log_path, user_state_path
+from platformdirs import user_cache_path, user_config_path, user_data_path, user_log_path, user_state_path
 
 APP_NAME = "track-tui"
 
@@ -25,6 +25,13 @@ def data_dir() -> Path:
 
 def demo_cache_file() -> Path:
     return data_dir() / "demo.sqlite3"
+
+
+def cache_dir() -> Path:
+    """Files that can be rebuilt at any time (the throwaway demo's template): $TRACK_CACHE_DIR
+    overrides the platform's cache directory."""
+    override = os.environ.get("TRACK_CACHE_DIR")
+    return Path(override).expanduser() if override else user_cache_path(APP_NAME)
 
 
 # -- a Supabase project's files (issue 11) ----------------------------------------------------

@@ -23,9 +23,10 @@ from rich.segment import Segment
 from rich.style import Style
 from textual.strip import Strip
 
+from .compact_render import render_strip
 from .safe_text import is_safe, safe_line
 
-_UNGUARDED: Callable[[Strip, Any], str] = Strip.render
+_UNGUARDED: Callable[[Strip, Any], str] = render_strip  # only style changes are sent (compact_render.py)
 _HYPERLINK = "\x1b]8;"  # how a segment's link starts in what Rich renders
 _text = itemgetter(0)
 
@@ -71,7 +72,7 @@ def install() -> None:
 
 
 def uninstall() -> None:
-    """Back to Textual's own rendering (for benchmarks that compare the two)."""
+    """Rendering without the guard (for benchmarks that compare the two)."""
     Strip.render = _UNGUARDED  # type: ignore[method-assign]
 
 

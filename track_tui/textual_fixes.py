@@ -12,6 +12,7 @@ from textual._styles_cache import StylesCache
 from textual.color import Color
 from textual.drivers import _writer_thread
 from textual.drivers.linux_driver import LinuxDriver
+from textual.scroll_view import ScrollView
 
 _UNCACHED = getattr(StylesCache.get_inner_outer, "__wrapped__", None)
 
@@ -56,6 +57,23 @@ def _write_until_the_terminal_goes(self: _writer_thread.WriterThread) -> None:
             pass
 
 
+_SIZE_UPDATED = ScrollView._size_updated
+
+
+def _size_updated_when_it_changed(self: ScrollView, size: Any, virtual_size: Any, container_size: Any,
+                                  layout: bool = True) -> bool:
+    """ScrollView._size_updated, run only when the size, the view's own virtual size or the
+    container size changed since it last ran. Textual's compares the compositor's virtual size
+    (the view's children's, for a line-API view never its own) with the view's, so the two
+    always differ and every layout of a screen repaints every scrollbar on it."""
+    seen = (size, self.virtual_size, container_size)
+    if self.__dict__.get("_track_last_sized") == seen:
+        return self._container_size != container_size
+    resized = _SIZE_UPDATED(self, size, virtual_size, container_size, layout)
+    self.__dict__["_track_last_sized"] = (size, self.virtual_size, container_size)
+    return resized
+
+
 def apply() -> None:
     """Textualize/textual#6665: `StylesCache.get_inner_outer` is an `lru_cache` on an instance
     method, so its cache keeps up to 1,024 dead widgets' style caches (and every strip they
@@ -64,6 +82,7 @@ def apply() -> None:
     cache on those."""
     if _UNCACHED is not None:
         StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign]
+    ScrollView._size_updated = _size_updated_when_it_changed  # type: ignore[method-assign]
     apply_hang_up_fixes()
 
 

@@ -154,6 +154,12 @@ class TerminalSession:
         with self._lock:
             return self._output.decode("utf-8", "replace")
 
+    @property
+    def last_output_at(self) -> float:
+        """`time.monotonic()` when the app last wrote (for timing how long drawing took)."""
+        with self._lock:
+            return self._last_data
+
     def _size(self) -> int:
         with self._lock:
             return len(self._output)

@@ -56,6 +56,7 @@ READS: dict[str, Callable[[Store, Any], Any]] = {
     "column_card_ids": lambda s, ids: _every_board(s, lambda b: [
         s.column_card_ids(b, st.id, f) for st in s.stages(b.id) for f in _filters()]),
     "column_stats": lambda s, ids: _every_board(s, lambda b: [s.column_stats(b, f) for f in _filters()]),
+    "board_columns": lambda s, ids: _every_board(s, lambda b: [s.board_columns(b, f) for f in _filters()]),
     "card_summaries": lambda s, ids: [s.card_summaries([r[0]]) for r in s.conn.execute("SELECT id FROM board_cards")]
     + [s.card_summaries([r[0] for r in s.conn.execute("SELECT id FROM board_cards")])],
     "card_for_record": lambda s, ids: [s.card_for_record(b.id, r) for b in s.boards() for _, r in _record_ids(s)],

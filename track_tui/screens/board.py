@@ -147,8 +147,7 @@ class BoardScreen(Screen[None]):
         """Read stages, column figures and card ids off the UI thread, then show them."""
         board, flt = self.board, self.flt
         stages = self.store.stages(board.id)
-        stats = self.store.column_stats(board, flt)
-        ids = {stage.id: self.store.column_card_ids(board, stage.id, flt) for stage in stages}
+        stats, ids = self.store.board_columns(board, flt)
         self.app.call_from_thread(self._show, board, flt, stages, stats, ids, rebuild)
 
     async def _show(

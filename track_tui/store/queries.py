@@ -176,6 +176,55 @@ class Queries:
             ).fetchall()
         return [r[0] for r in rows]
 
+    def board_columns(
+        self: "Store", board: Board, flt: CardFilter = CardFilter(),
+    ) -> tuple[dict[str, ColumnStats], dict[str, list[str]]]:
+        """`column_stats` and every stage's `column_card_ids` in one pass over the board's cards
+        (what the board needs to open): each card is joined to its record once, not once per
+        query, which at 10,000 deals is half of what start-up spends reading."""
+        stages = self.stages(board.id)
+        stats = {s.id: ColumnStats(stage=s) for s in stages}
+        ids: dict[str, list[str]] = {s.id: [] for s in stages}
+        where, params = self._filter_sql(board.record_type, flt)
+        money = board.record_type == RecordType.DEAL
+        select = "r.currency, r.value_cents" if money else "NULL, NULL"
+        # (stage, currency as stored) -> [cards, total of the values there are, any value at all]
+        groups: dict[tuple[str, str | None], list] = {}
+        with self.reading() as conn:
+            for stage in stages:
+                rows = conn.execute(
+                    f"""SELECT c.id, {select} FROM board_cards c JOIN {board.record_type.table} r
+                    ON r.id = c.record_id WHERE c.stage_id = ? AND {where} ORDER BY c.position, c.id""",
+                    (stage.id, *params),
+                ).fetchall()
+                ids[stage.id] = [row[0] for row in rows]
+                for _card, currency, value in rows:
+                    group = groups.get((stage.id, currency))
+                    if group is None:
+                        group = groups[(stage.id, currency)] = [0, 0, False]
+                    group[0] += 1
+                    if value is not None:
+                        group[1] += value
+                        group[2] = True
+        for (stage_id, currency), (count, total, valued) in groups.items():
+            self._add_to_column(stats[stage_id], count, currency, total if valued else None, money)
+        return stats, ids
+
+    @staticmethod
+    def _add_to_column(column: ColumnStats, count: int, currency: str | None, total: int | None, money: bool) -> None:
+        """One (stage, stored currency) group's figures into its column; `total` None when no
+        card of the group has a value (as SQL's sum of nothing)."""
+        column.count += count
+        if money and (total is not None or currency):
+            currency = (currency or "").upper()  # no currency: the bare number; codes as stored
+            total = total or 0
+            column.currency_counts[currency] = column.currency_counts.get(currency, 0) + count
+            column.totals.add_minor(total, currency)
+            probability = float(column.stage.probability) if column.stage.probability is not None else (
+                100.0 if column.stage.stage_type == StageType.WON else 0.0
+            )
+            column.weighted.add_minor(round(total * probability / 100), currency)
+
     def column_stats(self: "Store", board: Board, flt: CardFilter = CardFilter()) -> dict[str, ColumnStats]:
         """Count, total and weighted total per currency for every stage of `board`."""
         stats = {s.id: ColumnStats(stage=s) for s in self.stages(board.id)}
@@ -195,19 +244,10 @@ class Queries:
                 (board.id, *params),
             ).fetchall()
         for stage_id, count, currency, high, low in rows:
-            total = ((high or 0) << 32) + (low or 0)
             column = stats.get(stage_id)
-            if column is None:
-                continue
-            column.count += count
-            if money and (high is not None or currency):
-                currency = (currency or "").upper()  # no currency: the bare number; codes as stored
-                column.currency_counts[currency] = column.currency_counts.get(currency, 0) + count
-                column.totals.add_minor(total, currency)
-                probability = float(column.stage.probability) if column.stage.probability is not None else (
-                    100.0 if column.stage.stage_type == StageType.WON else 0.0
-                )
-                column.weighted.add_minor(round(total * probability / 100), currency)
+            if column is not None:
+                total = None if high is None else (high << 32) + (low or 0)
+                self._add_to_column(column, count, currency, total, money)
         return stats
 
     def card_summaries(self: "Store", card_ids: Iterable[str]) -> dict[str, CardSummary]:

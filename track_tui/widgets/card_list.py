@@ -86,13 +86,27 @@ class CardList(ScrollView, can_focus=False):
         self.refresh()
 
     def forget(self, card_ids: set[str] | None = None) -> None:
-        """Drop cached summaries (all, or of some cards) so they are read again."""
+        """Drop cached summaries (all, or of some cards) so they are read again. Only the
+        lines of forgotten cards are drawn again: every column hears of every change, and the
+        columns it does not touch send nothing to the terminal."""
         if card_ids is None:
             self._summaries.clear()
-        else:
-            for card_id in card_ids:
-                self._summaries.discard(card_id)
-        self.refresh()
+            self.refresh()
+            return
+        for card_id in card_ids:
+            self._summaries.discard(card_id)
+            index = self._index_on_screen(card_id)
+            if index is not None:
+                self._refresh_card(index)
+
+    def _index_on_screen(self, card_id: str) -> int | None:
+        """Where `card_id` is in the list, if it is among the cards in view (else None)."""
+        first = int(self.scroll_y) // CARD_HEIGHT
+        window = self.card_ids[first:first + self.size.height // CARD_HEIGHT + 2]
+        try:
+            return first + window.index(card_id)
+        except ValueError:
+            return None
 
     def forget_records(self, record_ids: set[str]) -> None:
         """Drop the cached summaries of cards showing these records."""
@@ -125,16 +139,32 @@ class CardList(ScrollView, can_focus=False):
         self.set_cursor(self.cursor + delta)
 
     def set_cursor(self, index: int) -> None:
+        """Put the cursor on card `index`. When the list does not scroll, only the lines of
+        the card it leaves and the card it lands on are drawn again: over SSH a cursor step
+        then sends two cards' lines, not the whole column."""
         if not self.card_ids:
             return
+        before, top = self.cursor, self.scroll_y
         self.cursor = max(0, min(index, len(self.card_ids) - 1))
         self.scroll_to_cursor()
-        self.refresh()
+        if self.scroll_y != top:
+            self.refresh()
+        elif self.cursor != before:
+            self._refresh_card(before)
+            self._refresh_card(self.cursor)
+
+    def _refresh_card(self, index: int) -> None:
+        """Draw again the lines of card `index` (in the list's own, scrolled, coordinates)."""
+        self.refresh_lines(index * CARD_HEIGHT, CARD_HEIGHT)
 
     def set_active(self, active: bool) -> None:
+        """Only the card under the cursor looks different in the active column."""
         if active != self.active:
             self.active = active
-            self.refresh()
+            if self.card_ids:
+                self._refresh_card(self.cursor)
+            else:
+                self.refresh()
 
     def scroll_to_cursor(self) -> None:
         top = self.cursor * CARD_HEIGHT
