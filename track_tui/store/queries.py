@@ -310,6 +310,65 @@ class Queries:
         ids = self.column_card_ids(board, row[0], flt)
         return (row[0], ids.index(card_id)) if card_id in ids else None
 
+    def card_places(
+        self: "Store", board: Board, card_ids: Iterable[str], flt: CardFilter = CardFilter(),
+    ) -> dict[str, tuple[str, int] | None]:
+        """Where each card is drawn under a filter: (stage id, index in its column), or None
+        when the board does not show it (gone, on another board, its record deleted, filtered
+        out). The index is counted on the (stage, position, id) index, so a change to a few
+        cards costs a few counts, not a read of their columns (see screens/board.py)."""
+        where, params = self._filter_sql(board.record_type, flt)
+        table = board.record_type.table
+        places: dict[str, tuple[str, int] | None] = {}
+        with self.reading() as conn:
+            for card_id in card_ids:
+                row = conn.execute(
+                    f"""SELECT c.stage_id, c.position FROM board_cards c JOIN {table} r ON r.id = c.record_id
+                    WHERE c.id = ? AND c.board_id = ? AND {where}""",
+                    (card_id, board.id, *params),
+                ).fetchone()
+                if row is None:
+                    places[card_id] = None
+                    continue
+                stage_id, position = row
+                before = conn.execute(  # the order of column_card_ids: position, then id
+                    f"""SELECT count(*) FROM board_cards c JOIN {table} r ON r.id = c.record_id
+                    WHERE c.stage_id = ? AND (c.position < ? OR (c.position = ? AND c.id < ?)) AND {where}""",
+                    (stage_id, position, position, card_id, *params),
+                ).fetchone()[0]
+                places[card_id] = (stage_id, before)
+        return places
+
+    def cards_of_records(self: "Store", board_id: str, record_ids: Iterable[str]) -> set[str]:
+        """The cards on a board that show these records."""
+        ids = list(record_ids)
+        found: set[str] = set()
+        with self.reading() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                found.update(r[0] for r in conn.execute(
+                    f"SELECT id FROM board_cards WHERE board_id = ? AND record_id IN ({marks})", (board_id, *chunk),
+                ))
+        return found
+
+    def records_of(self: "Store", table: str, row_ids: Iterable[str]) -> set[str] | None:
+        """The records that rows of `table` (tasks, timeline entries) belong to; None when a
+        row is no longer there (a hard delete), so its record cannot be told."""
+        if table not in ("tasks", "timeline_entries"):
+            raise ValueError(f"{table} rows do not belong to a record")
+        ids = list(row_ids)
+        records: set[str] = set()
+        seen = 0
+        with self.reading() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                rows = conn.execute(f"SELECT record_id FROM {table} WHERE id IN ({marks})", chunk).fetchall()
+                seen += len(rows)
+                records.update(r[0] for r in rows if r[0] is not None)
+        return records if seen == len(ids) else None
+
     # -- closing and reopening -------------------------------------------------------------
 
     def earlier_close_date(self: "Store", deal_id: str, stage_type: StageType) -> date | None:
