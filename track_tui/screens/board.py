@@ -307,32 +307,44 @@ class BoardScreen(Screen[None]):
                     records |= owners
             cards = pending.cards | (store.cards_of_records(board.id, records) if records else set())
             places = store.card_places(board, cards, flt)
-            stats = store.column_stats(board, flt)
+            # The cards are drawn first; their columns' figures follow a frame later (counting
+            # a column of 9,000 cards takes longer than placing them).
+            touched = self.app.call_from_thread(self._apply_patch, board, flt, started, places)
+            stats = store.column_stats(board, flt, touched) if touched else {}
         except Exception:  # never worth a crash: reading the columns again shows the change
-            log.exception("reading the places of changed cards failed")
+            log.exception("patching changed cards into the board failed")
             self.app.call_from_thread(self._patch_failed)
             return
-        self.app.call_from_thread(self._apply_patch, board, flt, started, places, stats)
+        self.app.call_from_thread(self._patch_done, board, flt, started, stats)
 
     def _patch_failed(self) -> None:
         self._patching = False
         self._pending = _Pending()
         self.reload()
 
+    def _is_current(self, board: Board, flt: CardFilter, started: int) -> bool:
+        """Still this board and filter, and no reload began reading after the patch did (that
+        reload shows all of the patch, and more)."""
+        return board.id == self.board.id and flt == self.flt and started == self._loads_started
+
     def _apply_patch(self, board: Board, flt: CardFilter, started: int,
-                     places: dict[str, tuple[str, int] | None], stats: dict[str, ColumnStats]) -> None:
+                     places: dict[str, tuple[str, int] | None]) -> set[str]:
+        """Place the cards; the stages whose figures may have changed."""
+        if not self._is_current(board, flt, started):
+            return set()
+        self._patched.append((started, set(places)))
+        return self._place(places)
+
+    def _patch_done(self, board: Board, flt: CardFilter, started: int, stats: dict[str, ColumnStats]) -> None:
         self._patching = False
-        current = board.id == self.board.id and flt == self.flt and [s.id for s in self.stages] == list(stats)
-        # A reload that began reading after this patch did shows all of it (and more).
-        if current and started == self._loads_started:
-            self._place(places)
-            self._patched.append((started, set(places)))
-            self._show_changed_figures(board, stats)
+        if stats and self._is_current(board, flt, started):
+            self._show_changed_figures(board, {**self.stats, **stats})
         if self._pending:
             self._start_patch()
 
-    def _place(self, places: dict[str, tuple[str, int] | None]) -> None:
-        """Move each card to its place (or off the board) in one pass per column touched."""
+    def _place(self, places: dict[str, tuple[str, int] | None]) -> set[str]:
+        """Move each card to its place (or off the board) in one pass per column touched;
+        the stages of the columns touched."""
         by_stage = {column.stage_id: column for column in self.columns}
         removed: dict[StageColumn, set[str]] = {}
         inserted: dict[StageColumn, list[tuple[int, str]]] = {}
@@ -345,13 +357,12 @@ class BoardScreen(Screen[None]):
             if target is not None:
                 inserted.setdefault(target, []).append((place[1], card_id))
         changed = set(places)
+        touched: set[str] = set()
         for column in self.columns:
             if column in removed or column in inserted:
                 column.cards.patch(removed.get(column, ()), inserted.get(column, ()), changed)
-            else:  # a face changed in place (a record's name, a task): only its lines
-                shown = changed.intersection(column.cards.card_ids)
-                if shown:
-                    column.cards.patch(changed=shown)
+                touched.add(column.stage_id)
+        return touched
 
     def _show_changed_figures(self, board: Board, stats: dict[str, ColumnStats]) -> None:
         """Set the headers whose figures changed (a header set lays the board out)."""

@@ -225,10 +225,18 @@ class Queries:
             )
             column.weighted.add_minor(round(total * probability / 100), currency)
 
-    def column_stats(self: "Store", board: Board, flt: CardFilter = CardFilter()) -> dict[str, ColumnStats]:
-        """Count, total and weighted total per currency for every stage of `board`."""
+    def column_stats(
+        self: "Store", board: Board, flt: CardFilter = CardFilter(), stage_ids: Iterable[str] | None = None,
+    ) -> dict[str, ColumnStats]:
+        """Count, total and weighted total per currency for every stage of `board` (or for
+        the stages `stage_ids` only: a change to a few cards re-counts their columns)."""
         stats = {s.id: ColumnStats(stage=s) for s in self.stages(board.id)}
         where, params = self._filter_sql(board.record_type, flt)
+        if stage_ids is not None:
+            wanted = [stage_id for stage_id in stage_ids if stage_id in stats]
+            stats = {stage_id: stats[stage_id] for stage_id in wanted}
+            where += f" AND c.stage_id IN ({', '.join('?' for _ in wanted) or 'NULL'})"
+            params = [*params, *wanted]
         table = board.record_type.table
         money = board.record_type == RecordType.DEAL
         # NULL ("no value") adds nothing. The high and low 32 bits are summed apart and joined in
