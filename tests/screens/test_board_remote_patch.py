@@ -263,7 +263,7 @@ async def test_every_line_that_changed_is_drawn_again_and_untouched_columns_not_
         assert len(lists) > 3
         before = [shown_lines(cards) for cards in lists]
         asked = [spy_refreshes(cards) for cards in lists]
-        source, target = lists[0], lists[1]
+        source = lists[0]
         moved = source.card_ids[3]
         renamed = lists[2].card_ids[1]
         server_edit(big_store, "board_cards", moved, stage_id=board.stages[1].id, position=0)
