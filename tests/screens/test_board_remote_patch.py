@@ -280,3 +280,23 @@ async def test_every_line_that_changed_is_drawn_again_and_untouched_columns_not_
         # The renamed card's column: only that card's lines, not the column.
         assert all(r.height <= CARD_HEIGHT for r in asked[2])
         assert_board_matches_store(board, big_store)
+
+
+async def test_a_task_deleted_for_good_reads_the_columns_again(big_store):
+    """Whose card a hard-deleted task showed cannot be told: the board is read whole."""
+    from track_tui.store.server_apply import apply_tombstones
+
+    app = syncing_app(big_store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(app, pilot)
+        reloads = count_reloads(board)
+        card = board.columns[1].cards.card_ids[0]
+        apply_tombstones(big_store, [
+            {"table_name": "board_cards", "row_id": card, "deleted_at": "2026-11-25T09:29:00+00:00"},
+            {"table_name": "tasks", "row_id": big_store.conn.execute("SELECT id FROM tasks LIMIT 1").fetchone()[0],
+             "deleted_at": "2026-11-25T09:29:00+00:00"},
+        ])
+        await settle(app, pilot)
+        assert reloads == [1]
+        assert card not in board.columns[1].cards.card_ids
+        assert_board_matches_store(board, big_store)

@@ -3,6 +3,8 @@
 State (which board, the filter, the ordered card ids of each column, the focused column and
 each column's cursor) lives here; columns only draw. Loading runs in a thread worker; a card
 move updates the columns in memory at once and lets a background reload correct the figures.
+A change made elsewhere (a teammate through sync, a thread, another process) to a few cards is
+patched in: their places are read off the UI thread and only they move (`_queue_patch`).
 """
 
 from __future__ import annotations
@@ -296,31 +298,29 @@ class BoardScreen(Screen[None]):
     @work(thread=True, group="board-patch")
     def _read_patch(self, pending: "_Pending", started: int) -> None:
         board, flt, store = self.board, self.flt, self.store
+        stats: dict[str, ColumnStats] | None = None  # None: reload instead
         try:
             records = set(pending.records)
+            known = True
             for table, ids in (("tasks", pending.tasks), ("timeline_entries", pending.entries)):
-                if ids:
-                    owners = store.records_of(table, ids)
-                    if owners is None:  # a row gone for good: whose card it showed is unknown
-                        self.app.call_from_thread(self._patch_failed)
-                        return
-                    records |= owners
-            cards = pending.cards | (store.cards_of_records(board.id, records) if records else set())
-            places = store.card_places(board, cards, flt)
-            # The cards are drawn first; their columns' figures follow a frame later (counting
-            # a column of 9,000 cards takes longer than placing them).
-            touched = self.app.call_from_thread(self._apply_patch, board, flt, started, places)
-            stats = store.column_stats(board, flt, touched) if touched else {}
+                owners = store.records_of(table, ids) if ids else set()
+                if owners is None:  # a row gone for good: whose card it showed is unknown
+                    known = False
+                    break
+                records |= owners
+            if known:
+                cards = pending.cards | (store.cards_of_records(board.id, records) if records else set())
+                places = store.card_places(board, cards, flt)
+                # The cards are drawn first; their columns' figures follow a frame later
+                # (counting a column of 9,000 cards takes longer than placing them).
+                touched = self.app.call_from_thread(self._apply_patch, board, flt, started, places)
+                stats = store.column_stats(board, flt, touched) if touched else {}
         except Exception:  # never worth a crash: reading the columns again shows the change
             log.exception("patching changed cards into the board failed")
-            self.app.call_from_thread(self._patch_failed)
-            return
-        self.app.call_from_thread(self._patch_done, board, flt, started, stats)
-
-    def _patch_failed(self) -> None:
-        self._patching = False
-        self._pending = _Pending()
-        self.reload()
+        try:
+            self.app.call_from_thread(self._patch_done, board, flt, started, stats)
+        except RuntimeError:  # the app is closing
+            pass
 
     def _is_current(self, board: Board, flt: CardFilter, started: int) -> bool:
         """Still this board and filter, and no reload began reading after the patch did (that
@@ -335,8 +335,13 @@ class BoardScreen(Screen[None]):
         self._patched.append((started, set(places)))
         return self._place(places)
 
-    def _patch_done(self, board: Board, flt: CardFilter, started: int, stats: dict[str, ColumnStats]) -> None:
+    def _patch_done(self, board: Board, flt: CardFilter, started: int,
+                    stats: dict[str, ColumnStats] | None) -> None:
         self._patching = False
+        if stats is None:  # the patch could not be read: the columns are read whole
+            self._pending = _Pending()
+            self.reload()
+            return
         if stats and self._is_current(board, flt, started):
             self._show_changed_figures(board, {**self.stats, **stats})
         if self._pending:
