@@ -300,3 +300,26 @@ async def test_a_task_deleted_for_good_reads_the_columns_again(big_store):
         assert reloads == [1]
         assert card not in board.columns[1].cards.card_ids
         assert_board_matches_store(board, big_store)
+
+
+async def test_a_key_pressed_while_a_patch_is_read_is_not_undone_by_it(big_store):
+    """A teammate's edit of a card is being read when the person moves that card: the patch,
+    read before the move, must not put the card back where it was."""
+    app = syncing_app(big_store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(app, pilot)
+        card = board.columns[0].cards.current_id
+        original = board._apply_patch
+
+        def apply_after_the_key(*args):  # the person's key lands between the read and the apply
+            if not getattr(apply_after_the_key, "pressed", False):
+                apply_after_the_key.pressed = True
+                board.action_move_card(1)
+            return original(*args)
+
+        board._apply_patch = apply_after_the_key  # type: ignore[method-assign]
+        server_edit(big_store, "deals", deal_of(big_store, card), name="Renamed while moving")
+        await settle(app, pilot)
+        assert card in board.columns[1].cards.card_ids
+        assert card not in board.columns[0].cards.card_ids
+        assert_board_matches_store(board, big_store)

@@ -260,6 +260,9 @@ class BoardScreen(Screen[None]):
             for column in self.columns:
                 column.cards.forget(cards)
                 column.cards.forget_records(records)
+            if self._patching:  # a patch read before this change may put its cards back: re-read them
+                self._pending.cards |= cards
+                self._pending.records |= records
             self.reload_figures()
 
     # -- patching in other people's (and other threads') changes ---------------------------
