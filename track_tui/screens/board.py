@@ -10,6 +10,7 @@ patched in: their places are read off the UI thread and only they move (`_queue_
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
 from typing import Iterable
 
@@ -233,6 +234,7 @@ class BoardScreen(Screen[None]):
     BOARD_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
     RECORD_TABLES = ("deals", "contacts", "companies")
     PATCH_LIMIT = 200  # rows of one burst beyond which reading the columns again is cheaper
+    FIGURES_WAIT = 0.25  # seconds a patch's figures wait at most for its cards' frame
 
     def on_store_changed(self, message: StoreChanged) -> None:
         """Keep the board current without redoing work a local action already did.
@@ -314,9 +316,12 @@ class BoardScreen(Screen[None]):
             if known:
                 cards = pending.cards | (store.cards_of_records(board.id, records) if records else set())
                 places = store.card_places(board, cards, flt)
-                # The cards are drawn first; their columns' figures follow a frame later
-                # (counting a column of 9,000 cards takes longer than placing them).
-                touched = self.app.call_from_thread(self._apply_patch, board, flt, started, places)
+                # The cards are drawn first; their columns' figures are counted once that frame
+                # is out (counting a column of 9,000 cards takes longer than placing them, and
+                # on a busy machine the count competes with the frame for the CPU).
+                drawn = threading.Event()
+                touched = self.app.call_from_thread(self._apply_patch, board, flt, started, places, drawn)
+                drawn.wait(self.FIGURES_WAIT)
                 stats = store.column_stats(board, flt, touched) if touched else {}
         except Exception:  # never worth a crash: reading the columns again shows the change
             log.exception("patching changed cards into the board failed")
@@ -331,8 +336,10 @@ class BoardScreen(Screen[None]):
         return board.id == self.board.id and flt == self.flt and started == self._loads_started
 
     def _apply_patch(self, board: Board, flt: CardFilter, started: int,
-                     places: dict[str, tuple[str, int] | None]) -> set[str]:
-        """Place the cards; the stages whose figures may have changed."""
+                     places: dict[str, tuple[str, int] | None], drawn: threading.Event) -> set[str]:
+        """Place the cards; the stages whose figures may have changed. `drawn` is set once
+        the frame showing them has been drawn."""
+        self.call_after_refresh(drawn.set)
         if not self._is_current(board, flt, started):
             return set()
         self._patched.append((started, set(places)))
