@@ -323,3 +323,29 @@ async def test_a_key_pressed_while_a_patch_is_read_is_not_undone_by_it(big_store
         assert card in board.columns[1].cards.card_ids
         assert card not in board.columns[0].cards.card_ids
         assert_board_matches_store(board, big_store)
+
+
+async def test_a_reload_older_than_a_patch_does_not_hide_it_and_nothing_is_kept_after(big_store):
+    """A full reload that began reading before a teammate's move is shown after the move was
+    patched in: the move is patched again, and patches kept for that are let go once shown."""
+    app = syncing_app(big_store)
+    async with app.run_test(size=SIZE) as pilot:
+        board = await open_board(app, pilot)
+        card = board.columns[0].cards.card_ids[0]
+        stages = [s.id for s in board.stages]
+        board._loads_started += 1  # a reload began reading before the move ...
+        number = board._loads_started
+        old = {s: big_store.column_card_ids(board.board, s) for s in stages}
+        old_stats = big_store.column_stats(board.board)
+        server_edit(big_store, "board_cards", card, stage_id=stages[2], position=0)
+        await settle(app, pilot)
+        assert card in board.columns[2].cards.card_ids and board._patched
+        await board._show(board.board, board.flt, board.stages, old_stats, old, False, number)  # ... shown late
+        await settle(app, pilot)
+        assert card in board.columns[2].cards.card_ids and card not in board.columns[0].cards.card_ids
+        assert_board_matches_store(board, big_store)
+        assert board._patched == []
+        server_edit(big_store, "board_cards", card, stage_id=stages[1], position=0)
+        await settle(app, pilot)
+        assert board._patched == []  # no reload in flight: nothing is kept
+        assert_board_matches_store(board, big_store)

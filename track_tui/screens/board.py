@@ -132,6 +132,7 @@ class BoardScreen(Screen[None]):
         self._patching = False  # a patch is being read
         self._loads_started = 0  # reloads that began reading (a patch read before one is moot)
         self._patched: list[tuple[int, set[str]]] = []  # (loads started when read, cards) applied
+        self._shown_load = 0  # the newest reload shown
 
     # -- layout ----------------------------------------------------------------------------
 
@@ -186,6 +187,7 @@ class BoardScreen(Screen[None]):
         # on screen: they are patched again after it.
         again = set().union(*(cards for started, cards in self._patched if started >= number))
         self._patched = [(started, cards) for started, cards in self._patched if started > number]
+        self._shown_load = max(self._shown_load, number)
         if rebuild or [s.id for s in stages] != [s.id for s in self.stages]:
             container = self.query_one(BoardColumns)
             await container.remove_children()
@@ -342,7 +344,8 @@ class BoardScreen(Screen[None]):
         self.call_after_refresh(drawn.set)
         if not self._is_current(board, flt, started):
             return set()
-        self._patched.append((started, set(places)))
+        if self._shown_load < started:  # reload `started` is still to be shown: it may be older
+            self._patched.append((started, set(places)))
         return self._place(places)
 
     def _patch_done(self, board: Board, flt: CardFilter, started: int,
