@@ -14,9 +14,6 @@ from track_tui.sync import rest
 
 from .conftest import assert_same, seed_board
 
-pytestmark = pytest.mark.asyncio
-
-
 async def _puller(backend, user, store, workspace_id, **kw):
     client = await backend.signed_in(user)
     return Puller(store, client, workspace_id, user.id, **kw)

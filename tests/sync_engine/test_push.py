@@ -12,9 +12,6 @@ from track_tui.sync.status import SyncState
 
 from .conftest import assert_same, make_engine, outbox, seed_board
 
-pytestmark = pytest.mark.asyncio
-
-
 async def _ready(backend, team, caches, user=None, role="owner", **kw):
     user = user or team.alice
     store = caches(user, role=role)
