@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.sync.conftest import (  # noqa: F401 - the sync tests' fixtures, reused
-    _backend, backend, fake_supabase, fake_supabase_dsn, team,
+    _backend, backend, dirs, fake_supabase, fake_supabase_dsn, team,
 )
 from tests.sync_contract.conftest import Team, TestUser
 from track_tui.store import Store

@@ -26,12 +26,13 @@ import contextvars
 import email.utils
 import time
 from dataclasses import dataclass
-from typing import Any
-
-import httpx
-from postgrest import APIError
+from typing import TYPE_CHECKING, Any
 
 from .failures import clean
+
+if TYPE_CHECKING:  # imported when a request runs: the start-up path never loads them
+    import httpx
+    from postgrest import APIError
 
 _last_response: contextvars.ContextVar["_Seen | None"] = contextvars.ContextVar("track_last_response", default=None)
 _HOOKED = "_track_sync_hook"
@@ -98,6 +99,9 @@ def _hook(client: Any) -> None:
 async def execute(client: Any, builder: Any) -> list[dict[str, Any]]:
     """Run a postgrest-py builder made from `client`; the rows of the answer (a list, possibly
     empty), or one of the :class:`RestFailure` classes."""
+    import httpx
+    from postgrest import APIError
+
     _hook(client)
     if hasattr(builder, "retry"):
         builder = builder.retry(False)
@@ -115,6 +119,8 @@ async def execute(client: Any, builder: Any) -> list[dict[str, Any]]:
 
 
 def _network_reason(exc: BaseException) -> str:
+    import httpx
+
     if isinstance(exc, httpx.TimeoutException):
         return "the project did not answer in time"
     text = str(exc).lower()
