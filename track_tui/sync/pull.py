@@ -177,19 +177,33 @@ class Puller:
         committed = await self.apply(server_apply.read_cursor, self.store, table)
         start = _shift(committed.at, self.overlap) if committed is not None and bulk is None else None
         after: Cursor | None = committed if bulk is not None else None
-        while True:
-            rows = await self._page(table, "updated_at", after, start)
-            if not rows:
-                return
-            last = rows[-1]
-            after = Cursor(at=str(last["updated_at"]), id=str(last["id"]))
+
+        async def apply_page(rows: list[dict[str, Any]], cursor: Cursor) -> None:
             if bulk is not None:
-                applied = await self.apply(bulk.apply, rows, cursor=after)
+                applied = await self.apply(bulk.apply, rows, cursor=cursor)
             else:
-                applied = await self.apply(server_apply.apply_rows, self.store, table, rows, cursor=after)
+                applied = await self.apply(server_apply.apply_rows, self.store, table, rows, cursor=cursor)
             report.add(table, applied)
             if on_page is not None:
                 on_page(table, len(rows))
+
+        # Pipelined: page N is applied (on the apply thread) while page N+1 is fetched. Pages
+        # still commit one at a time, in order, each with its cursor.
+        applying: asyncio.Future | None = None
+        try:
+            while True:
+                rows = await self._page(table, "updated_at", after, start)
+                if applying is not None:
+                    await applying
+                    applying = None
+                if not rows:
+                    return
+                last = rows[-1]
+                after = Cursor(at=str(last["updated_at"]), id=str(last["id"]))
+                applying = asyncio.ensure_future(apply_page(rows, after))
+        finally:
+            if applying is not None:
+                await asyncio.gather(applying, return_exceptions=True)
 
     async def pull_tombstones(self, report: PullReport) -> None:
         committed = await self.apply(server_apply.read_cursor, self.store, TOMBSTONES)
