@@ -40,7 +40,7 @@ class ScriptedFeed:
         ScriptedFeed.instances.append(self)
 
     async def run(self):
-        self.on_state("subscribed", None)
+        self.on_state("live", None)
         self.on_subscribed()
         await asyncio.Event().wait()
 

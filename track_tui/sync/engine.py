@@ -49,8 +49,10 @@ parked (see :mod:`.push`) and counted in `status.failed`.
 *, on_rows, on_fetch, on_subscribed, on_state)`` returns an object with ``async run()`` (until
 cancelled) and ``set_auth(token)``. ``on_rows(table, rows)``: complete records to apply;
 ``on_fetch(table, ids)``: rows to read by id; ``on_subscribed()``: run a catch-up pull;
-``on_state(text, problem)``: the connection's state ("subscribed" means live). Callbacks may
-come from inside the socket's read loop: they only queue work and return.
+``on_state(text, problem)``: the connection's state ("connecting", "live", "offline"; the
+engine's status is LIVE only while the feed is "live", CONNECTING with the feed's problem
+otherwise, and pulls run every `poll_interval` until it is live again). Callbacks may come from
+inside the socket's read loop: they only queue work and return.
 """
 
 from __future__ import annotations
@@ -353,9 +355,10 @@ class SyncEngine:
             self._failures = 0
             now = datetime.now(timezone.utc).replace(microsecond=0)
             await self._apply(self.store.set_meta, LAST_SUCCESS, now.isoformat())
-            live = self.live_factory is None or self._live_state == "subscribed"
-            state = SyncState.LIVE if live or self._live_state is None else SyncState.CONNECTING
-            self._set_status(state=state, problem=None, retry_at=None, last_success=now, download=None)
+            live = self.live_factory is None or self._feed_live()
+            state = SyncState.LIVE if live else SyncState.CONNECTING
+            self._set_status(state=state, problem=None if live else self._live_problem, retry_at=None,
+                             last_success=now, download=None)
             outcome.state = state
         counts = await self._apply(self._counts)
         self._set_status(**counts)
@@ -416,7 +419,8 @@ class SyncEngine:
                     break
             self._pull_requested_now = False
             return
-        interval = self.settings.poll_interval if self.live_factory is None else self.settings.safety_interval
+        # Polling while there is no live feed (or it is down); a safety pull while it is live.
+        interval = self.settings.safety_interval if self._feed_live() else self.settings.poll_interval
         deadline = loop.time() + interval
         while not (self._push_wanted or self._pull_wanted):
             self._wake.clear()
@@ -432,6 +436,11 @@ class SyncEngine:
         self._pull_requested_now = False
 
     _pull_requested_now = False
+    _live_problem: str | None = None
+
+    def _feed_live(self) -> bool:
+        """The live feed says it is subscribed ("live"; "subscribed" is accepted too)."""
+        return self.live_factory is not None and self._live_state in ("live", "subscribed")
 
     # -- thread-safe controls -------------------------------------------------------------
 
@@ -548,8 +557,9 @@ class SyncEngine:
 
         def on_state(state: str, problem: str | None = None) -> None:
             self._live_state = str(state)
+            self._live_problem = problem
             if self._status.state in (SyncState.LIVE, SyncState.CONNECTING):
-                live = self._live_state == "subscribed"
+                live = self._feed_live()
                 self._set_status(state=SyncState.LIVE if live else SyncState.CONNECTING,
                                  problem=None if live else problem)
 
