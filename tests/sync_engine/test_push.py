@@ -199,3 +199,27 @@ async def test_discarding_a_refused_edit_brings_back_the_servers_value(backend, 
         assert conn.execute("SELECT name FROM deals WHERE id = ?", (deal,)).fetchone()[0] == "Deal 1"
     assert engine.status.failed == 0
     assert_same(backend, store, team.a)
+
+
+async def test_a_discard_while_offline_brings_the_server_value_back_in_the_next_round(backend, team, caches):
+    fake = backend.require_fake()
+    seeded = seed_board(backend, team.a, deals=1)
+    deal = seeded["deals"][0]
+    store, engine = await _ready(backend, team, caches, user=team.bob, role="member")
+    backend.sql("update workspace_members set role = 'viewer' where workspace_id = %s and user_id = %s",
+                (team.a, team.bob.id))
+    store.update_record("deal", deal, {"name": "Refused offline"})
+    assert (await engine.sync_once()).failed >= 1
+    seqs = [e["seq"] for e in outbox(store) if e["state"] == "failed"]
+    await fake.stop()
+    try:
+        await engine._discard(seqs)  # the server cannot be asked now
+    finally:
+        await fake.start()
+    assert outbox(store) == []
+    with store.reading() as conn:
+        assert conn.execute("SELECT name FROM deals WHERE id = ?", (deal,)).fetchone()[0] == "Refused offline"
+    await engine.sync_once()
+    with store.reading() as conn:
+        assert conn.execute("SELECT name FROM deals WHERE id = ?", (deal,)).fetchone()[0] == "Deal 1"
+    assert_same(backend, store, team.a)

@@ -320,6 +320,7 @@ class SyncEngine:
                 outcome.pulled += report.written
             self._set_status(state=SyncState.SYNCING, problem=None)
             self._push_wanted = False
+            await self._refetch_discarded()
             pushed = await self._pusher().drain()
             outcome.pushed = pushed.acked
             outcome.failures = pushed.parked
@@ -522,20 +523,28 @@ class SyncEngine:
 
     async def _discard(self, seqs: Sequence[int]) -> None:
         """Drop parked entries and bring their rows back to the server's version."""
-        rows = await self._apply(push_mod.discard, self.store, seqs)
+        await self._apply(push_mod.discard, self.store, seqs)
         await self._refresh_counts()
         try:
-            puller = await self._puller()
-            for table, row_id in rows:
-                server = await self._with_token_retry(
-                    lambda: rest.execute(puller.client, puller.client.table(table).select("*").eq("id", row_id)))
-                await self._apply(restore_server_row, self.store, table, row_id, server[0] if server else None)
-        except (rest.RestFailure, SignedOut) as exc:
-            log.info("discard: the rows will come back with the next pull (%s)", exc)
-            self._pull_wanted = True
+            await self._refetch_discarded()
+        except (rest.RestFailure, SignedOut, NoAccess) as exc:
+            log.info("discard: the rows come back with the next round (%s)", exc)
         await self._refresh_counts()
         self._push_wanted = True
         self._wake_up()
+
+    async def _refetch_discarded(self) -> None:
+        """Rows whose changes were discarded, read from the server and put in the cache as the
+        server has them (or removed, when it has none)."""
+        rows = await self._apply(push_mod.rows_to_refetch, self.store)
+        if not rows:
+            return
+        puller = await self._puller()
+        for table, row_id in rows:
+            server = await self._with_token_retry(
+                lambda: rest.execute(puller.client, puller.client.table(table).select("*").eq("id", row_id)))
+            await self._apply(restore_server_row, self.store, table, row_id, server[0] if server else None)
+            await self._apply(push_mod.refetched, self.store, table, row_id)
 
     # -- the live feed --------------------------------------------------------------------
 

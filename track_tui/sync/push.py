@@ -29,7 +29,10 @@ reason; it is never dropped, and the drain goes on with the next entries.
 their reason, instead of being sent: fields win by the server's order of receipt, so sending a
 newer edit now and the refused older one after the person retries it would put the older value
 back over the newer. :func:`retry` puts a row's held entries back in the queue with the ones
-retried; :func:`discard` releases them (they are re-sent on top of the server's row).
+retried; :func:`discard` releases them (they are re-sent on top of the server's row). A discarded
+row is remembered (meta ``sync_refetch``) until the engine has read it from the server: a local
+edit leaves the cached version as it was, so no pull would ever bring the server's values back
+by itself, and the server may be unreachable when the person discards.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from ..store import server_apply
 from ..store.changes import ChangeSet, Origin
 from . import rest
 
+REFETCH = "sync_refetch"  # meta key: JSON [[table, row_id], ...] to bring back to the server's version
 HELD = "waiting behind an earlier change of this record that the server refused"
 NOT_ON_SERVER = ("the record is not on the server any more (deleted by someone else), or you are not "
                  "allowed to change it")
@@ -156,7 +160,36 @@ def discard(store: Any, seqs: Sequence[int]) -> list[tuple[str, str]]:
             if not still_failed:
                 ctx.conn.execute("UPDATE outbox SET state = 'pending', last_error = NULL WHERE table_name = ? "
                                  "AND row_id = ? AND state = 'failed' AND last_error = ?", (table, row_id, HELD))
+        if rows:  # remembered until fetched: the server may be unreachable right now
+            wanted = _refetch_list(ctx.conn)
+            wanted.extend(r for r in rows if r not in wanted)
+            _write_refetch(ctx.conn, wanted)
     return rows
+
+
+def _refetch_list(conn: Any) -> list[tuple[str, str]]:
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", (REFETCH,)).fetchone()
+    try:
+        value = json.loads(row[0]) if row and row[0] else []
+    except ValueError:
+        value = []
+    return [(str(t), str(i)) for t, i in value if isinstance(t, str)] if isinstance(value, list) else []
+
+
+def _write_refetch(conn: Any, rows: list[tuple[str, str]]) -> None:
+    conn.execute("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                 (REFETCH, json.dumps([list(r) for r in rows])))
+
+
+def rows_to_refetch(store: Any) -> list[tuple[str, str]]:
+    """Rows whose discarded changes still wait to be replaced by the server's version."""
+    with store.reading() as conn:
+        return _refetch_list(conn)
+
+
+def refetched(store: Any, table: str, row_id: str) -> None:
+    with store.transaction(origin=Origin.ACK) as ctx:
+        _write_refetch(ctx.conn, [r for r in _refetch_list(ctx.conn) if r != (table, row_id)])
 
 
 def _server_values(table: str, patch: dict[str, Any]) -> dict[str, Any]:
