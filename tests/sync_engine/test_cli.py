@@ -20,7 +20,7 @@ from track_tui.models import Contact
 from track_tui.store import Store
 from track_tui.sync.project import project_from_input
 
-from .conftest import assert_same, seed_board
+from .support import assert_same, seed_board
 
 pytestmark = pytest.mark.sync
 

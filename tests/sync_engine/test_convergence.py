@@ -7,7 +7,7 @@ from __future__ import annotations
 from track_tui.models import Contact, Task
 from track_tui.sync.status import SyncState
 
-from .conftest import assert_same, make_engine, seed_board
+from .support import assert_same, make_engine, seed_board
 
 
 async def _settle(backend, engines, team, stores):

@@ -14,7 +14,7 @@ from track_tui.sync.engine import EngineSettings, backoff_delay
 from track_tui.sync.pull import FIRST_DOWNLOAD_DONE
 from track_tui.sync.status import SyncState
 
-from .conftest import FAST, assert_same, make_engine, seed_board
+from .support import FAST, assert_same, make_engine, seed_board
 
 async def until(predicate, timeout=10.0, what=""):
     loop = asyncio.get_running_loop()
@@ -138,8 +138,9 @@ async def test_a_server_that_goes_away_makes_the_engine_offline_then_it_catches_
         await fake.stop()
         contact = store.create_record(Contact(workspace_id=team.a, name="Offline edit"))
         engine.request_push()
-        await until(lambda: engine.status.state is SyncState.OFFLINE, what="offline")
-        assert engine.status.pending >= 1 and engine.status.problem and engine.status.retry_at
+        await until(lambda: engine.status.state is SyncState.OFFLINE and engine.status.pending >= 1,
+                    what="offline, the edit counted")
+        assert engine.status.problem and engine.status.retry_at
         await fake.start()
         await until(lambda: engine.status.state is SyncState.LIVE and engine.status.pending == 0, timeout=15,
                     what="back in step")

@@ -9,10 +9,10 @@ from datetime import timedelta
 import pytest
 
 from track_tui.store import server_apply
-from track_tui.sync.pull import FIRST_DOWNLOAD_DONE, NoAccess, Puller, PullReport
+from track_tui.sync.pull import FIRST_DOWNLOAD_DONE, NoAccess, Puller
 from track_tui.sync import rest
 
-from .conftest import assert_same, seed_board
+from .support import assert_same, seed_board
 
 async def _puller(backend, user, store, workspace_id, **kw):
     client = await backend.signed_in(user)

@@ -10,7 +10,7 @@ from track_tui.models import Contact
 from track_tui.sync.push import HELD
 from track_tui.sync.status import SyncState
 
-from .conftest import assert_same, make_engine, outbox, seed_board
+from .support import assert_same, make_engine, outbox, seed_board
 
 async def _ready(backend, team, caches, user=None, role="owner", **kw):
     user = user or team.alice

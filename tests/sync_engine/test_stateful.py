@@ -19,7 +19,7 @@ import uuid
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule, run_state_machine_as_test
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from supabase import AsyncClientOptions, acreate_client
 
 from track_tui.models import Contact, Task
@@ -28,7 +28,7 @@ from track_tui.store.server_apply import DELETED_ON_SERVER
 from track_tui.sync.engine import SyncEngine
 from track_tui.sync.push import HELD
 
-from .conftest import FAST, differences, make_cache, seed_board
+from .support import FAST, differences, make_cache, seed_board
 
 SOAK = bool(os.environ.get("TRACK_SOAK"))
 EXAMPLES = 50 if SOAK else 10

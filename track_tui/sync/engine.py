@@ -470,6 +470,9 @@ class SyncEngine:
         def go() -> None:
             self._push_wanted = True
             self._wake_up()
+            if self._loop is not None and self._loop.is_running():
+                # The status line counts the new change at once, even while offline.
+                self._loop.create_task(self._refresh_counts())
         self._call_soon(go)
 
     def request_pull(self) -> None:
