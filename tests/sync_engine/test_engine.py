@@ -57,21 +57,26 @@ def test_backoff_grows_with_jitter_and_honours_retry_after():
     assert backoff_delay(1, 1.0, 60.0, retry_after=30, rng=rng) >= 30
 
 
-async def test_run_downloads_then_pushes_when_woken_and_polls_the_server(backend, team, caches):
+async def test_run_downloads_then_pushes_when_woken_and_pulls_when_asked(backend, team, caches):
     seed_board(backend, team.a, deals=4)
     store = caches(team.alice)
     statuses = []
-    engine = make_engine(backend, team.alice, store, team.a, on_status=statuses.append)
+    slow = EngineSettings(**{**FAST.model_dump(), "poll_interval": 60.0})  # only woken rounds run
+    engine = make_engine(backend, team.alice, store, team.a, on_status=statuses.append, settings=slow)
     task = asyncio.create_task(engine.run())
     try:
         await until(lambda: store.get_meta(FIRST_DOWNLOAD_DONE) == "1", what="first download")
         assert any(s.state is SyncState.DOWNLOADING and s.download for s in statuses)
         contact = store.create_record(Contact(workspace_id=team.a, name="From the loop"))
-        # request_push from another thread, as the write path does
-        threading.Thread(target=engine.request_push).start()
+        # The engine hears the write itself (no request_push needed) ...
         await until(lambda: backend.sql("select count(*) from contacts where id = %s", (contact.id,))[0][0] == 1,
                     what="the push")
+        # ... and request_push from another thread wakes it too.
+        other = store.create_record(Contact(workspace_id=team.a, name="Second"))
+        threading.Thread(target=engine.request_push).start()
+        await until(lambda: backend.sql("select count(*) from contacts where id = %s", (other.id,))[0][0] == 1)
         backend.sql("update contacts set name = 'Web edit' where id = %s", (contact.id,))
+        engine.request_pull()
         await until(lambda: _name(store, contact.id) == "Web edit", what="the poll")
         await until(lambda: engine.status.state is SyncState.LIVE and engine.status.pending == 0)
     finally:
@@ -160,3 +165,19 @@ async def test_a_removed_member_is_no_access_and_nothing_is_pushed(backend, team
     outcome = await engine.sync_once()
     assert outcome.state is SyncState.NO_ACCESS and not outcome.in_step
     assert engine.status.state is SyncState.NO_ACCESS and "member" in engine.status.problem
+
+
+async def test_without_a_live_feed_the_engine_polls(backend, team, caches):
+    seeded = seed_board(backend, team.a, deals=1)
+    store = caches(team.alice)
+    engine = make_engine(backend, team.alice, store, team.a)  # poll_interval 0.3 s
+    task = asyncio.create_task(engine.run())
+    try:
+        await until(lambda: engine.status.state is SyncState.LIVE, what="in step")
+        backend.sql("update deals set name = 'Polled' where id = %s", (seeded["deals"][0],))
+        await until(lambda: _deal_name(store, seeded["deals"][0]) == "Polled", timeout=5, what="a poll")
+    finally:
+        engine.stop()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        engine.close()

@@ -18,7 +18,8 @@ API (stable; the TUI wiring and the CLI build on it)::
     )
     runtime.submit(engine.run())   # until cancelled: first download, then push/pull forever
     await engine.sync_once()       # one round: push, then pull -> RoundOutcome (CLI, tests)
-    engine.request_push()          # a local write committed (coalesced)      } thread-safe,
+    engine.request_push()          # upload soon (coalesced; run() also hears } thread-safe,
+                                   # the store's local writes and calls it)   }
     engine.request_pull()          # pull now                                  } return at once
     engine.retry(seqs)             # parked entries back to the queue, push    } (SyncControl)
     engine.discard(seqs)           # drop parked entries, row back to server's }
@@ -376,6 +377,7 @@ class SyncEngine:
         self._run_task = asyncio.current_task()
         assert self._wake is not None
         tasks: list[asyncio.Task] = []
+        unsubscribe = self.store.subscribe(self._heard)
         try:
             while self.store.get_meta(FIRST_DOWNLOAD_DONE) != "1":
                 outcome = await self.sync_once()
@@ -389,6 +391,7 @@ class SyncEngine:
                 outcome = await self.sync_once()
                 await self._sleep(outcome)
         finally:
+            unsubscribe()
             for task in tasks:
                 task.cancel()
             for task in tasks:
@@ -461,6 +464,12 @@ class SyncEngine:
             loop.call_soon_threadsafe(fn)
         except RuntimeError:  # the loop closed meanwhile
             pass
+
+    def _heard(self, changes: ChangeSet) -> None:
+        """A store listener (on the committing thread): a local write queued outbox entries
+        (this process's, or another process's seen by the store's watcher) → push soon."""
+        if changes.origin is Origin.LOCAL and "outbox" in changes.rows:
+            self.request_push()
 
     def _wake_up(self) -> None:
         if self._wake is not None:
