@@ -1,7 +1,8 @@
 """A stateful property test of the whole engine against the double: two people editing,
 creating and deleting offline and online, the web app writing directly, the server down for a
 while, 5xx answers, answers lost after the server committed, expired tokens, late-committing
-writers. After every example everyone syncs until quiet: every cache equals the server row by
+writers, Realtime hints applied between rounds and replayed late (dropped events are every
+change no hint carries). After every example everyone syncs until quiet: every cache equals the server row by
 row, every row a person created is on the server, nothing waits in an outbox, and the only
 parked changes are edits of rows the web app deleted (deletes win).
 
@@ -23,7 +24,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from supabase import AsyncClientOptions, acreate_client
 
 from track_tui.models import Contact, Task
-from track_tui.store import Store
+from track_tui.store import Store, server_apply
 from track_tui.store.server_apply import DELETED_ON_SERVER
 from track_tui.sync.engine import SyncEngine
 from track_tui.sync.push import HELD
@@ -51,6 +52,7 @@ def machine_for(backend, team, tmp_path, loop):
             self.created: dict[str, list[str]] = {p: [] for p in PEOPLE}  # contacts made by each person
             self.tasks: dict[str, list[str]] = {p: [] for p in PEOPLE}
             self.web_deleted: set[str] = set()
+            self.old_hints: list[tuple[str, dict]] = []
             for name in PEOPLE:
                 user = getattr(team, name)
                 store = make_cache(tmp_path / f"{name}-{self.tag}.sqlite3", team.a, user,
@@ -127,6 +129,23 @@ def machine_for(backend, team, tmp_path, loop):
                     await tx.execute("update deals set name = name || '+' where id = %s", (self.seeded["deals"][deal],))
                     await self.engines["alice"].sync_once()  # pulls past the held row's time
             self.run(go())
+
+        # -- Realtime hints (what the engine applies for the feed's on_rows) ---------------
+
+        @rule(who=st.sampled_from(PEOPLE), deal=st.integers(0, 3), keep=st.booleans())
+        def realtime_hint(self, who, deal, keep):
+            (record,) = [r[0] for r in backend.sql("select to_jsonb(d) from deals d where id = %s",
+                                                   (self.seeded["deals"][deal],))]
+            server_apply.apply_rows(self.stores[who], "deals", [record])
+            if keep:
+                self.old_hints.append((who, record))
+
+        @rule(data=st.data())
+        def late_duplicate_hint(self, data):
+            """An event delivered again, late: older than what the cache holds, never applied."""
+            if self.old_hints:
+                who, record = data.draw(st.sampled_from(self.old_hints))
+                server_apply.apply_rows(self.stores[who], "deals", [record])
 
         # -- the network -----------------------------------------------------------------
 
