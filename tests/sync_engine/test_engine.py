@@ -181,3 +181,36 @@ async def test_without_a_live_feed_the_engine_polls(backend, team, caches):
         with pytest.raises(asyncio.CancelledError):
             await task
         engine.close()
+
+
+async def test_an_unreachable_project_at_the_first_client_is_offline_not_a_crash(team, caches, dirs):
+    import httpx
+
+    store = caches(team.alice)
+
+    async def unreachable():
+        raise httpx.ConnectError("[Errno 111] Connection refused")
+
+    from track_tui.sync.engine import SyncEngine
+
+    engine = SyncEngine(store, None, team.a, client=unreachable, settings=FAST)
+    outcome = await engine.sync_once()
+    assert outcome.state is SyncState.OFFLINE and "refused" in outcome.problem
+    engine.close()
+
+
+async def test_an_unexpected_error_in_a_round_is_reported_and_retried(backend, team, caches, monkeypatch):
+    store = caches(team.alice)
+    engine = make_engine(backend, team.alice, store, team.a)
+    assert (await engine.sync_once()).in_step
+    from track_tui.sync import push
+
+    def broken(*_a, **_k):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(push, "read_pending", broken)
+    outcome = await engine.sync_once()
+    assert outcome.state is SyncState.OFFLINE and "ValueError" in outcome.problem and outcome.retry_after
+    monkeypatch.undo()
+    assert (await engine.sync_once()).in_step
+    engine.close()

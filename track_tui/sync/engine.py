@@ -209,19 +209,36 @@ class SyncEngine:
             self._live_queue = asyncio.Queue()
 
     async def client(self) -> Any:
+        """The AsyncClient (built on first use). Building it may read the network (a stored
+        session is refreshed): a failure there is Transient or SignedOut like any other."""
         if self._client is None:
             source = self._client_source
-            if hasattr(source, "client") and self.project is not None:
-                self._client = await source.client(self.project)
-            else:
-                self._client = await source()
+            try:
+                if hasattr(source, "client") and self.project is not None:
+                    self._client = await source.client(self.project)
+                else:
+                    self._client = await source()
+            except Exception as exc:  # noqa: BLE001 - mapped to what the engine can act on
+                raise self._explained(exc) from exc
         return self._client
+
+    def _explained(self, exc: BaseException) -> Exception:
+        from . import auth
+        from .failures import FailureKind
+
+        failure = auth.explain(exc, getattr(self.project, "url", "the project"))
+        if failure.kind in (FailureKind.SESSION_ENDED, FailureKind.NOT_SIGNED_IN):
+            return SignedOut(failure.message)
+        return rest.Transient(failure.message)
 
     async def _user_id(self, client: Any) -> str:
         user_id = self.store.get_meta("user_id")
         if user_id:
             return user_id
-        session = await client.auth.get_session()
+        try:
+            session = await client.auth.get_session()
+        except Exception as exc:  # noqa: BLE001
+            raise self._explained(exc) from exc
         if session is None:
             raise SignedOut("not signed in")
         return session.user.id
@@ -353,6 +370,14 @@ class SyncEngine:
         except NoAccess as exc:
             self._set_status(state=SyncState.NO_ACCESS, problem=str(exc), retry_at=None, download=None)
             outcome.state, outcome.problem = SyncState.NO_ACCESS, str(exc)
+        except Exception as exc:  # noqa: BLE001 - a bug or a local problem must not end syncing
+            log.exception("sync round failed")
+            self._failures += 1
+            delay = backoff_delay(self._failures, self.settings.backoff_base, self.settings.backoff_max)
+            why = f"sync stopped by an unexpected error ({type(exc).__name__}); trying again"
+            self._set_status(state=SyncState.OFFLINE, problem=why, download=None,
+                             retry_at=datetime.now(timezone.utc) + timedelta(seconds=delay))
+            outcome.state, outcome.problem, outcome.retry_after = SyncState.OFFLINE, why, delay
         else:
             self._failures = 0
             now = datetime.now(timezone.utc).replace(microsecond=0)
@@ -362,7 +387,11 @@ class SyncEngine:
             self._set_status(state=state, problem=None if live else self._live_problem, retry_at=None,
                              last_success=now, download=None)
             outcome.state = state
-        counts = await self._apply(self._counts)
+        try:
+            counts = await self._apply(self._counts)
+        except Exception:  # noqa: BLE001 - the cache cannot be read right now
+            log.exception("outbox counts unreadable")
+            counts = {"pending": self._status.pending, "failed": self._status.failed}
         self._set_status(**counts)
         outcome.pending, outcome.failed = counts["pending"], counts["failed"]
         outcome.in_step = (outcome.problem is None and outcome.state in (SyncState.LIVE, SyncState.CONNECTING)
