@@ -186,7 +186,7 @@ def _once(runtime: Any, engine: Any) -> int:
     if outcome.state is SyncState.NO_ACCESS:
         raise CommandFailed(EXIT_NO_ACCESS, outcome.problem or "no access to this workspace")
     if outcome.state is SyncState.OFFLINE:
-        code = EXIT_UNREACHABLE if outcome.retry_after is not None else EXIT_SERVER
+        code = EXIT_SERVER if outcome.server_error else EXIT_UNREACHABLE
         raise CommandFailed(code, f"{outcome.problem}; {outcome.pending} change(s) stay queued")
     if outcome.failed:
         reasons = outcome.failures[0][1] if outcome.failures else "see `track status --json`"

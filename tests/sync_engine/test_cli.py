@@ -81,6 +81,9 @@ def test_sync_exit_codes_say_why_in_one_line(backend, team, dirs):
     assert result.returncode == 6 and "503" in one_line(result)
     fake.faults.clear()
     assert track("sync", env=configured(backend)).returncode == 0
+    fake.faults.fail_next(1, status=400, path_prefix="/rest/v1")  # a read the server refuses
+    result = track("sync", env=configured(backend))
+    assert result.returncode == 7 and "400" in one_line(result)
     # A refused change: bob is made a viewer after editing.
     store = Store(_cache(backend, team.a))
     try:

@@ -211,6 +211,7 @@ async def test_an_unexpected_error_in_a_round_is_reported_and_retried(backend, t
     monkeypatch.setattr(push, "read_pending", broken)
     outcome = await engine.sync_once()
     assert outcome.state is SyncState.OFFLINE and "ValueError" in outcome.problem and outcome.retry_after
+    assert outcome.server_error
     monkeypatch.undo()
     assert (await engine.sync_once()).in_step
     engine.close()

@@ -120,6 +120,7 @@ class RoundOutcome:
     failed: int = 0
     failures: list[tuple[int, str]] = field(default_factory=list)  # (seq, reason), newly parked
     retry_after: float | None = None
+    server_error: bool = False  # the server refused a read or the round failed here: not the network
 
 
 class SignedOut(Exception):
@@ -364,6 +365,7 @@ class SyncEngine:
             self._set_status(state=SyncState.OFFLINE, problem=exc.reason, download=None,
                              retry_at=datetime.now(timezone.utc) + timedelta(seconds=delay))
             outcome.state, outcome.problem, outcome.retry_after = SyncState.OFFLINE, exc.reason, delay
+            outcome.server_error = True
         except SignedOut as exc:
             self._set_status(state=SyncState.SIGNED_OUT, problem=str(exc), retry_at=None, download=None)
             outcome.state, outcome.problem = SyncState.SIGNED_OUT, str(exc)
@@ -378,6 +380,7 @@ class SyncEngine:
             self._set_status(state=SyncState.OFFLINE, problem=why, download=None,
                              retry_at=datetime.now(timezone.utc) + timedelta(seconds=delay))
             outcome.state, outcome.problem, outcome.retry_after = SyncState.OFFLINE, why, delay
+            outcome.server_error = True
         else:
             self._failures = 0
             now = datetime.now(timezone.utc).replace(microsecond=0)
