@@ -223,3 +223,34 @@ async def test_a_discard_while_offline_brings_the_server_value_back_in_the_next_
     with store.reading() as conn:
         assert conn.execute("SELECT name FROM deals WHERE id = ?", (deal,)).fetchone()[0] == "Deal 1"
     assert_same(backend, store, team.a)
+
+
+async def test_consecutive_inserts_go_as_one_request_and_a_lost_answer_duplicates_none(backend, team, caches):
+    fake = backend.require_fake()
+    store, engine = await _ready(backend, team, caches)
+    made = [store.create_record(Contact(workspace_id=team.a, name=f"Batch {n}")).id for n in range(30)]
+    fake.faults.fail_after_commit_next(1, status=504, path_prefix="/rest/v1/contacts", methods=["POST"])
+    outcome = await engine.sync_once()
+    assert outcome.state is SyncState.OFFLINE
+    assert _server_count(backend, "select count(*) from contacts where id = any(%s::uuid[])", (made,)) == 30  # one request
+    assert (await engine.sync_once()).in_step
+    assert _server_count(backend, "select count(*) from contacts where workspace_id = %s and name like 'Batch %%'",
+                         (team.a,)) == 30
+    assert_same(backend, store, team.a)
+
+
+async def test_a_refused_row_in_a_batch_parks_only_that_row(backend, team, caches):
+    seeded = seed_board(backend, team.a, deals=1)
+    deal = seeded["deals"][0]
+    contacts = [str(r[0]) for r in backend.sql(
+        "insert into contacts (workspace_id, name) select %s, 'P' || g from generate_series(1, 3) g returning id",
+        (team.a,))]
+    store, engine = await _ready(backend, team, caches)
+    links = [store.add_deal_contact(deal, c, None) for c in contacts]
+    backend.sql("insert into deal_contacts (deal_id, contact_id) values (%s, %s)", (deal, contacts[1]))
+    outcome = await engine.sync_once()
+    assert outcome.failed == 1
+    (parked,) = [e for e in outbox(store) if e["state"] == "failed"]
+    assert parked["row_id"] == links[1].id
+    assert _server_count(backend, "select count(*) from deal_contacts where id = any(%s::uuid[])",
+                         ([links[0].id, links[2].id],)) == 2

@@ -17,6 +17,10 @@ sends the pending entries in ``seq`` order until none is left or the server cann
   request: an insert plus the updates that followed it becomes one insert; updates merge into
   one PATCH. The answer is applied with :func:`~..store.server_apply.apply_ack` for all their
   seqs, so the person's own edit never shows up as someone else's.
+* Consecutive inserts of one table (up to :data:`INSERT_BATCH`; an import, a day of offline
+  work) go as ONE upsert with the same ignore-duplicates rule; rows missing from its answer
+  were already there and take the one-row path, and when the server refuses the batch each row
+  is sent on its own, so only the refused one is parked.
 
 **Failures** (:mod:`.rest`): ``Transient`` (network, 5xx, 429) stops the drain — the entry
 stays pending with ``attempts`` and ``last_error`` updated — and is raised to the engine,
@@ -52,6 +56,7 @@ NOT_ON_SERVER = ("the record is not on the server any more (deleted by someone e
 DELETE_REFUSED = "the server kept the record: you are not allowed to delete it"
 CACHE_ONLY_COLUMNS = {"profiles": frozenset({"email"})}  # kept in the cache, not a server column
 BATCH = 200  # entries read from the outbox at a time
+INSERT_BATCH = 100  # consecutive inserts of one table sent as one request
 
 Apply = Callable[..., Awaitable[Any]]
 Refresh = Callable[[], Awaitable[None]]
@@ -227,23 +232,77 @@ class Pusher:
             if not entries:
                 return report
             failed = await self.apply(_failed_rows, self.store)
-            for run in _runs(entries):
-                first = run[0]
-                blocked = failed.get((first.table, first.row_id))
-                if blocked is not None and blocked < first.seq:
-                    report.changes.append(await self.apply(park, self.store, [e.seq for e in run], HELD))
-                    report.parked.extend((e.seq, HELD) for e in run)
+            runs = _runs(entries)
+            index = 0
+            while index < len(runs):
+                group = self._insert_group(runs, index, failed)
+                if len(group) > 1:
+                    index += len(group)
+                    try:
+                        await self._send_inserts(group, report)
+                        continue
+                    except rest.Refused:
+                        pass  # one of them is refused: each on its own finds which
+                    except rest.Transient as exc:
+                        await self.apply(note_attempt, self.store, [e.seq for run in group for e in run], exc.reason)
+                        raise
+                    for run in group:
+                        await self._one(run, report, failed)
                     continue
-                try:
-                    await self._send(run, report)
-                except rest.Refused as exc:
-                    seqs = [e.seq for e in run]
-                    report.changes.append(await self.apply(park, self.store, seqs, exc.reason))
-                    report.parked.extend((s, exc.reason) for s in seqs)
-                    failed[(first.table, first.row_id)] = first.seq
-                except rest.Transient as exc:
-                    await self.apply(note_attempt, self.store, [e.seq for e in run], exc.reason)
-                    raise
+                await self._one(runs[index], report, failed)
+                index += 1
+
+    async def _one(self, run: list[Entry], report: PushReport, failed: dict[tuple[str, str], int]) -> None:
+        first = run[0]
+        blocked = failed.get((first.table, first.row_id))
+        if blocked is not None and blocked < first.seq:
+            report.changes.append(await self.apply(park, self.store, [e.seq for e in run], HELD))
+            report.parked.extend((e.seq, HELD) for e in run)
+            return
+        try:
+            await self._send(run, report)
+        except rest.Refused as exc:
+            seqs = [e.seq for e in run]
+            report.changes.append(await self.apply(park, self.store, seqs, exc.reason))
+            report.parked.extend((s, exc.reason) for s in seqs)
+            failed[(first.table, first.row_id)] = first.seq
+        except rest.Transient as exc:
+            await self.apply(note_attempt, self.store, [e.seq for e in run], exc.reason)
+            raise
+
+    @staticmethod
+    def _insert_group(runs: list[list[Entry]], start: int, failed: dict[tuple[str, str], int]) -> list[list[Entry]]:
+        """Consecutive inserts of one table (new rows, nothing held): one request for them all."""
+        group: list[list[Entry]] = []
+        table = runs[start][0].table
+        for run in runs[start:start + INSERT_BATCH]:
+            first = run[0]
+            if first.op != "insert" or first.table != table or (first.table, first.row_id) in failed:
+                break
+            group.append(run)
+        return group
+
+    async def _send_inserts(self, group: list[list[Entry]], report: PushReport) -> None:
+        table = group[0][0].table
+        bodies = []
+        for run in group:
+            updates: dict[str, Any] = {}
+            for entry in run[1:]:
+                updates.update(entry.patch)
+            bodies.append(_server_values(table, {**run[0].patch, **updates, "id": run[0].row_id}))
+        answer = await self._request(lambda c: c.table(table).upsert(
+            bodies, on_conflict="id", ignore_duplicates=True, default_to_null=False))
+        returned = {str(r.get("id")): r for r in answer}
+        for run in group:
+            row = returned.get(run[0].row_id)
+            if row is None:  # already there (an earlier answer was lost): the careful path
+                await self._send(run, report)
+                continue
+            applied = await self.apply(server_apply.apply_ack, self.store, table, row, [e.seq for e in run])
+            report.acked += len(run)
+            if applied.changes:
+                report.changes.append(applied.changes)
+        report.sent += 1
 
     async def _request(self, make: Callable[[Any], Any]) -> list[dict[str, Any]]:
         """One request; a refused token is refreshed once and the request repeated."""
