@@ -215,3 +215,28 @@ async def test_an_unexpected_error_in_a_round_is_reported_and_retried(backend, t
     monkeypatch.undo()
     assert (await engine.sync_once()).in_step
     engine.close()
+
+
+async def test_with_the_real_live_feed_a_web_edit_arrives_without_any_pull(backend, team, caches):
+    from track_tui.sync.live import LiveFeed
+
+    seeded = seed_board(backend, team.a, deals=2)
+    store = caches(team.alice)
+    quiet = EngineSettings(**{**FAST.model_dump(), "poll_interval": 60.0, "safety_interval": 60.0})
+    batches = []
+    engine = make_engine(backend, team.alice, store, team.a, live_factory=LiveFeed, settings=quiet,
+                         on_applied=batches.append)
+    task = asyncio.create_task(engine.run())
+    try:
+        await until(lambda: engine.status.state is SyncState.LIVE and engine._feed_live(), timeout=20, what="live")
+        await asyncio.sleep(0.3)  # the catch-up pull after subscribing has finished
+        batches.clear()
+        backend.sql("update deals set name = 'Realtime' where id = %s", (seeded["deals"][0],))
+        await until(lambda: _deal_name(store, seeded["deals"][0]) == "Realtime", timeout=10, what="the live row")
+        await until(lambda: batches, timeout=5)
+        assert {b.source for b in batches} == {"live"}  # no pull brought it
+    finally:
+        engine.stop()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        engine.close()
