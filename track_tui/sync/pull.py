@@ -27,7 +27,10 @@ starts at the newest tombstone that exists when it begins.
 anything else), then what the board needs (boards, stages, cards, deals), then the rest, so the
 board can open as soon as its tables have arrived (:data:`BOARD_TABLES`).
 
-Incremental pulls read up to :data:`PARALLEL_TABLES` tables at once (each table's pages stay in
+The first download fetches up to :data:`DOWNLOAD_FETCHERS` tables at once, ahead of the apply
+thread (at most :data:`PREFETCH_PAGES` pages per table waiting), and applies them one table
+after another in the order above: over a real network a page's round trip, not SQLite, is what
+a download waits for. Incremental pulls read up to :data:`PARALLEL_TABLES` tables at once (each table's pages stay in
 order, each page commits with its own cursor, so the tables are independent); the first
 download goes table by table, in the order above.
 
@@ -55,6 +58,8 @@ from . import rest
 PAGE_ROWS = 1000
 OVERLAP = timedelta(seconds=60)
 FETCH_CHUNK = 100  # ids per `in.(...)` request (URL length)
+DOWNLOAD_FETCHERS = 2  # tables fetched at once during the first download (applied one by one)
+PREFETCH_PAGES = 8  # pages a fetcher may read ahead of the applier (memory bound)
 PARALLEL_TABLES = 4  # incremental pulls of this many tables in flight at once (latency, not load)
 
 PULL_ORDER: tuple[str, ...] = (
@@ -266,22 +271,54 @@ class Puller:
             if on_progress is not None:
                 on_progress(done, total, rows_done, table)
 
-        for done, table in enumerate(self.tables):
-            progress(done, table)
+        # Fetching runs ahead of applying: up to DOWNLOAD_FETCHERS tables are read at once into
+        # bounded queues, while the apply thread takes the tables one after another, in order
+        # (so the board's tables still land first, and each table loads with its indexes
+        # suspended on its own). A fetcher's failure is handed to the applier through its queue.
+        queues = {table: asyncio.Queue(maxsize=PREFETCH_PAGES) for table in self.tables}
+        gate = asyncio.Semaphore(DOWNLOAD_FETCHERS)
 
-            def page(name: str, n: int, done: int = done) -> None:
-                nonlocal rows_done
-                rows_done += n
-                progress(done, name)
-
-            loader_cm = await self.apply(server_apply.first_download, self.store, table)
-            loader = await self.apply(loader_cm.__enter__)
+        async def fetch(table: str) -> None:
+            queue = queues[table]
             try:
-                await self.pull_table(table, report, bulk=loader, on_page=page)
-            except BaseException as exc:
-                await self.apply(loader_cm.__exit__, type(exc), exc, exc.__traceback__)
+                async with gate:
+                    after = await self.apply(server_apply.read_cursor, self.store, table)
+                    while True:
+                        rows = await self._page(table, "updated_at", after, None)
+                        await queue.put(rows)
+                        if not rows:
+                            return
+                        after = Cursor(at=str(rows[-1]["updated_at"]), id=str(rows[-1]["id"]))
+            except asyncio.CancelledError:
                 raise
-            await self.apply(loader_cm.__exit__, None, None, None)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by the applier
+                await queue.put(exc)
+
+        fetchers = [asyncio.create_task(fetch(table)) for table in self.tables]
+        try:
+            for done, table in enumerate(self.tables):
+                progress(done, table)
+                loader_cm = await self.apply(server_apply.first_download, self.store, table)
+                loader = await self.apply(loader_cm.__enter__)
+                try:
+                    while True:
+                        rows = await queues[table].get()
+                        if isinstance(rows, BaseException):
+                            raise rows
+                        if not rows:
+                            break
+                        cursor = Cursor(at=str(rows[-1]["updated_at"]), id=str(rows[-1]["id"]))
+                        report.add(table, await self.apply(loader.apply, rows, cursor=cursor))
+                        rows_done += len(rows)
+                        progress(done, table)
+                except BaseException as exc:
+                    await self.apply(loader_cm.__exit__, type(exc), exc, exc.__traceback__)
+                    raise
+                await self.apply(loader_cm.__exit__, None, None, None)
+        finally:
+            for task in fetchers:
+                task.cancel()
+            await asyncio.gather(*fetchers, return_exceptions=True)
         await self.apply(server_apply.finish_first_download, self.store)
         await self.apply(self.store.set_meta, FIRST_DOWNLOAD_DONE, "1")
         progress(total, None)
