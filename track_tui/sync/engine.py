@@ -193,7 +193,11 @@ class SyncEngine:
         return {"pending": self.store.pending_count(), "failed": self.store.failed_count()}
 
     async def _refresh_counts(self) -> None:
-        self._set_status(**await self._apply(self._counts))
+        try:
+            counts = await self._apply(self._counts)
+        except Exception:  # noqa: BLE001 - closed, or the cache unreadable for a moment: next round
+            return
+        self._set_status(**counts)
 
     # -- plumbing -------------------------------------------------------------------------
 
@@ -332,8 +336,7 @@ class SyncEngine:
     async def _round(self) -> RoundOutcome:
         outcome = RoundOutcome(in_step=False, state=SyncState.SYNCING)
         try:
-            client = await self.client()
-            del client
+            await self.client()  # built (or refused) first: Transient / SignedOut like any request
             if self.store.get_meta(FIRST_DOWNLOAD_DONE) != "1":
                 report = await self.first_download()
                 outcome.pulled += report.written
