@@ -254,3 +254,21 @@ async def test_a_refused_row_in_a_batch_parks_only_that_row(backend, team, cache
     assert parked["row_id"] == links[1].id
     assert _server_count(backend, "select count(*) from deal_contacts where id = any(%s::uuid[])",
                          ([links[0].id, links[2].id],)) == 2
+
+
+async def test_an_edit_of_a_row_deleted_meanwhile_is_parked_as_deleted(backend, team, caches):
+    from track_tui.store.server_apply import DELETED_ON_SERVER
+
+    store, engine = await _ready(backend, team, caches)
+    contact = store.create_record(Contact(workspace_id=team.a, name="Doomed"))
+    assert (await engine.sync_once()).in_step
+    backend.sql("delete from contacts where id = %s", (contact.id,))  # the web app, before our pull
+    store.update_record("contact", contact.id, {"title": "too late"})
+    outcome = await engine.sync_once()
+    reasons = {e["row_id"]: e["last_error"] for e in outbox(store) if e["state"] == "failed"}
+    assert outcome.failed >= 1 and reasons[contact.id] == DELETED_ON_SERVER  # (its timeline entry is refused too)
+    assert _server_count(backend, "select count(*) from contacts where id = %s", (contact.id,)) == 0
+    # The refused timeline entry stays here until the person decides; discarding removes it.
+    await engine._discard([e["seq"] for e in outbox(store) if e["state"] == "failed"])
+    assert outbox(store) == []
+    assert_same(backend, store, team.a)

@@ -317,6 +317,12 @@ class Pusher:
             except rest.TokenRefused as exc:
                 raise rest.Transient(f"the project keeps refusing the session's token ({exc.reason})") from exc
 
+    async def _why_not_there(self, table: str, row_id: str) -> str:
+        """An edit changed no row: deleted (its tombstone says so), or not this person's to change."""
+        stones = await self._request(lambda c: c.table(server_apply.TOMBSTONES).select("id")
+                                     .eq("table_name", table).eq("row_id", row_id).limit(1))
+        return server_apply.DELETED_ON_SERVER if stones else NOT_ON_SERVER
+
     async def _read(self, table: str, row_id: str) -> dict[str, Any] | None:
         rows = await self._request(lambda c: c.table(table).select("*").eq("id", row_id))
         return rows[0] if rows else None
@@ -352,7 +358,7 @@ class Pusher:
                 answer = await self._request(lambda c: c.table(table).update(patch).eq("id", row_id))
                 row = answer[0] if answer else None
             if row is None:
-                raise rest.Refused(NOT_ON_SERVER)
+                raise rest.Refused(await self._why_not_there(table, row_id))
         else:
             answer = await self._request(lambda c: c.table(table).delete().eq("id", row_id))
             if not answer and await self._read(table, row_id) is not None:
