@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: setup run demo test lint test-fast check-wheel screenshots bench dev-server clean
+.PHONY: setup run demo test lint test-fast check-wheel screenshots bench soak dev-server clean
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Track TUI needs Python 3.11 or newer (found " + sys.version.split()[0] + ")"'
@@ -41,6 +41,10 @@ check-wheel: $(STAMP)
 ## Regenerate the SVG screenshots of every screen into screenshots/.
 screenshots: $(STAMP)
 	$(BIN)/python -m track_tui.screenshots screenshots
+
+## The sync engine's stateful property test at length (>= 1,000 rounds; `make test` runs 200).
+soak: $(STAMP)
+	TRACK_SOAK=1 $(BIN)/python -m pytest -q -p no:randomly tests/sync_engine/test_stateful.py $(PYTEST_ARGS)
 
 ## Print benchmark figures (not part of the test run).
 bench: $(STAMP)

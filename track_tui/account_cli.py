@@ -423,8 +423,34 @@ def _status(args, settings: "Settings", config_path: Path, runtime) -> int:
         report["workspace"] = {"id": workspace_id, "name": cached.name if cached else None,
                                "role": cached.role if cached else None}
         report["cache_file"] = str(wc.cache_path(project, workspace_id))
+    report.update(_sync_report(report))
     _print_status(args, report, note=note)
     return EXIT_OK if report["signed_in"] else EXIT_NOT_SIGNED_IN
+
+
+def _sync_report(report: dict) -> dict:
+    """The sync part of `track status`: the state the status line would show as far as it is
+    known without syncing, and what the cache says (pending, failed with reasons, last
+    successful sync, per-table cursors)."""
+    from .sync.cache_report import cache_report
+    from .sync.status import SyncState
+
+    cache = cache_report(Path(report["cache_file"])) if report.get("cache_file") else None
+    cache = cache or {"pending": 0, "failed": 0, "failed_changes": [], "last_success": None,
+                      "first_download_done": False, "cursors": {}}
+    if not report["signed_in"]:
+        state = SyncState.SIGNED_OUT
+    elif report["server"] != "reachable":
+        state = SyncState.OFFLINE
+    elif not cache["first_download_done"]:
+        state = SyncState.DOWNLOADING  # not finished: the next `track sync` (or the app) resumes it
+    elif cache["pending"]:
+        state = SyncState.SYNCING  # changes wait for the next round
+    else:
+        state = SyncState.LIVE  # in step as of the last sync
+    return {"state": state.value, "pending": cache["pending"], "failed": cache["failed"],
+            "failed_changes": cache["failed_changes"], "last_sync": cache["last_success"],
+            "cursors": cache["cursors"]}
 
 
 def _iso(epoch: int | None) -> str | None:
@@ -453,5 +479,10 @@ def _print_status(args, report: dict, *, note: str | None) -> None:
         name = _shown(ws["name"]) if ws.get("name") else ws["id"]
         print(f"Workspace: {name}" + (f" ({ws['role']})" if ws.get("role") else ""))
         print(f"Cache:     {report['cache_file']}")
+    if report.get("state"):
+        last = report.get("last_sync") or "never"
+        print(f"Sync:      {report['state']}; {report['pending']} waiting, {report['failed']} refused; last in step {last}")
+        for change in report.get("failed_changes", [])[:5]:
+            print(f"  refused: {change['op']} {change['table']} {change['row_id']}: {_shown(change['reason'])}")
     if note:
         print(f"Server:    {note}")

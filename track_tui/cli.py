@@ -6,6 +6,7 @@
     track demo --deals N -o F  build a demo workspace of any size (for benchmarks)
     track login | logout | status   your own Supabase project (see account_cli)
     track export | import      records to and from CSV/JSON/Markdown files (see transfer_cli)
+    track sync [--watch]       sync the workspace cache with the project (see sync_cli)
 
 Whatever goes wrong ends in one line on stderr and an exit status, never a traceback:
 
@@ -27,7 +28,7 @@ import time
 from pathlib import Path
 from typing import NoReturn
 
-from . import __version__, account_cli, crash_log, paths, signals, transfer_cli
+from . import __version__, account_cli, crash_log, paths, signals, sync_cli, transfer_cli
 from .config import ConfigError, Settings, load_settings
 
 EXIT_REFUSED = 1
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--force", action="store_true", help="replace the output file if it exists")
     account_cli.register(commands)
     transfer_cli.register(commands)
+    sync_cli.register(commands)
     return parser
 
 
@@ -111,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
 def _main(args: argparse.Namespace) -> int:
     try:
         # The account commands may name the config file they are about to write.
-        settings = load_settings(args.config, must_exist=args.command not in account_cli.COMMANDS)
+        settings = load_settings(args.config, must_exist=args.command not in (*account_cli.COMMANDS, *sync_cli.COMMANDS))
     except ConfigError as exc:
         raise Refusal(f"config error\n{exc}", EXIT_USAGE) from None
     if args.command == "demo":
@@ -120,6 +122,8 @@ def _main(args: argparse.Namespace) -> int:
         return account_cli.run(args, settings, args.config or paths.config_file())
     if args.command in transfer_cli.COMMANDS:
         return transfer_cli.run(args, settings)
+    if args.command in sync_cli.COMMANDS:
+        return sync_cli.run(args, settings, args.config or paths.config_file())
     if args.demo:
         try:
             folder = Path(tempfile.mkdtemp(prefix="track-demo-"))

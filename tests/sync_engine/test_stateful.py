@@ -1,0 +1,249 @@
+"""A stateful property test of the whole engine against the double: two people editing,
+creating and deleting offline and online, the web app writing directly, the server down for a
+while, 5xx answers, answers lost after the server committed, expired tokens, late-committing
+writers, Realtime hints applied between rounds and replayed late (dropped events are every
+change no hint carries). After every example everyone syncs until quiet: every cache equals the server row by
+row, every row a person created is on the server, nothing waits in an outbox, and the only
+parked changes are edits of rows the web app deleted (deletes win: parked by the tombstone, or
+by the server's empty answer when the edit is pushed before the tombstone is pulled).
+
+The normal run does ``EXAMPLES`` × ``STEPS`` rounds (≥ 200); ``make soak`` sets TRACK_SOAK=1
+for ≥ 1,000. The engines' rounds are driven by hand (``sync_once``) on a loop of this test's
+own, so hypothesis decides when anyone syncs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from supabase import AsyncClientOptions, acreate_client
+
+from track_tui.models import Contact, Task
+from track_tui.store import Store, server_apply
+from track_tui.store.server_apply import DELETED_ON_SERVER
+from track_tui.sync.engine import SyncEngine
+from track_tui.sync.push import HELD, NOT_ON_SERVER
+
+from .support import FAST, differences, make_cache, seed_board
+
+SOAK = bool(os.environ.get("TRACK_SOAK"))
+EXAMPLES = 50 if SOAK else 10
+STEPS = 25 if SOAK else 20
+PEOPLE = ("alice", "bob")
+
+
+def machine_for(backend, team, tmp_path, loop):
+    fake = backend.require_fake()
+
+    class SyncMachine(RuleBasedStateMachine):
+        @initialize()
+        def start(self):
+            self.tag = uuid.uuid4().hex[:6]
+            self.seeded = seed_board(backend, team.a, deals=4, prefix=f"M{self.tag}")
+            self.clients = []
+            self.stores: dict[str, Store] = {}
+            self.engines: dict[str, SyncEngine] = {}
+            self.offline: set[str] = set()
+            self.created: dict[str, list[str]] = {p: [] for p in PEOPLE}  # contacts made by each person
+            self.tasks: dict[str, list[str]] = {p: [] for p in PEOPLE}
+            self.web_deleted: set[str] = set()
+            self.old_hints: list[tuple[str, dict]] = []
+            for name in PEOPLE:
+                user = getattr(team, name)
+                store = make_cache(tmp_path / f"{name}-{self.tag}.sqlite3", team.a, user,
+                                   "owner" if name == "alice" else "member")
+                self.stores[name] = store
+
+                async def client(user=user):
+                    c = await acreate_client(backend.url, backend.anon_key, AsyncClientOptions(
+                        auto_refresh_token=False, persist_session=False, postgrest_client_retry=False))
+                    await c.auth.sign_in_with_password({"email": user.email, "password": user.password})
+                    self.clients.append(c)
+                    return c
+
+                self.engines[name] = SyncEngine(store, None, team.a, client=client, settings=FAST)
+                assert self.run(self.engines[name].sync_once()).in_step
+
+        def run(self, coro):
+            return loop.run_until_complete(coro)
+
+        # -- local work ------------------------------------------------------------------
+
+        @rule(who=st.sampled_from(PEOPLE), deal=st.integers(0, 3), name=st.text("abcxyz ", min_size=1, max_size=8))
+        def rename_deal(self, who, deal, name):
+            deal_id = self.seeded["deals"][deal]
+            self.stores[who].update_record("deal", deal_id, {"name": name.strip() or "x"})
+
+        @rule(who=st.sampled_from(PEOPLE), deal=st.integers(0, 3), cents=st.integers(0, 10**6))
+        def price_deal(self, who, deal, cents):
+            self.stores[who].update_record("deal", self.seeded["deals"][deal], {"value_cents": cents})
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def create_contact(self, who):
+            contact = self.stores[who].create_record(Contact(workspace_id=team.a, name=f"C{self.tag} {who}"))
+            self.created[who].append(contact.id)
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def create_task(self, who):
+            task = self.stores[who].create_task(Task(workspace_id=team.a, title=f"T{self.tag}"))
+            self.tasks[who].append(task.id)
+
+        @rule(who=st.sampled_from(PEOPLE), data=st.data())
+        def edit_or_delete_own_task(self, who, data):
+            store = self.stores[who]
+            with store.reading() as conn:
+                held = [r[0] for r in conn.execute("SELECT id FROM tasks WHERE id IN (%s)" % ",".join(
+                    "?" * len(self.tasks[who])), self.tasks[who])] if self.tasks[who] else []
+            if not held:
+                return
+            task_id = data.draw(st.sampled_from(held))
+            if data.draw(st.booleans()):
+                store.update_task(task_id, {"title": data.draw(st.sampled_from(["a", "b", "c"]))})
+            else:
+                store.delete_task(task_id)
+                self.tasks[who].remove(task_id)
+
+        # -- the web app ----------------------------------------------------------------
+
+        @rule(deal=st.integers(0, 3), cents=st.integers(0, 10**6))
+        def web_edit(self, deal, cents):
+            backend.sql("update deals set value_cents = %s where id = %s", (cents, self.seeded["deals"][deal]))
+
+        @rule(data=st.data())
+        def web_deletes_a_task(self, data):
+            rows = backend.sql("select id from tasks where workspace_id = %s and title like %s", (team.a, f"T{self.tag}%"))
+            if rows:
+                task_id = str(data.draw(st.sampled_from(rows))[0])
+                backend.sql("delete from tasks where id = %s", (task_id,))
+                self.web_deleted.add(task_id)
+
+        @rule(deal=st.integers(0, 3))
+        def late_writer(self, deal):
+            async def go():
+                async with fake.held_transaction() as tx:
+                    await tx.execute("update deals set name = name || '+' where id = %s", (self.seeded["deals"][deal],))
+                    await self.engines["alice"].sync_once()  # pulls past the held row's time
+            self.run(go())
+
+        # -- Realtime hints (what the engine applies for the feed's on_rows) ---------------
+
+        @rule(who=st.sampled_from(PEOPLE), deal=st.integers(0, 3), keep=st.booleans())
+        def realtime_hint(self, who, deal, keep):
+            (record,) = [r[0] for r in backend.sql("select to_jsonb(d) from deals d where id = %s",
+                                                   (self.seeded["deals"][deal],))]
+            server_apply.apply_rows(self.stores[who], "deals", [record])
+            if keep:
+                self.old_hints.append((who, record))
+
+        @rule(data=st.data())
+        def late_duplicate_hint(self, data):
+            """An event delivered again, late: older than what the cache holds, never applied."""
+            if self.old_hints:
+                who, record = data.draw(st.sampled_from(self.old_hints))
+                server_apply.apply_rows(self.stores[who], "deals", [record])
+
+        # -- the network -----------------------------------------------------------------
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def sync(self, who):
+            if who not in self.offline:
+                self.run(self.engines[who].sync_once())
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def go_offline_or_back(self, who):
+            self.offline ^= {who}
+
+        @rule(who=st.sampled_from(PEOPLE), status=st.sampled_from([500, 503, 520]))
+        def server_error(self, who, status):
+            fake.faults.fail_next(1, status=status, path_prefix="/rest/v1")
+            self.run(self.engines[who].sync_once())
+            fake.faults.clear()
+
+        @rule(who=st.sampled_from(PEOPLE), lost=st.sampled_from([504, "reset"]))
+        def answer_lost_after_commit(self, who, lost):
+            fake.faults.fail_after_commit_next(1, status=lost, path_prefix="/rest/v1")
+            self.run(self.engines[who].sync_once())
+            fake.faults.clear()
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def server_down_for_a_round(self, who):
+            self.run(fake.stop())
+            try:
+                self.run(self.engines[who].sync_once())
+            finally:
+                self.run(fake.start())
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def token_expires(self, who):
+            engine = self.engines[who]
+            client = self.run(engine.client())
+            user = getattr(team, who)
+            client.postgrest.auth(self.run(fake.access_token_for(user.id, expires_in=-300)))
+            self.run(engine.sync_once())
+
+        @invariant()
+        def outbox_never_loses_a_creation(self):
+            if not hasattr(self, "stores"):
+                return
+            for who in PEOPLE:
+                store = self.stores[who]
+                with store.reading() as conn:
+                    for contact_id in self.created[who][-3:]:
+                        here = conn.execute("SELECT 1 FROM contacts WHERE id = ?", (contact_id,)).fetchone()
+                        queued = conn.execute("SELECT 1 FROM outbox WHERE row_id = ?", (contact_id,)).fetchone()
+                        assert here or queued, f"{who}'s contact {contact_id} vanished"
+
+        def teardown(self):
+            if not hasattr(self, "stores"):
+                return
+            try:
+                fake.faults.clear()
+                self.offline.clear()
+                for _ in range(5):  # until a whole pass moves nothing: everyone has everyone's rows
+                    outcomes = [self.run(self.engines[w].sync_once()) for w in PEOPLE]
+                    if all(o.pending == 0 and o.problem is None and not o.pushed and not o.pulled for o in outcomes):
+                        break
+                for who in PEOPLE:
+                    store = self.stores[who]
+                    problems = differences(backend, store, team.a)
+                    assert not problems, f"{who}: " + "\n".join(problems[:20])
+                    assert store.pending_count() == 0
+                    with store.reading() as conn:
+                        parked = conn.execute("SELECT row_id, last_error FROM outbox WHERE state = 'failed'").fetchall()
+                    for row_id, reason in parked:
+                        assert reason in (DELETED_ON_SERVER, NOT_ON_SERVER, HELD) and row_id in self.web_deleted, (row_id, reason)
+                    made = self.created[who]
+                    if made:
+                        on_server = backend.sql("select count(*) from contacts where id = any(%s::uuid[])", (made,))[0][0]
+                        assert on_server == len(made), f"{who}: {len(made) - on_server} creations lost"
+            finally:
+                for engine in self.engines.values():
+                    engine.close()
+                for store in self.stores.values():
+                    store.close()
+                for client in self.clients:
+                    for closer in (client.auth.close, client.postgrest.aclose):
+                        try:
+                            self.run(closer())
+                        except Exception:
+                            pass
+
+    return SyncMachine
+
+
+@pytest.mark.sync
+def test_the_engine_converges_whatever_happens(backend, team, tmp_path):
+    loop = asyncio.new_event_loop()
+    try:
+        machine = machine_for(backend, team, tmp_path, loop)
+        run_state_machine_as_test(machine, settings=settings(
+            max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
+            suppress_health_check=list(HealthCheck)))
+    finally:
+        loop.close()
