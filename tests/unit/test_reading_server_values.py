@@ -57,6 +57,12 @@ READS: dict[str, Callable[[Store, Any], Any]] = {
         s.column_card_ids(b, st.id, f) for st in s.stages(b.id) for f in _filters()]),
     "column_stats": lambda s, ids: _every_board(s, lambda b: [s.column_stats(b, f) for f in _filters()]),
     "board_columns": lambda s, ids: _every_board(s, lambda b: [s.board_columns(b, f) for f in _filters()]),
+    "card_places": lambda s, ids: _every_board(s, lambda b: [
+        s.card_places(b, [r[0] for r in s.conn.execute("SELECT id FROM board_cards")], f) for f in _filters()]),
+    "cards_of_records": lambda s, ids: [s.cards_of_records(r[0], [x[0] for x in s.conn.execute("SELECT id FROM deals")])
+                                        for r in s.conn.execute("SELECT id FROM boards")],
+    "records_of": lambda s, ids: [s.records_of(t, [x[0] for x in s.conn.execute(f"SELECT id FROM {t}")])
+                                  for t in ("tasks", "timeline_entries")],
     "card_summaries": lambda s, ids: [s.card_summaries([r[0]]) for r in s.conn.execute("SELECT id FROM board_cards")]
     + [s.card_summaries([r[0] for r in s.conn.execute("SELECT id FROM board_cards")])],
     "card_for_record": lambda s, ids: [s.card_for_record(b.id, r) for b in s.boards() for _, r in _record_ids(s)],
