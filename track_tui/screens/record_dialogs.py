@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime
 from typing import Any, Callable, Generic, Iterable, TypeVar
 
 from textual import on
@@ -23,7 +23,8 @@ from textual.widgets.option_list import Option
 
 from ..external_editor import EditedText, EditorFailed, editor_name, run_editor  # noqa: F401 (re-exported)
 from ..models import Task, TimelineEntry
-from ..models.dates import parse_human_date
+from ..models.dates import parse_human_date, parse_when
+from ..models.durations import parse_duration
 from ..models.enums import EntryType
 from ..models.problems import field_problem
 from ..models.text import LINE_MAX, text_problem
@@ -316,47 +317,6 @@ class CallResult:
     summary: str | None
 
 
-MAX_DURATION_HOURS = 24  # a call or meeting longer than a day is a typo: log each day
-
-
-def parse_duration(text: str) -> int | None:
-    """'12' (minutes), '12m', '1h 5m', '1:05', '90s' → seconds; '' → None.
-
-    At most MAX_DURATION_HOURS; a clock form needs minutes below 60 ('1:75' is refused).
-    """
-    raw = text.strip().lower().replace(" ", "")
-    if not raw:
-        return None
-    usage = f"{text.strip()!r} is not a duration: use 12, 12m, 1h 5m or 1:05"
-    if len(raw) > 20:  # no duration takes this many characters; keeps int() of digits small
-        raise ValueError(usage)
-    total: int | None = None
-    if ":" in raw:
-        hours, _, minutes = raw.partition(":")
-        if hours.isdecimal() and minutes.isdecimal() and hours.isascii() and minutes.isascii():
-            if int(minutes) >= 60:
-                raise ValueError(f"{text.strip()!r}: minutes after the colon go up to 59")
-            total = int(hours) * 3600 + int(minutes) * 60
-    elif raw.isdecimal() and raw.isascii():
-        total = int(raw) * 60
-    if total is None:
-        total, number = 0, ""
-        units = {"h": 3600, "m": 60, "s": 1}
-        for char in raw.replace("min", "m").replace("hr", "h").replace("sec", "s"):
-            if char in "0123456789":
-                number += char
-            elif char in units and number:
-                total += int(number) * units[char]
-                number = ""
-            else:
-                raise ValueError(usage)
-        if number:
-            raise ValueError(usage)
-    if total > MAX_DURATION_HOURS * 3600:
-        raise ValueError(f"{text.strip()!r} is longer than {MAX_DURATION_HOURS} hours")
-    return total
-
-
 class CallScreen(_Dialog[CallResult]):
     """Log a call: disposition from the workspace's list, duration, summary."""
 
@@ -465,29 +425,6 @@ class MeetingResult:
     starts_at: datetime
     duration_minutes: int | None
     notes: str | None
-
-
-def parse_when(text: str, now: datetime) -> datetime:
-    """'today 14:00', 'tomorrow 9:30', '2026-12-01 10:00', '14:00', '' (now) → an aware datetime."""
-    raw = text.strip()
-    local_now = now.astimezone()
-    if not raw:
-        return now
-    day_part, clock = raw, None
-    pieces = raw.rsplit(" ", 1)
-    if len(pieces) == 2 and ":" in pieces[1]:
-        day_part, clock = pieces
-    elif ":" in raw and " " not in raw:
-        day_part, clock = "today", raw
-    day = parse_human_date(day_part, local_now.date())
-    moment_time = local_now.time().replace(second=0, microsecond=0)
-    if clock is not None:
-        try:
-            hours, minutes = (int(p) for p in clock.split(":", 1))
-            moment_time = time(hours, minutes)
-        except ValueError:
-            raise ValueError(f"{clock!r} is not a time: use 14:00 or 9:30") from None
-    return datetime.combine(day, moment_time, tzinfo=local_now.tzinfo).astimezone(timezone.utc)
 
 
 class MeetingScreen(_Dialog[MeetingResult]):
