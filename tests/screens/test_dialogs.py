@@ -13,7 +13,7 @@ from track_tui.app import TrackApp
 from track_tui.config import Settings
 from track_tui.drafts import Drafts, draft_key
 from track_tui.models import RecordType
-from track_tui.screens import dialogs, inbox_dialogs, record_dialogs
+from track_tui.screens import dialogs, import_screen, inbox_dialogs, record_dialogs, view_dialogs
 from track_tui.screens.dialog_base import DISCARD_QUESTION, FOCUS_MARK, Dialog
 from track_tui.screens.dialogs import QuickAddScreen
 from track_tui.screens.record_dialogs import CallScreen, MeetingScreen, NoteScreen
@@ -21,11 +21,12 @@ from track_tui.screens.record_dialogs import CallScreen, MeetingScreen, NoteScre
 from .test_record import a_deal, entries, open_page, settle
 
 SMALL = (80, 24)
+MODULES = (dialogs, record_dialogs, inbox_dialogs, view_dialogs, import_screen)
 
 
 def all_dialogs() -> list[type[Dialog]]:
     found = []
-    for module in (dialogs, record_dialogs, inbox_dialogs):
+    for module in MODULES:
         found += [c for _, c in inspect.getmembers(module, inspect.isclass)
                   if issubclass(c, Dialog) and c is not Dialog and c.__module__ == module.__name__]
     return found
@@ -33,7 +34,7 @@ def all_dialogs() -> list[type[Dialog]]:
 
 def test_every_dialog_is_on_the_base_and_none_binds_escape_itself():
     classes = all_dialogs()
-    assert len(classes) >= 13, [c.__name__ for c in classes]
+    assert len(classes) >= 16, [c.__name__ for c in classes]
     for cls in classes:
         assert cls.submit is not Dialog.submit, f"{cls.__name__} says nothing about submitting"
         assert cls.compose_body is not Dialog.compose_body, cls.__name__
@@ -41,7 +42,7 @@ def test_every_dialog_is_on_the_base_and_none_binds_escape_itself():
         assert not [b for b in own if "escape" in b.key.split(",")], f"{cls.__name__} binds Escape again"
     # No other modal in these modules bypasses the base.
     from textual.screen import ModalScreen
-    for module in (dialogs, record_dialogs, inbox_dialogs):
+    for module in MODULES:
         for _, cls in inspect.getmembers(module, inspect.isclass):
             if issubclass(cls, ModalScreen) and cls.__module__ == module.__name__:
                 assert issubclass(cls, Dialog), cls.__name__
