@@ -45,6 +45,12 @@ def no_unexpected_app_errors(request: pytest.FixtureRequest, monkeypatch: pytest
         pytest.fail("the app reported errors:\n" + "\n".join(reported), pytrace=False)
 
 
+@pytest.fixture(autouse=True)
+def private_state_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch):
+    """Dialogs keep drafts in the state directory: each test gets its own, never the developer's."""
+    monkeypatch.setenv("TRACK_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from track_tui.demo import build_demo

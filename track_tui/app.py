@@ -380,7 +380,14 @@ class TrackApp(ErrorBoundary):
             self.notify("Nothing is waiting to be saved", timeout=2)
 
     async def action_quit(self) -> None:
-        """Quit — but not silently while a change still waits for another process."""
+        """Quit — but not silently while a change still waits for another process, and never
+        from a dialog (ctrl+c there copies, or the dialog says how to leave: nothing typed is lost)."""
+        from textual.actions import SkipAction
+
+        from .screens.dialog_base import Dialog
+
+        if isinstance(self.screen, Dialog):
+            raise SkipAction()
         store = self.store
         waiting = store.queued_writes + len(store.unsaved_writes) if store is not None else 0
         if waiting and not self._quit_anyway:

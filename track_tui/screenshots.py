@@ -1,7 +1,9 @@
 """`make screenshots`: SVG screenshots of every screen, on the demo workspace with a frozen clock.
 
 Each scene drives the app with Pilot keys to one screen and saves it at 80x24 and 120x40.
-Add a scene for every new screen; look at the SVGs after regenerating them.
+The same scenes are asserted as snapshots at both sizes (tests/snapshots/test_scenes.py), so a
+scene added here is tested too. Add a scene for every new screen and dialog (a dialog with a
+validation error showing); look at the SVGs after regenerating them.
 """
 
 from __future__ import annotations
@@ -29,29 +31,53 @@ SCENES: list[Scene] = [
     Scene("board", ()),
     Scene("board-help", ("question_mark",)),
     Scene("board-filter", ("slash", *"stale:14", "enter")),
-    Scene("board-quick-add", ("n",)),
     Scene("board-switch", ("b",)),
     Scene("board-companies", ("b", "down", "down", "enter")),
     Scene("board-contacts", ("b", "down", "down", "down", "enter")),
-    Scene("board-won", ("b", "enter", "l", "l", "l", "L")),
     # The board as a list, in lanes, and as swimlanes.
     Scene("board-list", ("v",)),
     Scene("board-list-lanes", ("v", "g", "z")),
     Scene("board-swimlanes", ("S", "j")),
+    # Every dialog, with a validation error showing where one can be made (the error and the
+    # save hint must both be visible at 80x24).
+    Scene("board-quick-add", ("n", *"Renewal", "tab", *"12 apples", "enter")),
+    Scene("board-won", ("b", "enter", "l", "l", "l", "L", "tab", *"someday", "enter")),
     # Task inbox and search panel.
     Scene("inbox", ("i", "j", "j")),
     Scene("inbox-everyone", ("i", "m")),
-    Scene("inbox-snooze", ("i", "z")),
+    Scene("inbox-snooze", ("i", "z", "down", "down", "enter", *"yesterday", "enter")),
+    Scene("inbox-assign", ("i", "a")),
+    Scene("inbox-edit-task", ("i", "e", "tab", "tab", *"nope", "enter")),
+    Scene("inbox-new-task", ("i", "n", "enter")),
     Scene("search", ("ctrl+f", *"ember", "down")),
     Scene("search-typo-filter", ("ctrl+f", *"type:contact germna")),
-    # Record pages (the board's first card is a deal).
+    # Record pages (the board's first card is a deal) and their dialogs.
     Scene("record-deal", ("enter",)),
     Scene("record-deal-timeline", ("enter", "tab", "tab", "j")),
-    Scene("record-note", ("enter", "a")),
     Scene("record-company", ("enter", "tab", "enter")),
     Scene("record-contact", ("enter", "tab", "down", "down", "enter")),
-    Scene("record-call", ("enter", "c")),
+    Scene("record-field", ("enter", "j", "e", *" apples", "enter")),
+    Scene("record-stage", ("enter", "s")),
+    Scene("record-filter", ("enter", "f")),
+    Scene("record-contact-picker", ("enter", "C", *"zzqx", "enter")),
+    Scene("record-note", ("enter", "a", "ctrl+s")),
+    Scene("record-call", ("enter", "c", "tab", *"soon", "ctrl+s")),
+    Scene("record-email", ("enter", "E", "ctrl+s")),
+    Scene("record-meeting", ("enter", "m", "tab", *"tomorrow 25:99", "ctrl+s")),
+    Scene("record-task", ("enter", "t", "ctrl+s")),
 ]
+
+
+async def play(pilot, scene: Scene) -> None:
+    """Drive the app from the loaded board to the scene (the screenshots and the snapshot tests)."""
+    app = pilot.app
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    for key in scene.keys:
+        await pilot.press(key)
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    await pilot.pause(0.1)
 
 
 async def _shoot(scene: Scene, store_path: Path, out: Path, size: tuple[int, int]) -> Path:
@@ -63,13 +89,7 @@ async def _shoot(scene: Scene, store_path: Path, out: Path, size: tuple[int, int
     try:
         app = TrackApp(store, Settings())
         async with app.run_test(size=size) as pilot:
-            await app.workers.wait_for_complete()
-            await pilot.pause()
-            for key in scene.keys:
-                await pilot.press(key)
-                await app.workers.wait_for_complete()
-                await pilot.pause()
-            await pilot.pause(0.1)
+            await play(pilot, scene)
             filename = f"{scene.name}-{size[0]}x{size[1]}.svg"
             app.save_screenshot(filename=filename, path=str(out))
     finally:

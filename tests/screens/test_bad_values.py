@@ -57,14 +57,14 @@ async def test_value_and_probability_refuse_overflow_and_nan_and_read_a_decimal_
             assert demo_app.screen is dialog, typed
             assert error_of(dialog).startswith("Value: ") and words in error_of(dialog)
             assert dialog.query_one(Input).value == typed  # what was typed is still there
-            await pilot.press("escape")
+            await pilot.press("escape", "escape")  # typed text: the first Esc asks, the second discards
             await pilot.pause()
         for typed, words in (("nan", "'nan' is not a number"), ("inf", "is not a number"),
                              ("150", "outside 0 to 100"), ("1,250", "ambiguous")):
             dialog = await edit_field(demo_app, pilot, page, "field:probability", typed)
             assert demo_app.screen is dialog and error_of(dialog).startswith("Probability: ")
             assert words in error_of(dialog), error_of(dialog)
-            await pilot.press("escape")
+            await pilot.press("escape", "escape")  # typed text: the first Esc asks, the second discards
             await pilot.pause()
         assert len(outbox(demo_store)) == before
         assert demo_store.record(RecordType.DEAL, deal_id).value_cents == value
@@ -97,13 +97,13 @@ async def test_urls_domains_and_text_the_database_cannot_hold_are_refused(demo_a
             dialog = await edit_field(demo_app, pilot, page, "custom:proposal_url", typed)
             assert demo_app.screen is dialog and error_of(dialog).startswith("Proposal: "), typed
             assert words in error_of(dialog) and dialog.query_one(Input).value == typed
-            await pilot.press("escape")
+            await pilot.press("escape", "escape")  # typed text: the first Esc asks, the second discards
             await pilot.pause()
         for typed, words in (("Acme\x00Deal", "NUL character"), ("x" * (LINE_MAX + 1), "too long: 1,001 characters")):
             dialog = await edit_field(demo_app, pilot, page, "field:name", typed)
             assert demo_app.screen is dialog and error_of(dialog) == f"Name: {error_of(dialog)[6:]}"
             assert words in error_of(dialog) and dialog.query_one(Input).value == typed
-            await pilot.press("escape")
+            await pilot.press("escape", "escape")  # typed text: the first Esc asks, the second discards
             await pilot.pause()
         assert len(outbox(demo_store)) == before
         await edit_field(demo_app, pilot, page, "custom:proposal_url", "docs.example.com/p/7")
@@ -114,7 +114,7 @@ async def test_urls_domains_and_text_the_database_cannot_hold_are_refused(demo_a
         page = await open_page(demo_app, pilot, RecordType.COMPANY, company_id)
         dialog = await edit_field(demo_app, pilot, page, "field:domain", "exa mple.com")
         assert demo_app.screen is dialog and error_of(dialog).startswith("Domain: 'exa mple.com' is not a domain name")
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # typed text: the first Esc asks, the second discards
         await pilot.pause()
         await edit_field(demo_app, pilot, page, "field:domain", "https://Northwind.example/about")
         assert demo_store.record(RecordType.COMPANY, company_id).domain == "northwind.example"
@@ -268,7 +268,7 @@ async def test_a_note_too_long_or_with_a_nul_stays_in_the_editor(demo_app, demo_
         with open(kept, encoding="utf-8") as handle:
             assert handle.read() == huge
         os.unlink(kept)
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # typed text: the first Esc asks, the second discards
         await pilot.pause()
         assert len(entries(demo_store, deal_id, "note")) == notes
 

@@ -123,7 +123,7 @@ async def test_export_what_is_on_screen_to_a_file_and_the_clipboard(demo_app, de
         assert isinstance(prompt, TextPromptScreen)
         prompt.query_one(Input).value = str(tmp_path / "nowhere" / "x.csv")
         await pilot.press("enter")
-        assert "does not exist" in str(prompt.query_one("#prompt-error").render())
+        assert "does not exist" in str(prompt.query_one("#error").render())
         target = tmp_path / "big.csv"
         prompt.query_one(Input).value = str(target)
         await pilot.press("enter")
@@ -172,7 +172,7 @@ async def test_a_broken_views_file_is_reported_not_a_crash(demo_app, demo_store,
         await pilot.press("apostrophe")
         picker = demo_app.screen
         assert isinstance(picker, SavedViewsScreen)
-        assert "is not valid TOML" in str(picker.query_one("#views-error").render())
+        assert "is not valid TOML" in str(picker.query_one("#error").render())
 
 
 async def test_import_from_the_tui_with_a_mapping_screen(demo_app, demo_store, tmp_path):

@@ -202,7 +202,7 @@ async def test_invalid_value_is_refused_inline_and_nothing_is_written(demo_app, 
         error = dialog.query_one("#error", Label)
         assert error.display and "is not an amount" in str(error.render())
         assert len(outbox(demo_store)) == before
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # typed text: the first Esc asks, the second discards
         await pilot.pause()
         assert demo_app.screen is page
 
@@ -348,6 +348,10 @@ async def test_escape_in_the_note_editor_cancels_without_saving(demo_app, demo_s
         assert isinstance(demo_app.screen, NoteScreen)
         await pilot.press(*"half a thought")
         await pilot.press("escape")  # the editor's own Escape must not swallow it
+        await pilot.pause()
+        dialog = demo_app.screen
+        assert isinstance(dialog, NoteScreen) and "Esc again discards" in dialog.error_text  # it asks first
+        await pilot.press("escape")
         await settle(demo_app, pilot)
         assert demo_app.screen is page
         assert len(entries(demo_store, deal_id, "note")) == notes_before

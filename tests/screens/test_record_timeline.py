@@ -9,7 +9,6 @@ import pytest
 
 from track_tui.models import CustomField, Deal, Profile, TimelineEntry
 from track_tui.models.enums import CustomFieldType, EntryType, RecordType
-from track_tui.screens.record_dialogs import parse_duration, parse_when
 from track_tui.widgets import field_editors as fe
 from track_tui.widgets.timeline import TimelineContext, describe_entry, markdown_lines
 
@@ -61,20 +60,6 @@ def test_markdown_is_rendered_without_colours():
     text = ["".join(s.text for s in line).rstrip() for line in lines]
     assert any("Title" in t for t in text) and any("• one" in t for t in text)
     assert all(seg.style is None or (seg.style.color is None and seg.style.bgcolor is None) for line in lines for seg in line)
-
-
-def test_durations_and_meeting_times():
-    assert parse_duration("12") == 720
-    assert parse_duration("1h 5m") == 3900
-    assert parse_duration("1:05") == 3900
-    assert parse_duration("90s") == 90
-    assert parse_duration("") is None
-    with pytest.raises(ValueError):
-        parse_duration("soon")
-    assert parse_when("", NOW) == NOW
-    assert parse_when("tomorrow 9:15", NOW).isoformat().startswith("2026-11-26T09:15")
-    with pytest.raises(ValueError):
-        parse_when("today 25:99", NOW)
 
 
 def test_field_parsing_refuses_with_a_reason():

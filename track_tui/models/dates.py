@@ -6,7 +6,7 @@ Every function takes `today` explicitly so screens, tests and snapshots can free
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 
 _WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _WEEKDAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -93,3 +93,26 @@ def relative_time(moment: datetime, now: datetime) -> str:
     if seconds < 86400 * 14:
         return f"{int(seconds // 86400)}d ago"
     return short_date(moment.date(), now.date())
+
+
+def parse_when(text: str, now: datetime) -> datetime:
+    """'today 14:00', 'tomorrow 9:30', '2026-12-01 10:00', '14:00', '' (now) → an aware datetime."""
+    raw = text.strip()
+    local_now = now.astimezone()
+    if not raw:
+        return now
+    day_part, clock = raw, None
+    pieces = raw.rsplit(" ", 1)
+    if len(pieces) == 2 and ":" in pieces[1]:
+        day_part, clock = pieces
+    elif ":" in raw and " " not in raw:
+        day_part, clock = "today", raw
+    day = parse_human_date(day_part, local_now.date())
+    moment_time = local_now.time().replace(second=0, microsecond=0)
+    if clock is not None:
+        try:
+            hours, minutes = (int(p) for p in clock.split(":", 1))
+            moment_time = time(hours, minutes)
+        except ValueError:
+            raise ValueError(f"{clock!r} is not a time: use 14:00 or 9:30") from None
+    return datetime.combine(day, moment_time, tzinfo=local_now.tzinfo).astimezone(timezone.utc)

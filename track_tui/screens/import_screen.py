@@ -16,8 +16,7 @@ from pathlib import Path
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
@@ -30,6 +29,7 @@ from ..safe_text import safe_line
 from ..transfer.mapping import CUSTOM, IGNORE, LABELS, fields_for, key_of
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainStatic, plain
+from .dialog_base import Dialog
 from .view_dialogs import TextPromptScreen
 
 
@@ -64,27 +64,26 @@ def start_import(screen: Screen, store: Store, kind: str) -> None:
         "UTF-8 or Latin-1; comma, semicolon or tab · Enter reads it · Esc cancels", import_path_problem), chosen)
 
 
-class FieldPickerScreen(ModalScreen[str | None]):
+class FieldPickerScreen(Dialog[str | None]):
     """Which field a column fills (or none)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+    CONFIRM_DISCARD = False
 
     def __init__(self, header: str, choices: list[tuple[str, str]]) -> None:
-        super().__init__()
+        super().__init__(f"Column {header!r} fills", hint="Enter chooses · Esc cancels")
         self.header, self.choices = header, choices
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield PlainStatic(f"Column {self.header!r} fills", classes="dialog-title")
-            yield OptionList(*[Option(plain(label), id=target) for target, label in self.choices], id="fields")
-            yield PlainStatic("Enter chooses · Esc cancels", classes="dialog-hint")
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).focus()
+    def compose_body(self) -> ComposeResult:
+        yield OptionList(*[Option(plain(label), id=target) for target, label in self.choices], id="fields")
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
+        self.finish(event.option.id)
+
+    def submit(self) -> None:
+        options = self.query_one(OptionList)
+        if options.highlighted is not None:
+            self.finish(self.choices[options.highlighted][0])
 
 
 class ImportMappingScreen(Screen[None]):

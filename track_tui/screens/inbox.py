@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Static
 
+from ..drafts import draft_key
 from ..messages import StoreChanged
 from ..remote_news import Subject
 from ..models import RecordType, Task, TaskStatus
@@ -230,7 +231,7 @@ class InboxScreen(Screen[None]):
 
         self.app.push_screen(TaskEditScreen(
             self.store.today(), heading="Edit task", title=task.title, description=task.description,
-            due=task.due_date,
+            due=task.due_date, draft=draft_key("task", task.id, "edit"),
         ), edited)
 
     def action_new(self) -> None:
@@ -256,7 +257,7 @@ class InboxScreen(Screen[None]):
 
         self.app.push_screen(TaskEditScreen(
             self.store.today(), heading="New task", due=self.store.today(), find_record=self._find_record,
-            record=record,
+            record=record, draft=draft_key("task", "new"),
         ), created)
 
     def _find_record(self, text: str) -> SearchHit | None:

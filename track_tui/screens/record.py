@@ -29,6 +29,7 @@ from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from ..drafts import draft_key
 from ..messages import StoreChanged
 from ..models import CustomFieldType, Record, RecordType, TimelineEntry
 from ..models.dates import relative_days, short_date
@@ -581,6 +582,7 @@ class RecordScreen(Screen[None]):
         else:
             self.app.push_screen(TextFieldScreen(
                 title, fe.initial_text(spec, record), spec.hint, save=lambda text: self._save_text(spec, text),
+                draft=self._draft(spec.key),
             ))
 
     def _save_text(self, spec: fe.FieldSpec, text: str) -> str | None:
@@ -699,6 +701,10 @@ class RecordScreen(Screen[None]):
             return str(exc)
         return None
 
+    def _draft(self, *field: str) -> str:
+        """The drafts-file key of a dialog that writes `field` of this record."""
+        return draft_key(self.record_type, self.record_id, *field)
+
     def _after_log(self, label: str) -> Callable[[Any], None]:
         def done(result: Any) -> None:
             if result is not None:
@@ -707,7 +713,8 @@ class RecordScreen(Screen[None]):
 
     def action_add_note(self) -> None:
         self.app.push_screen(
-            NoteScreen(f"Note on {self.record.name}", save=lambda text: self._log(EntryType.NOTE, text)),
+            NoteScreen(f"Note on {self.record.name}", save=lambda text: self._log(EntryType.NOTE, text),
+                       draft=self._draft("note")),
             self._after_log("Note"),
         )
 
@@ -747,14 +754,16 @@ class RecordScreen(Screen[None]):
             return self._log(EntryType.CALL, result.summary, payload)
 
         self.app.push_screen(
-            CallScreen(f"Call with {self.record.name}", self.store.call_dispositions(), save), self._after_log("Call"),
+            CallScreen(f"Call with {self.record.name}", self.store.call_dispositions(), save, draft=self._draft("call")),
+            self._after_log("Call"),
         )
 
     def action_log_email(self) -> None:
         def save(result: EmailResult) -> str | None:
             return self._log(EntryType.EMAIL, result.body, {"subject": result.subject, "direction": result.direction})
 
-        self.app.push_screen(EmailScreen(f"Email — {self.record.name}", save), self._after_log("Email"))
+        self.app.push_screen(EmailScreen(f"Email — {self.record.name}", save, draft=self._draft("email")),
+                             self._after_log("Email"))
 
     def action_log_meeting(self) -> None:
         def save(result: MeetingResult) -> str | None:
@@ -764,7 +773,8 @@ class RecordScreen(Screen[None]):
             # The entry is dated when the meeting was, not when it was logged.
             return self._log(EntryType.MEETING, result.notes, payload, when=result.starts_at)
 
-        self.app.push_screen(MeetingScreen(f"Meeting — {self.record.name}", self.store.now(), save),
+        self.app.push_screen(MeetingScreen(f"Meeting — {self.record.name}", self.store.now(), save,
+                                           draft=self._draft("meeting")),
                              self._after_log("Meeting"))
 
     # -- tasks -----------------------------------------------------------------------------
@@ -797,7 +807,8 @@ class RecordScreen(Screen[None]):
             return None
 
         self.app.push_screen(
-            TaskScreen(heading, title, people, self.store.user_id, self.store.today(), save),
+            TaskScreen(heading, title, people, self.store.user_id, self.store.today(), save,
+                       draft=self._draft("task", entry_id or "")),
             lambda result: self.notify(f"Task created: {result.title}", timeout=2) if result else None,
         )
 

@@ -12,46 +12,35 @@ from typing import Callable
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from ..saved_views import SavedView
-from ..widgets.plain_text import PlainLabel, PlainStatic, plain
+from ..widgets.plain_text import plain
 from ..widgets.safe_input import SafeInput
+from .dialog_base import Dialog
 
 
-class TextPromptScreen(ModalScreen[str | None]):
+class TextPromptScreen(Dialog[str | None]):
     """One line of text; `check(text)` returns why it cannot be used (None: it can, and the
     dialog closes with it)."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+    CONFIRM_DISCARD = False  # a file name or a view's name: nothing worth asking about
 
     def __init__(self, title: str, value: str, hint: str, check: Callable[[str], str | None]) -> None:
-        super().__init__()
-        self.title_text, self.value, self.hint, self.check = title, value, hint, check
+        super().__init__(title, hint=hint)
+        self.initial_value, self.check = value, check
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield PlainStatic(self.title_text, classes="dialog-title")
-            yield SafeInput(value=self.value, id="prompt")
-            yield PlainLabel("", id="prompt-error", classes="dialog-error")
-            yield PlainStatic(self.hint, classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield SafeInput(value=self.initial_value, id="prompt")
 
-    def on_mount(self) -> None:
-        self.query_one("#prompt-error").display = False
-        self.query_one("#prompt", Input).focus()
-
-    @on(Input.Submitted, "#prompt")
-    def submitted(self, event: Input.Submitted) -> None:
-        problem = self.check(event.value)
+    def submit(self) -> None:
+        text = self.query_one("#prompt", Input).value
+        problem = self.check(text)
         if problem:
-            error = self.query_one("#prompt-error", PlainLabel)
-            error.update(problem)
-            error.display = True
+            self.show_error(problem)
             return
-        self.dismiss(event.value.strip())
+        self.finish(text.strip())
 
 
 def export_path_problem(text: str) -> str | None:
@@ -72,25 +61,19 @@ def format_for(path: Path) -> str:
     return {".json": "json", ".md": "markdown", ".markdown": "markdown"}.get(path.suffix.lower(), "csv")
 
 
-class SavedViewsScreen(ModalScreen[SavedView | None]):
+class SavedViewsScreen(Dialog[SavedView | None]):
     """The saved-view picker: Enter opens, d deletes, Esc closes."""
 
-    BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
-        Binding("d,delete", "delete", "Delete", id="views.delete"),
-    ]
+    BINDINGS = [Binding("d,delete", "delete", "Delete", id="views.delete")]
+    CONFIRM_DISCARD = False
 
     def __init__(self, views: list[SavedView], delete: Callable[[SavedView], list[SavedView]] | None = None,
                  problem: str | None = None) -> None:
-        super().__init__()
+        super().__init__("Saved views", hint="Enter opens · d deletes · Esc cancels")
         self.views, self._delete, self.problem = views, delete, problem
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield PlainStatic("Saved views", classes="dialog-title")
-            yield OptionList(*self._options(), id="views")
-            yield PlainLabel(self.problem or "", id="views-error", classes="dialog-error")
-            yield PlainStatic("Enter opens · d deletes · Esc cancels", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield OptionList(*self._options(), id="views")
 
     def _options(self) -> list[Option]:
         if not self.views:
@@ -107,13 +90,19 @@ class SavedViewsScreen(ModalScreen[SavedView | None]):
         return f"{view.name}  ({' · '.join(parts)})"
 
     def on_mount(self) -> None:
-        self.query_one("#views-error").display = bool(self.problem)
-        self.query_one(OptionList).focus()
+        super().on_mount()
+        if self.problem:
+            self.show_error(self.problem)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.dismiss(self.views[int(event.option.id)])
+            self.finish(self.views[int(event.option.id)])
+
+    def submit(self) -> None:
+        options = self.query_one(OptionList)
+        if self.views and options.highlighted is not None:
+            self.finish(self.views[options.highlighted])
 
     def action_delete(self) -> None:
         options = self.query_one(OptionList)

@@ -103,10 +103,17 @@ class GroupedList(ScrollView, Generic[ItemT], can_focus=False):
         """Put the cursor on item `index` (clamped to the items), scrolled into view."""
         if not self.item_rows:
             return
+        old_line = self.item_rows[self.cursor]
         self.cursor = max(0, min(index, len(self.item_rows) - 1))
-        self._strips.clear()
+        new_line = self.item_rows[self.cursor]
+        # Cached lines are keyed by whether they hold the cursor, so none goes stale here: only
+        # the old and the new cursor line are drawn again (as CardList and OptionList do); a
+        # scroll redraws what it uncovers by itself.
+        before = self.scroll_y
         self.scroll_to_cursor()
-        self.refresh()
+        if self.scroll_y == before:
+            self.refresh_line(old_line)
+            self.refresh_line(new_line)
 
     def page(self, direction: int) -> None:
         self.move_cursor(direction * max(1, self.scrollable_content_region.height - 2))
