@@ -41,7 +41,7 @@ INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
 
 class TrackApp(ErrorBoundary):
     TITLE = "Track"
-    CSS_PATH = [STYLES / f"{name}.tcss" for name in ("base", "board", "record", "inbox", "search")]
+    CSS_PATH = [STYLES / f"{name}.tcss" for name in ("base", "board", "record", "inbox", "search", "admin")]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -51,6 +51,7 @@ class TrackApp(ErrorBoundary):
         Binding("i", "inbox", "My work", id="app.inbox"),
         Binding("ctrl+f", "search", "Search", id="app.search"),
         Binding("slash", "search", "Search", id="app.search_slash", show=False),  # where a screen has no / of its own
+        Binding("A", "automations", "Automations", id="app.automations", show=False),
         Binding("w", "switch_workspace", "Workspace", id="app.workspace", show=False),
         Binding("u", "undo", "Undo", id="app.undo", show=False, tooltip="Take back your last change (several levels)"),
         Binding("U", "redo", "Redo", id="app.redo", show=False, tooltip="Do again what u took back"),
@@ -425,6 +426,20 @@ class TrackApp(ErrorBoundary):
         elif not isinstance(self.screen, ModalScreen):  # not over a dialog
             self.push_screen(SearchScreen(self.store))
 
+    def action_automations(self) -> None:
+        """The workspace's automations and their runs (brought back when already open)."""
+        from textual.screen import ModalScreen
+
+        from .screens.automations import AutomationsScreen
+
+        if isinstance(self.screen, ModalScreen) or self.store is None:
+            return
+        if any(isinstance(screen, AutomationsScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, AutomationsScreen):
+                self.pop_screen()
+            return
+        self.push_screen(AutomationsScreen(self.store))
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -455,6 +470,8 @@ class TrackApp(ErrorBoundary):
                 yield SystemCommand(escape(safe_line(title)), escape(safe_line(help_text)), callback)
         yield SystemCommand("My work: task inbox", "My tasks by overdue, today, upcoming (i)", self.action_inbox)
         yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
+        if self.store is not None:
+            yield SystemCommand("Automations", "The workspace's rules and their run log (A)", self.action_automations)
         yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
         if self.account_flow is not None:
             yield SystemCommand("Workspace: switch workspace", "Open another workspace of this project (w)",

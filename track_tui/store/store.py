@@ -46,6 +46,8 @@ from .changes import ChangeSet, Origin
 from .database import ReadOnlyCache, connect, integrity_problem, is_read_only
 from .errors import CacheBusy, InvalidInput, NotFound, from_below, is_busy
 from .permissions import Action, NotAllowed, can, parse_role
+from .automation_mutations import AutomationMutations
+from .automation_queries import AutomationQueries
 from .import_writes import ImportWrites
 from .inbox_queries import InboxQueries
 from .list_queries import ListQueries
@@ -86,7 +88,8 @@ class _ThreadState(threading.local):
     label: str | None = None  # the write action running on this thread (names its undo step)
 
 
-class Store(Mutations, ImportWrites, Queries, ListQueries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
+class Store(Mutations, AutomationMutations, ImportWrites, Queries, AutomationQueries, ListQueries, RecordQueries,
+            InboxQueries, SearchQueries, UndoActions):
     """A workspace's local cache. Thread-safe (see the module's docs for how)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
