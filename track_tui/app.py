@@ -37,6 +37,7 @@ from .widgets import type_to_jump
 
 STYLES = Path(__file__).resolve().parent / "styles"  # package data (see pyproject.toml)
 INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
+SCHEDULED_AUTOMATIONS_EVERY = 600.0  # seconds between runs of "N days in stage" / "due date" rules
 
 
 class TrackApp(ErrorBoundary):
@@ -119,6 +120,9 @@ class TrackApp(ErrorBoundary):
             self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
         # Reading every page of a big cache takes a while: let the first screen settle first.
         self.set_timer(INTEGRITY_CHECK_DELAY, self.check_cache)
+        if self.store.standalone:  # no server runs the clock's automations: this app does
+            self.set_timer(INTEGRITY_CHECK_DELAY, self.run_scheduled_automations)
+            self.set_interval(SCHEDULED_AUTOMATIONS_EVERY, self.run_scheduled_automations)
         if not self.store.can(Action.EDIT_RECORDS):
             self.notify("You are a viewer in this workspace: you can read everything; changes are not possible.",
                         title="Read only", timeout=8)
@@ -208,6 +212,29 @@ class TrackApp(ErrorBoundary):
         if problem is not None:
             self.call_from_thread(self._cache_damaged, problem)
 
+    @work(thread=True, exclusive=True, group="scheduled-automations")
+    def run_scheduled_automations(self) -> None:
+        """The local runner's clock triggers (store/automation_runner.py), off the UI thread."""
+        from .store import CacheBusy, InvalidInput, NotFound
+
+        store = self.store
+        if store is None or not store.standalone:
+            return
+        try:
+            store.run_scheduled_automations()
+        except (CacheBusy, InvalidInput, NotFound):
+            return  # tried again at the next interval
+
+    def _show_notices(self) -> None:
+        """The local runner's notify actions for this person, as notifications."""
+        store = self.store
+        if store is None:
+            return
+        me = store.user_id
+        for notice in store.take_notices():
+            if notice.user_id in (None, me):
+                self.notify(notice.message, title=f"Automation: {notice.automation}", timeout=8)
+
     def _cache_damaged(self, problem: str) -> None:
         from .screens.notice import NoticeScreen
 
@@ -272,6 +299,7 @@ class TrackApp(ErrorBoundary):
         screen after passing its dirty regions up), ~18 KB to the terminal per card move."""
         self.status_keeper.store_changed(self.store, changes)
         self.news.heard(changes)  # before the screens re-read: a deleted row's name is still shown
+        self._show_notices()
         for screen in self.screen_stack:
             if type(screen) is not Screen:
                 screen.post_message(StoreChanged(changes))

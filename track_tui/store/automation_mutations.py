@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 from ..models import Automation
 from ..models.automation_rules import Rule
-from .actions import returns_arg, write_action
+from . import automation_runner
+from .actions import returns, returns_arg, write_action
 from .errors import InvalidInput
 from .permissions import Action, NotAllowed
 
@@ -64,3 +65,12 @@ class AutomationMutations:
                 automation.name = name
                 tx.insert(automation)
         return automation
+
+    @write_action("the scheduled automations", deferred=returns(0))
+    def run_scheduled_automations(self: "Store") -> int:
+        """Run the clock's triggers (N days in stage, due date approaching) on the records that
+        reached them — only when the store stands alone (no server runs them); how many ran."""
+        if not self.standalone or self.read_only:
+            return 0
+        with self.transaction() as tx:
+            return automation_runner.run_scheduled(self, tx)

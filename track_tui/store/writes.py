@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
@@ -26,7 +27,25 @@ from .errors import NotFound
 from .rows import iso_utc, patch_to_json, row_to_dict, to_db
 from .undo import RowOp
 
-__all__ = ["NotFound", "WriteContext"]
+__all__ = ["NotFound", "RecordEvent", "WriteContext"]
+
+_RECORD_TABLES = {"contacts": RecordType.CONTACT, "companies": RecordType.COMPANY, "deals": RecordType.DEAL}
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """Something that happened to a record in this transaction (what automations trigger on).
+
+    `kind`: "created" (`new`: the row), "updated" (`old`/`new`: the changed columns' values) or
+    "stage_changed" (`new`: the stage_change entry's payload). `cause`: the automations whose
+    actions made it, outermost first (empty: the person did)."""
+
+    kind: str
+    record_type: RecordType
+    record_id: str
+    cause: tuple[str, ...] = ()
+    old: dict[str, Any] = field(default_factory=dict)
+    new: dict[str, Any] = field(default_factory=dict)
 
 _CHUNK = 1000  # rows per executemany in insert_many (and per progress report)
 
@@ -54,6 +73,12 @@ class WriteContext:
         self._searchable_keys = searchable_keys
         # Every row this transaction writes, for undo (see :mod:`.undo`); None: not kept.
         self.journal: list[RowOp] | None = None
+        # What happened to records, for the local automation runner (see automation_runner.py):
+        # kept only when the store runs automations itself (no server); `cause` names the
+        # automations whose actions are being written right now (the runner's loop guard).
+        self.events: list[RecordEvent] | None = None
+        self.cause: tuple[str, ...] = ()
+        self.notices: list[Any] = []  # the runner's notify actions, shown by the app after commit
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -87,6 +112,9 @@ class WriteContext:
             self.journal.append(RowOp("insert", model.TABLE, model.id, after=values))
         self.changes.add(model.TABLE, model.id, None)
         self._reindex(model.TABLE, model.id)
+        if self.events is not None and model.TABLE in _RECORD_TABLES:
+            self.events.append(RecordEvent("created", _RECORD_TABLES[model.TABLE], model.id, self.cause,
+                                           new=data))
 
     def insert_many(self, models: Sequence[Row], *, progress: Callable[[int], None] | None = None) -> None:
         """Insert many rows of one table (an import): what `insert` does row by row — checks,
@@ -192,7 +220,11 @@ class WriteContext:
             # Only when searched text changed: rewriting a document rewrites its pages in both
             # full-text indexes, which would make every stage move a large write.
             self._reindex(table, row_id)
-        return {column: current.get(column) for column in changed}
+        old = {column: current.get(column) for column in changed}
+        if self.events is not None and table in _RECORD_TABLES:
+            self.events.append(RecordEvent("updated", _RECORD_TABLES[table], row_id, self.cause,
+                                           old=old, new=dict(changed)))
+        return old
 
     def delete(self, table: str, row_id: str) -> dict[str, Any]:
         """Hard-delete a row; return what it held (for undo)."""
@@ -229,6 +261,9 @@ class WriteContext:
             created_at=self.now,
         )
         self.insert(entry)
+        if self.events is not None and entry_type is EntryType.STAGE_CHANGE:
+            self.events.append(RecordEvent("stage_changed", RecordType(record_type), record_id, self.cause,
+                                           new=dict(payload or {})))
         return entry
 
     # -- internals -------------------------------------------------------------------------
