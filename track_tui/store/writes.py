@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 
 from ..models import Row, TimelineEntry
 from ..models.enums import EntryType, RecordType
-from . import bulk, checks, search_docs
+from . import audit, bulk, checks, search_docs
 from .changes import ChangeSet, Origin
 from .errors import NotFound
 from .rows import iso_utc, patch_to_json, row_to_dict, to_db
@@ -79,6 +79,7 @@ class WriteContext:
         self.events: list[RecordEvent] | None = None
         self.cause: tuple[str, ...] = ()
         self.notices: list[Any] = []  # the runner's notify actions, shown by the app after commit
+        self.audit = False  # True: write audit_log entries here (no server's trigger does; audit.py)
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -110,6 +111,8 @@ class WriteContext:
         self._enqueue(model.TABLE, model.id, "insert", payload, None)
         if self.journal is not None:
             self.journal.append(RowOp("insert", model.TABLE, model.id, after=values))
+        if self.audit:
+            self._audit(model.TABLE, model.id, "insert", None, payload)
         self.changes.add(model.TABLE, model.id, None)
         self._reindex(model.TABLE, model.id)
         if self.events is not None and model.TABLE in _RECORD_TABLES:
@@ -216,6 +219,9 @@ class WriteContext:
                 after={c: to_db(c, v) for c, v in changed.items()},
             ))
         self.changes.add(table, row_id, [*changed, "updated_at"] if self._outbox else changed)
+        if self.audit:
+            self._audit(table, row_id, "update", patch_to_json({c: current.get(c) for c in changed}),
+                        patch_to_json(changed))
         if search_docs.INDEXED_COLUMNS.intersection(changed):
             # Only when searched text changed: rewriting a document rewrites its pages in both
             # full-text indexes, which would make every stage move a large write.
@@ -234,6 +240,8 @@ class WriteContext:
         if self.journal is not None:
             self.journal.append(RowOp("delete", table, row_id, before={c: to_db(c, v) for c, v in current.items()}))
         self.changes.add(table, row_id, None)
+        if self.audit:
+            self._audit(table, row_id, "delete", patch_to_json(current), None)
         if table == "timeline_entries":
             search_docs.remove_entry(self.conn, row_id)
         else:
@@ -267,6 +275,12 @@ class WriteContext:
         return entry
 
     # -- internals -------------------------------------------------------------------------
+
+    def _audit(self, table: str, row_id: str, action: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        entry = audit.record(self.conn, workspace_id=self.workspace_id, actor_id=self.user_id, now=self.now,
+                             table=table, row_id=row_id, action=action, old=old, new=new)
+        if entry is not None:
+            self.changes.add("audit_log", entry, None)
 
     def _enqueue(self, table: str, row_id: str, op: str, patch: dict[str, Any], base_version: int | None) -> None:
         if not self._outbox:
