@@ -97,7 +97,7 @@ async def test_the_run_log_shows_runs_newest_first_with_the_full_error_and_opens
         log = demo_app.screen
         assert isinstance(log, RunLogScreen)
         times = [line.run.run_at for line in log.lines]
-        assert times == sorted(times, reverse=True) and all(l.run.automation_id == automation.id for l in log.lines)
+        assert times == sorted(times, reverse=True) and all(x.run.automation_id == automation.id for x in log.lines)
         failed = next(i for i, line in enumerate(log.lines) if line.run.status.value == "failed")
         log.option_list.highlighted = failed
         await pilot.pause()

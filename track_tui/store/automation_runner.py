@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from ..models import RECORD_MODELS, Automation, AutomationRun, Task, new_id
+from ..models import RECORD_MODELS, Automation, AutomationRun, Task
 from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words
 from ..models.custom_fields import CustomField, CustomFieldError
