@@ -468,6 +468,15 @@ class TrackApp(ErrorBoundary):
             return
         self.push_screen(AutomationsScreen(self.store))
 
+    def action_audit_log(self) -> None:
+        from textual.screen import ModalScreen
+
+        from .screens.audit import AuditScreen
+
+        if isinstance(self.screen, ModalScreen) or self.store is None:
+            return
+        self.push_screen(AuditScreen(self.store))
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -500,6 +509,8 @@ class TrackApp(ErrorBoundary):
         yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
         if self.store is not None:
             yield SystemCommand("Automations", "The workspace's rules and their run log (A)", self.action_automations)
+            yield SystemCommand("Audit log", "Who changed what, when: filter by person, table, date",
+                                self.action_audit_log)
         yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
         if self.account_flow is not None:
             yield SystemCommand("Workspace: switch workspace", "Open another workspace of this project (w)",

@@ -291,7 +291,10 @@ class RunLogScreen(Screen[None]):
         self._add(self.lines)
         if self.lines:
             self.option_list.highlighted = 0
-        what = f"Runs of {self.title_text}" if self.title_text else "Automation runs"
+        if self.record_id is not None:
+            what = f"Automation runs on {self.title_text}"
+        else:
+            what = f"Runs of {self.title_text}" if self.title_text else "Automation runs"
         failed = sum(1 for line in self.lines if line.run.status.value == "failed")
         more = "" if self.complete else "+"
         self.query_one("#runs-header", PlainStatic).update(

@@ -879,6 +879,16 @@ class RecordScreen(Screen[None]):
 
     # -- command palette -------------------------------------------------------------------
 
+    def open_audit_history(self) -> None:
+        from .audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.store, record_id=self.record_id, record_name=self.record.name))
+
+    def open_automation_runs(self) -> None:
+        from .automations import RunLogScreen
+
+        self.app.push_screen(RunLogScreen(self.store, record_id=self.record_id, title=self.record.name))
+
     def palette_commands(self) -> Iterable[tuple[str, str, object]]:
         name = self.record.name
         yield ("Record: add a note", f"Markdown note on {name} (a)", self.action_add_note)
@@ -889,6 +899,8 @@ class RecordScreen(Screen[None]):
         if self.focused is self.timeline and self.timeline.current is not None:
             yield ("Timeline: task from the focused entry", "Links back to the entry (t)", self.action_make_task)
         yield ("Timeline: filter by entry type", "Notes, calls, emails… (f)", self.action_filter)
+        yield ("Record: audit history", f"Who changed {name}, when, from what to what", self.open_audit_history)
+        yield ("Record: automation runs", f"The automations that ran on {name}", self.open_automation_runs)
         if self.types is not None:
             yield ("Timeline: show every entry", "Clear the filter", lambda: self.set_filter(None))
         for kind in (EntryType.NOTE, EntryType.CALL, EntryType.EMAIL, EntryType.MEETING, EntryType.STAGE_CHANGE):
