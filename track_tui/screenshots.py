@@ -51,6 +51,12 @@ SCENES: list[Scene] = [
     Scene("record-company", ("enter", "tab", "enter")),
     Scene("record-contact", ("enter", "tab", "down", "down", "enter")),
     Scene("record-call", ("enter", "c")),
+    # Automations, their run log and form; the audit log.
+    Scene("automations", ("A", "j")),
+    Scene("automation-runs", ("A", "j", "enter", "j")),
+    Scene("automation-form", ("A", "e")),
+    Scene("audit-log", ("ctrl+l", "j")),
+    Scene("audit-filter", ("ctrl+l", "f", *"Zed")),
 ]
 
 

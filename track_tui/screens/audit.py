@@ -139,7 +139,8 @@ class AuditScreen(Screen[None]):
             return
         e = item.entry
         kind = TABLE_LABELS.get(e.table_name, e.table_name)
-        head = f"{item.actor} {e.action} {kind} {item.record} · {e.created_at:%d %b %Y %H:%M:%S} UTC"
+        verb = {"insert": "created", "update": "changed", "delete": "deleted"}.get(e.action, e.action)
+        head = f"{item.actor} {verb} {kind} {item.record} · {e.created_at:%d %b %Y %H:%M:%S} UTC"
         detail.update(head + "\n" + diff_block(e))
 
     def on_store_changed(self, message: StoreChanged) -> None:

@@ -91,15 +91,18 @@ class AutomationFormScreen(ModalScreen[str | None]):
         a = self.automation
         with Vertical(classes="dialog", id="automation-form"):
             yield Static("Edit automation" if a else "New automation", classes="dialog-title")
-            yield SafeInput(value=a.name if a else "", placeholder="Name", id="rule-name")
+            yield Static("Name", classes="field-label")
+            yield SafeInput(value=a.name if a else "", placeholder="What the rule is called", id="rule-name")
             with Horizontal(id="rule-pickers"):
                 yield Select([(k, k) for k in self.templates["trigger"]], prompt="WHEN…", id="pick-trigger")
                 yield Select([(k, k) for k in self.templates["condition"]], prompt="+ IF…", id="pick-condition")
                 yield Select([(k, k) for k in self.templates["action"]], prompt="+ THEN…", id="pick-action")
-            yield SafeInput(value=_dump(a.trigger) if a else "", placeholder="Trigger (JSON object)", id="rule-trigger")
-            yield SafeInput(value=_dump(a.conditions) if a else "[]", placeholder="Conditions (JSON list)",
-                            id="rule-conditions")
-            yield SafeInput(value=_dump(a.actions) if a else "[]", placeholder="Actions (JSON list)", id="rule-actions")
+            yield Static("WHEN — the trigger (a JSON object)", classes="field-label")
+            yield SafeInput(value=_dump(a.trigger) if a else "", placeholder="pick a trigger above", id="rule-trigger")
+            yield Static("IF — the conditions (a JSON list; [] for none)", classes="field-label")
+            yield SafeInput(value=_dump(a.conditions) if a else "[]", placeholder="[]", id="rule-conditions")
+            yield Static("THEN — the actions (a JSON list)", classes="field-label")
+            yield SafeInput(value=_dump(a.actions) if a else "[]", placeholder="[]", id="rule-actions")
             yield PlainLabel("", id="rule-preview", classes="dialog-hint")
             yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter or ctrl+s saves · Tab next field · Esc cancels", classes="dialog-hint")

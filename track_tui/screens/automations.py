@@ -80,8 +80,6 @@ def run_line(line: RunLine, width: int, now, *, show_automation: bool) -> Text:
         text.append(_fit(line.automation_name, rest - half - 1), style="dim")
     else:
         text.append(_fit(record, rest))
-    if not ok and run.error and not show_automation:
-        pass
     return text
 
 
@@ -90,6 +88,8 @@ class AutomationsScreen(Screen[None]):
     AUTO_FOCUS = "#automation-list"
     BINDINGS = [
         Binding("escape", "back", "Back", id="automations.back"),
+        Binding("j", "cursor(1)", "Down", id="automations.down", show=False),
+        Binding("k", "cursor(-1)", "Up", id="automations.up", show=False),
         Binding("enter", "runs", "Run log", id="automations.runs"),
         Binding("R", "all_runs", "All runs", id="automations.all_runs", show=False),
         Binding("space", "toggle", "On/off", id="automations.toggle"),
@@ -106,6 +106,7 @@ class AutomationsScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="automations-header")
+        yield Static(id="automations-columns")
         yield OptionList(id="automation-list")
         yield PlainStatic("", id="automation-detail")
         yield StatusLine(id="status")
@@ -155,6 +156,9 @@ class AutomationsScreen(Screen[None]):
             option_list.highlighted = ids.index(keep) if keep in ids else 0
         header = (f"Automations — {len(self.summaries)} rules · runs and failures in the last "
                   f"{RUN_WINDOW_DAYS} days")
+        name_w = min(28, max(12, width // 4))
+        columns = f"{'':5} {'Name':<{name_w}} {'Last run':<10} {'Runs':>4} {'Fail':>4}  Rule"
+        self.query_one("#automations-columns", Static).update(Text(columns))
         self.query_one("#automations-header", Static).update(Text(header))
         self._show_detail()
         status = self.query_one(StatusLine)
@@ -201,6 +205,9 @@ class AutomationsScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_cursor(self, delta: int) -> None:
+        self.option_list.action_cursor_down() if delta > 0 else self.option_list.action_cursor_up()
 
     def action_reload(self) -> None:
         self.reload()
@@ -250,8 +257,13 @@ class RunLogScreen(Screen[None]):
     AUTO_FOCUS = "#run-list"
     BINDINGS = [
         Binding("escape", "back", "Back", id="runs.back"),
+        Binding("j", "cursor(1)", "Down", id="runs.down", show=False),
+        Binding("k", "cursor(-1)", "Up", id="runs.up", show=False),
         Binding("enter", "open_record", "Open record", id="runs.open"),
     ]
+
+    def action_cursor(self, delta: int) -> None:
+        self.option_list.action_cursor_down() if delta > 0 else self.option_list.action_cursor_up()
 
     def __init__(self, store: Store, *, automation_id: str | None = None, record_id: str | None = None,
                  title: str = "") -> None:
