@@ -46,6 +46,7 @@ from .changes import ChangeSet, Origin
 from .database import ReadOnlyCache, connect, integrity_problem, is_read_only
 from .errors import CacheBusy, InvalidInput, NotFound, from_below, is_busy
 from .permissions import Action, NotAllowed, can, parse_role
+from .admin_mutations import AdminMutations
 from .audit_queries import AuditQueries
 from .automation_mutations import AutomationMutations
 from .automation_queries import AutomationQueries
@@ -89,8 +90,8 @@ class _ThreadState(threading.local):
     label: str | None = None  # the write action running on this thread (names its undo step)
 
 
-class Store(Mutations, AutomationMutations, ImportWrites, Queries, AutomationQueries, AuditQueries, ListQueries,
-            RecordQueries, InboxQueries, SearchQueries, UndoActions):
+class Store(Mutations, AutomationMutations, AdminMutations, ImportWrites, Queries, AutomationQueries,
+            AuditQueries, ListQueries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
     """A workspace's local cache. Thread-safe (see the module's docs for how)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
