@@ -57,6 +57,9 @@ SCENES: list[Scene] = [
     Scene("automation-form", ("A", "e")),
     Scene("audit-log", ("ctrl+l", "j")),
     Scene("audit-filter", ("ctrl+l", "f", *"Zed")),
+    # Running the workspace: boards, stages, custom fields.
+    Scene("workspace-admin", ("S", "tab", "j")),
+    Scene("workspace-new-field", ("S", "tab", "tab", "n", "down", "down", "enter", *"Tier")),
 ]
 
 
