@@ -142,3 +142,31 @@ async def test_data_in_an_entry_never_reaches_the_terminal_as_control_codes(demo
         assert "\x1b" not in detail and "\x07" not in detail and "evil" in detail
         line = screen.audit_list.render_line(1)
         assert "\x1b" not in "".join(seg.text for seg in line)
+
+
+async def test_the_record_page_shows_its_history_and_enter_opens_it(demo_app):
+    store = demo_app.store
+    with store.reading() as conn:
+        deal_id = conn.execute(
+            """SELECT r.record_id FROM automation_runs r JOIN audit_log a ON a.record_id = r.record_id
+            GROUP BY r.record_id HAVING sum(r.status = 'failed') > 0 LIMIT 1""").fetchone()[0]
+    runs, failed, audited = store.record_history_counts(deal_id)
+    assert runs and failed and audited
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(demo_app, pilot)
+        demo_app.open_record(RecordType.DEAL, deal_id)
+        await settle(demo_app, pilot)
+        record = demo_app.screen
+        relations = record.relations_list
+        prompts = {relations.get_option_at_index(i).id: str(relations.get_option_at_index(i).prompt)
+                   for i in range(relations.option_count)}
+        assert prompts["history:runs"].startswith(f"⚙ {runs} automation run") and f"{failed} failed" in prompts["history:runs"]
+        assert prompts["history:audit"].startswith(f"✎ {audited} audit entr")
+        record.open_relation("history:audit")
+        await settle(demo_app, pilot)
+        assert isinstance(demo_app.screen, AuditScreen) and len(demo_app.screen.items) == audited
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        record.open_relation("history:runs")
+        await settle(demo_app, pilot)
+        assert isinstance(demo_app.screen, RunLogScreen) and len(demo_app.screen.lines) == runs

@@ -316,6 +316,17 @@ class RecordScreen(Screen[None]):
                 prompt.append(safe_line(card.board_name))
                 prompt.append(f"  {safe_line(stage.name) if stage else '?'}", style="dim italic")
                 options.append(Option(prompt, id=f"card:{index}"))
+        runs, failed, audited = self.store.record_history_counts(self.record_id)
+        if runs or audited:  # what automations did here and who changed what (Enter opens either)
+            options.append(Option(Text("History", style="bold"), id="heading:history", disabled=True))
+            if runs:
+                prompt = Text(f"⚙ {runs} automation run{'s' if runs != 1 else ''}")
+                if failed:
+                    prompt.append(f" · {failed} failed", style="bold")
+                options.append(Option(prompt, id="history:runs"))
+            if audited:
+                options.append(Option(Text(f"✎ {audited} audit entr{'ies' if audited != 1 else 'y'}"),
+                                      id="history:audit"))
         if not options:
             options.append(Option(Text("nothing linked yet", style="dim italic"), id="heading:none", disabled=True))
         self._refill(self.relations_list, options)
@@ -380,7 +391,7 @@ class RecordScreen(Screen[None]):
             if mine:
                 self._tell_about(changes)
             if mine or changes.touches("deal_contacts", "contacts", "companies", "deals", "board_cards",
-                                       "custom_fields", "profiles", "board_stages"):
+                                       "custom_fields", "profiles", "board_stages", "automation_runs", "audit_log"):
                 if changes.touches("board_stages"):
                     self._stage_names = self.store.stage_names()
                 self.show_details()
@@ -482,6 +493,10 @@ class RecordScreen(Screen[None]):
             self.app.push_screen(RecordScreen(self.store, relation.record_type, relation.record_id))
         elif option_id.startswith("card:"):
             self.action_move_stage(card_index=int(option_id[5:]))
+        elif option_id == "history:runs":
+            self.open_automation_runs()
+        elif option_id == "history:audit":
+            self.open_audit_history()
 
     def option_of(self, relation: RelatedRecord) -> str | None:
         """The Relations pane's option id of `relation` (tests and the cursor use it)."""

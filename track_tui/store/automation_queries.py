@@ -102,6 +102,15 @@ class AutomationQueries:
             for run in runs
         ]
 
+    def record_history_counts(self: "Store", record_id: str) -> tuple[int, int, int]:
+        """(automation runs, failed runs, audit entries) on one record, for its page."""
+        with self.reading() as conn:
+            runs, failed = conn.execute(
+                "SELECT count(*), coalesce(sum(status = 'failed'), 0) FROM automation_runs WHERE record_id = ?",
+                (record_id,)).fetchone()
+            audited = conn.execute("SELECT count(*) FROM audit_log WHERE record_id = ?", (record_id,)).fetchone()[0]
+        return runs, failed, audited
+
     @staticmethod
     def _record_kinds(conn, record_ids: set[str]) -> dict[str, tuple[RecordType, str]]:
         """Which table holds each id (a run names its record by id only), and its name."""
