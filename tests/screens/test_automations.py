@@ -197,3 +197,28 @@ async def test_editing_keeps_the_id_and_templates_fill_every_kind(demo_app):
         saved = demo_app.store.automation(target.id)
         assert saved.trigger["type"] == "days_in_stage"
         assert saved.rule.usable and len(saved.actions) == len(target.actions) + 8
+
+
+async def test_a_standalone_app_runs_rules_and_shows_their_notifications(demo_app):
+    from track_tui.models import Automation
+
+    store = demo_app.store
+    store.standalone = True
+    with store.reading() as conn:
+        for (automation_id,) in conn.execute("SELECT id FROM automations").fetchall():
+            store.set_automation_enabled(automation_id, False)  # only the rule below
+    board = store.boards()[0]
+    second = store.stages(board.id)[1]
+    rule = store.save_automation(Automation(
+        workspace_id=store.workspace_id, name="Moved on", trigger={"type": "stage_changed", "to_stage_id": second.id},
+        actions=[{"type": "notify", "user": store.user_id, "message": "It moved on"}]))
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(demo_app, pilot)
+        await pilot.press("L")  # the first card of the first column moves to the second stage
+        await settle(demo_app, pilot)
+        [run] = store.automation_runs(rule.id)
+        assert run.run.status.value == "success"
+        assert "It moved on" in [n.message for n in demo_app._notifications]
+        # the clock's triggers are swept by a worker, never on the UI thread
+        demo_app.run_scheduled_automations()
+        await settle(demo_app, pilot)
