@@ -61,9 +61,8 @@ class AuditQueries:
             where.append("created_at < ?")
             params.append(_day_start(flt.until + timedelta(days=1)))
         if after is not None:
-            where.append("(created_at < ? OR (created_at = ? AND rowid < ?))")
-            stamp = iso_utc(after.entry.created_at)
-            params += [stamp, stamp, after.seq]
+            where.append("(created_at, rowid) < (?, ?)")  # a row value: one index range, no OR
+            params += [iso_utc(after.entry.created_at), after.seq]
         clause = f"WHERE {' AND '.join(where)}" if where else ""
         with self.reading() as conn:
             rows = conn.execute(
