@@ -55,6 +55,7 @@ SCENES: list[Scene] = [
     Scene("automations", ("A", "j")),
     Scene("automation-runs", ("A", "j", "enter", "j")),
     Scene("automation-form", ("A", "e")),
+    Scene("automation-part-form", ("A", "n", "tab", "tab", "tab", "enter", *["down"] * 5, "enter")),
     Scene("audit-log", ("ctrl+l", "j")),
     Scene("audit-filter", ("ctrl+l", "f", *"Zed")),
     # Running the workspace: boards, stages, custom fields.

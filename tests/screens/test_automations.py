@@ -179,16 +179,26 @@ async def test_bad_input_is_refused_and_nothing_saved(demo_app):
         assert len(store.automations()) == before
 
 
-async def test_editing_keeps_the_id_and_templates_fill_every_kind(demo_app):
+async def test_editing_keeps_the_id_and_every_kind_has_a_form(demo_app):
+    from track_tui.screens.rule_part_form import RulePartScreen
+
     async with demo_app.run_test(size=(120, 40)) as pilot:
         form = await _open_form(demo_app, pilot, "e")
         target = form.automation
         for kind in ("condition", "action"):
             for key in form.templates[kind]:
                 form.query_one(f"#pick-{kind}").value = key
-                await pilot.pause()
+                await settle(demo_app, pilot)
+                part_form = demo_app.screen
+                assert isinstance(part_form, RulePartScreen) and part_form.part_type == key
+                assert str(part_form.query_one("#error").render()) == "", key
+                await pilot.press("ctrl+s")
+                await settle(demo_app, pilot)
+                assert demo_app.screen is form
         form.query_one("#pick-trigger").value = "days_in_stage"
-        await pilot.pause()
+        await settle(demo_app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
         assert str(form.query_one("#error").render()) == ""
         conditions = json.loads(form.query_one("#rule-conditions").value)
         assert [c["type"] for c in conditions[-9:]] == list(form.templates["condition"])
@@ -197,6 +207,45 @@ async def test_editing_keeps_the_id_and_templates_fill_every_kind(demo_app):
         saved = demo_app.store.automation(target.id)
         assert saved.trigger["type"] == "days_in_stage"
         assert saved.rule.usable and len(saved.actions) == len(target.actions) + 8
+
+
+async def test_a_part_form_picks_names_and_refuses_what_breaks_a_rule(demo_app):
+    from track_tui.screens.rule_part_form import RulePartScreen
+
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await _open_form(demo_app, pilot, "n")
+        store = demo_app.store
+        form.query_one("#pick-action").value = "create_task"
+        await settle(demo_app, pilot)
+        part = demo_app.screen
+        assert isinstance(part, RulePartScreen)
+        part.query_one("#p-title").value = ""
+        await pilot.pause()
+        assert str(part.query_one("#error").render()) == "Title: missing"
+        part.query_one("#p-title").value = "Send proposal"
+        part.query_one("#p-due_in_days").value = "soon"
+        await pilot.pause()
+        assert str(part.query_one("#error").render()) == "Due in days: 'soon' is not a whole number"
+        part.query_one("#p-due_in_days").value = "2"
+        other = next(u for u in store.profiles() if u != store.user_id)
+        part.query_one("#p-assign_to").value = other
+        await pilot.pause()
+        name = store.profiles()[other].full_name
+        assert str(part.query_one("#part-preview").render()) == f"create task 'Send proposal' for {name} due in 2 days"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        actions = json.loads(form.query_one("#rule-actions").value)
+        assert actions == [{"type": "create_task", "title": "Send proposal", "assign_to": other, "due_in_days": 2}]
+        form.query_one("#pick-action").value = "assign_owner"
+        await settle(demo_app, pilot)
+        part = demo_app.screen
+        part.query_one("#p-mode").value = "round_robin"
+        part.query_one("#p-user_ids").value = "Zebulon"
+        await pilot.pause()
+        assert str(part.query_one("#error").render()) == "User ids: 'Zebulon' matches nobody"
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form and len(json.loads(form.query_one("#rule-actions").value)) == 1
 
 
 async def test_a_standalone_app_runs_rules_and_shows_their_notifications(demo_app):

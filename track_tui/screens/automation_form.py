@@ -1,9 +1,11 @@
 """Create or edit an automation (admins): its name and its WHEN / IF / THEN parts.
 
 A rule's parts are JSON objects (the shape the web app stores, see models/automation_rules.py);
-the form edits them as one line of JSON each — the trigger, the list of conditions and the list
-of actions — and offers a starting template for every trigger, condition and action of
-PRODUCT.md from three pickers, filled with this workspace's first board, stage and the person.
+the form shows them as one line of JSON each — the trigger, the list of conditions and the list
+of actions — and the three pickers open a form for every trigger, condition and action of
+PRODUCT.md (screens/rule_part_form.py: stages, boards and people picked by name), started from a
+template filled with this workspace's first board, stage and the person; what it returns
+replaces the trigger or is added to its list. The JSON lines stay editable for fine changes.
 As the person types, the rule is read again and shown in words under the fields, or the first
 rule it breaks is named ("Action 2: title: missing"); saving is refused until it is whole.
 Everything is saved through the store's write path (`save_automation`).
@@ -168,24 +170,34 @@ class AutomationFormScreen(ModalScreen[str | None]):
 
     @on(Select.Changed)
     def _picked(self, event: Select.Changed) -> None:
+        """A kind picked: its form opens with the template filled in; what it returns is put in."""
         if not isinstance(event.value, str):  # cleared after a pick (Select's blank)
             return
+        from .rule_part_form import RulePartScreen
+
         kind = {"pick-trigger": "trigger", "pick-condition": "condition", "pick-action": "action"}[event.select.id]
-        template = self.templates[kind][str(event.value)]
-        if kind == "trigger":
-            self.query_one("#rule-trigger", Input).value = _dump(template)
-        else:
-            field = self.query_one(f"#rule-{kind}s", Input)
-            try:
-                current = json.loads(field.value or "[]")
-            except json.JSONDecodeError:
-                current = None
-            if not isinstance(current, list):
-                self.query_one("#error", PlainLabel).update(
-                    f"{kind.capitalize()}s: fix the list first (it is not a JSON list), then add")
-                return
-            field.value = _dump([*current, template])
+        part_type = str(event.value)
         event.select.clear()
+        self.app.push_screen(RulePartScreen(kind, part_type, self.names, self.templates[kind][part_type]),
+                             lambda part: self.put_part(kind, part))
+
+    def put_part(self, kind: str, part: dict[str, Any] | None) -> None:
+        """The trigger replaced, or a condition / action added at the end of its list."""
+        if part is None:
+            return
+        if kind == "trigger":
+            self.query_one("#rule-trigger", Input).value = _dump(part)
+            return
+        field = self.query_one(f"#rule-{kind}s", Input)
+        try:
+            current = json.loads(field.value or "[]")
+        except json.JSONDecodeError:
+            current = None
+        if not isinstance(current, list):
+            self.query_one("#error", PlainLabel).update(
+                f"{kind.capitalize()}s: fix the list first (it is not a JSON list), then add")
+            return
+        field.value = _dump([*current, part])
 
     # -- saving ----------------------------------------------------------------------------
 
