@@ -271,3 +271,26 @@ async def test_a_standalone_app_runs_rules_and_shows_their_notifications(demo_ap
         # the clock's triggers are swept by a worker, never on the UI thread
         demo_app.run_scheduled_automations()
         await settle(demo_app, pilot)
+
+
+async def test_names_in_a_part_form_are_drawn_as_text(demo_app):
+    from track_tui.screens.rule_part_form import RulePartScreen
+
+    store = demo_app.store
+    board = store.boards()[0]
+    stage = store.stages(board.id)[0]
+    with store.transaction() as tx:
+        tx.update("board_stages", stage.id, {"name": "[/]\x1b[2J[@click=app.quit]x"})
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await _open_form(demo_app, pilot, "n")
+        form.query_one("#pick-action").value = "move_stage"
+        await settle(demo_app, pilot)
+        part = demo_app.screen
+        assert isinstance(part, RulePartScreen)
+        part.query_one("#p-stage_id").value = stage.id
+        await pilot.pause()
+        preview = str(part.query_one("#part-preview").render())
+        assert preview.startswith("move it to [/]") and "\x1b" not in preview
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert json.loads(form.query_one("#rule-actions").value) == [{"type": "move_stage", "stage_id": stage.id}]

@@ -257,3 +257,28 @@ def test_a_malformed_rule_writes_a_failed_run_and_never_breaks_the_write(ws):
     assert store.record(RecordType.DEAL, ids.deals["Osaka trial"]).name == "Still saved"
     [run] = runs(store, a)
     assert run["status"] == "failed" and "malformed" in run["error"] and "teleport" in run["error"]
+
+
+def test_custom_field_triggers_and_values(ws):
+    store, ids = ws
+    a = rule(store, "Referral", {"type": "field_updated", "field": "custom_fields.source"},
+             [{"type": "add_tag", "tag": "referred"}], [{"type": "field_equals", "field": "custom_fields.source", "value": "referral"}])
+    b = rule(store, "Seats", {"type": "field_matches", "field": "custom_fields.seats", "op": "gt", "value": 100},
+             [{"type": "set_field", "field": "custom_fields.nda", "value": True}])
+    target = ids.deals["Osaka trial"]
+    store.update_record(RecordType.DEAL, target, custom={"seats": 50})  # another custom field changes: no run of a
+    assert runs(store, a) == [] and runs(store, b) == []
+    store.update_record(RecordType.DEAL, target, custom={"source": "referral", "seats": 120})
+    after = store.record(RecordType.DEAL, target)
+    assert "referred" in after.tags and after.custom_fields["nda"] is True
+    assert len(runs(store, a)) == 1 and len(runs(store, b)) == 1
+
+
+def test_a_custom_date_can_approach_too(ws):
+    store, ids = ws
+    a = rule(store, "Renewal", {"type": "due_date_approaching", "field": "custom_fields.renewal", "days_before": 3},
+             [{"type": "add_tag", "tag": "renewing"}])
+    store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], custom={"renewal": (TODAY + timedelta(days=2)).isoformat()})
+    assert store.run_scheduled_automations() == 1
+    assert "renewing" in store.record(RecordType.DEAL, ids.deals["Osaka trial"]).tags
+    assert [r["record_id"] for r in runs(store, a)] == [ids.deals["Osaka trial"]]

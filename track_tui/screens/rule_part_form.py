@@ -24,7 +24,7 @@ from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, trigger_words
 from ..models.enums import RecordType, StageType
 from ..models.records import FIELD_LABELS
-from ..widgets.plain_text import PlainLabel
+from ..widgets.plain_text import PlainLabel, plain
 from ..widgets.safe_input import SafeInput
 
 MODELS = {"trigger": r.TRIGGER_MODELS, "condition": r.CONDITION_MODELS, "action": r.ACTION_MODELS}
@@ -98,7 +98,9 @@ class RulePartScreen(ModalScreen[dict | None]):
                     chosen = NONE if value is None else str(value.value if hasattr(value, "value") else value)
                     if chosen not in values:
                         chosen = values[0]
-                    yield Select(choices, value=chosen, allow_blank=False, id=f"p-{name}")
+                    # Names are data: drawn as literal, safe text (a stage called "[/]" is text).
+                    yield Select([(plain(label), v) for label, v in choices], value=chosen, allow_blank=False,
+                                 id=f"p-{name}")
                 elif annotation is bool:
                     yield Checkbox(_label(name), value=bool(value), id=f"p-{name}")
                 else:
