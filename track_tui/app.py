@@ -233,9 +233,14 @@ class TrackApp(ErrorBoundary):
         if store is None:
             return
         me = store.user_id
+        grouped: dict[tuple[str, str], int] = {}  # a sweep may notify about many records at once
         for notice in store.take_notices():
             if notice.user_id in (None, me):
-                self.notify(notice.message, title=f"Automation: {notice.automation}", timeout=8)
+                key = (notice.automation, notice.message)
+                grouped[key] = grouped.get(key, 0) + 1
+        for (automation, message), count in grouped.items():
+            self.notify(message if count == 1 else f"{message} ({count} records)", title=f"Automation: {automation}",
+                        timeout=8)
 
     def _cache_damaged(self, problem: str) -> None:
         from .screens.notice import NoticeScreen

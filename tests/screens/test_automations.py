@@ -294,3 +294,18 @@ async def test_names_in_a_part_form_are_drawn_as_text(demo_app):
         await pilot.press("ctrl+s")
         await settle(demo_app, pilot)
         assert json.loads(form.query_one("#rule-actions").value) == [{"type": "move_stage", "stage_id": stage.id}]
+
+
+async def test_many_notifications_of_one_rule_come_as_one(demo_app):
+    from track_tui.models import RecordType
+    from track_tui.store.automation_runner import Notice
+
+    store = demo_app.store
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await settle(demo_app, pilot)
+        store._notices.extend([Notice(store.user_id, "Stale", RecordType.DEAL, f"d{i}", "Nudge") for i in range(4)]
+                              + [Notice("someone-else", "Not for me", RecordType.DEAL, "x", "Nudge")])
+        demo_app._show_notices()
+        await pilot.pause()
+        messages = [n.message for n in demo_app._notifications]
+        assert messages.count("Stale (4 records)") == 1 and "Not for me" not in messages
