@@ -93,3 +93,17 @@ def test_a_stored_entry_the_server_wrote_in_an_odd_shape_still_reads(ws):
             (store.workspace_id, FIXED_NOW.isoformat()))
     odd = next(e.entry for e in store.audit_entries(AuditFilter(), limit=500) if e.entry.id == "odd")
     assert odd.action == "truncate" and odd.old_data is None
+
+
+def test_the_diff_reads_as_a_person_would():
+    from track_tui.models import AuditLogEntry
+    from track_tui.widgets.audit_list import diff_block, diff_summary
+
+    entry = AuditLogEntry(workspace_id="w", table_name="deals", record_id="d", action="update",
+                          old_data={"value_cents": 150000, "custom_fields": {"seats": 5, "tier": "gold"}, "tags": []},
+                          new_data={"value_cents": 1500, "custom_fields": {"seats": 9, "tier": "gold"}, "tags": ["vip"]})
+    assert diff_summary(entry, "JPY") == "seats: 5 → 9; Tags: — → vip; Value: ¥150,000 → ¥1,500"
+    assert diff_block(entry, "USD").splitlines()[-1] == "Value: $1,500.00 → $15.00"
+    created = AuditLogEntry(workspace_id="w", table_name="tasks", record_id="t", action="insert",
+                            new_data={"title": "Ring Ada", "status": "open"})
+    assert diff_summary(created) == "created Ring Ada"

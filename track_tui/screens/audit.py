@@ -106,6 +106,7 @@ class AuditScreen(Screen[None]):
         records = [(RECORD_TABLES[line.entry.table_name], line.entry.record_id) for line in lines
                    if line.entry.table_name in RECORD_TABLES and line.entry.record_id]
         names = self.store.names_of(records)
+        currencies = self.store.deal_currencies([rid for kind, rid in records if kind is RecordType.DEAL])
         items = []
         for line in lines:
             entry = line.entry
@@ -114,7 +115,7 @@ class AuditScreen(Screen[None]):
             record = str(name) if name else (f"#{entry.record_id[:8]}" if entry.record_id else "")
             actor = "you" if entry.actor_id and entry.actor_id == self.store.user_id else (
                 self._people.get(entry.actor_id or "", "someone") if entry.actor_id else "the server")
-            items.append(AuditItem(entry, line.seq, actor, record))
+            items.append(AuditItem(entry, line.seq, actor, record, currencies.get(entry.record_id or "")))
         return items
 
     def _show_header(self) -> None:
@@ -141,7 +142,7 @@ class AuditScreen(Screen[None]):
         kind = TABLE_LABELS.get(e.table_name, e.table_name)
         verb = {"insert": "created", "update": "changed", "delete": "deleted"}.get(e.action, e.action)
         head = f"{item.actor} {verb} {kind} {item.record} · {e.created_at:%d %b %Y %H:%M:%S} UTC"
-        detail.update(head + "\n" + diff_block(e))
+        detail.update(head + "\n" + diff_block(e, item.currency))
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if message.changes.touches("audit_log", "profiles"):

@@ -76,6 +76,19 @@ class AuditQueries:
                 lines.append(AuditLine(found[0], row["seq"]))
         return lines
 
+    def deal_currencies(self: "Store", deal_ids: list[str]) -> dict[str, str]:
+        """Deals' currencies by id (an audit entry of a value change shows it as money)."""
+        found: dict[str, str] = {}
+        ids = list(dict.fromkeys(deal_ids))
+        with self.reading() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                for row in conn.execute(f"SELECT id, currency FROM deals WHERE id IN ({marks})", chunk):
+                    if row[1]:
+                        found[row[0]] = row[1]
+        return found
+
     def audit_tables(self: "Store") -> list[str]:
         """The tables the log names (for the filter's choices)."""
         with self.reading() as conn:

@@ -18,6 +18,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from ..models import AuditLogEntry
+from ..models.money import Money
 from ..models.records import FIELD_LABELS
 from ..safe_text import safe_line
 from .grouped_list import GroupedList
@@ -38,12 +39,20 @@ class AuditItem:
     seq: int
     actor: str
     record: str  # the record's name, or a short id when the cache does not hold it
+    currency: str | None = None  # a deal's: its value is shown as money
 
 
 @dataclass(frozen=True, slots=True)
 class _Row:
     item: AuditItem | None = None
     day: date | None = None  # a header row
+
+
+def _money(value: Any, currency: str | None) -> str | None:
+    try:
+        return Money(minor=int(value), currency=currency or "").format()
+    except (TypeError, ValueError):
+        return None
 
 
 def value_text(value: Any) -> str:
@@ -62,9 +71,11 @@ def _label(key: str) -> str:
     return FIELD_LABELS.get(key, key.replace("_", " "))
 
 
-def diff_pairs(entry: AuditLogEntry) -> list[tuple[str, str, str]]:
-    """(field, old, new) for every column the entry names; custom fields one by one."""
+def diff_pairs(entry: AuditLogEntry, currency: str | None = None) -> list[tuple[str, str, str]]:
+    """(field, old, new) for every column the entry names; custom fields one by one; a deal's
+    value as money in its currency (the entry's own, else `currency`, the deal's now)."""
     old, new = entry.old_data or {}, entry.new_data or {}
+    currency = new.get("currency") or old.get("currency") or currency
     pairs = []
     for key in sorted(set(old) | set(new)):
         if key in ("id", "workspace_id", "created_at", "updated_at", "version", "updated_by"):
@@ -78,26 +89,30 @@ def diff_pairs(entry: AuditLogEntry) -> list[tuple[str, str, str]]:
             continue
         if entry.action == "update" and before == after:
             continue
+        if key == "value_cents":
+            pairs.append((_label(key), (_money(before, currency) if before is not None else None) or value_text(before),
+                          (_money(after, currency) if after is not None else None) or value_text(after)))
+            continue
         pairs.append((_label(key), value_text(before), value_text(after)))
     return pairs
 
 
-def diff_summary(entry: AuditLogEntry) -> str:
+def diff_summary(entry: AuditLogEntry, currency: str | None = None) -> str:
     if entry.action == "insert":
         name = (entry.new_data or {}).get("name") or (entry.new_data or {}).get("title")
         return f"created {value_text(name)}" if name else "created"
     if entry.action == "delete":
         name = (entry.old_data or {}).get("name") or (entry.old_data or {}).get("title")
         return f"deleted {value_text(name)}" if name else "deleted"
-    pairs = diff_pairs(entry)
+    pairs = diff_pairs(entry, currency)
     if not pairs:
         return entry.action
     return "; ".join(f"{field}: {old} → {new}" for field, old, new in pairs)
 
 
-def diff_block(entry: AuditLogEntry) -> str:
+def diff_block(entry: AuditLogEntry, currency: str | None = None) -> str:
     """The whole diff, a line per field (the screen's detail pane)."""
-    pairs = diff_pairs(entry)
+    pairs = diff_pairs(entry, currency)
     if not pairs:
         return "(no values recorded)"
     if entry.action == "insert":
@@ -152,7 +167,7 @@ class AuditList(GroupedList[AuditItem], can_focus=True):
         text.append(_cell(item.actor, who_w))
         kind = TABLE_LABELS.get(entry.table_name, entry.table_name)
         text.append(_cell(f"{kind} {item.record}", what_w), style=muted)
-        text.append(safe_line(diff_summary(entry)))
+        text.append(safe_line(diff_summary(entry, item.currency)))
         return self._strip(text, width, self._row_style(selected))
 
 
