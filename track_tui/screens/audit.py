@@ -107,6 +107,8 @@ class AuditScreen(Screen[None]):
                    if line.entry.table_name in RECORD_TABLES and line.entry.record_id]
         names = self.store.names_of(records)
         currencies = self.store.deal_currencies([rid for kind, rid in records if kind is RecordType.DEAL])
+        labels = {table: tuple((d.key, d.name) for d in self.store.custom_field_defs(kind))
+                  for table, kind in RECORD_TABLES.items()}
         items = []
         for line in lines:
             entry = line.entry
@@ -115,7 +117,8 @@ class AuditScreen(Screen[None]):
             record = str(name) if name else (f"#{entry.record_id[:8]}" if entry.record_id else "")
             actor = "you" if entry.actor_id and entry.actor_id == self.store.user_id else (
                 self._people.get(entry.actor_id or "", "someone") if entry.actor_id else "the server")
-            items.append(AuditItem(entry, line.seq, actor, record, currencies.get(entry.record_id or "")))
+            items.append(AuditItem(entry, line.seq, actor, record, currencies.get(entry.record_id or ""),
+                                   labels.get(entry.table_name, ())))
         return items
 
     def _show_header(self) -> None:
@@ -142,7 +145,7 @@ class AuditScreen(Screen[None]):
         kind = TABLE_LABELS.get(e.table_name, e.table_name)
         verb = {"insert": "created", "update": "changed", "delete": "deleted"}.get(e.action, e.action)
         head = f"{item.actor} {verb} {kind} {item.record} · {e.created_at:%d %b %Y %H:%M:%S} UTC"
-        detail.update(head + "\n" + diff_block(e, item.currency))
+        detail.update(head + "\n" + diff_block(e, item.currency, dict(item.labels)))
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if message.changes.touches("audit_log", "profiles"):

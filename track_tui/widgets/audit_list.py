@@ -40,6 +40,7 @@ class AuditItem:
     actor: str
     record: str  # the record's name, or a short id when the cache does not hold it
     currency: str | None = None  # a deal's: its value is shown as money
+    labels: tuple[tuple[str, str], ...] = ()  # custom field key → label, of the record's type
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +72,8 @@ def _label(key: str) -> str:
     return FIELD_LABELS.get(key, key.replace("_", " "))
 
 
-def diff_pairs(entry: AuditLogEntry, currency: str | None = None) -> list[tuple[str, str, str]]:
+def diff_pairs(entry: AuditLogEntry, currency: str | None = None,
+               labels: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(field, old, new) for every column the entry names; custom fields one by one; a deal's
     value as money in its currency (the entry's own, else `currency`, the deal's now)."""
     old, new = entry.old_data or {}, entry.new_data or {}
@@ -85,7 +87,7 @@ def diff_pairs(entry: AuditLogEntry, currency: str | None = None) -> list[tuple[
             for sub in sorted(set(before or {}) | set(after or {})):
                 b, a = (before or {}).get(sub), (after or {}).get(sub)
                 if b != a or entry.action != "update":
-                    pairs.append((sub, value_text(b), value_text(a)))
+                    pairs.append(((labels or {}).get(sub, sub.replace("_", " ")), value_text(b), value_text(a)))
             continue
         if entry.action == "update" and before == after:
             continue
@@ -93,26 +95,28 @@ def diff_pairs(entry: AuditLogEntry, currency: str | None = None) -> list[tuple[
             pairs.append((_label(key), (_money(before, currency) if before is not None else None) or value_text(before),
                           (_money(after, currency) if after is not None else None) or value_text(after)))
             continue
-        pairs.append((_label(key), value_text(before), value_text(after)))
+        # A custom field's key at the top level (how some writers log one): its label too.
+        label = _label(key) if key in FIELD_LABELS else (labels or {}).get(key) or _label(key)
+        pairs.append((label, value_text(before), value_text(after)))
     return pairs
 
 
-def diff_summary(entry: AuditLogEntry, currency: str | None = None) -> str:
+def diff_summary(entry: AuditLogEntry, currency: str | None = None, labels: dict[str, str] | None = None) -> str:
     if entry.action == "insert":
         name = (entry.new_data or {}).get("name") or (entry.new_data or {}).get("title")
         return f"created {value_text(name)}" if name else "created"
     if entry.action == "delete":
         name = (entry.old_data or {}).get("name") or (entry.old_data or {}).get("title")
         return f"deleted {value_text(name)}" if name else "deleted"
-    pairs = diff_pairs(entry, currency)
+    pairs = diff_pairs(entry, currency, labels)
     if not pairs:
         return entry.action
     return "; ".join(f"{field}: {old} → {new}" for field, old, new in pairs)
 
 
-def diff_block(entry: AuditLogEntry, currency: str | None = None) -> str:
+def diff_block(entry: AuditLogEntry, currency: str | None = None, labels: dict[str, str] | None = None) -> str:
     """The whole diff, a line per field (the screen's detail pane)."""
-    pairs = diff_pairs(entry, currency)
+    pairs = diff_pairs(entry, currency, labels)
     if not pairs:
         return "(no values recorded)"
     if entry.action == "insert":
@@ -167,7 +171,7 @@ class AuditList(GroupedList[AuditItem], can_focus=True):
         text.append(_cell(item.actor, who_w))
         kind = TABLE_LABELS.get(entry.table_name, entry.table_name)
         text.append(_cell(f"{kind} {item.record}", what_w), style=muted)
-        text.append(safe_line(diff_summary(entry, item.currency)))
+        text.append(safe_line(diff_summary(entry, item.currency, dict(item.labels))))
         return self._strip(text, width, self._row_style(selected))
 
 
