@@ -107,3 +107,14 @@ def test_the_diff_reads_as_a_person_would():
     created = AuditLogEntry(workspace_id="w", table_name="tasks", record_id="t", action="insert",
                             new_data={"title": "Ring Ada", "status": "open"})
     assert diff_summary(created) == "created Ring Ada"
+
+
+def test_an_import_is_audited_row_by_row(ws):
+    from track_tui.models import Contact
+
+    store, ids = ws
+    people = [Contact(workspace_id=store.workspace_id, name=f"Imported {i}") for i in range(3)]
+    store.import_records(RecordType.CONTACT, people)
+    logged = {e.record_id: e for e in entries(store) if e.table_name == "contacts"}
+    assert set(logged) == {p.id for p in people}
+    assert all(e.action == "insert" and e.new_data["name"].startswith("Imported") for e in logged.values())

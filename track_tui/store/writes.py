@@ -177,6 +177,9 @@ class WriteContext:
             all_docs.extend(docs)
             for model in chunk:
                 self.changes.add(table, model.id, None)
+                if self.audit:  # a standalone cache logs an import's rows as the server's trigger would
+                    self._audit(table, model.id, "insert", None,
+                                model.model_dump(mode="json", exclude={"updated_at", "version"}))
             if progress is not None:
                 progress(len(chunk))
         # New records' documents: the full-text indexes filled set-wise (see bulk.add_documents).
