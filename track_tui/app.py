@@ -54,7 +54,7 @@ class TrackApp(ErrorBoundary):
         Binding("slash", "search", "Search", id="app.search_slash", show=False),  # where a screen has no / of its own
         Binding("A", "automations", "Automations", id="app.automations", show=False),
         Binding("ctrl+l", "audit_log", "Audit log", id="app.audit", show=False),
-        Binding("S", "workspace_admin", "Workspace settings", id="app.workspace_admin", show=False),
+        Binding("W", "workspace_admin", "Workspace settings", id="app.workspace_admin", show=False),
         Binding("w", "switch_workspace", "Workspace", id="app.workspace", show=False),
         Binding("u", "undo", "Undo", id="app.undo", show=False, tooltip="Take back your last change (several levels)"),
         Binding("U", "redo", "Redo", id="app.redo", show=False, tooltip="Do again what u took back"),
@@ -527,7 +527,7 @@ class TrackApp(ErrorBoundary):
         yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
         if self.store is not None:
             yield SystemCommand("Automations", "The workspace's rules and their run log (A)", self.action_automations)
-            yield SystemCommand("Workspace: boards, stages and custom fields", "Run the workspace (S)",
+            yield SystemCommand("Workspace: boards, stages and custom fields", "Run the workspace (W)",
                                 self.action_workspace_admin)
             yield SystemCommand("Audit log", "Who changed what, when: filter by person, table, date (ctrl+l)",
                                 self.action_audit_log)

@@ -59,8 +59,8 @@ SCENES: list[Scene] = [
     Scene("audit-log", ("ctrl+l", "j")),
     Scene("audit-filter", ("ctrl+l", "f", *"Zed")),
     # Running the workspace: boards, stages, custom fields.
-    Scene("workspace-admin", ("S", "tab", "j")),
-    Scene("workspace-new-field", ("S", "tab", "tab", "n", "down", "down", "enter", *"Tier")),
+    Scene("workspace-admin", ("W", "tab", "j")),
+    Scene("workspace-new-field", ("W", "tab", "tab", "n", "down", "down", "enter", *"Tier")),
 ]
 
 

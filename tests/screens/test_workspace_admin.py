@@ -16,7 +16,7 @@ async def settle(app, pilot) -> None:
 
 async def open_admin(app, pilot) -> WorkspaceAdminScreen:
     await settle(app, pilot)
-    await pilot.press("S")
+    await pilot.press("W")
     await settle(app, pilot)
     assert isinstance(app.screen, WorkspaceAdminScreen)
     return app.screen

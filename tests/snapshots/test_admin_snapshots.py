@@ -61,13 +61,13 @@ def test_audit_filter_refusing_an_unknown_person(snap_compare, demo_store, size)
 
 @SIZES
 def test_workspace_admin(snap_compare, demo_store, size):
-    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=keys("S", "tab", "j"))
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=keys("W", "tab", "j"))
 
 
 @SIZES
 def test_new_custom_field_refusing_a_bad_config(snap_compare, demo_store, size):
     assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
-                        run_before=keys("S", "tab", "tab", "n", "down", "down", "enter", *"Tier", "tab", "tab",
+                        run_before=keys("W", "tab", "tab", "n", "down", "down", "enter", *"Tier", "tab", "tab",
                                         "tab", "ctrl+a", "ctrl+k", *'{"min_length": -1}'))
 
 
