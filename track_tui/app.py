@@ -526,10 +526,10 @@ class TrackApp(ErrorBoundary):
         yield SystemCommand("My work: task inbox", "My tasks by overdue, today, upcoming (i)", self.action_inbox)
         yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
         if self.store is not None:
-            yield SystemCommand("Automations", "The workspace's rules and their run log (A)", self.action_automations)
+            yield SystemCommand("Workspace: automations", "The rules and their run log (A)", self.action_automations)
             yield SystemCommand("Workspace: boards, stages and custom fields", "Run the workspace (W)",
                                 self.action_workspace_admin)
-            yield SystemCommand("Audit log", "Who changed what, when: filter by person, table, date (ctrl+l)",
+            yield SystemCommand("Workspace: audit log", "Who changed what, when: filter by person, table, date (ctrl+l)",
                                 self.action_audit_log)
         yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
         if self.account_flow is not None:

@@ -115,7 +115,7 @@ async def test_the_palette_offers_automations(demo_app):
     async with demo_app.run_test(size=(120, 40)) as pilot:
         await settle(demo_app, pilot)
         titles = [c.title for c in demo_app.get_system_commands(demo_app.screen)]
-        assert "Automations" in titles
+        assert "Workspace: automations" in titles and "Workspace: audit log" in titles
 
 
 async def _open_form(app, pilot, key: str) -> AutomationFormScreen:
