@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from ..models import RecordType
 from ..models.custom_field_config import config_problem, key_problem
@@ -58,7 +58,7 @@ class PromptScreen(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield PlainStatic(self.title_text, classes="dialog-title")
-            yield SafeInput(value=self.initial, placeholder=self.hint, id="value")
+            yield SafeInput(value=self.initial, placeholder=self.hint, id="value", select_on_focus=False)
             yield PlainLabel("", id="error", classes="dialog-error")
             yield PlainStatic(f"{self.hint} · Enter saves · Esc cancels", classes="dialog-hint")
 
@@ -104,10 +104,10 @@ class NewBoardScreen(_Form):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static("New board", classes="dialog-title")
-            yield SafeInput(placeholder="Name", id="board-name")
+            yield SafeInput(placeholder="Name", id="board-name", select_on_focus=False)
             yield Select([(t.table.capitalize(), t.value) for t in RecordType], value=RecordType.DEAL.value,
                          allow_blank=False, id="board-type")
-            yield SafeInput(value="New, In progress, Done", placeholder="Stages, comma-separated", id="board-stages")
+            yield SafeInput(value="New, In progress, Done", placeholder="Stages, comma-separated", id="board-stages", select_on_focus=False)
             yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter saves · Tab next field · Esc cancels", classes="dialog-hint")
 
@@ -160,14 +160,15 @@ class FieldFormScreen(_Form):
         with Vertical(classes="dialog", id="field-form"):
             yield Static(f"New custom field on {self.record_type.value}s", classes="dialog-title")
             yield Static("Label", classes="field-label")
-            yield SafeInput(placeholder="e.g. Lead source", id="field-name")
+            yield SafeInput(placeholder="e.g. Lead source", id="field-name", select_on_focus=False)
             yield Static("Key (stored under it; it never changes)", classes="field-label")
-            yield SafeInput(placeholder="e.g. lead_source", id="field-key")
+            yield SafeInput(placeholder="e.g. lead_source", id="field-key", select_on_focus=False)
             yield Static("Type", classes="field-label")
             yield Select([(t.value, t.value) for t in CustomFieldType], value="text", allow_blank=False, id="field-type")
             yield Static("Config (a JSON object: options, limits, currency, link target)", classes="field-label")
-            yield SafeInput(value=CONFIG_EXAMPLES["text"], placeholder="{}", id="field-config")
-            yield Checkbox("Searchable (search finds records by this field)", id="field-searchable")
+            yield SafeInput(value=CONFIG_EXAMPLES["text"], placeholder="{}", id="field-config", select_on_focus=False)
+            yield Static("Searchable (search finds records by this field)", classes="field-label")
+            yield Select([("no", "no"), ("yes", "yes")], value="no", allow_blank=False, id="field-searchable")
             yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter saves · Tab next field · Esc cancels", classes="dialog-hint")
 
@@ -189,7 +190,7 @@ class FieldFormScreen(_Form):
         problem = config_problem(kind, config)
         if problem:
             raise ValueError(f"Config: {problem}")
-        return name.strip(), key, kind, config, self.query_one("#field-searchable", Checkbox).value
+        return name.strip(), key, kind, config, self.query_one("#field-searchable", Select).value == "yes"
 
     def _check(self) -> None:
         try:
@@ -247,7 +248,7 @@ class ConfigScreen(_Form):
             yield Select([(t.value, t.value) for t in CustomFieldType], value=self.kind, allow_blank=False,
                          id="field-type")
             yield Static("Config (a JSON object)", classes="field-label")
-            yield SafeInput(value=json.dumps(self.config, ensure_ascii=False), placeholder="{}", id="field-config")
+            yield SafeInput(value=json.dumps(self.config, ensure_ascii=False), placeholder="{}", id="field-config", select_on_focus=False)
             yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter saves · Esc cancels", classes="dialog-hint")
 

@@ -50,7 +50,7 @@ def automation_line(summary: AutomationSummary, names: RuleNames, width: int, no
     name_w = min(28, max(12, width // 4))
     fixed = 5 + 1 + name_w + 1 + 10 + 1 + len(figures) + 2
     line = Text(no_wrap=True, overflow="ellipsis")
-    line.append(state, style="bold" if a.is_enabled else "dim")
+    line.append(state, style="bold" if a.is_enabled else "")
     line.append(" ")
     line.append(f"{_fit(a.name, name_w):<{name_w}}", style="bold")
     line.append(f" {_fit(last, 10):<10} ")
@@ -60,7 +60,7 @@ def automation_line(summary: AutomationSummary, names: RuleNames, width: int, no
     rest = width - fixed
     if rest >= 12:
         line.append("  ")
-        line.append(_fit(rule_words(a.rule, names), rest), style="dim")
+        line.append(_fit(rule_words(a.rule, names), rest), style="italic")
     return line
 
 
@@ -77,7 +77,7 @@ def run_line(line: RunLine, width: int, now, *, show_automation: bool) -> Text:
     if show_automation:
         half = rest // 2
         text.append(f"{_fit(record, half):<{half}} ")
-        text.append(_fit(line.automation_name, rest - half - 1), style="dim")
+        text.append(_fit(line.automation_name, rest - half - 1), style="italic")
     else:
         text.append(_fit(record, rest))
     return text

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Input, Select, Static
 
 from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, trigger_words
@@ -102,7 +102,8 @@ class RulePartScreen(ModalScreen[dict | None]):
                     yield Select([(plain(label), v) for label, v in choices], value=chosen, allow_blank=False,
                                  id=f"p-{name}")
                 elif annotation is bool:
-                    yield Checkbox(_label(name), value=bool(value), id=f"p-{name}")
+                    yield Select([("no", "no"), ("yes", "yes")], value="yes" if value else "no", allow_blank=False,
+                                 id=f"p-{name}")
                 else:
                     if isinstance(value, list):
                         text = ", ".join(self._person(v) if name == "user_ids" else str(v) for v in value)
@@ -113,7 +114,7 @@ class RulePartScreen(ModalScreen[dict | None]):
                     else:
                         text = str(value)
                     hint = {"user_ids": "names, comma-separated (in turn)", "value": "text, a number, or JSON"}.get(name, "")
-                    yield SafeInput(value=text, placeholder=hint, id=f"p-{name}")
+                    yield SafeInput(value=text, placeholder=hint, id=f"p-{name}", select_on_focus=False)
             yield PlainLabel("", id="part-preview", classes="dialog-hint")
             yield PlainLabel("", id="error", classes="dialog-error")
             yield Static("Enter (in a line) or ctrl+s adds it · Tab next field · Esc cancels", classes="dialog-hint")
@@ -130,11 +131,11 @@ class RulePartScreen(ModalScreen[dict | None]):
             if name == "type":
                 continue
             widget = self.query_one(f"#p-{name}")
-            if isinstance(widget, Select):
+            if isinstance(widget, Select) and info.annotation is bool:
+                data[name] = widget.value == "yes"
+            elif isinstance(widget, Select):
                 value = widget.value
                 data[name] = None if value == NONE or not isinstance(value, str) else value
-            elif isinstance(widget, Checkbox):
-                data[name] = widget.value
             else:
                 data[name] = self._parse(name, info.annotation, widget.value.strip())
         data = {k: v for k, v in data.items() if v is not None}  # left empty: the default, or "missing"
@@ -172,7 +173,6 @@ class RulePartScreen(ModalScreen[dict | None]):
 
     @on(Input.Changed)
     @on(Select.Changed)
-    @on(Checkbox.Changed)
     def check(self) -> None:
         preview = self.query_one("#part-preview", PlainLabel)
         error = self.query_one("#error", PlainLabel)
