@@ -37,11 +37,12 @@ from .widgets import type_to_jump
 
 STYLES = Path(__file__).resolve().parent / "styles"  # package data (see pyproject.toml)
 INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
+SCHEDULED_AUTOMATIONS_EVERY = 600.0  # seconds between runs of "N days in stage" / "due date" rules
 
 
 class TrackApp(ErrorBoundary):
     TITLE = "Track"
-    CSS_PATH = [STYLES / f"{name}.tcss" for name in ("base", "board", "record", "inbox", "search")]
+    CSS_PATH = [STYLES / f"{name}.tcss" for name in ("base", "board", "record", "inbox", "search", "admin")]
     ENABLE_COMMAND_PALETTE = True
 
     BINDINGS = [
@@ -51,6 +52,9 @@ class TrackApp(ErrorBoundary):
         Binding("i", "inbox", "My work", id="app.inbox"),
         Binding("ctrl+f", "search", "Search", id="app.search"),
         Binding("slash", "search", "Search", id="app.search_slash", show=False),  # where a screen has no / of its own
+        Binding("A", "automations", "Automations", id="app.automations", show=False),
+        Binding("ctrl+l", "audit_log", "Audit log", id="app.audit", show=False),
+        Binding("W", "workspace_admin", "Workspace settings", id="app.workspace_admin", show=False),
         Binding("w", "switch_workspace", "Workspace", id="app.workspace", show=False),
         Binding("u", "undo", "Undo", id="app.undo", show=False, tooltip="Take back your last change (several levels)"),
         Binding("U", "redo", "Redo", id="app.redo", show=False, tooltip="Do again what u took back"),
@@ -118,6 +122,9 @@ class TrackApp(ErrorBoundary):
             self.push_screen(BoardScreen(self.store, stale_days=self.settings.stale_days))
         # Reading every page of a big cache takes a while: let the first screen settle first.
         self.set_timer(INTEGRITY_CHECK_DELAY, self.check_cache)
+        if self.store.standalone:  # no server runs the clock's automations: this app does
+            self.set_timer(INTEGRITY_CHECK_DELAY, self.run_scheduled_automations)
+            self.set_interval(SCHEDULED_AUTOMATIONS_EVERY, self.run_scheduled_automations)
         if not self.store.can(Action.EDIT_RECORDS):
             self.notify("You are a viewer in this workspace: you can read everything; changes are not possible.",
                         title="Read only", timeout=8)
@@ -207,6 +214,34 @@ class TrackApp(ErrorBoundary):
         if problem is not None:
             self.call_from_thread(self._cache_damaged, problem)
 
+    @work(thread=True, exclusive=True, group="scheduled-automations")
+    def run_scheduled_automations(self) -> None:
+        """The local runner's clock triggers (store/automation_runner.py), off the UI thread."""
+        from .store import CacheBusy, InvalidInput, NotFound
+
+        store = self.store
+        if store is None or not store.standalone:
+            return
+        try:
+            store.run_scheduled_automations()
+        except (CacheBusy, InvalidInput, NotFound):
+            return  # tried again at the next interval
+
+    def _show_notices(self) -> None:
+        """The local runner's notify actions for this person, as notifications."""
+        store = self.store
+        if store is None:
+            return
+        me = store.user_id
+        grouped: dict[tuple[str, str], int] = {}  # a sweep may notify about many records at once
+        for notice in store.take_notices():
+            if notice.user_id in (None, me):
+                key = (notice.automation, notice.message)
+                grouped[key] = grouped.get(key, 0) + 1
+        for (automation, message), count in grouped.items():
+            self.notify(message if count == 1 else f"{message} ({count} records)", title=f"Automation: {automation}",
+                        timeout=8)
+
     def _cache_damaged(self, problem: str) -> None:
         from .screens.notice import NoticeScreen
 
@@ -271,6 +306,7 @@ class TrackApp(ErrorBoundary):
         screen after passing its dirty regions up), ~18 KB to the terminal per card move."""
         self.status_keeper.store_changed(self.store, changes)
         self.news.heard(changes)  # before the screens re-read: a deleted row's name is still shown
+        self._show_notices()
         for screen in self.screen_stack:
             if type(screen) is not Screen:
                 screen.post_message(StoreChanged(changes))
@@ -432,6 +468,40 @@ class TrackApp(ErrorBoundary):
         elif not isinstance(self.screen, ModalScreen):  # not over a dialog
             self.push_screen(SearchScreen(self.store))
 
+    def action_automations(self) -> None:
+        """The workspace's automations and their runs (brought back when already open)."""
+        from textual.screen import ModalScreen
+
+        from .screens.automations import AutomationsScreen
+
+        if isinstance(self.screen, ModalScreen) or self.store is None:
+            return
+        if any(isinstance(screen, AutomationsScreen) for screen in self.screen_stack):
+            while not isinstance(self.screen, AutomationsScreen):
+                self.pop_screen()
+            return
+        self.push_screen(AutomationsScreen(self.store))
+
+    def action_audit_log(self) -> None:
+        from textual.screen import ModalScreen
+
+        from .screens.audit import AuditScreen
+
+        if isinstance(self.screen, ModalScreen) or self.store is None:
+            return
+        self.push_screen(AuditScreen(self.store))
+
+    def action_workspace_admin(self) -> None:
+        """Boards, stages and custom fields (changing them is for admins)."""
+        from textual.screen import ModalScreen
+
+        from .screens.workspace_admin import WorkspaceAdminScreen
+
+        if isinstance(self.screen, ModalScreen) or self.store is None:
+            return
+        if not any(isinstance(screen, WorkspaceAdminScreen) for screen in self.screen_stack):
+            self.push_screen(WorkspaceAdminScreen(self.store))
+
     def action_help(self) -> None:
         from .screens.help import HelpScreen
 
@@ -462,6 +532,12 @@ class TrackApp(ErrorBoundary):
                 yield SystemCommand(escape(safe_line(title)), escape(safe_line(help_text)), callback)
         yield SystemCommand("My work: task inbox", "My tasks by overdue, today, upcoming (i)", self.action_inbox)
         yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
+        if self.store is not None:
+            yield SystemCommand("Workspace: automations", "The rules and their run log (A)", self.action_automations)
+            yield SystemCommand("Workspace: boards, stages and custom fields", "Run the workspace (W)",
+                                self.action_workspace_admin)
+            yield SystemCommand("Workspace: audit log", "Who changed what, when: filter by person, table, date (ctrl+l)",
+                                self.action_audit_log)
         yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
         if self.account_flow is not None:
             yield SystemCommand("Workspace: switch workspace", "Open another workspace of this project (w)",

@@ -299,6 +299,9 @@ def _run(path: Path, settings: Settings, *, rebuild: bool, title: str | None = N
         return EXIT_REFUSED
     from .app import TrackApp
 
+    # No server stands behind this cache (the demo, or a file with no project, and no project
+    # configured): the store runs automations and writes the audit log itself.
+    store.standalone = settings.project is None and store.get_meta("project_url") is None
     try:
         app = TrackApp(store, settings, title=title, theme_file=paths.theme_file())
         app.run()

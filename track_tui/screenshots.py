@@ -65,6 +65,16 @@ SCENES: list[Scene] = [
     Scene("record-email", ("enter", "E", "ctrl+s")),
     Scene("record-meeting", ("enter", "m", "tab", *"tomorrow 25:99", "ctrl+s")),
     Scene("record-task", ("enter", "t", "ctrl+s")),
+    # Automations, their run log and form; the audit log.
+    Scene("automations", ("A", "j")),
+    Scene("automation-runs", ("A", "j", "enter", "j")),
+    Scene("automation-form", ("A", "e")),
+    Scene("automation-part-form", ("A", "n", "tab", "tab", "tab", "enter", *["down"] * 5, "enter")),
+    Scene("audit-log", ("ctrl+l", "j")),
+    Scene("audit-filter", ("ctrl+l", "f", *"Zed")),
+    # Running the workspace: boards, stages, custom fields.
+    Scene("workspace-admin", ("W", "tab", "j")),
+    Scene("workspace-new-field", ("W", "tab", "tab", "n", "down", "down", "enter", *"Tier")),
 ]
 
 

@@ -1,7 +1,9 @@
 """Automations (WHEN trigger [IF conditions] THEN actions) and the runner's log.
 
-The runner is a server-side Edge Function; the terminal shows rules and runs and toggles
-`is_enabled`. The JSON shapes are kept loose (dicts) because the web app owns them.
+The runner is a server-side Edge Function (in the demo, :mod:`track_tui.store.automation_runner`);
+the terminal shows rules and runs, toggles `is_enabled` and edits rules. The JSON columns are
+kept as stored (any JSON: the web app owns them, and a malformed value must still show); their
+meaning is read by :attr:`Automation.rule` (:mod:`.automation_rules`), which never raises.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from typing import Any, ClassVar
 
 from pydantic import Field
 
+from .automation_rules import Rule
 from .base import Row, WorkspaceRow, utc_now
 from .enums import RunStatus
 from .numbers import INT_MAX
@@ -29,12 +32,17 @@ ACTION_TYPES = (
 class Automation(WorkspaceRow):
     TABLE: ClassVar[str] = "automations"
 
-    name: str
-    trigger: dict[str, Any]
-    conditions: list[dict[str, Any]] = Field(default_factory=list)
-    actions: list[dict[str, Any]] = Field(default_factory=list)
+    name: str = Field(min_length=1)
+    trigger: Any = Field(default_factory=dict)
+    conditions: Any = Field(default_factory=list)
+    actions: Any = Field(default_factory=list)
     is_enabled: bool = True
     created_at: datetime = Field(default_factory=utc_now)
+
+    @property
+    def rule(self) -> Rule:
+        """The trigger, conditions and actions as models (malformed parts marked, never raised)."""
+        return Rule.read(self.trigger, self.conditions, self.actions)
 
 
 class AutomationRun(Row):

@@ -317,6 +317,17 @@ class RecordScreen(Screen[None]):
                 prompt.append(safe_line(card.board_name))
                 prompt.append(f"  {safe_line(stage.name) if stage else '?'}", style="dim italic")
                 options.append(Option(prompt, id=f"card:{index}"))
+        runs, failed, audited = self.store.record_history_counts(self.record_id)
+        if runs or audited:  # what automations did here and who changed what (Enter opens either)
+            options.append(Option(Text("History", style="bold"), id="heading:history", disabled=True))
+            if runs:
+                prompt = Text(f"⚙ {runs} automation run{'s' if runs != 1 else ''}")
+                if failed:
+                    prompt.append(f" · {failed} failed", style="bold")
+                options.append(Option(prompt, id="history:runs"))
+            if audited:
+                options.append(Option(Text(f"✎ {audited} audit entr{'ies' if audited != 1 else 'y'}"),
+                                      id="history:audit"))
         if not options:
             options.append(Option(Text("nothing linked yet", style="dim italic"), id="heading:none", disabled=True))
         self._refill(self.relations_list, options)
@@ -381,7 +392,7 @@ class RecordScreen(Screen[None]):
             if mine:
                 self._tell_about(changes)
             if mine or changes.touches("deal_contacts", "contacts", "companies", "deals", "board_cards",
-                                       "custom_fields", "profiles", "board_stages"):
+                                       "custom_fields", "profiles", "board_stages", "automation_runs", "audit_log"):
                 if changes.touches("board_stages"):
                     self._stage_names = self.store.stage_names()
                 self.show_details()
@@ -483,6 +494,10 @@ class RecordScreen(Screen[None]):
             self.app.push_screen(RecordScreen(self.store, relation.record_type, relation.record_id))
         elif option_id.startswith("card:"):
             self.action_move_stage(card_index=int(option_id[5:]))
+        elif option_id == "history:runs":
+            self.open_automation_runs()
+        elif option_id == "history:audit":
+            self.open_audit_history()
 
     def option_of(self, relation: RelatedRecord) -> str | None:
         """The Relations pane's option id of `relation` (tests and the cursor use it)."""
@@ -890,6 +905,16 @@ class RecordScreen(Screen[None]):
 
     # -- command palette -------------------------------------------------------------------
 
+    def open_audit_history(self) -> None:
+        from .audit import AuditScreen
+
+        self.app.push_screen(AuditScreen(self.store, record_id=self.record_id, record_name=self.record.name))
+
+    def open_automation_runs(self) -> None:
+        from .automations import RunLogScreen
+
+        self.app.push_screen(RunLogScreen(self.store, record_id=self.record_id, title=self.record.name))
+
     def palette_commands(self) -> Iterable[tuple[str, str, object]]:
         name = self.record.name
         yield ("Record: add a note", f"Markdown note on {name} (a)", self.action_add_note)
@@ -900,6 +925,8 @@ class RecordScreen(Screen[None]):
         if self.focused is self.timeline and self.timeline.current is not None:
             yield ("Timeline: task from the focused entry", "Links back to the entry (t)", self.action_make_task)
         yield ("Timeline: filter by entry type", "Notes, calls, emails… (f)", self.action_filter)
+        yield ("Record: audit history", f"Who changed {name}, when, from what to what", self.open_audit_history)
+        yield ("Record: automation runs", f"The automations that ran on {name}", self.open_automation_runs)
         if self.types is not None:
             yield ("Timeline: show every entry", "Clear the filter", lambda: self.set_filter(None))
         for kind in (EntryType.NOTE, EntryType.CALL, EntryType.EMAIL, EntryType.MEETING, EntryType.STAGE_CHANGE):

@@ -340,11 +340,25 @@ SYNCED_TABLES: tuple[str, ...] = (
 # leave it as it was: the server stamps it when the write arrives.
 _V8_UPDATED_BY = [_add_column(table, "updated_by", "TEXT") for table in SYNCED_TABLES]
 
+# The audit log and automation runs on screen (version 9): the workspace's audit screen lists
+# entries newest first, by person, by table and by record (a record page's history), and a
+# record's automation runs are read by record. The log grows without bound: every list is read
+# a page at a time through one of these.
+_V9_AUDIT = [
+    # (created_at) alone: an index ends with the rowid, so this one is in exactly the list's
+    # order (created_at, rowid) and a page deep in the log is read as cheaply as the first.
+    "CREATE INDEX IF NOT EXISTS audit_log_recent ON audit_log (created_at)",
+    "CREATE INDEX IF NOT EXISTS audit_log_record ON audit_log (record_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS audit_log_table ON audit_log (table_name, created_at)",
+    "CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor_id, created_at)",
+    "CREATE INDEX IF NOT EXISTS automation_runs_record ON automation_runs (record_id, run_at)",
+]
+
 # A step is an SQL statement, or a function of the connection for what SQL cannot say safely
 # (a rebuild, a column added only when missing); database._migrate runs both.
 MigrationStep = Union[str, Callable[[sqlite3.Connection], None]]
 
 MIGRATIONS: list[list[MigrationStep]] = [
-    _V1, _V2, _V3, _V4, _V5, _V6_CHANGE_LOG, _V7_SERVER_VALUES, _V8_UPDATED_BY,
+    _V1, _V2, _V3, _V4, _V5, _V6_CHANGE_LOG, _V7_SERVER_VALUES, _V8_UPDATED_BY, _V9_AUDIT,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

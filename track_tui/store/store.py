@@ -40,12 +40,16 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from . import change_log
+from . import automation_runner, change_log
 from .background import BackgroundWriter, QueuedWrite, WriteBlocked, WriteEvent
 from .changes import ChangeSet, Origin
 from .database import ReadOnlyCache, connect, integrity_problem, is_read_only
 from .errors import CacheBusy, InvalidInput, NotFound, from_below, is_busy
 from .permissions import Action, NotAllowed, can, parse_role
+from .admin_mutations import AdminMutations
+from .audit_queries import AuditQueries
+from .automation_mutations import AutomationMutations
+from .automation_queries import AutomationQueries
 from .import_writes import ImportWrites
 from .inbox_queries import InboxQueries
 from .list_queries import ListQueries
@@ -86,7 +90,8 @@ class _ThreadState(threading.local):
     label: str | None = None  # the write action running on this thread (names its undo step)
 
 
-class Store(Mutations, ImportWrites, Queries, ListQueries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
+class Store(Mutations, AutomationMutations, AdminMutations, ImportWrites, Queries, AutomationQueries,
+            AuditQueries, ListQueries, RecordQueries, InboxQueries, SearchQueries, UndoActions):
     """A workspace's local cache. Thread-safe (see the module's docs for how)."""
 
     def __init__(self, path: Path | str, *, clock: Clock = system_clock) -> None:
@@ -111,6 +116,11 @@ class Store(Mutations, ImportWrites, Queries, ListQueries, RecordQueries, InboxQ
         self._searchable_cache: dict[str, list[str]] | None = None
         self.undo_history = UndoHistory()  # this person's actions through this store (see undo.py)
         self.keep_undo = True  # False: actions keep no undo journal (a benchmark's baseline)
+        # True: no server stands behind this cache (the demo, a file without a project; set by
+        # the command line, never for a project's cache): the store then does what the server
+        # would — runs automations (automation_runner.py) and writes the audit log (audit.py).
+        self.standalone = False
+        self._notices: list[Any] = []
         self._integrity_reader: sqlite3.Connection | None = None
         self._search_vocab_lock = threading.Lock()
         self._watch_lock = threading.Lock()
@@ -424,8 +434,14 @@ class Store(Mutations, ImportWrites, Queries, ListQueries, RecordQueries, InboxQ
             if origin is Origin.LOCAL and not settings_only and self.keep_undo and (state.in_action or undoing):
                 ctx.journal = []
             ctx.changes.undone = undoing is not None
+            runs_automations = self.standalone and origin is Origin.LOCAL and not settings_only and undoing is None
+            if runs_automations:
+                ctx.events = []
+            ctx.audit = self.standalone and origin is Origin.LOCAL and not settings_only
             state.tx, state.conn = ctx, self.conn
             yield ctx
+            if runs_automations and ctx.events:
+                automation_runner.run_on_events(self, ctx)
             if ctx.changes:
                 change_log.append(self.conn, self.writer_id, ctx.changes)
             step = self._journal_step(ctx, undoing)
@@ -443,6 +459,8 @@ class Store(Mutations, ImportWrites, Queries, ListQueries, RecordQueries, InboxQ
             self.lock.release()
         if step is not None:
             self.undo_history.record(step, undoing[0] if undoing else None)  # type: ignore[arg-type]
+        if ctx.notices:
+            self._notices.extend(ctx.notices)
         if ctx.changes:
             self._announce(ctx.changes)
 
@@ -525,6 +543,11 @@ class Store(Mutations, ImportWrites, Queries, ListQueries, RecordQueries, InboxQ
         if ms != self._busy_ms:
             self.conn.execute(f"PRAGMA busy_timeout = {ms}")
             self._busy_ms = ms
+
+    def take_notices(self) -> list[Any]:
+        """The local runner's notifications since the last call (automation_runner.Notice)."""
+        notices, self._notices = self._notices, []
+        return notices
 
     # -- caches ----------------------------------------------------------------------------
 

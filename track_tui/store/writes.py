@@ -15,18 +15,37 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Callable, Sequence
 
 from ..models import Row, TimelineEntry
 from ..models.enums import EntryType, RecordType
-from . import bulk, checks, search_docs
+from . import audit, bulk, checks, search_docs
 from .changes import ChangeSet, Origin
 from .errors import NotFound
 from .rows import iso_utc, patch_to_json, row_to_dict, to_db
 from .undo import RowOp
 
-__all__ = ["NotFound", "WriteContext"]
+__all__ = ["NotFound", "RecordEvent", "WriteContext"]
+
+_RECORD_TABLES = {"contacts": RecordType.CONTACT, "companies": RecordType.COMPANY, "deals": RecordType.DEAL}
+
+
+@dataclass(frozen=True)
+class RecordEvent:
+    """Something that happened to a record in this transaction (what automations trigger on).
+
+    `kind`: "created" (`new`: the row), "updated" (`old`/`new`: the changed columns' values) or
+    "stage_changed" (`new`: the stage_change entry's payload). `cause`: the automations whose
+    actions made it, outermost first (empty: the person did)."""
+
+    kind: str
+    record_type: RecordType
+    record_id: str
+    cause: tuple[str, ...] = ()
+    old: dict[str, Any] = field(default_factory=dict)
+    new: dict[str, Any] = field(default_factory=dict)
 
 _CHUNK = 1000  # rows per executemany in insert_many (and per progress report)
 
@@ -54,6 +73,13 @@ class WriteContext:
         self._searchable_keys = searchable_keys
         # Every row this transaction writes, for undo (see :mod:`.undo`); None: not kept.
         self.journal: list[RowOp] | None = None
+        # What happened to records, for the local automation runner (see automation_runner.py):
+        # kept only when the store runs automations itself (no server); `cause` names the
+        # automations whose actions are being written right now (the runner's loop guard).
+        self.events: list[RecordEvent] | None = None
+        self.cause: tuple[str, ...] = ()
+        self.notices: list[Any] = []  # the runner's notify actions, shown by the app after commit
+        self.audit = False  # True: write audit_log entries here (no server's trigger does; audit.py)
 
     # -- rows ------------------------------------------------------------------------------
 
@@ -85,8 +111,13 @@ class WriteContext:
         self._enqueue(model.TABLE, model.id, "insert", payload, None)
         if self.journal is not None:
             self.journal.append(RowOp("insert", model.TABLE, model.id, after=values))
+        if self.audit:
+            self._audit(model.TABLE, model.id, "insert", None, payload)
         self.changes.add(model.TABLE, model.id, None)
         self._reindex(model.TABLE, model.id)
+        if self.events is not None and model.TABLE in _RECORD_TABLES:
+            self.events.append(RecordEvent("created", _RECORD_TABLES[model.TABLE], model.id, self.cause,
+                                           new=data))
 
     def insert_many(self, models: Sequence[Row], *, progress: Callable[[int], None] | None = None) -> None:
         """Insert many rows of one table (an import): what `insert` does row by row — checks,
@@ -146,6 +177,9 @@ class WriteContext:
             all_docs.extend(docs)
             for model in chunk:
                 self.changes.add(table, model.id, None)
+                if self.audit:  # a standalone cache logs an import's rows as the server's trigger would
+                    self._audit(table, model.id, "insert", None,
+                                model.model_dump(mode="json", exclude={"updated_at", "version"}))
             if progress is not None:
                 progress(len(chunk))
         # New records' documents: the full-text indexes filled set-wise (see bulk.add_documents).
@@ -188,11 +222,18 @@ class WriteContext:
                 after={c: to_db(c, v) for c, v in changed.items()},
             ))
         self.changes.add(table, row_id, [*changed, "updated_at"] if self._outbox else changed)
+        if self.audit:
+            self._audit(table, row_id, "update", patch_to_json({c: current.get(c) for c in changed}),
+                        patch_to_json(changed))
         if search_docs.INDEXED_COLUMNS.intersection(changed):
             # Only when searched text changed: rewriting a document rewrites its pages in both
             # full-text indexes, which would make every stage move a large write.
             self._reindex(table, row_id)
-        return {column: current.get(column) for column in changed}
+        old = {column: current.get(column) for column in changed}
+        if self.events is not None and table in _RECORD_TABLES:
+            self.events.append(RecordEvent("updated", _RECORD_TABLES[table], row_id, self.cause,
+                                           old=old, new=dict(changed)))
+        return old
 
     def delete(self, table: str, row_id: str) -> dict[str, Any]:
         """Hard-delete a row; return what it held (for undo)."""
@@ -202,6 +243,8 @@ class WriteContext:
         if self.journal is not None:
             self.journal.append(RowOp("delete", table, row_id, before={c: to_db(c, v) for c, v in current.items()}))
         self.changes.add(table, row_id, None)
+        if self.audit:
+            self._audit(table, row_id, "delete", patch_to_json(current), None)
         if table == "timeline_entries":
             search_docs.remove_entry(self.conn, row_id)
         else:
@@ -229,9 +272,18 @@ class WriteContext:
             created_at=self.now,
         )
         self.insert(entry)
+        if self.events is not None and entry_type is EntryType.STAGE_CHANGE:
+            self.events.append(RecordEvent("stage_changed", RecordType(record_type), record_id, self.cause,
+                                           new=dict(payload or {})))
         return entry
 
     # -- internals -------------------------------------------------------------------------
+
+    def _audit(self, table: str, row_id: str, action: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        entry = audit.record(self.conn, workspace_id=self.workspace_id, actor_id=self.user_id, now=self.now,
+                             table=table, row_id=row_id, action=action, old=old, new=new)
+        if entry is not None:
+            self.changes.add("audit_log", entry, None)
 
     def _enqueue(self, table: str, row_id: str, op: str, patch: dict[str, Any], base_version: int | None) -> None:
         if not self._outbox:

@@ -1,0 +1,192 @@
+"""The workspace admin screen under Pilot: boards, stages and custom fields changed from the
+keyboard, each checked in the store; bad input refused inline with the rule named."""
+
+from __future__ import annotations
+
+from track_tui.models import RecordType
+from track_tui.screens.admin_dialogs import FieldFormScreen, NewBoardScreen, PromptScreen
+from track_tui.screens.record_dialogs import ChoiceScreen
+from track_tui.screens.workspace_admin import WorkspaceAdminScreen
+
+
+async def settle(app, pilot) -> None:
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def open_admin(app, pilot) -> WorkspaceAdminScreen:
+    await settle(app, pilot)
+    await pilot.press("W")
+    await settle(app, pilot)
+    assert isinstance(app.screen, WorkspaceAdminScreen)
+    return app.screen
+
+
+def error_text(screen) -> str:
+    return str(screen.query_one("#error").render())
+
+
+async def test_a_board_is_created_with_its_stages_and_renamed_and_archived(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        store = demo_app.store
+        await pilot.press("n")
+        await settle(demo_app, pilot)
+        form = demo_app.screen
+        assert isinstance(form, NewBoardScreen)
+        form.query_one("#board-stages").value = "Due, , Signed"
+        await pilot.pause()
+        assert error_text(form) == "Name: a board needs a name"
+        form.query_one("#board-name").value = "Renewals"
+        await pilot.pause()
+        assert error_text(form).startswith("Stages: a stage needs a name")
+        form.query_one("#board-stages").value = "Due, Signed"
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is screen
+        board = next(b for b in store.all_boards() if b.name == "Renewals")
+        assert [s.name for s in store.stages(board.id)] == ["Due", "Signed"]
+        screen._list("boards").highlighted = [b.id for b in screen.boards].index(board.id)
+        await pilot.press("a")
+        await settle(demo_app, pilot)
+        assert store.board(board.id).is_archived
+        await pilot.press("r")
+        await settle(demo_app, pilot)
+        prompt = demo_app.screen
+        assert isinstance(prompt, PromptScreen)
+        prompt.query_one("#value").value = "  "
+        await pilot.pause()
+        assert error_text(prompt) == "Name: a board needs a name"
+        prompt.query_one("#value").value = "Renewals 2027"
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert store.board(board.id).name == "Renewals 2027"
+
+
+async def test_stage_probability_is_validated_as_typed(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        store = demo_app.store
+        await pilot.press("tab")
+        await settle(demo_app, pilot)
+        stage = screen._current("stages")
+        await pilot.press("p")
+        await settle(demo_app, pilot)
+        prompt = demo_app.screen
+        prompt.query_one("#value").value = "150"
+        await pilot.pause()
+        assert error_text(prompt) == "Probability: 150 is outside 0–100"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert demo_app.screen is prompt
+        prompt.query_one("#value").value = "35"
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert next(s for s in store.stages(stage.board_id) if s.id == stage.id).probability == 35
+        before = stage.stage_type
+        await pilot.press("t")
+        await settle(demo_app, pilot)
+        assert next(s for s in store.stages(stage.board_id) if s.id == stage.id).stage_type != before
+        await pilot.press("J")
+        await settle(demo_app, pilot)
+        assert [s.id for s in store.stages(stage.board_id)].index(stage.id) == 1
+
+
+async def test_deleting_a_stage_with_cards_asks_where_they_go(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        store = demo_app.store
+        await pilot.press("tab")
+        await settle(demo_app, pilot)
+        stage = screen._current("stages")
+        cards = store.stage_card_count(stage.id)
+        assert cards > 0
+        await pilot.press("d")
+        await settle(demo_app, pilot)
+        choice = demo_app.screen
+        assert isinstance(choice, ChoiceScreen) and f"holds {cards} cards" in choice.title_text
+        target = choice.options[0][0]
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert stage.id not in {s.id for s in store.stages(stage.board_id)}
+        assert store.stage_card_count(target) >= cards
+
+
+async def test_a_custom_field_is_created_with_a_checked_config_and_deleted_with_its_count(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        store = demo_app.store
+        screen._list("fields").focus()
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(demo_app, pilot)
+        await pilot.press("enter")  # the first record type offered (contacts)
+        await settle(demo_app, pilot)
+        form = demo_app.screen
+        assert isinstance(form, FieldFormScreen)
+        form.query_one("#field-name").value = "Renewal tier"
+        await pilot.pause()
+        assert form.query_one("#field-key").value == "renewal_tier"  # suggested from the label
+        form.query_one("#field-type").value = "select"
+        await pilot.pause()
+        form.query_one("#field-config").value = '{"options": ["gold", "gold"]}'
+        await pilot.pause()
+        assert error_text(form) == "Config: the option 'gold' is listed twice"
+        form.query_one("#field-config").value = '{"options": ["gold", "silver"]}'
+        form.query_one("#field-key").value = "Renewal Tier"
+        await pilot.pause()
+        assert error_text(form).startswith("Key: a key is lowercase letters")
+        form.query_one("#field-key").value = "renewal_tier"
+        await pilot.pause()
+        assert error_text(form) == ""
+        form.query_one("#field-name").focus()
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is screen
+        made = [f for kind in RecordType for f in store.custom_field_defs(kind) if f.key == "renewal_tier"]
+        assert made and made[0].type.value == "select" and made[0].name == "Renewal tier"
+        # delete a field that holds values: the count is said before anything happens
+        held = next(f for f in screen.fields if store.custom_field_usage(f.id)[0] > 0)
+        screen._list("fields").highlighted = [f.id for f in screen.fields].index(held.id)
+        await pilot.press("d")
+        await settle(demo_app, pilot)
+        confirm = demo_app.screen
+        count = store.custom_field_usage(held.id)[0]
+        assert f"{count} record" in confirm.title_text
+        await pilot.press("down", "enter")
+        await settle(demo_app, pilot)
+        assert held.id not in {f.id for kind in RecordType for f in store.custom_field_defs(kind)}
+
+
+async def test_a_type_change_that_would_invalidate_values_is_refused(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        store = demo_app.store
+        held = next(f for f in screen.fields if store.custom_field_usage(f.id)[0] > 1 and f.type.value == "select")
+        screen._list("fields").focus()
+        screen._list("fields").highlighted = [f.id for f in screen.fields].index(held.id)
+        await pilot.pause()
+        await pilot.press("e")
+        await settle(demo_app, pilot)
+        form = demo_app.screen
+        form.query_one("#field-type").value = "number"
+        form.query_one("#field-config").value = "{}"
+        await pilot.pause()
+        form.query_one("#field-config").focus()
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form
+        assert "would not accept" in error_text(form) and "nothing was changed" in error_text(form)
+        assert next(f for f in store.custom_field_defs(held.record_type) if f.id == held.id).type.value == "select"
+
+
+async def test_members_see_the_workspace_but_are_not_offered_changes(demo_app):
+    demo_app.store.set_meta("role", "member")
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        before = len(demo_app.store.all_boards())
+        for key in ("n", "r", "a"):
+            await pilot.press(key)
+            await settle(demo_app, pilot)
+        assert demo_app.screen is screen and len(demo_app.store.all_boards()) == before
+        assert screen.check_action("new", ()) is False and screen.check_action("back", ()) is True

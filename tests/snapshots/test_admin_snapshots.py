@@ -1,0 +1,77 @@
+"""Snapshots of the automations screen, its run log and form, and the audit log with its filter,
+at 80x24 and 120x40 on the demo workspace (frozen clock)."""
+
+from __future__ import annotations
+
+import pytest
+
+from track_tui.app import TrackApp
+from track_tui.config import Settings
+
+SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+
+
+async def loaded(pilot) -> None:
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+def keys(*pressed):
+    async def run(pilot) -> None:
+        await loaded(pilot)
+        for key in pressed:
+            await pilot.press(key)
+            await loaded(pilot)
+
+    return run
+
+
+@SIZES
+def test_automations(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=keys("A", "j"))
+
+
+@SIZES
+def test_automation_run_log(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
+                        run_before=keys("A", "j", "enter", "j", "j", "j"))
+
+
+@SIZES
+def test_automation_form(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=keys("A", "e"))
+
+
+@SIZES
+def test_automation_form_refusing_bad_input(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
+                        run_before=keys("A", "n", *"Rule", "tab", "tab", "tab", "tab", *"{x"))
+
+
+@SIZES
+def test_audit_log(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=keys("ctrl+l", "j"))
+
+
+@SIZES
+def test_audit_filter_refusing_an_unknown_person(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
+                        run_before=keys("ctrl+l", "f", *"Zed"))
+
+
+@SIZES
+def test_workspace_admin(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=keys("W", "tab", "j"))
+
+
+@SIZES
+def test_new_custom_field_refusing_a_bad_config(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
+                        run_before=keys("W", "tab", "tab", "n", "down", "down", "enter", *"Tier", "tab", "tab",
+                                        "tab", "ctrl+a", "ctrl+k", *'{"min_length": -1}'))
+
+
+@SIZES
+def test_rule_part_form(snap_compare, demo_store, size):
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
+                        run_before=keys("A", "n", "tab", "tab", "tab", "enter", *["down"] * 5, "enter"))

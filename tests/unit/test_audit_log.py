@@ -1,0 +1,120 @@
+"""The audit log a standalone cache writes itself (store/audit.py) and its queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from track_tui.models import RecordType, Task
+from track_tui.store.audit_queries import AuditFilter
+
+from ..factories import FIXED_NOW, make_store
+
+
+@pytest.fixture
+def ws():
+    store, ids = make_store()
+    store.standalone = True
+    yield store, ids
+    store.close()
+
+
+def entries(store, record_id=None):
+    return [line.entry for line in store.audit_entries(AuditFilter(record_id=record_id), limit=100)]
+
+
+def test_a_standalone_write_path_logs_inserts_updates_and_deletes(ws):
+    store, ids = ws
+    target = ids.deals["Osaka trial"]
+    store.update_record(RecordType.DEAL, target, {"name": "Osaka rollout", "probability": 40})
+    [entry] = entries(store, target)
+    assert (entry.table_name, entry.action, entry.actor_id) == ("deals", "update", ids.me)
+    assert entry.old_data == {"name": "Osaka trial", "probability": None}
+    assert entry.new_data == {"name": "Osaka rollout", "probability": 40}
+    task = store.create_task(Task(workspace_id=store.workspace_id, title="Ring", record_type=RecordType.DEAL,
+                                  record_id=target))
+    store.delete_task(task.id)
+    actions = [(e.action, e.old_data is None, e.new_data is None) for e in entries(store, task.id)]
+    assert actions == [("delete", False, True), ("insert", True, False)]  # newest first
+
+
+def test_bookkeeping_and_own_logs_are_not_audited(ws):
+    store, ids = ws
+    store.move_card(ids.cards["Osaka trial"], ids.stages["Qualified"])
+    tables = {e.table_name for e in entries(store)}
+    assert tables == {"deals"}  # the deal's stage; not the card, not the timeline entry
+
+
+def test_a_connected_cache_leaves_the_log_to_the_server():
+    store, ids = make_store()
+    store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], {"name": "Elsewhere"})
+    assert entries(store) == []
+    store.close()
+
+
+def test_undo_is_logged_as_a_change_of_its_own(ws):
+    store, ids = ws
+    target = ids.deals["Osaka trial"]
+    store.update_record(RecordType.DEAL, target, {"name": "Renamed"})
+    store.undo()
+    newest = entries(store, target)[0]
+    assert newest.old_data == {"name": "Renamed"} and newest.new_data == {"name": "Osaka trial"}
+    assert len(entries(store, target)) == 2
+
+
+def test_filters_by_person_table_and_date_newest_first_in_pages(ws):
+    store, ids = ws
+    for i in range(5):
+        store.clock = lambda i=i: FIXED_NOW + timedelta(hours=i)
+        store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], {"probability": 10 + i})
+    store.clock = lambda: FIXED_NOW + timedelta(days=2)
+    store.update_record(RecordType.CONTACT, ids.contacts["Ken Sato"], {"title": "CEO"})
+    everything = entries(store)
+    assert [e.created_at for e in everything] == sorted((e.created_at for e in everything), reverse=True)
+    assert {e.entry.table_name for e in store.audit_entries(AuditFilter(table="contacts"))} == {"contacts"}
+    assert store.audit_entries(AuditFilter(actor_id=ids.other)) == []
+    assert len(store.audit_entries(AuditFilter(actor_id=ids.me))) == len(everything)
+    day = store.audit_entries(AuditFilter(since=(FIXED_NOW + timedelta(days=1)).date()))
+    assert [e.entry.table_name for e in day] == ["contacts"]
+    until = [e.entry for e in store.audit_entries(AuditFilter(until=FIXED_NOW.date()))]
+    assert all(e.created_at.date() <= FIXED_NOW.date() for e in until) and len(until) == 5
+    first = store.audit_entries(AuditFilter(), limit=2)
+    rest = store.audit_entries(AuditFilter(), limit=100, after=first[-1])
+    assert [e.entry.id for e in first + rest] == [e.id for e in everything]
+
+
+def test_a_stored_entry_the_server_wrote_in_an_odd_shape_still_reads(ws):
+    store, ids = ws
+    with store.transaction() as tx:
+        tx.conn.execute(
+            """INSERT INTO audit_log (id, workspace_id, actor_id, table_name, record_id, action, old_data, new_data,
+            created_at) VALUES ('odd', ?, NULL, 'deals', 'x', 'truncate', '[1, 2]', '"text"', ?)""",
+            (store.workspace_id, FIXED_NOW.isoformat()))
+    odd = next(e.entry for e in store.audit_entries(AuditFilter(), limit=500) if e.entry.id == "odd")
+    assert odd.action == "truncate" and odd.old_data is None
+
+
+def test_the_diff_reads_as_a_person_would():
+    from track_tui.models import AuditLogEntry
+    from track_tui.widgets.audit_list import diff_block, diff_summary
+
+    entry = AuditLogEntry(workspace_id="w", table_name="deals", record_id="d", action="update",
+                          old_data={"value_cents": 150000, "custom_fields": {"seats": 5, "tier": "gold"}, "tags": []},
+                          new_data={"value_cents": 1500, "custom_fields": {"seats": 9, "tier": "gold"}, "tags": ["vip"]})
+    assert diff_summary(entry, "JPY") == "seats: 5 → 9; Tags: — → vip; Value: ¥150,000 → ¥1,500"
+    assert diff_block(entry, "USD").splitlines()[-1] == "Value: $1,500.00 → $15.00"
+    created = AuditLogEntry(workspace_id="w", table_name="tasks", record_id="t", action="insert",
+                            new_data={"title": "Ring Ada", "status": "open"})
+    assert diff_summary(created) == "created Ring Ada"
+
+
+def test_an_import_is_audited_row_by_row(ws):
+    from track_tui.models import Contact
+
+    store, ids = ws
+    people = [Contact(workspace_id=store.workspace_id, name=f"Imported {i}") for i in range(3)]
+    store.import_records(RecordType.CONTACT, people)
+    logged = {e.record_id: e for e in entries(store) if e.table_name == "contacts"}
+    assert set(logged) == {p.id for p in people}
+    assert all(e.action == "insert" and e.new_data["name"].startswith("Imported") for e in logged.values())
