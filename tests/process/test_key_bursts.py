@@ -54,8 +54,14 @@ def shown(session: TerminalSession, keys: str, condition: Callable[[ScreenReader
 
 
 def back_on_the_board(session: TerminalSession) -> None:
-    shown(session, ESC, lambda s: s.line_with("Enter saves") is None and s.line_with("results") is None
-          and s.line_with("Enter applies") is None and "/ Filter" in s.text())
+    """Escape back to the board; a dialog holding typed text asks first ("Esc again discards")."""
+    def on_board(s: ScreenReader) -> bool:
+        return (s.line_with("Enter saves") is None and s.line_with("results") is None
+                and s.line_with("Enter applies") is None and "/ Filter" in s.text())
+
+    drawn = shown(session, ESC, lambda s: on_board(s) or s.line_with("Esc again discards") is not None)
+    if not on_board(drawn):
+        shown(session, ESC, on_board)
 
 
 def input_line(drawn: ScreenReader, text: str) -> str | None:
