@@ -5,7 +5,7 @@ The real `track` command runs on a pseudo-terminal over the poisoned workspace, 
 outbox entries the server refused with hostile reasons (the failed-changes screen), saved views
 with hostile names (the picker and the palette), and a CSV file with hostile headers and cells
 (the import path prompt, the mapping screen, its field picker and the report of bad rows). The
-walk visits the board's list view and swimlanes, the saved-view picker, the palette's view and
+walk visits the board's list view (and its export to a file) and swimlanes, the saved-view picker, the palette's view and
 import lines, the failed-changes screen and its discard question, and the import screen.
 
 Two things are read: every byte the app wrote (nothing but Textual's own sequences, every
@@ -55,6 +55,8 @@ def _walk_later_screens(session: TerminalSession, csv_file: Path) -> None:
     step("board", "", expect=BACK)
     step("list view", "v", expect="Sort")
     step("list view: lanes", "g", expect="cards · lanes")
+    step("list view: export prompt", "e", expect="picks the format")
+    step("list view: exported", ENTER, expect="Exported")
     step("list view closed", "v", expect="Stage ▶")
     step("swimlanes", "S", expect="lanes by owner")
     step("swimlanes: cursor", "j")
@@ -134,6 +136,13 @@ def test_no_screen_left_data_text_for_the_guard_to_repair(walk):
 def test_nothing_but_textuals_own_sequences_reaches_the_terminal(session):
     found = {name: problems[:3] for name, output in session.steps.items() if (problems := terminal_violations(output))}
     assert not found, "\n".join(f"{name}: {problems}" for name, problems in found.items())
+
+
+def test_an_export_from_the_tui_keeps_the_data_exact(walk):
+    """A file is data, not drawing: the list view's export holds the payloads as stored."""
+    home = Path(walk.session.env["HOME"])
+    exported = "".join(path.read_text(encoding="utf-8") for path in home.glob("*.csv") if path.name != "poisoned.csv")
+    assert "\x1b]52;c;SGVsbG8=\x07\x1b]0;pwned\x07Deal" in exported
 
 
 def test_no_payload_is_written_as_it_is_stored(session):
