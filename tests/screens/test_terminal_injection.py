@@ -6,7 +6,11 @@ CSI, BEL, BS, CR, a bidi override, Textual markup). The test walks every screen 
 moves and the won dialog, notifications, board picker, quick add, help, the command palette,
 the record page with its timeline and dialogs, the inbox and its dialogs, search — and reads
 every byte the app wrote: nothing may be there that Textual itself does not write, and every
-payload must have been drawn as visible symbols instead.
+payload must have been drawn as visible symbols instead. The app runs under the terminal guard's
+witness (`tests/support/guard_witness.py`): a line the guard had to repair is text a screen drew
+without `safe_line`, and none may be left. The later screens (list view, swimlanes, saved views,
+failed changes, import) have their own walk in `test_terminal_injection_later.py`, so the two
+run side by side under `-n 2`.
 """
 
 from __future__ import annotations
