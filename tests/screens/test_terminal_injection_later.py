@@ -5,8 +5,10 @@ The real `track` command runs on a pseudo-terminal over the poisoned workspace, 
 outbox entries the server refused with hostile reasons (the failed-changes screen), saved views
 with hostile names (the picker and the palette), and a CSV file with hostile headers and cells
 (the import path prompt, the mapping screen, its field picker and the report of bad rows). The
-walk visits the board's list view (and its export to a file) and swimlanes, the saved-view picker, the palette's view and
-import lines, the failed-changes screen and its discard question, and the import screen.
+walk visits the board's list view (and its export to a file) and swimlanes, the saved-view
+picker, the palette's view and import lines, the failed-changes screen (opening a record, the
+offline discard and retry notices), the import screen, the automations (list, run log, form), the
+audit log and the workspace settings.
 
 Two things are read: every byte the app wrote (nothing but Textual's own sequences, every
 payload drawn as visible symbols), and the terminal guard's witness (`guard_witness.py`): the
@@ -17,7 +19,6 @@ machine draws slowly; nothing here is timed).
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import sys
 from dataclasses import dataclass
@@ -83,15 +84,7 @@ def _walk_later_screens(session: TerminalSession, csv_file: Path) -> None:
     step("import: field picker closed", ESC, expect="I imports")
     step("import: refused with bad rows", "i", expect="fix the file")
     step("import: good rows", "I", expect="Imported")
-    if ADMIN_SCREENS:
-        _walk_admin_screens(session)
-
-
-# Automations, the audit log and the workspace settings (branch c-admin): walked once they are
-# in the app, so the walk covers them from the merge on without a change here. Checked against
-# c-admin at fe698f0 (all clean: no bytes, no repairs).
-ADMIN_SCREENS = all(importlib.util.find_spec(f"track_tui.screens.{name}") is not None
-                    for name in ("automations", "audit", "workspace_admin"))
+    _walk_admin_screens(session)
 
 
 def _walk_admin_screens(session: TerminalSession) -> None:
@@ -184,7 +177,7 @@ def test_no_payload_is_written_as_it_is_stored(session):
 @pytest.mark.parametrize("screen", [
     "list view", "list view: lanes", "swimlanes", "saved views", "palette: views", "failed changes",
     "failed changes: opens a record", "import: mapping", "import: field picker",
-    *(("automations", "audit log", "workspace admin") if ADMIN_SCREENS else ()),
+    "automations", "audit log", "workspace admin",
 ])
 def test_each_screen_drew_poisoned_text(session, screen):
     """The checks above only mean something if the poisoned text was on screen: it was, as symbols."""
