@@ -485,4 +485,4 @@ def _print_status(args, report: dict, *, note: str | None) -> None:
         for change in report.get("failed_changes", [])[:5]:
             print(f"  refused: {change['op']} {change['table']} {change['row_id']}: {_shown(change['reason'])}")
     if note:
-        print(f"Server:    {note}")
+        print(f"Server:    {_shown(note)}")  # the server's words, or a proxy's

@@ -9,8 +9,11 @@ shows, which is all that is left of a row once deleted); this module turns them 
 one (:func:`summary`). The app collects a burst for a moment and shows the one notification.
 
 Who comes from the change set (`updated_by` as the server stamped it) or, failing that, the row
-itself (`Store.changed_by`); names are the data's and are drawn safely by the app's `notify`.
-No Textual here.
+itself (`Store.changed_by`). Names are the data's (a teammate types their own): every name that
+goes into a sentence — who, the record, the stage — is made one safe line here (white space
+runs, newlines included, become one space; controls become symbols: :func:`safe_line`) and cut
+to :data:`NAME_CELLS`, so a sentence is safe wherever it is shown (a notification, the message
+line of an open editor) and a name cannot fake a second line. No Textual here.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .models.records import FIELD_LABELS
+from .safe_text import safe_line
 from .store.changes import BOOKKEEPING_COLUMNS, ChangeSet
 
 if TYPE_CHECKING:
@@ -89,11 +93,16 @@ def summary(items: list[NewsItem]) -> str | None:
 # -- the parts -------------------------------------------------------------------------------
 
 
+def one_line(name: str) -> str:
+    """A name from the data as part of one sentence: one line, safe, at most NAME_CELLS long."""
+    name = safe_line(" ".join(name.split()))
+    return name if len(name) <= NAME_CELLS else name[: NAME_CELLS - 1] + "…"
+
+
 def _quoted(name: str | None, fallback: str) -> str:
-    if not name:
+    if not name or not name.strip():
         return fallback
-    name = " ".join(name.split())
-    return f"'{name if len(name) <= NAME_CELLS else name[: NAME_CELLS - 1] + '…'}'"
+    return f"'{one_line(name)}'"
 
 
 def who_changed(store: "Store", changes: ChangeSet, table: str, row_id: str) -> str:
@@ -110,14 +119,16 @@ def _who(store: "Store", changes: ChangeSet, subject: Subject) -> str:
         if user_id == store.user_id:
             return "You (elsewhere)"
         profile = store.profiles().get(user_id)
-        return profile.full_name if profile is not None and profile.full_name else "A teammate"
+        return one_line(profile.full_name) if profile is not None and profile.full_name.strip() else "A teammate"
     try:
         who = store.changed_by(subject.table, subject.row_id)
     except (LookupError, ValueError):  # gone, or not a synced table
         return SOMEONE
     if who.is_you:
         return "You (elsewhere)"
-    return who.name or (SOMEONE if who.user_id is None else "A teammate")
+    if who.name and who.name.strip():
+        return one_line(who.name)
+    return SOMEONE if who.user_id is None else "A teammate"
 
 
 def _row(store: "Store", table: str, row_id: str) -> dict | None:
@@ -129,7 +140,8 @@ def _row(store: "Store", table: str, row_id: str) -> dict | None:
 def _stage_name(store: "Store", stage_id: str | None) -> str:
     if not stage_id:
         return "another stage"
-    return store.stage_names().get(stage_id) or "another stage"
+    name = store.stage_names().get(stage_id)
+    return one_line(name) if name and name.strip() else "another stage"
 
 
 def _fields_words(fields: frozenset[str]) -> str:

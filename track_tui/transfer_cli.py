@@ -65,8 +65,6 @@ class _Refused(Exception):
 
 
 def run(args: argparse.Namespace, settings: "Settings") -> int:
-    from .safe_text import safe_line
-
     try:
         store = _open_store(args, settings)
     except _Refused as refused:
@@ -75,14 +73,18 @@ def run(args: argparse.Namespace, settings: "Settings") -> int:
     try:
         return (_export if args.command == "export" else _import)(args, store)
     except _Refused as refused:
-        _err(safe_line(f"track {args.command}: {refused}"))
+        _err(f"track {args.command}: {refused}")
         return refused.status
     finally:
         store.close()
 
 
 def _err(line: str) -> None:
-    print(line, file=sys.stderr, flush=True)
+    """One line of a message or report on standard error, always drawn safely: it names files,
+    columns and cells (someone else's text), and nothing reads it back as data."""
+    from .safe_text import safe_line
+
+    print(safe_line(line), file=sys.stderr, flush=True)
 
 
 def _open_store(args: argparse.Namespace, settings: "Settings"):

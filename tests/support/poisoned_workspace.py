@@ -155,3 +155,66 @@ def visible_forms() -> Iterator[tuple[str, str]]:
 
     for payload in PAYLOADS:
         yield payload, safe_line(payload)
+
+
+# -- what came later: failed changes, saved views, a CSV file to import -------------------------
+
+
+def add_failed_changes(path: Path) -> None:
+    """Outbox entries the server refused, each with a hostile reason (a server's message, or a
+    proxy's, is text from outside too) and a hostile value in what was tried."""
+    conn = sqlite3.connect(path)
+    try:
+        with conn:
+            payloads = itertools.cycle(PAYLOADS)
+            deals = [row[0] for row in conn.execute("SELECT id FROM deals ORDER BY name LIMIT 3")]
+            tasks = [row[0] for row in conn.execute("SELECT id FROM tasks ORDER BY title LIMIT 2")]
+            rows = [("deals", deal, "update", {"name": next(payloads) + "renamed"}) for deal in deals]
+            rows += [("tasks", task, "update", {"title": next(payloads) + "task"}) for task in tasks]
+            for table, row_id, op, patch in rows:
+                reason = f"{next(payloads)}new row violates row-level security{next(payloads)} policy"
+                conn.execute(
+                    "INSERT INTO outbox (table_name, row_id, op, patch, attempts, last_error, state, created_at) "
+                    "VALUES (?, ?, ?, ?, 3, ?, 'failed', '2026-01-01T00:00:00+00:00')",
+                    (table, row_id, op, json.dumps(patch), reason),
+                )
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        conn.close()
+
+
+def write_poisoned_views(views_dir: Path, cache: Path) -> None:
+    """Saved views of the workspace at `cache` whose names, board names and filters are hostile
+    (the views file is the person's own, but it is edited by hand and copied between people)."""
+    from track_tui import saved_views
+
+    conn = sqlite3.connect(cache)
+    try:
+        workspace_id = conn.execute("SELECT id FROM workspaces LIMIT 1").fetchone()[0]
+        boards = conn.execute("SELECT id, name FROM boards ORDER BY rowid").fetchall()
+    finally:
+        conn.close()
+    path = views_dir / saved_views.views_file(workspace_id).name
+    for index, payload in enumerate(PAYLOADS):
+        board_id, board_name = boards[index % len(boards)]
+        saved_views.save(path, saved_views.SavedView(
+            name=f"{payload}view {index}", board_id=board_id, board=board_name, filter=f"{payload}x",
+        ), workspace_id)
+
+
+POISONED_CSV_NAME = "poisoned\x1b]0;file\x07.csv"  # a file name is someone else's text too
+
+
+def write_poisoned_csv(folder: Path, name: str = "poisoned.csv") -> Path:
+    """A contacts CSV whose headers and cells hold every payload: some rows good, some bad (an
+    invalid email) so the report names hostile cells, one header no field matches."""
+    import csv
+
+    path = folder / name
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Name", "Email", "Title", f"{PAYLOADS[0]}Notes{PAYLOADS[1]}", f"Phone{PAYLOADS[6]}"])
+        for index, payload in enumerate(PAYLOADS):
+            email = f"person{index}@example.com" if index % 2 else f"{payload}not an email"
+            writer.writerow([f"{payload}Person {index}", email, f"{payload}title", payload, f"{payload}555"])
+    return path

@@ -79,6 +79,10 @@ class TerminalSession:
     columns: int = 120
     rows: int = 40
     steps: dict[str, str] = field(default_factory=dict)
+    # How long a step waits for its screen's words. Generous on purpose: the suite runs two
+    # workers on two cores beside other work, and at a load of 12 one screen has taken over 10 s
+    # to draw. A screen that is drawn returns at once; only a screen that never comes waits it out.
+    deadline: float = 60.0
 
     def __post_init__(self) -> None:
         self._output = bytearray()
@@ -185,14 +189,15 @@ class TerminalSession:
                 return
             time.sleep(quiet - idle)
 
-    def wait_for(self, text: str, mark: int = 0, timeout: float = 10.0) -> bool:
-        """Wait until `text` has been drawn since byte `mark`; False if it never was."""
-        deadline = time.monotonic() + timeout
+    def wait_for(self, text: str, mark: int = 0, timeout: float | None = None) -> bool:
+        """Wait until `text` has been drawn since byte `mark` (at most `timeout`, by default the
+        session's `deadline`); False if it never was."""
+        deadline = time.monotonic() + (self.deadline if timeout is None else timeout)
         while time.monotonic() < deadline:
             if text in visible_text(self.since(mark)):
                 return True
             if not self.running:
-                return False
+                return text in visible_text(self.since(mark))  # its last frame may hold it
             time.sleep(0.02)
         return False
 

@@ -34,7 +34,7 @@ from ..messages import StoreChanged
 from ..models import CustomFieldType, Record, RecordType, TimelineEntry
 from ..models.dates import relative_days, short_date
 from ..models.enums import EntryType, StageType
-from ..remote_news import Subject, who_changed
+from ..remote_news import Subject, one_line, who_changed
 from ..safe_text import safe_line
 from ..store import ChangedElsewhere, ChangeSet, InvalidInput, Store
 from ..store.record_queries import PickerItem, RecordCard, RelatedRecord
@@ -434,8 +434,8 @@ class RecordScreen(Screen[None]):
         if editing is not None:
             if fe.raw_value(editing, self.record) == self._editing[1]:
                 return  # another field: this editor's value still holds
-            theirs = fe.display(editing, self.record, self._field_context())
-            text = (f"{who} changed {editing.label} to {theirs} while you were editing. "
+            theirs = one_line(fe.display(editing, self.record, self._field_context()))  # the data's: one safe line
+            text = (f"{who} changed {one_line(editing.label)} to {theirs} while you were editing. "
                     "Saving asks before replacing their value.")
         elif isinstance(dialog, NoteScreen):
             text = f"{who} changed {self._describe_fields(changes.fields(table, self.record_id))} meanwhile; your note is kept."
@@ -625,10 +625,10 @@ class RecordScreen(Screen[None]):
         except ChangedElsewhere as exc:
             self._editing = (spec.key, exc.current)  # saving again replaces what is there now
             self.show_details()
-            now = fe.display(spec, self.record, self._field_context())
+            now, label = one_line(fe.display(spec, self.record, self._field_context())), one_line(spec.label)
             if not in_editor:
-                return f"{spec.label} was changed elsewhere; it is now {now}. Nothing was saved."
-            return (f"{spec.label} was changed elsewhere while you were editing; it is now {now}. "
+                return f"{label} was changed elsewhere; it is now {now}. Nothing was saved."
+            return (f"{label} was changed elsewhere while you were editing; it is now {now}. "
                     "Save again to replace it, or Esc to keep it.")
         except InvalidInput as exc:
             return f"{exc.field}: {exc.reason}"
