@@ -55,6 +55,10 @@ def test_the_query_says_record_what_and_why(demo_store):
     moved = next(c for c in changes if c.table == "board_cards")
     assert moved.tried == f"move to {demo_store.stages(board.id)[2].name}"
     assert moved.record_id is not None
+    assert moved.record_type is RecordType.DEAL  # so the deal's stage_id follows: names, never the id
+    deal_stage = next(c for c in changes if c.table == "deals" and c.row_id == moved.record_id)
+    stages = demo_store.stages(board.id)
+    assert deal_stage.tried == f"Stage: {stages[0].name} → {stages[2].name}"
     created = next(c for c in changes if c.table == "timeline_entries")
     assert created.tried == "log a change in the timeline"  # the edit's own field_edit entry
 
