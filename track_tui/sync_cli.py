@@ -189,10 +189,22 @@ def _once(runtime: Any, engine: Any) -> int:
         code = EXIT_SERVER if outcome.server_error else EXIT_UNREACHABLE
         raise CommandFailed(code, f"{outcome.problem}; {outcome.pending} change(s) stay queued")
     if outcome.failed:
-        reasons = outcome.failures[0][1] if outcome.failures else "see `track status --json`"
+        reasons = outcome.failures[0][1] if outcome.failures else _first_parked_reason(engine.store)
         raise CommandFailed(EXIT_FAILED_CHANGES, f"{outcome.failed} change(s) refused by the server and parked "
                             f"(first: {reasons})")
     raise CommandFailed(EXIT_UNREACHABLE, f"{outcome.pending} change(s) still waiting; run again")
+
+
+def _first_parked_reason(store: Any) -> str:
+    """The server's reason for the oldest parked change: a change refused by an earlier run
+    (or by the TUI) is not in this round's outcome, and the one line should still say why."""
+    from .store.failed_changes import failed_changes
+
+    try:
+        parked = failed_changes(store, limit=1)
+    except Exception:  # noqa: BLE001 - the message falls back to pointing at the full list
+        parked = []
+    return parked[0].reason if parked else "see `track status --json`"
 
 
 # -- --watch ---------------------------------------------------------------------------------------

@@ -94,6 +94,8 @@ def test_sync_exit_codes_say_why_in_one_line(backend, team, dirs):
                 (team.a, team.bob.id))
     result = track("sync", env=configured(backend))
     assert result.returncode == 9 and "row-level security" in one_line(result)
+    again = track("sync", env=configured(backend))  # parked by the run before: still says why
+    assert again.returncode == 9 and "row-level security" in one_line(again)
     report = json.loads(track("status", "--json", env=configured(backend)).stdout)
     assert report["failed"] == 1 and "row-level security" in report["failed_changes"][0]["reason"]
     backend.sql("delete from workspace_members where workspace_id = %s and user_id = %s", (team.a, team.bob.id))
