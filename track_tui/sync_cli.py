@@ -131,6 +131,8 @@ class _Printer:
         self.lock = threading.Lock()
 
     def status(self, status: Any) -> None:
+        from .sync.status import SyncState
+
         with self.lock:
             download = status.download
             if download is not None and sys.stderr.isatty():
@@ -148,7 +150,10 @@ class _Printer:
             elif download is None and self.progress is not None:
                 self.progress.stop()
                 self.progress = None
-            if self.watch and status.state != self.last_state:
+            retrying = status.state is SyncState.SYNCING and self.last_state is SyncState.OFFLINE
+            if self.watch and status.state != self.last_state and not retrying:
+                # Each attempt while offline would print "syncing" then "offline" again: the
+                # line waits for the attempt's outcome (back in step, or another state).
                 self.last_state = status.state
                 why = f" ({status.problem})" if status.problem else ""
                 print(f"{_now()} {status.state.value}{why}; {status.pending} waiting, {status.failed} refused",

@@ -183,3 +183,20 @@ def test_watch_prints_applied_batches_and_stops_cleanly(backend, team, dirs, sto
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_watch_says_offline_once_not_twice_per_attempt(capsys):
+    """While the project is down each retry went "syncing" then "offline" again, two lines per
+    attempt; now a line comes when the state really changes."""
+    from track_tui.sync.status import SyncState, SyncStatus
+    from track_tui.sync_cli import _Printer
+
+    printer = _Printer(watch=True)
+    down = "the network connection to the project failed"
+    for state, problem in [(SyncState.LIVE, None), (SyncState.SYNCING, None), (SyncState.OFFLINE, down),
+                           (SyncState.SYNCING, None), (SyncState.OFFLINE, down), (SyncState.SYNCING, None),
+                           (SyncState.OFFLINE, down), (SyncState.SYNCING, None), (SyncState.LIVE, None)]:
+        printer.status(SyncStatus(state=state, problem=problem, pending=2))
+    lines = [line.split(" ", 1)[1] for line in capsys.readouterr().out.splitlines()]
+    assert lines == ["live; 2 waiting, 0 refused", "syncing; 2 waiting, 0 refused",
+                     f"offline ({down}); 2 waiting, 0 refused", "live; 2 waiting, 0 refused"]
