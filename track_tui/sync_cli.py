@@ -17,6 +17,7 @@ code  meaning
 8     a local file problem (no workspace chosen yet, damaged cache, cache of another account)
 9     some local changes were refused by the server and are parked (`track status --json`)
 10    you are no longer a member of this workspace
+130   one round interrupted (Ctrl-C, SIGTERM): pages and acknowledged uploads are kept
 ====  ===========================================================================
 
 A first download shows a rich progress bar on standard error when it is a terminal.
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import account_cli, signals
 from .account_cli import (
-    EXIT_LOCAL_FILE, EXIT_NOT_SIGNED_IN, EXIT_OK, EXIT_SERVER, EXIT_UNREACHABLE, CommandFailed,
+    EXIT_INTERRUPTED, EXIT_LOCAL_FILE, EXIT_NOT_SIGNED_IN, EXIT_OK, EXIT_SERVER, EXIT_UNREACHABLE, CommandFailed,
 )
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ def run(args: argparse.Namespace, settings: "Settings", config_path: Path) -> in
     except CommandFailed as exc:
         print(f"track sync: {exc}", file=sys.stderr)
         return exc.code
+    except (KeyboardInterrupt, signals.Terminated):  # one round stopped by Ctrl-C or SIGTERM
+        print("track sync: interrupted; what was saved is kept, your changes stay queued", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         runtime.close()
         if store is not None:

@@ -200,3 +200,20 @@ def test_watch_says_offline_once_not_twice_per_attempt(capsys):
     lines = [line.split(" ", 1)[1] for line in capsys.readouterr().out.splitlines()]
     assert lines == ["live; 2 waiting, 0 refused", "syncing; 2 waiting, 0 refused",
                      f"offline ({down}); 2 waiting, 0 refused", "live; 2 waiting, 0 refused"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_one_round_interrupted_while_a_request_hangs_says_so_and_exits_130(backend, team, dirs, stop):
+    assert login(backend, team.alice.email).returncode == 0
+    assert track("sync", env=configured(backend)).returncode == 0
+    fake = backend.require_fake()
+    fake.faults.timeout_next(20, path_prefix="/rest/v1", hang_for=120)
+    try:
+        proc = _spawn(backend, "sync")
+        time.sleep(2.0)  # the round is waiting on the server
+        proc.send_signal(stop)
+        assert proc.wait(10) == 130
+        assert one_line(subprocess.CompletedProcess(proc.args, 130, "", proc.stderr.read())) == \
+            "track sync: interrupted; what was saved is kept, your changes stay queued"
+    finally:
+        fake.faults.clear()
