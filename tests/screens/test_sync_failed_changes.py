@@ -152,6 +152,7 @@ async def test_discard_works_offline_through_the_engine(demo_store):
         await pilot.press("d")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmDiscard)
+        assert "Close date:" in app.screen.question and "→ 2027-04-30" in app.screen.question  # which one
         await pilot.press("y")
         await pilot.pause()
         assert control.discarded == [seqs[:1]]

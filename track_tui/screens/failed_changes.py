@@ -193,7 +193,10 @@ class FailedChangesScreen(Screen[None]):
                     return
             self.notify(f"Discarded: {safe_line(change.name)} returns to the server's version{when}", timeout=4)
 
-        self.app.push_screen(ConfirmDiscard(f"Discard this change to {safe_line(change.name)}?"), answered)
+        # What it tried too: one save parks several entries of the same record (the card, the
+        # deal's stage, the timeline entry), and the name alone does not tell them apart.
+        question = f"Discard this change to {safe_line(change.name)} ({safe_line(change.tried)})?"
+        self.app.push_screen(ConfirmDiscard(question), answered)
 
     def action_open(self) -> None:
         change = self.current
