@@ -404,7 +404,7 @@ def _status(args, settings: "Settings", config_path: Path, runtime) -> int:
     report["project_url"] = project.url
     note = None
     try:
-        who = runtime.run(account.signed_in(), timeout=NETWORK_TIMEOUT)
+        who = runtime.run(account.signed_in(confirm=True), timeout=NETWORK_TIMEOUT)
         report["server"] = "reachable"
         if who is not None:
             report.update(signed_in=True, email=who.email, user_id=who.user_id,

@@ -17,11 +17,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
+from rich.cells import cell_len
 from rich.text import Text
 
 from .safe_text import safe_line
 from .sync.status import SyncState, SyncStatus
 
+CONTEXT_MARK = "  │ "  # between the sync words and the screen's part
 FAILED_KEY = "!"  # the status line's key for the failed-changes screen
 
 
@@ -119,23 +121,39 @@ def _parts(status: AppStatus, now: datetime, *, short: bool, with_time: bool,
     return parts
 
 
+CONTEXT_ROOM = 24  # cells the screen's part keeps before the sync words take shorter forms
+
+
 def status_text(status: AppStatus, context: str, width: int, now: datetime) -> Text:
-    """The whole line for `width` cells: the longest wording that fits (see the module docs)."""
+    """The whole line for `width` cells: the longest wording that fits (see the module docs).
+
+    A context too long for even the shortest wording (a record's long name, a long filter) is
+    cut at its end, under the longest wording that still leaves it :data:`CONTEXT_ROOM` cells;
+    only when none does, the workspace name gives way too."""
     workspace = safe_line(status.workspace)
     context = safe_line(context)
     # (short state, short counts and time, with the time): longest first
     tiers = ((False, False, True), (False, True, True), (True, True, True), (True, True, False))
-    chosen = None
-    for short_state, short, with_time in tiers:
-        parts = _parts(status, now, short=short, with_time=with_time, short_state=short_state)
+    wordings = [_parts(status, now, short=short, with_time=with_time, short_state=short_state)
+                for short_state, short, with_time in tiers]
+    for parts in wordings:
         chosen = _build(workspace, parts, context)
         if chosen.cell_len <= width:
             return chosen
-    assert chosen is not None
+    wanted = min(cell_len(context), CONTEXT_ROOM)
+    for parts in wordings:
+        if width - _build(workspace, parts, "").cell_len - len(CONTEXT_MARK) >= wanted:
+            return _fitted(_build(workspace, parts, context), width)
     # Still too wide: the workspace name gives way first, then the context is cut at its end.
-    if workspace and chosen.cell_len > width:
-        chosen = _build(_shorten(workspace, 16), _parts(status, now, short=True, with_time=False), context)
+    if workspace:
+        chosen = _build(_shorten(workspace, 16), wordings[-1], context)
     return chosen
+
+
+def _fitted(text: Text, width: int) -> Text:
+    if text.cell_len > width:
+        text.truncate(width, overflow="ellipsis")
+    return text
 
 
 def _shorten(text: str, cells: int) -> str:
@@ -149,5 +167,5 @@ def _build(workspace: str, parts: list[tuple[str, str]], context: str) -> Text:
         text.append("  ")
         text.append(piece, style=style)
     if context:
-        text.append(f"  │ {context}")
+        text.append(f"{CONTEXT_MARK}{context}")
     return text

@@ -17,6 +17,7 @@ code  meaning
 8     a local file problem (no workspace chosen yet, damaged cache, cache of another account)
 9     some local changes were refused by the server and are parked (`track status --json`)
 10    you are no longer a member of this workspace
+130   one round interrupted (Ctrl-C, SIGTERM): pages and acknowledged uploads are kept
 ====  ===========================================================================
 
 A first download shows a rich progress bar on standard error when it is a terminal.
@@ -32,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from . import account_cli, signals
 from .account_cli import (
-    EXIT_LOCAL_FILE, EXIT_NOT_SIGNED_IN, EXIT_OK, EXIT_SERVER, EXIT_UNREACHABLE, CommandFailed,
+    EXIT_INTERRUPTED, EXIT_LOCAL_FILE, EXIT_NOT_SIGNED_IN, EXIT_OK, EXIT_SERVER, EXIT_UNREACHABLE, CommandFailed,
 )
 
 if TYPE_CHECKING:
@@ -67,6 +68,9 @@ def run(args: argparse.Namespace, settings: "Settings", config_path: Path) -> in
     except CommandFailed as exc:
         print(f"track sync: {exc}", file=sys.stderr)
         return exc.code
+    except (KeyboardInterrupt, signals.Terminated):  # one round stopped by Ctrl-C or SIGTERM
+        print("track sync: interrupted; what was saved is kept, your changes stay queued", file=sys.stderr)
+        return EXIT_INTERRUPTED
     finally:
         runtime.close()
         if store is not None:
@@ -131,6 +135,8 @@ class _Printer:
         self.lock = threading.Lock()
 
     def status(self, status: Any) -> None:
+        from .sync.status import SyncState
+
         with self.lock:
             download = status.download
             if download is not None and sys.stderr.isatty():
@@ -148,7 +154,10 @@ class _Printer:
             elif download is None and self.progress is not None:
                 self.progress.stop()
                 self.progress = None
-            if self.watch and status.state != self.last_state:
+            retrying = status.state is SyncState.SYNCING and self.last_state is SyncState.OFFLINE
+            if self.watch and status.state != self.last_state and not retrying:
+                # Each attempt while offline would print "syncing" then "offline" again: the
+                # line waits for the attempt's outcome (back in step, or another state).
                 self.last_state = status.state
                 why = f" ({status.problem})" if status.problem else ""
                 print(f"{_now()} {status.state.value}{why}; {status.pending} waiting, {status.failed} refused",
@@ -189,10 +198,22 @@ def _once(runtime: Any, engine: Any) -> int:
         code = EXIT_SERVER if outcome.server_error else EXIT_UNREACHABLE
         raise CommandFailed(code, f"{outcome.problem}; {outcome.pending} change(s) stay queued")
     if outcome.failed:
-        reasons = outcome.failures[0][1] if outcome.failures else "see `track status --json`"
+        reasons = outcome.failures[0][1] if outcome.failures else _first_parked_reason(engine.store)
         raise CommandFailed(EXIT_FAILED_CHANGES, f"{outcome.failed} change(s) refused by the server and parked "
                             f"(first: {reasons})")
     raise CommandFailed(EXIT_UNREACHABLE, f"{outcome.pending} change(s) still waiting; run again")
+
+
+def _first_parked_reason(store: Any) -> str:
+    """The server's reason for the oldest parked change: a change refused by an earlier run
+    (or by the TUI) is not in this round's outcome, and the one line should still say why."""
+    from .store.failed_changes import failed_changes
+
+    try:
+        parked = failed_changes(store, limit=1)
+    except Exception:  # noqa: BLE001 - the message falls back to pointing at the full list
+        parked = []
+    return parked[0].reason if parked else "see `track status --json`"
 
 
 # -- --watch ---------------------------------------------------------------------------------------

@@ -35,6 +35,13 @@ def error_line(app) -> str:
     return str(label.render()) if label.display else ""
 
 
+def wraps_inside_the_dialog(app) -> bool:
+    """The message is shown whole: as wide as the dialog at most, on as many lines as it needs
+    (a one-line label wider than the dialog is clipped at its edge, mid-word)."""
+    label = app.screen.query_one("#error")
+    return label.outer_size.width <= label.parent.content_size.width and label.size.height >= 2
+
+
 async def open_deal(app, pilot, store) -> RecordScreen:
     deal_id = store.conn.execute("SELECT id FROM deals WHERE deleted_at IS NULL ORDER BY id LIMIT 1").fetchone()[0]
     await settle(app, pilot)
@@ -57,12 +64,14 @@ async def test_an_editor_on_a_field_changed_remotely_warns_and_asks_before_savin
         server_edit(demo_store, "deals", page.record_id, name="Ana's name for it")
         assert await until(pilot, lambda: "Ana Reyes changed Name to Ana's name for it" in error_line(app))
         assert "Saving asks before replacing their value" in error_line(app)
+        assert wraps_inside_the_dialog(app)
         # The first save does not overwrite: it says what is there now and keeps the dialog open.
         dialog.query_one(Input).value = "My name for it"
         await pilot.press("enter")
         await pilot.pause()
         assert app.screen is dialog
         assert "it is now Ana's name for it" in error_line(app) and "Save again to replace it" in error_line(app)
+        assert wraps_inside_the_dialog(app)
         assert demo_store.record(RecordType.DEAL, page.record_id).name == "Ana's name for it"
         # The second save replaces it, knowingly.
         await pilot.press("enter")

@@ -55,6 +55,10 @@ def test_the_query_says_record_what_and_why(demo_store):
     moved = next(c for c in changes if c.table == "board_cards")
     assert moved.tried == f"move to {demo_store.stages(board.id)[2].name}"
     assert moved.record_id is not None
+    assert moved.record_type is RecordType.DEAL  # so the deal's stage_id follows: names, never the id
+    deal_stage = next(c for c in changes if c.table == "deals" and c.row_id == moved.record_id)
+    stages = demo_store.stages(board.id)
+    assert deal_stage.tried == f"Stage: {stages[0].name} → {stages[2].name}"
     created = next(c for c in changes if c.table == "timeline_entries")
     assert created.tried == "log a change in the timeline"  # the edit's own field_edit entry
 
@@ -135,8 +139,10 @@ async def test_retry_and_discard_go_through_the_engine_when_one_runs(demo_store)
         assert isinstance(app.screen, FailedChangesScreen)
 
 
-async def test_discard_is_refused_in_words_without_a_connection(demo_store):
-    _, _, seqs = refused_close_date(demo_store)
+async def test_discard_works_offline_through_the_engine(demo_store):
+    """The engine's discard needs no connection (the row is refetched once the server answers):
+    the screen must not refuse it while offline."""
+    _, name, seqs = refused_close_date(demo_store)
     control = FakeControl()
     app = syncing_app(demo_store, SyncStatus(state=SyncState.OFFLINE), control)
     async with app.run_test(size=SIZE) as pilot:
@@ -145,9 +151,30 @@ async def test_discard_is_refused_in_words_without_a_connection(demo_store):
         await settle(app, pilot)
         await pilot.press("d")
         await pilot.pause()
-        assert not isinstance(app.screen, ConfirmDiscard)
-        assert control.discarded == [] and states(demo_store, seqs) == ["failed", "failed"]
-        assert any("Discarding needs a connection" in n.message for n in app._notifications)
+        assert isinstance(app.screen, ConfirmDiscard)
+        assert "Close date:" in app.screen.question and "→ 2027-04-30" in app.screen.question  # which one
+        await pilot.press("y")
+        await pilot.pause()
+        assert control.discarded == [seqs[:1]]
+        assert any("returns to the server's version when the server answers" in n.message
+                   for n in app._notifications)
+
+
+async def test_discard_with_no_engine_drops_the_entry_and_remembers_the_row(demo_store):
+    deal_id, _, seqs = refused_close_date(demo_store)
+    app = syncing_app(demo_store, SyncStatus(state=SyncState.OFFLINE))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_failed_changes()
+        await settle(app, pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("y")
+        await settle(app, pilot)
+        left = [r[0] for r in demo_store.conn.execute("SELECT seq FROM outbox WHERE seq IN (?, ?)", seqs)]
+        assert left == seqs[1:]  # the one under the cursor is gone, the other still parked
+        refetch = demo_store.conn.execute("SELECT value FROM meta WHERE key = 'sync_refetch'").fetchone()
+        assert refetch and deal_id in refetch[0]  # the next sync brings the server's version back
 
 
 async def test_enter_opens_the_record_of_the_failure(demo_store):

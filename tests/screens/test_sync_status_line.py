@@ -160,6 +160,19 @@ def test_a_long_name_and_filter_are_cut_at_the_end_only():
     assert "12 to upload" in roomy and "2 failed — press !" in roomy
 
 
+def test_a_long_record_name_is_cut_not_the_workspace_or_the_sync_words():
+    """At 120 columns a record page with a long name once lost the workspace's name (cut to 16
+    cells) and the last-sync time, although only the screen's part should ever be cut."""
+    status = AppStatus(workspace="Larkspur Labs (demo)", sync=SyncStatus(
+        state=SyncState.LIVE, failed=1, last_success=FROZEN_NOW - timedelta(seconds=5)))
+    name = "Deal: A deliberately very long name for the check constraint and then some more words"
+    text = status_text(status, name, 118, FROZEN_NOW).plain
+    assert text.startswith("Larkspur Labs (demo)  ● live  all changes uploaded  1 failed — press !  synced just now")
+    assert len(text) == 118 and text.endswith("…") and "│ Deal: A deliberately" in text
+    short = status_text(status, "Sales pipeline", 118, FROZEN_NOW).plain  # fits whole: not cut
+    assert short.endswith("│ Sales pipeline")
+
+
 def test_data_in_the_line_is_drawn_safely():
     status = AppStatus(workspace="Evil\x1b[2J[/]", sync=SyncStatus(state=SyncState.OFFLINE, problem="bad\x07"))
     plain = status_text(status, "ctx\x1b]0;x\x07", 200, FROZEN_NOW).plain

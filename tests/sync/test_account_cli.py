@@ -182,3 +182,20 @@ def account_cli_args():
     import argparse
 
     return argparse.Namespace(url=None, anon_key=None)
+
+
+def test_status_says_unreachable_when_the_server_is_down_though_the_token_is_valid(backend, team, dirs) -> None:
+    """The access token is still valid, so supabase-py answers get_session() from the file; the
+    status must still ask the server, or it reports a stopped project as reachable and live."""
+    assert login(backend, team.bob.email).returncode == 0
+    fake = backend.require_fake()
+    fake.call(fake.server.stop())
+    try:
+        status = track("status", "--json", env=configured(backend))
+    finally:
+        fake.call(fake.server.start())
+    report = json.loads(status.stdout)
+    assert status.returncode == 0, status.stderr  # still signed in, as far as this computer knows
+    assert report["signed_in"] and report["email"] == team.bob.email
+    assert report["server"] == "unreachable" and report["state"] == "offline"
+    assert report["note"]

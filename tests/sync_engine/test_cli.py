@@ -94,6 +94,8 @@ def test_sync_exit_codes_say_why_in_one_line(backend, team, dirs):
                 (team.a, team.bob.id))
     result = track("sync", env=configured(backend))
     assert result.returncode == 9 and "row-level security" in one_line(result)
+    again = track("sync", env=configured(backend))  # parked by the run before: still says why
+    assert again.returncode == 9 and "row-level security" in one_line(again)
     report = json.loads(track("status", "--json", env=configured(backend)).stdout)
     assert report["failed"] == 1 and "row-level security" in report["failed_changes"][0]["reason"]
     backend.sql("delete from workspace_members where workspace_id = %s and user_id = %s", (team.a, team.bob.id))
@@ -181,3 +183,37 @@ def test_watch_prints_applied_batches_and_stops_cleanly(backend, team, dirs, sto
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+def test_watch_says_offline_once_not_twice_per_attempt(capsys):
+    """While the project is down each retry went "syncing" then "offline" again, two lines per
+    attempt; now a line comes when the state really changes."""
+    from track_tui.sync.status import SyncState, SyncStatus
+    from track_tui.sync_cli import _Printer
+
+    printer = _Printer(watch=True)
+    down = "the network connection to the project failed"
+    for state, problem in [(SyncState.LIVE, None), (SyncState.SYNCING, None), (SyncState.OFFLINE, down),
+                           (SyncState.SYNCING, None), (SyncState.OFFLINE, down), (SyncState.SYNCING, None),
+                           (SyncState.OFFLINE, down), (SyncState.SYNCING, None), (SyncState.LIVE, None)]:
+        printer.status(SyncStatus(state=state, problem=problem, pending=2))
+    lines = [line.split(" ", 1)[1] for line in capsys.readouterr().out.splitlines()]
+    assert lines == ["live; 2 waiting, 0 refused", "syncing; 2 waiting, 0 refused",
+                     f"offline ({down}); 2 waiting, 0 refused", "live; 2 waiting, 0 refused"]
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_one_round_interrupted_while_a_request_hangs_says_so_and_exits_130(backend, team, dirs, stop):
+    assert login(backend, team.alice.email).returncode == 0
+    assert track("sync", env=configured(backend)).returncode == 0
+    fake = backend.require_fake()
+    fake.faults.timeout_next(20, path_prefix="/rest/v1", hang_for=120)
+    try:
+        proc = _spawn(backend, "sync")
+        time.sleep(2.0)  # the round is waiting on the server
+        proc.send_signal(stop)
+        assert proc.wait(10) == 130
+        assert one_line(subprocess.CompletedProcess(proc.args, 130, "", proc.stderr.read())) == \
+            "track sync: interrupted; what was saved is kept, your changes stay queued"
+    finally:
+        fake.faults.clear()

@@ -7,8 +7,10 @@ Actions, on the entry under the cursor:
   back in the queue and pushes; with no engine (offline, or a workspace that is never synced)
   the store puts it back as pending (:func:`~..store.failed_changes.retry_failed`), to go with
   the next sync.
-- `d` discard, after a confirmation: only the engine can, because the row must return to the
-  server's version, which it fetches; without one the screen says why it cannot.
+- `d` discard, after a confirmation, connected or not: the entry goes at once and the row is
+  remembered for refetching (:func:`~..sync.push.discard`), so it returns to the server's
+  version as soon as the server answers. Through the engine when one runs, else in the store
+  (the next sync fetches the row).
 - `Enter` opens the entry's record.
 
 The list is read through the store (:mod:`..store.failed_changes`) in a worker and read again
@@ -134,12 +136,9 @@ class FailedChangesScreen(Screen[None]):
 
     # -- actions ---------------------------------------------------------------------------
 
-    def _control(self):
-        control = getattr(self.app, "sync_control", None)
+    def _connected(self) -> bool:
         status = getattr(self.app, "app_status", None)
-        if control is None or status is None or status.sync.state not in CONNECTED:
-            return None
-        return control
+        return status is not None and status.sync.state in CONNECTED
 
     def action_cursor(self, delta: int) -> None:
         if self.changes:
@@ -176,18 +175,28 @@ class FailedChangesScreen(Screen[None]):
         change = self.current
         if change is None:
             return
-        control = self._control()
-        if control is None:
-            self.notify("Discarding needs a connection: the record must go back to the server's version, "
-                        "which only the server has. Connect, or retry the change.", severity="warning", timeout=8)
-            return
+        control = getattr(self.app, "sync_control", None)
+        when = "" if self._connected() else " when the server answers"
 
         def answered(yes: bool | None) -> None:
-            if yes:
-                control.discard([change.seq])
-                self.notify(f"Discarded: {change.name} returns to the server's version", timeout=4)
+            if not yes:
+                return
+            if control is not None:
+                control.discard([change.seq])  # returns at once; works offline too
+            else:
+                from ..sync.push import discard  # the network stack only when it is needed
 
-        self.app.push_screen(ConfirmDiscard(f"Discard this change to {safe_line(change.name)}?"), answered)
+                try:
+                    discard(self.store, [change.seq])
+                except ReadOnlyCache as exc:
+                    self.notify(str(exc), severity="error", timeout=8)
+                    return
+            self.notify(f"Discarded: {safe_line(change.name)} returns to the server's version{when}", timeout=4)
+
+        # What it tried too: one save parks several entries of the same record (the card, the
+        # deal's stage, the timeline entry), and the name alone does not tell them apart.
+        question = f"Discard this change to {safe_line(change.name)} ({safe_line(change.tried)})?"
+        self.app.push_screen(ConfirmDiscard(question), answered)
 
     def action_open(self) -> None:
         change = self.current

@@ -184,6 +184,9 @@ def _update_words(conn, table: str, patch: dict[str, Any], record_id: str | None
         if column == "stage_id" and table == "board_cards":
             parts.append(f"move to {_stage_name(conn, new)}")
             continue
+        if column == "stage_id":  # a deal's stage follows its card: names, never the stage's id
+            parts.append(f"Stage: {_stage_change(conn, record_id, created_at, new)}")
+            continue
         if column == "position":
             continue  # the card's place in its column: part of a move, not worth a line
         label, old = olds.get(column, (FIELD_LABELS.get(column, column.replace("_", " ").capitalize()), _MISSING))
@@ -216,6 +219,19 @@ def _money(minor: Any, currency: str) -> Any:
 def _stage_name(conn, stage_id: Any) -> str:
     found = conn.execute("SELECT name FROM board_stages WHERE id = ?", (stage_id,)).fetchone()
     return str(found[0]) if found and found[0] else "another stage"
+
+
+def _stage_change(conn, deal_id: str | None, created_at: str, stage_id: Any) -> str:
+    """"Lead → Qualified" from the move's own stage_change entry (same record, same instant),
+    else the new stage's name alone."""
+    found = conn.execute(
+        "SELECT json_extract(payload, '$.from_stage') FROM timeline_entries "
+        "WHERE record_id = ? AND entry_type = 'stage_change' AND created_at = ? "
+        "AND json_extract(payload, '$.to_stage_id') = ?",
+        (deal_id, created_at, stage_id),
+    ).fetchone() if deal_id else None
+    new = _stage_name(conn, stage_id)
+    return f"{_value(found[0])} → {new}" if found and found[0] else new
 
 
 def _value(value: Any) -> str:

@@ -88,11 +88,12 @@ class Account:
 
         return await auth.verify_code(await self._client(), self.url, email, code)
 
-    async def signed_in(self) -> SignedIn | None:
-        """Who is signed in (refreshing an expired access token); None when nobody is."""
+    async def signed_in(self, *, confirm: bool = False) -> SignedIn | None:
+        """Who is signed in (refreshing an expired access token); None when nobody is.
+        ``confirm``: ask the server even when the token is still valid (see auth.current)."""
         from . import auth
 
-        return await auth.current(await self._client(), self.url)
+        return await auth.current(await self._client(), self.url, confirm=confirm)
 
     async def workspaces(self, user_id: str) -> list[WorkspaceChoice]:
         from . import workspaces

@@ -171,11 +171,16 @@ async def verify_code(client: AsyncClient, url: str, email: str, code: str) -> S
     return SignedIn.of(response.session)
 
 
-async def current(client: AsyncClient, url: str) -> SignedIn | None:
+async def current(client: AsyncClient, url: str, *, confirm: bool = False) -> SignedIn | None:
     """The signed-in person, refreshing an expired access token first; None when signed out.
 
     A stored session whose refresh the server refuses is gone (the library deletes it) and this
     returns None; an unreachable server raises UNREACHABLE (the stored session is kept).
+
+    While the access token has not expired the library answers from the session file alone, so
+    nothing proves the server is there; ``confirm`` asks the server about the token too
+    (``/auth/v1/user``), for `track status`, which reports whether the project answered. A token
+    the server no longer accepts (the session was revoked) is None then, like a refused refresh.
     """
     try:
         session = await client.auth.get_session()
@@ -191,7 +196,16 @@ async def current(client: AsyncClient, url: str) -> SignedIn | None:
         raise failure from exc
     except Exception as exc:  # noqa: BLE001
         raise explain(exc, url) from exc
-    return SignedIn.of(session) if session is not None else None
+    if session is None:
+        return None
+    if confirm:
+        try:
+            await guarded(url, client.auth.get_user(session.access_token))
+        except AuthFailure as failure:
+            if failure.kind is FailureKind.SESSION_ENDED:
+                return None
+            raise
+    return SignedIn.of(session)
 
 
 async def sign_out(client: AsyncClient, url: str) -> None:
