@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
-from rich.cells import cell_len
+from rich.cells import cell_len, set_cell_size
 from rich.text import Text
 
 from .safe_text import safe_line
@@ -154,6 +154,17 @@ def _fitted(text: Text, width: int) -> Text:
     if text.cell_len > width:
         text.truncate(width, overflow="ellipsis")
     return text
+
+
+CONTEXT_NAME_CELLS = 28  # a board's name at the start of a status context
+
+
+def context_name(name: str, cells: int = CONTEXT_NAME_CELLS) -> str:
+    """A name that starts a screen's status context, cut (with …) at `cells`: the context is cut
+    at its end when the line is short, so a long board name must not push out what follows it
+    (the filter, the view, the lane grouping)."""
+    name = safe_line(name)
+    return name if cell_len(name) <= cells else set_cell_size(name, cells - 1) + "…"
 
 
 def _shorten(text: str, cells: int) -> str:

@@ -59,11 +59,11 @@ def _walk_later_screens(session: TerminalSession, csv_file: Path) -> None:
     step = session.step
     step("board", "", expect=BACK)
     step("list view", "v", expect="Sort")
-    step("list view: lanes", "g", expect="cards · lanes")
+    step("list view: lanes", "g", expect="▼ ")  # an open lane's header
     step("list view: export prompt", "e", expect="picks the format")
     step("list view: exported", ENTER, expect="Exported")
     step("list view closed", "v", expect="Stage ▶")
-    step("swimlanes", "S", expect="lanes by owner")
+    step("swimlanes", "S", expect="▼ ")  # an open lane's header
     step("swimlanes: cursor", "j")
     step("swimlanes closed", ESC, expect="Stage ▶")
     step("saved views", "'", expect="Enter opens")
@@ -72,7 +72,8 @@ def _walk_later_screens(session: TerminalSession, csv_file: Path) -> None:
     step("palette: views closed", ESC, expect=BACK)
     step("failed changes", "!", expect="the server refused")
     step("failed changes: cursor", "j")
-    step("failed changes: discard offline", "d", expect="needs a connection")
+    step("failed changes: discard offline", "d", expect="Discard this change")
+    step("failed changes: discard answered no", "n", expect="Retry all")
     step("failed changes: retry notification", "r", expect="back in the queue")
     step("failed changes: opens a record", ENTER, expect="Relations")
     step("failed changes: back", ESC, expect="Retry all")

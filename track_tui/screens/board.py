@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Input, Label
 
 from ..messages import StoreChanged
+from ..status_words import context_name
 from ..models import Board, BoardStage, Company, Contact, Deal, RecordType
 from ..models.enums import StageType, plural
 from ..models.problems import describe, first_problem
@@ -156,7 +157,7 @@ class BoardScreen(Screen[None]):
     def show_context(self) -> None:
         """The board's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.status
-        label = f"{self.board.name}"
+        label = f"{context_name(self.board.name)}"
         if not self.flt.is_empty:
             label += f" · filter {self.flt.describe()}"
             if self.flt.value_note:

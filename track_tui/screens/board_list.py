@@ -23,6 +23,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from ..messages import StoreChanged
+from ..status_words import context_name
 from ..models import Board, RecordType
 from ..models.board_rows import BoardRow
 from ..models.enums import CustomFieldType
@@ -125,7 +126,7 @@ class BoardListScreen(Screen[None]):
     def show_context(self) -> None:
         """This view's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.query_one(StatusLine)
-        label = f"{self.board.name} · list · {len(self.cards):,} cards"
+        label = f"{context_name(self.board.name)} · list · {len(self.cards):,} cards"
         if not self.flt.is_empty:
             label += f" · filter {self.flt.describe()}"
         choice = next((c for c in lane_choices(self.store, self.board) if c[0] == self.lanes), None)

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Input
 
 from ..messages import StoreChanged
+from ..status_words import context_name
 from ..models import Board, BoardStage, RecordType
 from ..models.enums import StageType
 from ..models.board_rows import BoardRow
@@ -116,7 +117,7 @@ class SwimlaneScreen(Screen[None]):
     def show_context(self) -> None:
         """This view's part of the status line (the app's status is the rest: status_keeper.py)."""
         status = self.query_one(StatusLine)
-        label = f"{self.board.name} · lanes by {self._choice()[1]} · {len(self.rows):,} cards"
+        label = f"{context_name(self.board.name)} · lanes by {self._choice()[1]} · {len(self.rows):,} cards"
         if not self.flt.is_empty:
             label += f" · filter {self.flt.describe()}"
         status.context = label
