@@ -107,6 +107,7 @@ class RecordScreen(Screen[None]):
         # the stored value is still that one (another process or the server may have changed it).
         self._editing: tuple[str, Any] | None = None
         self._resumed_once = False
+        self._tabs_shown: Text | None = None
         # Decide the layout before the first style pass (a class change later restyles every widget).
         self.set_class(self.app.size.width < NARROW, "-narrow")
 
@@ -197,6 +198,9 @@ class RecordScreen(Screen[None]):
         tabs.append(" │ ")
         tabs.append(f" Timeline ({self.timeline_total}) ", style="reverse bold" if on_timeline else "")
         tabs.append("   Tab switches", style="italic")  # not dim: 2.8:1 in the light theme
+        if tabs == self._tabs_shown:  # unchanged (each resize asks): no new layout of the page
+            return
+        self._tabs_shown = tabs
         self.query_one("#record-tabs", Static).update(tabs)
 
     def action_cursor(self, delta: int) -> None:
