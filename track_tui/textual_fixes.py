@@ -12,6 +12,7 @@ from textual._styles_cache import StylesCache
 from textual.color import Color
 from textual.drivers import _writer_thread
 from textual.drivers.linux_driver import LinuxDriver
+from textual.screen import Screen
 from textual.scroll_view import ScrollView
 from textual.widgets import OptionList
 
@@ -101,6 +102,21 @@ def _option_list_resized(self: OptionList) -> None:
     _OPTION_LIST_RESIZED(self)
 
 
+_SCREEN_RESIZED = Screen._screen_resized
+
+
+def _screen_resized_when_it_changed(self: Screen, size: Any) -> None:
+    """Screen._screen_resized, skipped when the screen was last laid out at this very size.
+
+    A screen's first layout sends the screen itself a Resize (its size went from nothing to
+    the terminal's), and Screen._on_resize answers it with a second full layout and a full
+    repaint of a screen drawn a moment before: a third of opening the record page. Whatever
+    changed since is drawn by the usual refresh; a real resize (another size) lays out as ever."""
+    if self._compositor.size == size and self.is_attached:
+        return
+    _SCREEN_RESIZED(self, size)
+
+
 def apply() -> None:
     """Textualize/textual#6665: `StylesCache.get_inner_outer` is an `lru_cache` on an instance
     method, so its cache keeps up to 1,024 dead widgets' style caches (and every strip they
@@ -112,6 +128,7 @@ def apply() -> None:
     ScrollView._size_updated = _size_updated_when_it_changed  # type: ignore[method-assign]
     OptionList._on_resize = _option_list_resized  # type: ignore[method-assign]
     OptionList._update_lines = _option_list_lines  # type: ignore[method-assign]
+    Screen._screen_resized = _screen_resized_when_it_changed  # type: ignore[method-assign]
     apply_hang_up_fixes()
 
 
