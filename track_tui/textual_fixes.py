@@ -12,7 +12,9 @@ from textual._styles_cache import StylesCache
 from textual.color import Color
 from textual.drivers import _writer_thread
 from textual.drivers.linux_driver import LinuxDriver
+from textual.screen import Screen
 from textual.scroll_view import ScrollView
+from textual.widgets import OptionList
 
 _UNCACHED = getattr(StylesCache.get_inner_outer, "__wrapped__", None)
 
@@ -74,6 +76,47 @@ def _size_updated_when_it_changed(self: ScrollView, size: Any, virtual_size: Any
     return resized
 
 
+_OPTION_LIST_RESIZED = OptionList._on_resize
+_OPTION_LIST_LINES = OptionList._update_lines
+
+
+def _option_list_lines(self: OptionList) -> None:
+    """OptionList._update_lines, noting the width that options are measured and drawn at
+    when it starts from empty caches (after `_clear_caches`, or on the first draw)."""
+    if not self._line_cache.lines and self.scrollable_content_region:
+        self.__dict__["_track_drawn_width"] = self.scrollable_content_region.width
+    _OPTION_LIST_LINES(self)
+
+
+def _option_list_resized(self: OptionList) -> None:
+    """OptionList._on_resize, run only when the width the options were drawn at changed.
+
+    Textual's throws away every drawn option (and the line map) on each resize; a list's
+    first layout sends it a resize after it drew, so every list drew all its options twice
+    before the first frame was out (the record page's fields list: a fifth of opening it).
+    Options are drawn at the content width and measured against it, so a change of height
+    alone keeps them."""
+    if self.__dict__.get("_track_drawn_width") == self.scrollable_content_region.width:
+        self.refresh()
+        return
+    _OPTION_LIST_RESIZED(self)
+
+
+_SCREEN_RESIZED = Screen._screen_resized
+
+
+def _screen_resized_when_it_changed(self: Screen, size: Any) -> None:
+    """Screen._screen_resized, skipped when the screen was last laid out at this very size.
+
+    A screen's first layout sends the screen itself a Resize (its size went from nothing to
+    the terminal's), and Screen._on_resize answers it with a second full layout and a full
+    repaint of a screen drawn a moment before: a third of opening the record page. Whatever
+    changed since is drawn by the usual refresh; a real resize (another size) lays out as ever."""
+    if self._compositor.size == size and self.is_attached:
+        return
+    _SCREEN_RESIZED(self, size)
+
+
 def apply() -> None:
     """Textualize/textual#6665: `StylesCache.get_inner_outer` is an `lru_cache` on an instance
     method, so its cache keeps up to 1,024 dead widgets' style caches (and every strip they
@@ -83,6 +126,9 @@ def apply() -> None:
     if _UNCACHED is not None:
         StylesCache.get_inner_outer = _get_inner_outer  # type: ignore[method-assign]
     ScrollView._size_updated = _size_updated_when_it_changed  # type: ignore[method-assign]
+    OptionList._on_resize = _option_list_resized  # type: ignore[method-assign]
+    OptionList._update_lines = _option_list_lines  # type: ignore[method-assign]
+    Screen._screen_resized = _screen_resized_when_it_changed  # type: ignore[method-assign]
     apply_hang_up_fixes()
 
 

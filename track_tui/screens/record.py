@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -106,6 +106,8 @@ class RecordScreen(Screen[None]):
         # The field an editor is open on and the value it started from: a save checks that
         # the stored value is still that one (another process or the server may have changed it).
         self._editing: tuple[str, Any] | None = None
+        self._resumed_once = False
+        self._tabs_shown: Text | None = None
         # Decide the layout before the first style pass (a class change later restyles every widget).
         self.set_class(self.app.size.width < NARROW, "-narrow")
 
@@ -122,6 +124,19 @@ class RecordScreen(Screen[None]):
                 yield TimelineView(id="record-timeline")
         yield StatusLine(id="status")
         yield KeyHints()
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        """The resume that follows the push does not re-apply the stylesheet to the page.
+
+        Textual's `push_screen` sends a new screen a ScreenResume asking for its styles to be
+        refreshed; for a page mounted a moment ago (its styles worked out as each widget was
+        mounted) that is a second style pass over every widget, and each one throws away what
+        it drew and draws it again (the timeline lays its entries out again). Later resumes
+        (back from a dialog or another screen, perhaps after a theme change) refresh as usual.
+        Screen's own handler runs after this one and reads the flag."""
+        if not self._resumed_once:
+            self._resumed_once = True
+            event.refresh_styles = False
 
     def on_mount(self) -> None:
         self.query_one("#record-fields").border_title = "Fields"
@@ -183,6 +198,9 @@ class RecordScreen(Screen[None]):
         tabs.append(" │ ")
         tabs.append(f" Timeline ({self.timeline_total}) ", style="reverse bold" if on_timeline else "")
         tabs.append("   Tab switches", style="italic")  # not dim: 2.8:1 in the light theme
+        if tabs == self._tabs_shown:  # unchanged (each resize asks): no new layout of the page
+            return
+        self._tabs_shown = tabs
         self.query_one("#record-tabs", Static).update(tabs)
 
     def action_cursor(self, delta: int) -> None:

@@ -695,8 +695,12 @@ def _spans(text: str | None, pattern: re.Pattern[str] | None) -> tuple[tuple[int
     """Where the pattern matches `text` (folded), merged, as offsets in `text`."""
     if not text or pattern is None:
         return ()
+    return _merged(pattern.finditer(_fold_keep_length(text)))
+
+
+def _merged(matches: Iterable[re.Match[str]]) -> tuple[tuple[int, int], ...]:
     merged: list[tuple[int, int]] = []
-    for m in pattern.finditer(_fold_keep_length(text)):
+    for m in matches:
         start, end = m.span()
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
@@ -708,39 +712,29 @@ def _spans(text: str | None, pattern: re.Pattern[str] | None) -> tuple[tuple[int
 SNIPPET_WIDTH = 90
 
 
-def _spans_near_first(text: str, pattern: re.Pattern[str] | None) -> tuple[tuple[int, int], ...]:
-    """`_spans` of a note, but only those a snippet can show: around the first match.
+def _spans_near_first(folded: str, pattern: re.Pattern[str]) -> tuple[tuple[int, int], ...]:
+    """`_spans` of a note (already folded), but only those a snippet can show: around the first match.
 
     A note can be 200,000 characters (models/text.py); matching all of it on every keystroke
     made search 3x slower for nothing, as the snippet shows 90 characters of it.
     """
-    if not text or pattern is None:
-        return ()
-    folded = _fold_keep_length(text)
     first = pattern.search(folded)
     if first is None:
         return ()
-    merged: list[tuple[int, int]] = []
-    for m in pattern.finditer(folded, max(0, first.start() - 40), first.start() + 2 * SNIPPET_WIDTH):
-        start, end = m.span()
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
-        else:
-            merged.append((start, end))
-    return tuple(merged)
+    return _merged(pattern.finditer(folded, max(0, first.start() - 40), first.start() + 2 * SNIPPET_WIDTH))
 
 
 def _best_field(doc: dict, pattern: re.Pattern[str] | None) -> tuple[str, str, tuple[tuple[int, int], ...]]:
     """The field that matched best (most query words found in it; earlier columns win ties)."""
     best: tuple[int, str, str, tuple] | None = None
-    for column in COLUMNS:
+    for column in COLUMNS if pattern is not None else ():
         value = doc.get(column)
         if not value:
             continue
-        spans = _spans_near_first(value, pattern) if column == "body" else _spans(value, pattern)
+        folded = _fold_keep_length(value)  # once per field: the matches and what they found
+        spans = _spans_near_first(folded, pattern) if column == "body" else _merged(pattern.finditer(folded))
         if not spans:
             continue
-        folded = _fold_keep_length(value)
         found = len({folded[a:b] for a, b in spans})
         if best is None or found > best[0]:
             best = (found, column, value, spans)

@@ -292,6 +292,9 @@ class TimelineView(ScrollView, can_focus=True):
         self._rendered: list[list[Strip]] = []  # content lines of entries[0:len(_rendered)]
         self._starts: list[int] = []  # first line of each rendered entry
         self._lines = 0  # lines laid out so far
+        # Entries loaded before the widget had its size are laid out on the first resize, so
+        # they are rendered once at their real width (not at a guess, then again).
+        self._layout_pending = False
         self._parts = PartStyles(self)
 
     # -- data ------------------------------------------------------------------------------
@@ -309,14 +312,22 @@ class TimelineView(ScrollView, can_focus=True):
             ids = [e.id for e in self.entries]
             if keep in ids:
                 self.cursor = ids.index(keep)
-        self._layout_to(self._needed_lines())
-        self._update_virtual_size()
-        if keep is None:
-            self.scroll_to(y=0, animate=False, immediate=True)
-        else:
-            self.scroll_to_cursor()
+        if self._has_real_size():
+            self._layout_to(self._needed_lines())
+            self._update_virtual_size()
+            if keep is None:
+                self.scroll_to(y=0, animate=False, immediate=True)
+            else:
+                self.scroll_to_cursor()
+        else:  # not laid out yet: the first resize lays the entries out once, at the real width
+            self._layout_pending = True
+            self._update_virtual_size()
         self.refresh()
         self.post_message(self.CursorMoved(self.current))
+
+    def _has_real_size(self) -> bool:
+        """Whether the widget has been given its place on screen (its width is the real one)."""
+        return bool(self.is_mounted and self.size.width and self.size.height)
 
     def _reset_layout(self) -> None:
         self._rendered, self._starts, self._lines = [], [], 0
@@ -341,6 +352,11 @@ class TimelineView(ScrollView, can_focus=True):
 
     def _layout_to(self, lines: int, entry_index: int = -1) -> None:
         """Render entries until `lines` lines (and entry `entry_index`) are laid out."""
+        if self._layout_pending:
+            if not self._has_real_size():
+                return
+            self._layout_pending = False  # the size is known now: lay out at the real width
+            self._width = self._content_width()
         while self._lines < lines or len(self._rendered) <= entry_index:
             index = len(self._rendered)
             if index >= len(self.entries) and not self._fetch_more():
@@ -432,8 +448,31 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- events ----------------------------------------------------------------------------
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True) -> bool:
+        """The compositor gave the view its size: entries waiting for it are laid out now,
+        before the first frame draws them (not on the Resize event, which comes after that
+        frame and would draw it twice)."""
+        resized = super()._size_updated(size, virtual_size, container_size, layout)
+        if self._layout_pending and self._has_real_size():
+            self._layout_to(self._needed_lines(), self.cursor)
+            self._settle_scrollbar()
+            if self._content_width() != self._width:  # the real heights brought a scrollbar (or took it)
+                self._relayout()
+                self._settle_scrollbar()
+            self.scroll_to_cursor()
+        return resized
+
+    def _settle_scrollbar(self) -> None:
+        self._update_virtual_size()
+        self._scroll_update(self.virtual_size)
+
     def on_resize(self) -> None:
-        if self._content_width() != self._width:
+        if self._layout_pending:
+            self._layout_to(self._needed_lines(), self.cursor)
+            self._update_virtual_size()
+            self.scroll_to_cursor()
+            self.refresh()
+        elif self._content_width() != self._width:
             self._relayout(keep_cursor=True)
         else:
             self._layout_to(self._needed_lines())
@@ -496,7 +535,7 @@ class TimelineView(ScrollView, can_focus=True):
         """The theme or styles changed: entries drawn in the old colours are drawn again."""
         super().notify_style_update()
         self._parts.clear()
-        if self.entries and self.is_mounted:
+        if self._rendered and self.is_mounted:
             self._relayout(keep_cursor=True)
 
     def _render_entry(self, entry: TimelineEntry) -> list[Strip]:

@@ -1,0 +1,83 @@
+"""Opening a record page draws each part once: the timeline is laid out at its real width
+before the first frame, and lists keep what they drew across a resize that keeps their width
+(the work that made a page with 5,000 entries several times slower than a bare screen)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from track_tui.models import RecordType, TimelineEntry
+from track_tui.models.enums import EntryType
+from track_tui.store import Origin
+from track_tui.widgets.timeline import TimelineView
+
+from .test_record import a_deal, open_page, settle
+
+
+def add_notes(store, deal_id: str, count: int) -> None:
+    with store.transaction(origin=Origin.SERVER) as tx:
+        for n in range(count):
+            tx.insert(TimelineEntry(
+                workspace_id=store.workspace_id, record_type=RecordType.DEAL, record_id=deal_id,
+                entry_type=EntryType.NOTE, author_id=store.user_id, created_at=store.now() - timedelta(minutes=n + 1),
+                body=f"## Review {n}\n\nA long enough sentence that it wraps at a narrow width, number {n}.",
+            ))
+
+
+async def test_a_long_timeline_is_laid_out_once_at_its_real_width(demo_app, demo_store, monkeypatch):
+    deal = a_deal(demo_store)
+    add_notes(demo_store, deal, 300)
+    rendered: list[str] = []
+    original = TimelineView._render_entry
+
+    def counting(self, entry):
+        rendered.append(entry.id)
+        return original(self, entry)
+
+    monkeypatch.setattr(TimelineView, "_render_entry", counting)
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_page(demo_app, pilot, RecordType.DEAL, deal)
+        timeline = screen.timeline
+        assert len(rendered) == len(set(rendered)), "an entry was rendered more than once"
+        assert timeline._width == timeline._content_width()
+        # only about what is on screen is rendered, not the whole loaded page
+        assert len(timeline._rendered) < 40
+        assert all(strip.cell_length == timeline._width for lines in timeline._rendered for strip in lines)
+        # and it is complete: the newest entry is drawn at the top, the cursor on it
+        top = "".join(segment.text for segment in timeline.render_line(0))
+        assert "Note" in top and timeline.current is not None and timeline.cursor == 0
+        # scrolling far down lays out the rest on demand
+        await pilot.press("tab", "tab")
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        assert timeline.cursor > 5 and len(timeline._rendered) > timeline.cursor
+
+
+async def test_a_timeline_that_fits_has_no_scrollbar_and_uses_the_whole_width(demo_app, demo_store):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(demo_app, pilot)
+        deal = next(d for d in demo_store.conn.execute("SELECT id FROM deals WHERE deleted_at IS NULL")
+                    if 0 < demo_store.timeline_count(d[0]) <= 4)[0]
+        screen = await open_page(demo_app, pilot, RecordType.DEAL, deal)
+        timeline = screen.timeline
+        assert timeline._lines <= timeline.size.height
+        assert not timeline.show_vertical_scrollbar
+        assert timeline._width == timeline.size.width - 2
+
+
+async def test_a_page_opened_at_a_narrow_width_redraws_its_lists_when_widened(demo_app, demo_store):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_page(demo_app, pilot, RecordType.DEAL, a_deal(demo_store))
+        fields = screen.fields_list
+        assert fields.render_line(0).cell_length == fields.scrollable_content_region.width
+        await pilot.resize_terminal(120, 30)  # a height change alone keeps the drawn options
+        await pilot.pause()
+        assert fields.render_line(0).cell_length == fields.scrollable_content_region.width
+        await pilot.resize_terminal(160, 40)
+        await pilot.pause()
+        await pilot.pause()
+        width = fields.scrollable_content_region.width
+        assert width > 40
+        assert fields.render_line(0).cell_length == width
+        assert len(screen.timeline._rendered[0][0].text) == screen.timeline._content_width()
