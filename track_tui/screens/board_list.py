@@ -22,7 +22,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
-from ..messages import StoreChanged
 from ..models import Board, RecordType
 from ..models.board_rows import BoardRow
 from ..models.enums import CustomFieldType
@@ -35,6 +34,7 @@ from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainLabel, PlainStatic
 from ..widgets.safe_input import SafeInput
 from ..widgets.status_line import StatusLine
+from .board_actions import ReloadsOnCardChanges, apply_filter_text, close_filter_line, open_filter_line
 from .export_actions import copy_table, export_to_file
 from .view_dialogs import SavedViewsScreen, TextPromptScreen
 
@@ -42,7 +42,6 @@ if TYPE_CHECKING:
     from .board import BoardScreen
 
 SORTS = [c.key for c in COLUMNS]
-LIST_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
 
 
 def lane_choices(store: Store, board: Board) -> list[tuple[str, str, GroupBy | None, str]]:
@@ -58,7 +57,7 @@ def lane_choices(store: Store, board: Board) -> list[tuple[str, str, GroupBy | N
     return choices
 
 
-class BoardListScreen(Screen[None]):
+class BoardListScreen(ReloadsOnCardChanges, Screen[None]):
     TITLE = "List"
     AUTO_FOCUS = ""  # nothing (None would mean the app's "*"): the screen owns the keys; only the filter line takes the focus, while open
 
@@ -89,7 +88,6 @@ class BoardListScreen(Screen[None]):
         self.lanes, self.sort, self.descending = lanes, sort if sort in SORTS else "stage", descending
         self.cards: list[BoardRow] = []
         self.loaded = False
-        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield PlainStatic("", id="board-list-header")
@@ -150,27 +148,10 @@ class BoardListScreen(Screen[None]):
         self.show_context()
         self.loaded = True
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        if not message.changes.touches(*LIST_TABLES):
-            return
-        if self.is_active:
-            self.reload()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.reload()
-
     # -- keys ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.display:  # Esc in the filter line closes it
-            field.display = False
-            self.query_one("#filter-error").display = False
-            self.set_focus(None)
+        if close_filter_line(self):  # Esc in the filter line closes it
             return
         board = _board_screen(self)
         if board is not None:
@@ -222,29 +203,11 @@ class BoardListScreen(Screen[None]):
         self.list.toggle_fold()
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        field.value = self.flt.describe()
-        field.focus()
+        open_filter_line(self, self.flt)
 
     @on(Input.Submitted, "#filter")
     def apply_filter(self, event: Input.Submitted) -> None:
-        error = self.query_one("#filter-error", PlainLabel)
-        try:
-            flt = CardFilter.parse(event.value)
-            problems = self.store.filter_problems(self.board, flt)
-        except ValueError as exc:
-            problems, flt = [str(exc)], self.flt
-        if problems:
-            error.update("Filter: " + " · ".join(problems))
-            error.display = True
-            return
-        error.display = False
-        event.input.display = False
-        self.set_focus(None)
-        self.flt = flt
-        self.show_context()
-        self.reload()
+        apply_filter_text(self, event.value)
 
     # -- export ----------------------------------------------------------------------------
 

@@ -17,21 +17,20 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
-from ..messages import StoreChanged
-from ..models import Board, BoardStage, RecordType
-from ..models.enums import StageType
+from ..models import Board, BoardStage
 from ..models.board_rows import BoardRow
 from ..models.views import CardFilter
 from ..saved_views import SavedView
-from ..store import InvalidInput, Store
+from ..store import Store
 from ..transfer.export import records_table
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainLabel, PlainStatic
 from ..widgets.safe_input import SafeInput
 from ..widgets.status_line import StatusLine
 from ..widgets.swimlane_grid import Lane, SwimlaneGrid
-from .board_list import LIST_TABLES, ask_to_save, lane_choices, pick_saved_view
-from .dialogs import OutcomeResult, OutcomeScreen
+from .board_actions import (ReloadsOnCardChanges, apply_filter_text, close_filter_line, move_to_stage,
+                            open_filter_line, store_move)
+from .board_list import ask_to_save, lane_choices, pick_saved_view
 from .export_actions import copy_table, export_to_file
 
 if TYPE_CHECKING:
@@ -51,7 +50,7 @@ def build_lanes(rows: list[BoardRow], group, no_lane: str) -> list[Lane]:
     return sorted(lanes.values(), key=lambda lane: (lane.key == "", lane.key.casefold()))
 
 
-class SwimlaneScreen(Screen[None]):
+class SwimlaneScreen(ReloadsOnCardChanges, Screen[None]):
     TITLE = "Swimlanes"
     AUTO_FOCUS = ""  # the screen owns the keys; only the filter line takes the focus, while open
 
@@ -85,7 +84,6 @@ class SwimlaneScreen(Screen[None]):
         self.stages: list[BoardStage] = []
         self.rows: list[BoardRow] = []
         self.loaded = False
-        self._stale = False
         self._follow: str | None = None  # a card the cursor goes to after the next load
 
     def compose(self) -> ComposeResult:
@@ -148,27 +146,10 @@ class SwimlaneScreen(Screen[None]):
         self.show_context()
         self.loaded = True
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        if not message.changes.touches(*LIST_TABLES):
-            return
-        if self.is_active:
-            self.reload()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.reload()
-
     # -- keys ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.display:
-            field.display = False
-            self.query_one("#filter-error").display = False
-            self.set_focus(None)
+        if close_filter_line(self):
             return
         board = _board_screen(self)
         if board is not None:
@@ -200,29 +181,11 @@ class SwimlaneScreen(Screen[None]):
         card = self.grid.current_card
         if card is None:
             return
-        target = self.grid.column + delta
-        if not 0 <= target < len(self.stages):
-            self.notify("No stage further that way", severity="warning", timeout=2)
-            return
-        stage = self.stages[target]
-        if stage.stage_type in (StageType.WON, StageType.LOST):
-            is_deal = self.board.record_type == RecordType.DEAL
-            kept = self.store.earlier_close_date(card.record_id, stage.stage_type) if is_deal else None
-
-            def after(result: OutcomeResult | None) -> None:
-                if result is not None:
-                    self._move(card, target, result.note, result.close_date)
-
-            self.app.push_screen(OutcomeScreen(card.name, stage, self.store.today(), is_deal=is_deal,
-                                               close_date=kept), after)
-            return
-        self._move(card, target)
+        move_to_stage(self, self.stages, self.grid.column, delta, card.name, card.record_id,
+                      lambda target, note=None, close_date=None: self._move(card, target, note, close_date))
 
     def _move(self, card: BoardRow, target: int, note: str | None = None, close_date=None) -> None:
-        try:
-            self.store.move_card(card.card_id, self.stages[target].id, note=note, close_date=close_date)
-        except InvalidInput as exc:
-            self.notify(str(exc), severity="error")
+        if not store_move(self, card.card_id, self.stages[target].id, note, close_date):
             return
         self.grid.column = target
         self._follow = card.card_id  # the reload that the change brings puts the cursor on it
@@ -246,29 +209,11 @@ class SwimlaneScreen(Screen[None]):
         self.show_context()
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        field.value = self.flt.describe()
-        field.focus()
+        open_filter_line(self, self.flt)
 
     @on(Input.Submitted, "#filter")
     def apply_filter(self, event: Input.Submitted) -> None:
-        error = self.query_one("#filter-error", PlainLabel)
-        try:
-            flt = CardFilter.parse(event.value)
-            problems = self.store.filter_problems(self.board, flt)
-        except ValueError as exc:
-            problems, flt = [str(exc)], self.flt
-        if problems:
-            error.update("Filter: " + " · ".join(problems))
-            error.display = True
-            return
-        error.display = False
-        event.input.display = False
-        self.set_focus(None)
-        self.flt = flt
-        self.show_context()
-        self.reload()
+        apply_filter_text(self, event.value)
 
     def shown_table(self):
         ordered = [card.card_id for lane in self.grid.lanes for stage in self.stages
