@@ -3,7 +3,6 @@ to what, and saving asks before replacing their value (the second save replaces 
 
 from __future__ import annotations
 
-import time
 
 from textual.widgets import Input
 
@@ -12,22 +11,9 @@ from track_tui.screens.record import RecordScreen
 from track_tui.screens.record_dialogs import NoteScreen, TextFieldScreen
 
 from .sync_support import add_teammate, server_edit, syncing_app
+from tests.support.pilot import settle, until
 
 SIZE = (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, condition, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 def error_line(app) -> str:

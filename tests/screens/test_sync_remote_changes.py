@@ -5,7 +5,6 @@ engine applies them (store/server_apply.py): no engine needed."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from track_tui import news_notifier
@@ -17,34 +16,9 @@ from track_tui.screens.search import SearchScreen
 from track_tui.store.server_apply import apply_ack, apply_tombstones
 
 from .sync_support import add_teammate, server_edit, syncing_app
+from tests.support.pilot import heard_notifications, settle, until
 
 SIZE = (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, condition, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
-
-
-def heard(app) -> list[str]:
-    told: list[str] = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        told.append(str(message))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return told
 
 
 async def news_time(pilot) -> None:
@@ -67,7 +41,7 @@ def teammate_moves(store, card_id: str, stage_id: str) -> None:
 async def test_a_teammates_move_appears_on_the_board_with_who_and_what(demo_store):
     add_teammate(demo_store, "Ana Reyes")
     app = syncing_app(demo_store)
-    told = heard(app)
+    told = heard_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         board = app.screen
@@ -90,7 +64,7 @@ async def test_a_teammates_move_appears_on_the_board_with_who_and_what(demo_stor
 async def test_a_teammates_edit_updates_the_open_record_page_and_says_so(demo_store):
     add_teammate(demo_store, "Ana Reyes")
     app = syncing_app(demo_store)
-    told = heard(app)
+    told = heard_notifications(app)
     deal_id, name = demo_store.conn.execute("SELECT id, name FROM deals WHERE deleted_at IS NULL LIMIT 1").fetchone()
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
@@ -112,7 +86,7 @@ async def test_a_teammates_edit_updates_the_open_record_page_and_says_so(demo_st
 async def test_own_edits_and_their_acks_raise_no_notification(demo_store):
     add_teammate(demo_store)
     app = syncing_app(demo_store)
-    told = heard(app)
+    told = heard_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         board = app.screen
@@ -134,7 +108,7 @@ async def test_own_edits_and_their_acks_raise_no_notification(demo_store):
 async def test_a_burst_is_one_notification(demo_store):
     add_teammate(demo_store, "Ana Reyes")
     app = syncing_app(demo_store)
-    told = heard(app)
+    told = heard_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         board = app.screen
@@ -151,7 +125,7 @@ async def test_a_burst_is_one_notification(demo_store):
 async def test_a_teammates_delete_names_what_was_deleted(demo_store):
     add_teammate(demo_store, "Ana Reyes")
     app = syncing_app(demo_store)
-    told = heard(app)
+    told = heard_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         board = app.screen
@@ -169,7 +143,7 @@ async def test_a_teammates_delete_names_what_was_deleted(demo_store):
 async def test_the_inbox_follows_a_teammates_task_edit_keeping_the_cursor(demo_store):
     add_teammate(demo_store, "Ana Reyes")
     app = syncing_app(demo_store)
-    told = heard(app)
+    told = heard_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         app.action_inbox()
@@ -190,7 +164,7 @@ async def test_the_inbox_follows_a_teammates_task_edit_keeping_the_cursor(demo_s
 async def test_search_results_follow_a_teammates_rename(demo_store):
     add_teammate(demo_store, "Ana Reyes")
     app = syncing_app(demo_store)
-    told = heard(app)
+    told = heard_notifications(app)
     async with app.run_test(size=SIZE) as pilot:
         await settle(app, pilot)
         await pilot.press("ctrl+f", *"ember")
