@@ -1,0 +1,20 @@
+"""Fixtures the command-line tests share."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture
+def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """No TRACK_* variable from the developer's shell; platform dirs (config, data, state,
+    home) under tmp_path, so a CLI run reads and writes nothing of the person's own."""
+    for name in list(os.environ):
+        if name.startswith("TRACK_"):
+            monkeypatch.delenv(name)
+    for name, folder in (("XDG_CONFIG_HOME", "xdg-config"), ("XDG_DATA_HOME", "xdg-data"),
+                         ("XDG_STATE_HOME", "xdg-state"), ("HOME", "home")):
+        monkeypatch.setenv(name, str(tmp_path / folder))
