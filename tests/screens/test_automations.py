@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import json
 
+from tests.support.pilot import open_with_key, settle
 from track_tui.models import RecordType
 from track_tui.screens.automation_form import AutomationFormScreen
 from track_tui.screens.automations import AutomationsScreen, RunLogScreen
 from track_tui.screens.record import RecordScreen
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_automations(app, pilot) -> AutomationsScreen:
-    await settle(app, pilot)
-    await pilot.press("A")
-    await settle(app, pilot)
-    assert isinstance(app.screen, AutomationsScreen)
-    return app.screen
+    return await open_with_key(app, pilot, "A", AutomationsScreen)
 
 
 def outbox(store, table):

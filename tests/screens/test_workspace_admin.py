@@ -3,23 +3,15 @@ keyboard, each checked in the store; bad input refused inline with the rule name
 
 from __future__ import annotations
 
+from tests.support.pilot import open_with_key, settle
 from track_tui.models import RecordType
 from track_tui.screens.admin_dialogs import FieldFormScreen, NewBoardScreen, PromptScreen
 from track_tui.screens.record_dialogs import ChoiceScreen
 from track_tui.screens.workspace_admin import WorkspaceAdminScreen
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_admin(app, pilot) -> WorkspaceAdminScreen:
-    await settle(app, pilot)
-    await pilot.press("W")
-    await settle(app, pilot)
-    assert isinstance(app.screen, WorkspaceAdminScreen)
-    return app.screen
+    return await open_with_key(app, pilot, "W", WorkspaceAdminScreen)
 
 
 def error_text(screen) -> str:

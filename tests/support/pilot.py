@@ -34,3 +34,12 @@ def heard_notifications(app) -> list[str]:
 
     app.notify = notify  # type: ignore[method-assign]
     return messages
+
+
+async def open_with_key(app, pilot, key: str, screen_type: type):
+    """Press `key` once the app has settled; the screen it opens, checked to be a `screen_type`."""
+    await settle(app, pilot)
+    await pilot.press(key)
+    await settle(app, pilot)
+    assert isinstance(app.screen, screen_type), app.screen
+    return app.screen
