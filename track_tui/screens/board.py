@@ -36,7 +36,7 @@ from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
 from ..widgets.stage_column import StageColumn
 from ..widgets.status_line import StatusLine
-from .board_actions import apply_filter_text, move_to_stage, open_filter_line, store_move
+from .board_actions import FILTER_PLACEHOLDER, apply_filter_text, move_to_stage, open_filter_line, store_move
 from .dialogs import BoardPickerScreen, QuickAddResult, QuickAddScreen
 
 
@@ -140,7 +140,7 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield BoardColumns(id="board-columns")
         yield PlainLabel("", id="filter-error")
-        yield SafeInput(placeholder="owner:me tag:vip stage:won >10k EUR stale:14 · Enter applies · Esc clears", id="filter")
+        yield SafeInput(placeholder=FILTER_PLACEHOLDER, id="filter")
         yield StatusLine(id="status")
         yield KeyHints()
 

@@ -1,5 +1,6 @@
 """What the board, its list view and its swimlanes do alike: the filter line (`/`, Enter,
-Esc), moving a card to another stage (`H`/`L`, won and lost asking for the outcome first) and
+Esc), moving a card to another stage (`H`/`L`, won and lost asking for the outcome first),
+going back to the board with the view's filter, opening the card under the cursor, and
 reloading when the cards change (at once if the screen is shown, else when it comes back).
 
 The three screens each hold `store`, `board` and `flt` and have `show_context()` and
@@ -9,7 +10,7 @@ to how a filter is read or how a move is asked for reaches every view of the boa
 
 from __future__ import annotations
 
-from typing import Callable, Protocol
+from typing import TYPE_CHECKING, Callable, Iterable, Protocol
 
 from textual.screen import Screen
 from textual.widget import Widget
@@ -20,7 +21,12 @@ from ..models import Board, BoardStage, RecordType
 from ..models.enums import StageType
 from ..models.views import CardFilter
 from ..store import InvalidInput, Store
+from ..widgets.plain_text import PlainLabel
+from ..widgets.safe_input import SafeInput
 from .dialogs import OutcomeResult, OutcomeScreen
+
+if TYPE_CHECKING:
+    from .board import BoardScreen
 
 # The tables whose changes can change what a view of the board shows.
 LIST_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
@@ -38,6 +44,18 @@ class BoardView(Protocol):
 
 
 # -- the filter line -------------------------------------------------------------------------
+
+
+FILTER_PLACEHOLDER = "owner:me tag:vip stage:won >10k EUR stale:14 · Enter applies · Esc clears"
+
+
+def filter_line() -> Iterable[Widget]:
+    """The filter's error line and the filter line, both hidden until `/` (never focused before)."""
+    error = PlainLabel("", id="filter-error")
+    field = SafeInput(placeholder=FILTER_PLACEHOLDER, id="filter")
+    error.display = field.display = False
+    yield error
+    yield field
 
 
 def open_filter_line(screen: Screen, flt: CardFilter) -> None:
@@ -81,6 +99,47 @@ def apply_filter_text(screen: Screen, text: str, focus: Widget | None = None) ->
     view.show_context()
     view.reload()
     return True
+
+
+# -- back to the board ----------------------------------------------------------------------
+
+
+def board_screen_below(screen: Screen) -> "BoardScreen | None":
+    """The board screen under `screen` in the app's stack (None if there is none)."""
+    from .board import BoardScreen
+
+    return next((s for s in reversed(screen.app.screen_stack) if isinstance(s, BoardScreen)), None)
+
+
+def apply_to_board(board: "BoardScreen", board_id: str, flt: CardFilter) -> None:
+    """Make the board screen show `board_id` under `flt` (reloading only what changed)."""
+    if board.board.id != board_id:
+        board.show_board(board_id)
+    if board.flt != flt:
+        board.flt = flt
+        board.show_context()
+        board.reload()
+
+
+def back_to_board(screen: Screen) -> None:
+    """Esc in a view of the board (list, swimlanes): an open filter line closes; else the view
+    closes and the board beneath takes its board and filter."""
+    view: BoardView = screen  # type: ignore[assignment]
+    if close_filter_line(screen):
+        return
+    board = board_screen_below(screen)
+    if board is not None:
+        apply_to_board(board, view.board.id, view.flt)
+    screen.dismiss()
+
+
+def open_card_or_fold(screen: Screen, card, fold: Callable[[], object]) -> None:
+    """Enter in a view of the board: the card under the cursor opens; on a lane's header (no
+    card) the lane folds or opens."""
+    if card is not None:
+        screen.app.open_record(card.record_type, card.record_id)  # type: ignore[attr-defined]
+    else:
+        fold()
 
 
 # -- moving a card ---------------------------------------------------------------------------

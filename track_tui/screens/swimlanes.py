@@ -24,12 +24,11 @@ from ..saved_views import SavedView
 from ..store import Store
 from ..transfer.export import records_table
 from ..widgets.key_hints import KeyHints
-from ..widgets.plain_text import PlainLabel, PlainStatic
-from ..widgets.safe_input import SafeInput
+from ..widgets.plain_text import PlainStatic
 from ..widgets.status_line import StatusLine
 from ..widgets.swimlane_grid import Lane, SwimlaneGrid
-from .board_actions import (ReloadsOnCardChanges, apply_filter_text, close_filter_line, move_to_stage,
-                            open_filter_line, store_move)
+from .board_actions import (ReloadsOnCardChanges, apply_filter_text, back_to_board, filter_line, move_to_stage,
+                            open_card_or_fold, open_filter_line, store_move)
 from .board_list import ask_to_save, lane_choices, pick_saved_view
 from .export_actions import copy_table, export_to_file
 
@@ -89,12 +88,7 @@ class SwimlaneScreen(ReloadsOnCardChanges, Screen[None]):
     def compose(self) -> ComposeResult:
         yield PlainStatic("", id="swimlanes-header")
         yield SwimlaneGrid(id="swimlanes")
-        error = PlainLabel("", id="filter-error")
-        field = SafeInput(placeholder="owner:me tag:vip stage:won >10k EUR stale:14 · Enter applies · Esc clears",
-                          id="filter")
-        error.display = field.display = False
-        yield error
-        yield field
+        yield from filter_line()
         yield StatusLine(id="status")
         yield KeyHints()
 
@@ -149,14 +143,7 @@ class SwimlaneScreen(ReloadsOnCardChanges, Screen[None]):
     # -- keys ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        if close_filter_line(self):
-            return
-        board = _board_screen(self)
-        if board is not None:
-            from .board_list import _apply_to_board
-
-            _apply_to_board(board, self.board.id, self.flt)
-        self.dismiss()
+        back_to_board(self)
 
     def action_cursor(self, delta: int) -> None:
         self.grid.move(delta)
@@ -169,11 +156,7 @@ class SwimlaneScreen(ReloadsOnCardChanges, Screen[None]):
         self.grid.move(direction * max(1, self.grid.size.height - 2))
 
     def action_open(self) -> None:
-        card = self.grid.current_card
-        if card is not None:
-            self.app.open_record(card.record_type, card.record_id)
-        else:
-            self.grid.toggle_fold()
+        open_card_or_fold(self, self.grid.current_card, self.grid.toggle_fold)
 
     def action_move_card(self, delta: int) -> None:
         """H/L: the card to the previous/next stage, in its lane; won and lost ask for the
@@ -240,12 +223,6 @@ class SwimlaneScreen(ReloadsOnCardChanges, Screen[None]):
         yield ("Swimlanes: fold or open every lane", "Same as Z", self.action_fold_all)
         yield ("Swimlanes: export to a file", "The cards shown (e)", self.action_export)
         yield ("View: save this view", "Board, filter and lanes under a name (ctrl+s)", self.action_save_view)
-
-
-def _board_screen(screen: Screen) -> "BoardScreen | None":
-    from .board import BoardScreen
-
-    return next((s for s in reversed(screen.app.screen_stack) if isinstance(s, BoardScreen)), None)
 
 
 def open_swimlanes(board: "BoardScreen", lanes: str = "owner") -> None:
