@@ -22,10 +22,7 @@ async def test_a_board_is_created_with_its_stages_and_renamed_and_archived(demo_
     async with demo_app.run_test(size=(120, 40)) as pilot:
         screen = await open_admin(demo_app, pilot)
         store = demo_app.store
-        await pilot.press("n")
-        await settle(demo_app, pilot)
-        form = demo_app.screen
-        assert isinstance(form, NewBoardScreen)
+        form = await open_with_key(demo_app, pilot, "n", NewBoardScreen)
         form.query_one("#board-stages").value = "Due, , Signed"
         await pilot.pause()
         assert error_text(form) == "Name: a board needs a name"
@@ -42,10 +39,7 @@ async def test_a_board_is_created_with_its_stages_and_renamed_and_archived(demo_
         await pilot.press("a")
         await settle(demo_app, pilot)
         assert store.board(board.id).is_archived
-        await pilot.press("r")
-        await settle(demo_app, pilot)
-        prompt = demo_app.screen
-        assert isinstance(prompt, PromptScreen)
+        prompt = await open_with_key(demo_app, pilot, "r", PromptScreen)
         prompt.query_one("#value").value = "  "
         await pilot.pause()
         assert error_text(prompt) == "Name: a board needs a name"
@@ -93,10 +87,8 @@ async def test_deleting_a_stage_with_cards_asks_where_they_go(demo_app):
         stage = screen._current("stages")
         cards = store.stage_card_count(stage.id)
         assert cards > 0
-        await pilot.press("d")
-        await settle(demo_app, pilot)
-        choice = demo_app.screen
-        assert isinstance(choice, ChoiceScreen) and f"holds {cards} cards" in choice.title_text
+        choice = await open_with_key(demo_app, pilot, "d", ChoiceScreen)
+        assert f"holds {cards} cards" in choice.title_text
         target = choice.options[0][0]
         await pilot.press("enter")
         await settle(demo_app, pilot)
