@@ -10,7 +10,7 @@ from track_tui.models import RecordType
 from track_tui.screens.record import RecordScreen
 from track_tui.screens.record_dialogs import NoteScreen, TextFieldScreen
 
-from .sync_support import add_teammate, server_edit, syncing_app
+from .sync_support import app_with_teammate, server_edit, syncing_app
 from tests.support.pilot import settle, until
 
 SIZE = (120, 40)
@@ -38,9 +38,7 @@ async def open_deal(app, pilot, store) -> RecordScreen:
 
 
 async def test_an_editor_on_a_field_changed_remotely_warns_and_asks_before_saving(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app_with_teammate(demo_store) as (app, pilot, _):
         page = await open_deal(app, pilot, demo_store)
         page.edit_field("field:name")
         await pilot.pause()
@@ -67,9 +65,7 @@ async def test_an_editor_on_a_field_changed_remotely_warns_and_asks_before_savin
 
 
 async def test_a_change_to_another_field_leaves_the_editor_alone(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app_with_teammate(demo_store) as (app, pilot, _):
         page = await open_deal(app, pilot, demo_store)
         page.edit_field("field:name")
         await pilot.pause()
@@ -83,9 +79,7 @@ async def test_a_change_to_another_field_leaves_the_editor_alone(demo_store):
 
 
 async def test_a_note_being_written_is_told_and_kept(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app_with_teammate(demo_store) as (app, pilot, _):
         page = await open_deal(app, pilot, demo_store)
         await pilot.press("a")
         await pilot.pause()
