@@ -1,4 +1,4 @@
-"""Fixtures the command-line tests share."""
+"""Fixtures unit tests share: a clean environment for the command line, a standalone workspace."""
 
 from __future__ import annotations
 
@@ -18,3 +18,15 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name, folder in (("XDG_CONFIG_HOME", "xdg-config"), ("XDG_DATA_HOME", "xdg-data"),
                          ("XDG_STATE_HOME", "xdg-state"), ("HOME", "home")):
         monkeypatch.setenv(name, str(tmp_path / folder))
+
+
+@pytest.fixture
+def standalone_ws():
+    """(store, ids) of the factories' workspace on a cache with no server behind it: the store
+    runs the automations and writes the audit log itself."""
+    from ..factories import make_store
+
+    store, ids = make_store()
+    store.standalone = True
+    yield store, ids
+    store.close()
