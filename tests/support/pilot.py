@@ -43,3 +43,11 @@ async def open_with_key(app, pilot, key: str, screen_type: type):
     await settle(app, pilot)
     assert isinstance(app.screen, screen_type), app.screen
     return app.screen
+
+
+async def type_filter(app, pilot, text: str) -> None:
+    """`/`, `text` in the filter line, Enter: on the screen in front (board, list or swimlanes)."""
+    await pilot.press("slash")
+    app.screen.query_one("#filter").value = text
+    await pilot.press("enter")
+    await settle(app, pilot)
