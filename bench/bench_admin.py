@@ -18,24 +18,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from .store_moves import median_move_ms
 from .workspaces import BENCH_NOW, workspace
-
-
-def _moves(path: Path, count: int, standalone: bool) -> float:
-    from track_tui.store import Store
-
-    store = Store(path, clock=lambda: BENCH_NOW)
-    store.standalone = standalone
-    board = store.boards()[0]
-    stages = store.stages(board.id)
-    card = store.column_card_ids(board, stages[0].id)[0]
-    times = []
-    for i in range(count):
-        started = time.perf_counter()
-        store.move_card(card, stages[(i + 1) % 2].id)
-        times.append(time.perf_counter() - started)
-    store.close()
-    return statistics.median(times) * 1000
 
 
 def _fill_audit(path: Path, entries: int) -> None:
@@ -83,8 +67,8 @@ def main(count: int = 200) -> None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / source.name
         shutil.copyfile(source, path)
-        served = _moves(path, count, standalone=False)
-        alone = _moves(path, count, standalone=True)
+        served = median_move_ms(path, count, standalone=False)
+        alone = median_move_ms(path, count, standalone=True)
         print(f"store.move_card, 2,000 deals, 7 automations: standalone (runner + audit) median {alone:.3f} ms; "
               f"with a server behind the cache {served:.3f} ms (× {alone / served:.2f})")
         _fill_audit(path, 120_000)

@@ -16,6 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .store_moves import median_move_ms
 from .workspaces import BENCH_NOW, workspace
 
 
@@ -43,23 +44,6 @@ async def _keys(path: Path, count: int) -> tuple[list[float], list[float]]:
     return moves, undos
 
 
-def _store_moves(path: Path, count: int, keep_undo: bool) -> float:
-    from track_tui.store import Store
-
-    store = Store(path, clock=lambda: BENCH_NOW)
-    store.keep_undo = keep_undo
-    board = store.boards()[0]
-    stages = store.stages(board.id)
-    card = store.column_card_ids(board, stages[0].id)[0]
-    times = []
-    for i in range(count):
-        started = time.perf_counter()
-        store.move_card(card, stages[(i + 1) % 2].id)
-        times.append(time.perf_counter() - started)
-    store.close()
-    return statistics.median(times) * 1000
-
-
 def main(count: int = 20) -> None:
     print("== undo ==")
     source, _ = workspace(10_000, column=10_000)
@@ -71,8 +55,8 @@ def main(count: int = 20) -> None:
         undo_ms = statistics.median(undos) * 1000
         print(f"u after a card move, 10,000 cards in the column, through Pilot (key, workers done, a refresh): "
               f"median {undo_ms:.1f} ms; the move itself (L) {move_ms:.1f} ms (undo × {undo_ms / move_ms:.2f})")
-        kept = _store_moves(path, 300, keep_undo=True)
-        bare = _store_moves(path, 300, keep_undo=False)
+        kept = median_move_ms(path, 300, keep_undo=True)
+        bare = median_move_ms(path, 300, keep_undo=False)
         print(f"store.move_card with the undo journal: median {kept:.3f} ms; without it {bare:.3f} ms "
               f"(× {kept / bare:.2f})")
 

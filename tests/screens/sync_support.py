@@ -4,6 +4,7 @@ what the screens ask of the engine, server rows as the engine would apply them, 
 from __future__ import annotations
 
 import threading
+from contextlib import asynccontextmanager
 from typing import Any, Sequence
 
 from track_tui.app import TrackApp
@@ -78,3 +79,17 @@ def park(store: Store, reason: str = "new row violates row-level security policy
         store.conn.execute("UPDATE outbox SET state = 'failed', last_error = ?, attempts = 1 WHERE state = 'pending'",
                            (reason,))
     return seqs
+
+
+@asynccontextmanager
+async def app_with_teammate(store: Store, name: str = "Ana Reyes", size: tuple[int, int] = (120, 40)):
+    """A teammate named `name` in the workspace, and the syncing app over `store` running and
+    settled: yields (app, pilot, told), `told` being every notification shown from the start."""
+    from tests.support.pilot import heard_notifications, settle
+
+    add_teammate(store, name)
+    app = syncing_app(store)
+    told = heard_notifications(app)
+    async with app.run_test(size=size) as pilot:
+        await settle(app, pilot)
+        yield app, pilot, told

@@ -5,23 +5,15 @@ from __future__ import annotations
 
 import json
 
+from tests.support.pilot import open_with_key, settle
 from track_tui.models import RecordType
 from track_tui.screens.automation_form import AutomationFormScreen
 from track_tui.screens.automations import AutomationsScreen, RunLogScreen
 from track_tui.screens.record import RecordScreen
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_automations(app, pilot) -> AutomationsScreen:
-    await settle(app, pilot)
-    await pilot.press("A")
-    await settle(app, pilot)
-    assert isinstance(app.screen, AutomationsScreen)
-    return app.screen
+    return await open_with_key(app, pilot, "A", AutomationsScreen)
 
 
 def outbox(store, table):
@@ -92,10 +84,7 @@ async def test_the_run_log_shows_runs_newest_first_with_the_full_error_and_opens
         index = next(i for i, s in enumerate(screen.summaries) if s.failures_7d)
         screen.option_list.highlighted = index
         automation = screen.summaries[index].automation
-        await pilot.press("enter")
-        await settle(demo_app, pilot)
-        log = demo_app.screen
-        assert isinstance(log, RunLogScreen)
+        log = await open_with_key(demo_app, pilot, "enter", RunLogScreen)
         times = [line.run.run_at for line in log.lines]
         assert times == sorted(times, reverse=True) and all(x.run.automation_id == automation.id for x in log.lines)
         failed = next(i for i, line in enumerate(log.lines) if line.run.status.value == "failed")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-
+from tests.support.pilot import settle
 from track_tui.app import TrackApp
 from track_tui.config import Settings
 from track_tui.demo import fill_first_column
@@ -17,11 +17,6 @@ from track_tui.screens.record import RecordScreen
 from track_tui.store import Origin
 
 SIZE = (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
 
 
 def board_of(app: TrackApp) -> BoardScreen:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
+from tests.support.pilot import type_filter
+
 from .test_board import SIZE, board_of, settle
 
 
@@ -13,10 +15,7 @@ def shown(board) -> list[str]:
 
 async def filter_with(app, pilot, text: str):
     board = board_of(app)
-    await pilot.press("slash")
-    board.query_one("#filter", Input).value = text
-    await pilot.press("enter")
-    await settle(app, pilot)
+    await type_filter(app, pilot, text)
     return board
 
 

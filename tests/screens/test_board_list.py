@@ -15,6 +15,8 @@ from track_tui.screens.board_list import BoardListScreen
 from track_tui.screens.view_dialogs import SavedViewsScreen, TextPromptScreen
 from track_tui.widgets.board_list import LaneHeader
 
+from tests.support.pilot import type_filter
+
 from .test_board import SIZE, board_of, settle
 
 
@@ -50,10 +52,7 @@ async def test_v_shows_every_card_of_the_board_under_its_filter_and_v_goes_back(
         screen = await open_list(demo_app, pilot)
         assert [c.card_id for c in cards(screen)] == on_board  # board order: stage by stage
         # the filter typed here applies, and the board has it when we go back
-        await pilot.press("slash")
-        screen.query_one("#filter", Input).value = "owner:JB"
-        await pilot.press("enter")
-        await settle(demo_app, pilot)
+        await type_filter(demo_app, pilot, "owner:JB")
         assert cards(screen) and {c.owner_name for c in cards(screen)} == {"Jonah Becker"}
         await pilot.press("v")
         await settle(demo_app, pilot)
@@ -113,10 +112,7 @@ async def test_a_ten_thousand_card_list_is_drawn_without_a_widget_per_row(demo_a
 async def test_export_what_is_on_screen_to_a_file_and_the_clipboard(demo_app, demo_store, tmp_path):
     async with demo_app.run_test(size=SIZE) as pilot:
         screen = await open_list(demo_app, pilot)
-        await pilot.press("slash")
-        screen.query_one("#filter", Input).value = ">50k"
-        await pilot.press("enter")
-        await settle(demo_app, pilot)
+        await type_filter(demo_app, pilot, ">50k")
         await pilot.press(*"ssssss")  # sort by name
         await pilot.press("e")
         prompt = demo_app.screen
@@ -138,11 +134,8 @@ async def test_export_what_is_on_screen_to_a_file_and_the_clipboard(demo_app, de
 
 async def test_save_a_view_and_open_it_from_the_board(demo_app, demo_store, views_dir):
     async with demo_app.run_test(size=SIZE) as pilot:
-        screen = await open_list(demo_app, pilot)
-        await pilot.press("slash")
-        screen.query_one("#filter", Input).value = "owner:JB"
-        await pilot.press("enter")
-        await settle(demo_app, pilot)
+        await open_list(demo_app, pilot)
+        await type_filter(demo_app, pilot, "owner:JB")
         await pilot.press("g", "s")
         await pilot.press("ctrl+s")
         demo_app.screen.query_one(Input).value = "Jonah's deals"
@@ -223,10 +216,7 @@ async def test_the_board_inbox_and_search_export_what_they_show(demo_app, demo_s
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
         board = board_of(demo_app)
-        await pilot.press("slash")
-        board.query_one("#filter", Input).value = "owner:JB"
-        await pilot.press("enter")
-        await settle(demo_app, pilot)
+        await type_filter(demo_app, pilot, "owner:JB")
         palette(board)["Board: copy to the clipboard"]()
         rows = list(csv.DictReader(io.StringIO(copied.pop())))
         shown = sum(len(c.cards.card_ids) for c in board.columns)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.support.pilot import open_with_key, settle
 from track_tui.models import EntryType, TaskStatus
 from track_tui.screens.inbox import InboxScreen
 from track_tui.screens.record import RecordScreen
@@ -13,17 +14,9 @@ from ..conftest import FROZEN_NOW
 TODAY = FROZEN_NOW.date()
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_inbox(app, pilot) -> InboxScreen:
-    await settle(app, pilot)
-    await pilot.press("i")
-    await settle(app, pilot)
-    screen = app.screen
-    assert isinstance(screen, InboxScreen) and screen.loaded
+    screen = await open_with_key(app, pilot, "i", InboxScreen)
+    assert screen.loaded
     return screen
 
 

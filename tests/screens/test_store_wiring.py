@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import FROZEN_NOW, frozen_clock
+from tests.support.pilot import heard_notifications, settle, until
 from track_tui.models import RecordType
 from track_tui.screens.board import BoardScreen
 from track_tui.screens.record import RecordScreen
@@ -23,33 +24,6 @@ from track_tui.widgets.status_line import StatusLine
 
 SIZE = (120, 40)
 SCENARIO_TIMEOUT = 90  # seconds; a blocked UI thread makes the scenario run into it
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, condition, timeout: float = 3.0) -> bool:
-    """Let the app run until `condition()` holds; False if `timeout` passed first."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
-
-
-def heard_notifications(app) -> list[str]:
-    messages: list[str] = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        messages.append(str(message))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return messages
 
 
 @pytest.fixture

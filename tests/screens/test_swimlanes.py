@@ -12,6 +12,8 @@ from track_tui.models.board_rows import lane_totals
 from track_tui.saved_views import load, views_file
 from track_tui.screens.swimlanes import SwimlaneScreen
 
+from tests.support.pilot import type_filter
+
 from .test_board import SIZE, board_of, settle
 
 
@@ -79,10 +81,7 @@ async def test_grouping_cycles_and_the_filter_applies(demo_app, demo_store):
         assert screen.lanes == "field:lead_source"
         assert "No lead source" in [lane.label for lane in screen.grid.lanes] or all(
             lane.key for lane in screen.grid.lanes)
-        await pilot.press("slash")
-        screen.query_one("#filter", Input).value = ">100k"
-        await pilot.press("enter")
-        await settle(demo_app, pilot)
+        await type_filter(demo_app, pilot, ">100k")
         assert 0 < len(screen.rows) < 100
         await pilot.press("ctrl+s")
         demo_app.screen.query_one(Input).value = "Big by source"
@@ -121,10 +120,7 @@ async def test_the_board_saves_its_board_and_filter_from_the_palette(demo_app, d
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
         board = board_of(demo_app)
-        await pilot.press("slash")
-        board.query_one("#filter", Input).value = "tag:vip"
-        await pilot.press("enter")
-        await settle(demo_app, pilot)
+        await type_filter(demo_app, pilot, "tag:vip")
         commands = {title: callback for title, _, callback in board.palette_commands()}
         commands["View: save this board and filter"]()
         await pilot.pause()

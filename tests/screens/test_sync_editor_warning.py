@@ -3,7 +3,6 @@ to what, and saving asks before replacing their value (the second save replaces 
 
 from __future__ import annotations
 
-import time
 
 from textual.widgets import Input
 
@@ -11,23 +10,10 @@ from track_tui.models import RecordType
 from track_tui.screens.record import RecordScreen
 from track_tui.screens.record_dialogs import NoteScreen, TextFieldScreen
 
-from .sync_support import add_teammate, server_edit, syncing_app
+from .sync_support import app_with_teammate, server_edit, syncing_app
+from tests.support.pilot import settle, until
 
 SIZE = (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, condition, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 def error_line(app) -> str:
@@ -52,9 +38,7 @@ async def open_deal(app, pilot, store) -> RecordScreen:
 
 
 async def test_an_editor_on_a_field_changed_remotely_warns_and_asks_before_saving(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app_with_teammate(demo_store) as (app, pilot, _):
         page = await open_deal(app, pilot, demo_store)
         page.edit_field("field:name")
         await pilot.pause()
@@ -81,9 +65,7 @@ async def test_an_editor_on_a_field_changed_remotely_warns_and_asks_before_savin
 
 
 async def test_a_change_to_another_field_leaves_the_editor_alone(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app_with_teammate(demo_store) as (app, pilot, _):
         page = await open_deal(app, pilot, demo_store)
         page.edit_field("field:name")
         await pilot.pause()
@@ -97,9 +79,7 @@ async def test_a_change_to_another_field_leaves_the_editor_alone(demo_store):
 
 
 async def test_a_note_being_written_is_told_and_kept(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app_with_teammate(demo_store) as (app, pilot, _):
         page = await open_deal(app, pilot, demo_store)
         await pilot.press("a")
         await pilot.pause()

@@ -5,7 +5,6 @@ engine applies them (store/server_apply.py): no engine needed."""
 
 from __future__ import annotations
 
-import time
 from datetime import date
 
 from track_tui import news_notifier
@@ -16,35 +15,10 @@ from track_tui.screens.record import RecordScreen
 from track_tui.screens.search import SearchScreen
 from track_tui.store.server_apply import apply_ack, apply_tombstones
 
-from .sync_support import add_teammate, server_edit, syncing_app
+from .sync_support import add_teammate, app_with_teammate, server_edit, syncing_app
+from tests.support.pilot import settle, until
 
 SIZE = (120, 40)
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, condition, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
-
-
-def heard(app) -> list[str]:
-    told: list[str] = []
-    original = app.notify
-
-    def notify(message, *args, **kwargs):
-        told.append(str(message))
-        return original(message, *args, **kwargs)
-
-    app.notify = notify  # type: ignore[method-assign]
-    return told
 
 
 async def news_time(pilot) -> None:
@@ -65,11 +39,7 @@ def teammate_moves(store, card_id: str, stage_id: str) -> None:
 
 
 async def test_a_teammates_move_appears_on_the_board_with_who_and_what(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    told = heard(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with app_with_teammate(demo_store) as (app, pilot, told):
         board = app.screen
         assert isinstance(board, BoardScreen)
         first = board.columns[0].cards
@@ -88,12 +58,8 @@ async def test_a_teammates_move_appears_on_the_board_with_who_and_what(demo_stor
 
 
 async def test_a_teammates_edit_updates_the_open_record_page_and_says_so(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    told = heard(app)
     deal_id, name = demo_store.conn.execute("SELECT id, name FROM deals WHERE deleted_at IS NULL LIMIT 1").fetchone()
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with app_with_teammate(demo_store) as (app, pilot, told):
         app.open_record(RecordType.DEAL, deal_id)
         await settle(app, pilot)
         page = app.screen
@@ -110,11 +76,7 @@ async def test_a_teammates_edit_updates_the_open_record_page_and_says_so(demo_st
 
 
 async def test_own_edits_and_their_acks_raise_no_notification(demo_store):
-    add_teammate(demo_store)
-    app = syncing_app(demo_store)
-    told = heard(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with app_with_teammate(demo_store) as (app, pilot, told):
         board = app.screen
         card = board.columns[0].cards.current_id
         await pilot.press("L")  # this person's own move (local)
@@ -132,11 +94,7 @@ async def test_own_edits_and_their_acks_raise_no_notification(demo_store):
 
 
 async def test_a_burst_is_one_notification(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    told = heard(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with app_with_teammate(demo_store) as (app, pilot, told):
         board = app.screen
         cards = board.columns[0].cards.card_ids[:5]
         for card in cards:
@@ -149,11 +107,7 @@ async def test_a_burst_is_one_notification(demo_store):
 
 
 async def test_a_teammates_delete_names_what_was_deleted(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    told = heard(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with app_with_teammate(demo_store) as (app, pilot, told):
         board = app.screen
         card = board.columns[0].cards.card_ids[0]
         deal_id, name = deal_of_card(demo_store, card)
@@ -167,11 +121,7 @@ async def test_a_teammates_delete_names_what_was_deleted(demo_store):
 
 
 async def test_the_inbox_follows_a_teammates_task_edit_keeping_the_cursor(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    told = heard(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with app_with_teammate(demo_store) as (app, pilot, told):
         app.action_inbox()
         await settle(app, pilot)
         inbox = app.screen
@@ -188,11 +138,7 @@ async def test_the_inbox_follows_a_teammates_task_edit_keeping_the_cursor(demo_s
 
 
 async def test_search_results_follow_a_teammates_rename(demo_store):
-    add_teammate(demo_store, "Ana Reyes")
-    app = syncing_app(demo_store)
-    told = heard(app)
-    async with app.run_test(size=SIZE) as pilot:
-        await settle(app, pilot)
+    async with app_with_teammate(demo_store) as (app, pilot, told):
         await pilot.press("ctrl+f", *"ember")
         await settle(app, pilot)
         search = app.screen

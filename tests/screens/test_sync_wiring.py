@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -24,6 +23,7 @@ from track_tui.widgets.status_line import StatusLine
 from tests.conftest import FROZEN_NOW, frozen_clock
 
 from .sync_support import FakeControl, syncing_app
+from tests.support.pilot import settle, until
 
 SIZE = (120, 40)
 
@@ -59,20 +59,6 @@ class FakeEngine(FakeControl):
 
     def close(self) -> None:
         self.closed = True
-
-
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def until(pilot, condition, timeout: float = 3.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        await pilot.pause(0.05)
-    return condition()
 
 
 @pytest.fixture

@@ -3,23 +3,15 @@ keyboard, each checked in the store; bad input refused inline with the rule name
 
 from __future__ import annotations
 
+from tests.support.pilot import open_with_key, settle
 from track_tui.models import RecordType
 from track_tui.screens.admin_dialogs import FieldFormScreen, NewBoardScreen, PromptScreen
 from track_tui.screens.record_dialogs import ChoiceScreen
 from track_tui.screens.workspace_admin import WorkspaceAdminScreen
 
 
-async def settle(app, pilot) -> None:
-    await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
 async def open_admin(app, pilot) -> WorkspaceAdminScreen:
-    await settle(app, pilot)
-    await pilot.press("W")
-    await settle(app, pilot)
-    assert isinstance(app.screen, WorkspaceAdminScreen)
-    return app.screen
+    return await open_with_key(app, pilot, "W", WorkspaceAdminScreen)
 
 
 def error_text(screen) -> str:
@@ -30,10 +22,7 @@ async def test_a_board_is_created_with_its_stages_and_renamed_and_archived(demo_
     async with demo_app.run_test(size=(120, 40)) as pilot:
         screen = await open_admin(demo_app, pilot)
         store = demo_app.store
-        await pilot.press("n")
-        await settle(demo_app, pilot)
-        form = demo_app.screen
-        assert isinstance(form, NewBoardScreen)
+        form = await open_with_key(demo_app, pilot, "n", NewBoardScreen)
         form.query_one("#board-stages").value = "Due, , Signed"
         await pilot.pause()
         assert error_text(form) == "Name: a board needs a name"
@@ -50,10 +39,7 @@ async def test_a_board_is_created_with_its_stages_and_renamed_and_archived(demo_
         await pilot.press("a")
         await settle(demo_app, pilot)
         assert store.board(board.id).is_archived
-        await pilot.press("r")
-        await settle(demo_app, pilot)
-        prompt = demo_app.screen
-        assert isinstance(prompt, PromptScreen)
+        prompt = await open_with_key(demo_app, pilot, "r", PromptScreen)
         prompt.query_one("#value").value = "  "
         await pilot.pause()
         assert error_text(prompt) == "Name: a board needs a name"
@@ -101,10 +87,8 @@ async def test_deleting_a_stage_with_cards_asks_where_they_go(demo_app):
         stage = screen._current("stages")
         cards = store.stage_card_count(stage.id)
         assert cards > 0
-        await pilot.press("d")
-        await settle(demo_app, pilot)
-        choice = demo_app.screen
-        assert isinstance(choice, ChoiceScreen) and f"holds {cards} cards" in choice.title_text
+        choice = await open_with_key(demo_app, pilot, "d", ChoiceScreen)
+        assert f"holds {cards} cards" in choice.title_text
         target = choice.options[0][0]
         await pilot.press("enter")
         await settle(demo_app, pilot)

@@ -17,21 +17,7 @@ import pytest
 from tests.sync_contract.conftest import (  # noqa: F401 - fixtures reused from the contract suite
     PASSWORD, Backend, Team, TestUser, fake_supabase, fake_supabase_dsn, team,
 )
-
-
-@pytest.fixture(scope="session")
-def _backend(fake_supabase):  # noqa: F811
-    yield Backend("fake", fake_supabase.url, fake_supabase.anon_key, fake_supabase.service_role_key,
-                  fake_supabase, fake_supabase.dsn)
-
-
-@pytest.fixture
-async def backend(_backend):
-    yield _backend
-    await _backend.close_clients()
-    fake = _backend.fake
-    fake.faults.clear()
-    await fake.start()  # a stopped server resumes on its port
+from tests.support.fake_backend import _backend, backend  # noqa: F401 - the double-only backend
 
 
 @dataclass
@@ -54,7 +40,7 @@ def dirs(tmp_path: Path, monkeypatch) -> Dirs:
 
 
 @pytest.fixture
-def project(backend, dirs):
+def project(backend, dirs):  # noqa: F811 - the fixture imported above
     from track_tui.sync.project import project_from_input
 
     return project_from_input(backend.url, backend.anon_key)
@@ -82,7 +68,7 @@ async def on(runtime, coro):
 
 
 @pytest.fixture
-async def unconfirmed(backend):
+async def unconfirmed(backend):  # noqa: F811 - the fixture imported above
     """A user whose email address was never confirmed."""
     email = f"new-{uuid.uuid4().hex[:8]}@example.test"
     await backend.require_fake().create_user(email, PASSWORD, confirmed=False)

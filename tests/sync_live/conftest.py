@@ -17,27 +17,13 @@ import pytest
 from tests.sync_contract.conftest import (  # noqa: F401 - fixtures reused from the contract suite
     Backend, Team, TestUser, fake_supabase, fake_supabase_dsn, team,
 )
+from tests.support.fake_backend import _backend, backend  # noqa: F401 - the double-only backend
 from track_tui.sync.live import LiveFeed
 
 # Short backoffs so each fault test takes about a second; a generous batching gap, because a
 # loaded machine spaces one transaction's events further apart than the 12 ms default.
 FAST = {"initial_backoff": 0.05, "max_backoff": 0.5, "rate_limited_backoff": 0.3,
         "batch_window": 0.4, "batch_quiet": 0.06}
-
-
-@pytest.fixture(scope="session")
-def _backend(fake_supabase):  # noqa: F811
-    yield Backend("fake", fake_supabase.url, fake_supabase.anon_key, fake_supabase.service_role_key,
-                  fake_supabase, fake_supabase.dsn)
-
-
-@pytest.fixture
-async def backend(_backend):
-    yield _backend
-    await _backend.close_clients()
-    fake = _backend.fake
-    fake.reset()
-    await fake.start()
 
 
 @dataclass

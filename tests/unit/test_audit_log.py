@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-import pytest
 
 from track_tui.models import RecordType, Task
 from track_tui.store.audit_queries import AuditFilter
@@ -12,20 +11,12 @@ from track_tui.store.audit_queries import AuditFilter
 from ..factories import FIXED_NOW, make_store
 
 
-@pytest.fixture
-def ws():
-    store, ids = make_store()
-    store.standalone = True
-    yield store, ids
-    store.close()
-
-
 def entries(store, record_id=None):
     return [line.entry for line in store.audit_entries(AuditFilter(record_id=record_id), limit=100)]
 
 
-def test_a_standalone_write_path_logs_inserts_updates_and_deletes(ws):
-    store, ids = ws
+def test_a_standalone_write_path_logs_inserts_updates_and_deletes(standalone_ws):
+    store, ids = standalone_ws
     target = ids.deals["Osaka trial"]
     store.update_record(RecordType.DEAL, target, {"name": "Osaka rollout", "probability": 40})
     [entry] = entries(store, target)
@@ -39,8 +30,8 @@ def test_a_standalone_write_path_logs_inserts_updates_and_deletes(ws):
     assert actions == [("delete", False, True), ("insert", True, False)]  # newest first
 
 
-def test_bookkeeping_and_own_logs_are_not_audited(ws):
-    store, ids = ws
+def test_bookkeeping_and_own_logs_are_not_audited(standalone_ws):
+    store, ids = standalone_ws
     store.move_card(ids.cards["Osaka trial"], ids.stages["Qualified"])
     tables = {e.table_name for e in entries(store)}
     assert tables == {"deals"}  # the deal's stage; not the card, not the timeline entry
@@ -53,8 +44,8 @@ def test_a_connected_cache_leaves_the_log_to_the_server():
     store.close()
 
 
-def test_undo_is_logged_as_a_change_of_its_own(ws):
-    store, ids = ws
+def test_undo_is_logged_as_a_change_of_its_own(standalone_ws):
+    store, ids = standalone_ws
     target = ids.deals["Osaka trial"]
     store.update_record(RecordType.DEAL, target, {"name": "Renamed"})
     store.undo()
@@ -63,8 +54,8 @@ def test_undo_is_logged_as_a_change_of_its_own(ws):
     assert len(entries(store, target)) == 2
 
 
-def test_filters_by_person_table_and_date_newest_first_in_pages(ws):
-    store, ids = ws
+def test_filters_by_person_table_and_date_newest_first_in_pages(standalone_ws):
+    store, ids = standalone_ws
     for i in range(5):
         store.clock = lambda i=i: FIXED_NOW + timedelta(hours=i)
         store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], {"probability": 10 + i})
@@ -84,8 +75,8 @@ def test_filters_by_person_table_and_date_newest_first_in_pages(ws):
     assert [e.entry.id for e in first + rest] == [e.id for e in everything]
 
 
-def test_a_stored_entry_the_server_wrote_in_an_odd_shape_still_reads(ws):
-    store, ids = ws
+def test_a_stored_entry_the_server_wrote_in_an_odd_shape_still_reads(standalone_ws):
+    store, ids = standalone_ws
     with store.transaction() as tx:
         tx.conn.execute(
             """INSERT INTO audit_log (id, workspace_id, actor_id, table_name, record_id, action, old_data, new_data,
@@ -109,10 +100,10 @@ def test_the_diff_reads_as_a_person_would():
     assert diff_summary(created) == "created Ring Ada"
 
 
-def test_an_import_is_audited_row_by_row(ws):
+def test_an_import_is_audited_row_by_row(standalone_ws):
     from track_tui.models import Contact
 
-    store, ids = ws
+    store, ids = standalone_ws
     people = [Contact(workspace_id=store.workspace_id, name=f"Imported {i}") for i in range(3)]
     store.import_records(RecordType.CONTACT, people)
     logged = {e.record_id: e for e in entries(store) if e.table_name == "contacts"}

@@ -15,14 +15,6 @@ from track_tui.models.enums import EntryType
 from ..factories import FIXED_NOW, TODAY, make_store
 
 
-@pytest.fixture
-def ws():
-    store, ids = make_store()
-    store.standalone = True
-    yield store, ids
-    store.close()
-
-
 def rule(store, name, trigger, actions, conditions=(), enabled=True) -> Automation:
     return store.save_automation(Automation(workspace_id=store.workspace_id, name=name, trigger=trigger,
                                             conditions=list(conditions), actions=list(actions), is_enabled=enabled))
@@ -41,8 +33,8 @@ def deal(store, ids, name, **kw) -> Deal:
     return store.create_record(Deal(**values))
 
 
-def test_record_created_assigns_in_turn_and_tags(ws):
-    store, ids = ws
+def test_record_created_assigns_in_turn_and_tags(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Inbound", {"type": "record_created", "record_type": "deal"},
              [{"type": "assign_owner", "mode": "round_robin", "user_ids": [ids.other, ids.me]},
               {"type": "add_tag", "tag": "inbound"}])
@@ -72,16 +64,16 @@ def test_nothing_runs_when_a_project_is_connected():
     store.close()
 
 
-def test_disabled_and_other_record_types_do_not_run(ws):
-    store, ids = ws
+def test_disabled_and_other_record_types_do_not_run(standalone_ws):
+    store, ids = standalone_ws
     off = rule(store, "Off", {"type": "record_created"}, [{"type": "add_tag", "tag": "x"}], enabled=False)
     contacts = rule(store, "Contacts", {"type": "record_created", "record_type": "contact"}, [{"type": "add_tag", "tag": "x"}])
     deal(store, ids, "Plain")
     assert runs(store, off) == [] and runs(store, contacts) == []
 
 
-def test_stage_changed_creates_a_task_when_the_owner_is_me(ws):
-    store, ids = ws
+def test_stage_changed_creates_a_task_when_the_owner_is_me(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Proposal", {"type": "stage_changed", "to_stage_id": ids.stages["Proposal"]},
              [{"type": "create_task", "title": "Send proposal", "due_in_days": 2}],
              [{"type": "owner_is", "user_id": ids.me}])
@@ -93,8 +85,8 @@ def test_stage_changed_creates_a_task_when_the_owner_is_me(ws):
     assert [r["record_id"] for r in runs(store, a)] == [ids.deals["Acme renewal"]]
 
 
-def test_stage_type_trigger_moves_and_removes_a_tag(ws):
-    store, ids = ws
+def test_stage_type_trigger_moves_and_removes_a_tag(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Lost cleanup", {"type": "stage_changed", "to_stage_type": "lost"},
              [{"type": "remove_tag", "tag": "VIP"}, {"type": "move_stage", "stage_id": ids.stages["Won"]}],
              [{"type": "tag_applied", "tag": "vip"}])
@@ -104,8 +96,8 @@ def test_stage_type_trigger_moves_and_removes_a_tag(ws):
     assert runs(store, a)[0]["status"] == "success"
 
 
-def test_field_updated_sets_fields_and_custom_fields(ws):
-    store, ids = ws
+def test_field_updated_sets_fields_and_custom_fields(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Close date", {"type": "field_updated", "field": "close_date"},
              [{"type": "set_field", "field": "probability", "value": 75},
               {"type": "set_field", "field": "custom_fields.source", "value": "referral"}])
@@ -116,8 +108,8 @@ def test_field_updated_sets_fields_and_custom_fields(ws):
     assert len(runs(store, a)) == 1
 
 
-def test_field_matches_fires_when_the_value_comes_to_match(ws):
-    store, ids = ws
+def test_field_matches_fires_when_the_value_comes_to_match(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Big", {"type": "field_matches", "field": "value_cents", "op": "gte", "value": 10_000_000},
              [{"type": "add_tag", "tag": "enterprise"}], [{"type": "tag_not_applied", "tag": "enterprise"}])
     target = ids.deals["Osaka trial"]
@@ -129,8 +121,8 @@ def test_field_matches_fires_when_the_value_comes_to_match(ws):
     assert "enterprise" in store.record(RecordType.DEAL, big.id).tags
 
 
-def test_notify_becomes_a_notification_and_a_webhook_is_skipped(ws):
-    store, ids = ws
+def test_notify_becomes_a_notification_and_a_webhook_is_skipped(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Won", {"type": "stage_changed", "to_stage_type": "won"},
              [{"type": "notify", "user": "owner", "message": "Won it"},
               {"type": "send_webhook", "url": "https://hooks.example/won"}])
@@ -142,8 +134,8 @@ def test_notify_becomes_a_notification_and_a_webhook_is_skipped(ws):
     assert run["status"] == "success" and run["error"].startswith("skipped: send a webhook (POST https://hooks.example/won)")
 
 
-def test_a_failing_action_takes_the_rule_back_whole_and_the_change_stands(ws):
-    store, ids = ws
+def test_a_failing_action_takes_the_rule_back_whole_and_the_change_stands(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Broken", {"type": "field_updated", "field": "name"},
              [{"type": "add_tag", "tag": "renamed"}, {"type": "assign_owner", "mode": "direct", "user_id": "nobody"}])
     bad_value = rule(store, "Bad value", {"type": "field_updated", "field": "name"},
@@ -162,8 +154,8 @@ def test_a_failing_action_takes_the_rule_back_whole_and_the_change_stands(ws):
     assert store.record(RecordType.DEAL, target).name == "Osaka trial"
 
 
-def test_undo_takes_back_the_change_and_what_the_rule_did(ws):
-    store, ids = ws
+def test_undo_takes_back_the_change_and_what_the_rule_did(standalone_ws):
+    store, ids = standalone_ws
     rule(store, "Tag", {"type": "field_updated", "field": "name"}, [{"type": "add_tag", "tag": "renamed"}])
     target = ids.deals["Osaka trial"]
     store.update_record(RecordType.DEAL, target, {"name": "Renamed"})
@@ -173,8 +165,8 @@ def test_undo_takes_back_the_change_and_what_the_rule_did(ws):
     assert after.name == "Osaka trial" and after.tags == []
 
 
-def test_a_rule_that_triggers_itself_stops_after_one_level(ws):
-    store, ids = ws
+def test_a_rule_that_triggers_itself_stops_after_one_level(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Echo", {"type": "field_updated", "field": "tags"}, [{"type": "add_tag", "tag": "seen"}])
     store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], {"tags": ["new"]})
     assert store.record(RecordType.DEAL, ids.deals["Osaka trial"]).tags == ["new", "seen"]
@@ -184,8 +176,8 @@ def test_a_rule_that_triggers_itself_stops_after_one_level(ws):
     assert len(statuses) == 2
 
 
-def test_automations_trigger_others_only_one_level_deep(ws):
-    store, ids = ws
+def test_automations_trigger_others_only_one_level_deep(standalone_ws):
+    store, ids = standalone_ws
     first = rule(store, "1", {"type": "field_updated", "field": "name"}, [{"type": "set_field", "field": "probability", "value": 20}])
     second = rule(store, "2", {"type": "field_updated", "field": "probability"}, [{"type": "add_tag", "tag": "two"}])
     third = rule(store, "3", {"type": "field_updated", "field": "tags"}, [{"type": "add_tag", "tag": "three"}])
@@ -211,8 +203,8 @@ def test_automations_trigger_others_only_one_level_deep(ws):
     ({"type": "created_within_days", "days": 7}, False),
     ({"type": "created_within_days", "days": 31}, True),
 ])
-def test_every_condition_is_checked_on_the_record(ws, condition, holds):
-    store, ids = ws
+def test_every_condition_is_checked_on_the_record(standalone_ws, condition, holds):
+    store, ids = standalone_ws
     condition = dict(condition)
     if "board_id" in condition:
         condition["board_id"] = ids.deals_board if condition["board_id"] == "deals" else ids.contacts_board
@@ -223,8 +215,8 @@ def test_every_condition_is_checked_on_the_record(ws, condition, holds):
     assert bool(runs(store, a)) is holds
 
 
-def test_days_in_stage_runs_once_per_stay(ws):
-    store, ids = ws
+def test_days_in_stage_runs_once_per_stay(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Stale", {"type": "days_in_stage", "stage_id": ids.stages["Lead"], "days": 14},
              [{"type": "create_task", "title": "Nudge", "due_in_days": 0}])
     assert store.run_scheduled_automations() == 3  # Acme renewal, Tokyo pilot, Osaka trial: 30 days in Lead
@@ -233,8 +225,8 @@ def test_days_in_stage_runs_once_per_stay(ws):
     assert any(t.title == "Nudge" and t.due_date == TODAY for t in store.tasks_for_record(ids.deals["Tokyo pilot"]))
 
 
-def test_due_date_approaching_runs_once_per_date(ws):
-    store, ids = ws
+def test_due_date_approaching_runs_once_per_date(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Closing", {"type": "due_date_approaching", "field": "close_date", "days_before": 7},
              [{"type": "notify", "user": "owner", "message": "Closes soon"}])
     store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], {"close_date": TODAY + timedelta(days=5)})
@@ -248,8 +240,8 @@ def test_due_date_approaching_runs_once_per_date(ws):
     assert [r["record_id"] for r in runs(store, a)] == [ids.deals["Osaka trial"], ids.deals["Tokyo pilot"]]
 
 
-def test_a_malformed_rule_writes_a_failed_run_and_never_breaks_the_write(ws):
-    store, ids = ws
+def test_a_malformed_rule_writes_a_failed_run_and_never_breaks_the_write(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Odd", {"type": "field_updated", "field": "name"}, [{"type": "add_tag", "tag": "x"}])
     with store.transaction() as tx:
         tx.conn.execute("UPDATE automations SET actions = ? WHERE id = ?", (json.dumps([{"type": "teleport"}]), a.id))
@@ -259,8 +251,8 @@ def test_a_malformed_rule_writes_a_failed_run_and_never_breaks_the_write(ws):
     assert run["status"] == "failed" and "malformed" in run["error"] and "teleport" in run["error"]
 
 
-def test_custom_field_triggers_and_values(ws):
-    store, ids = ws
+def test_custom_field_triggers_and_values(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Referral", {"type": "field_updated", "field": "custom_fields.source"},
              [{"type": "add_tag", "tag": "referred"}], [{"type": "field_equals", "field": "custom_fields.source", "value": "referral"}])
     b = rule(store, "Seats", {"type": "field_matches", "field": "custom_fields.seats", "op": "gt", "value": 100},
@@ -274,8 +266,8 @@ def test_custom_field_triggers_and_values(ws):
     assert len(runs(store, a)) == 1 and len(runs(store, b)) == 1
 
 
-def test_a_custom_date_can_approach_too(ws):
-    store, ids = ws
+def test_a_custom_date_can_approach_too(standalone_ws):
+    store, ids = standalone_ws
     a = rule(store, "Renewal", {"type": "due_date_approaching", "field": "custom_fields.renewal", "days_before": 3},
              [{"type": "add_tag", "tag": "renewing"}])
     store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], custom={"renewal": (TODAY + timedelta(days=2)).isoformat()})

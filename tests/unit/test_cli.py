@@ -14,17 +14,7 @@ from track_tui.store import Store
 GARBAGE = b"my shopping list, not a database\n" * 40
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No TRACK_* variable from the developer's shell; platform dirs under tmp_path."""
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("TRACK_"):
-            monkeypatch.delenv(name)
-    for name, folder in (("XDG_CONFIG_HOME", "xdg-config"), ("XDG_DATA_HOME", "xdg-data"),
-                         ("XDG_STATE_HOME", "xdg-state"), ("HOME", "home")):
-        monkeypatch.setenv(name, str(tmp_path / folder))
+pytestmark = pytest.mark.usefixtures("clean_environment")  # tests/unit/conftest.py
 
 
 def test_a_bad_cache_is_left_alone_without_consent(tmp_path: Path, monkeypatch, capsys) -> None:

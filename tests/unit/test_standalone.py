@@ -12,16 +12,7 @@ from track_tui.config import Settings
 from track_tui.store import Store
 
 
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    import os
-
-    for name in list(os.environ):
-        if name.startswith("TRACK_"):
-            monkeypatch.delenv(name)
-    for name, folder in (("XDG_CONFIG_HOME", "xdg-config"), ("XDG_DATA_HOME", "xdg-data"),
-                         ("XDG_STATE_HOME", "xdg-state"), ("HOME", "home")):
-        monkeypatch.setenv(name, str(tmp_path / folder))
+pytestmark = pytest.mark.usefixtures("clean_environment")  # tests/unit/conftest.py
 
 
 def standalone_when_run(monkeypatch, path: Path, settings: Settings) -> bool:

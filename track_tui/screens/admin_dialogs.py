@@ -47,6 +47,43 @@ class _Form(ModalScreen[bool]):
         self.dismiss(True)
 
 
+class _FieldsForm(_Form):
+    """A form of several fields that `_read` reads together — a ValueError naming the first
+    problem — checked on every change and saved (`save(*values)`) on Enter."""
+
+    save: Save
+    _read: Callable[[], tuple]
+
+    def _check(self) -> None:
+        try:
+            self._read()
+        except ValueError as exc:
+            self._show(str(exc))
+            return
+        self._show(None)
+
+    @on(Input.Submitted)
+    def _submit(self) -> None:
+        try:
+            values = self._read()
+        except ValueError as exc:
+            self._show(str(exc))
+            return
+        self._save_with(self.save, *values)
+
+
+def read_config(kind: str, text: str) -> dict:
+    """A custom field's config as typed (empty means `{}`); a ValueError says what is wrong."""
+    try:
+        config = json.loads(text.strip() or "{}")
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"Config: not JSON ({exc.msg} at character {exc.pos + 1})") from None
+    problem = config_problem(kind, config)
+    if problem:
+        raise ValueError(f"Config: {problem}")
+    return config
+
+
 class PromptScreen(_Form):
     """One line (a name, a probability): `check` runs on every keystroke, `save` on Enter."""
 
@@ -96,7 +133,7 @@ def probability_problem(text: str) -> str | None:
     return None
 
 
-class NewBoardScreen(_Form):
+class NewBoardScreen(_FieldsForm):
     def __init__(self, save: Save) -> None:
         super().__init__()
         self.save = save
@@ -123,21 +160,7 @@ class NewBoardScreen(_Form):
 
     @on(Input.Changed)
     def _typed(self) -> None:
-        try:
-            self._read()
-        except ValueError as exc:
-            self._show(str(exc))
-            return
-        self._show(None)
-
-    @on(Input.Submitted)
-    def _submit(self) -> None:
-        try:
-            values = self._read()
-        except ValueError as exc:
-            self._show(str(exc))
-            return
-        self._save_with(self.save, *values)
+        self._check()
 
 
 def _key_from(name: str) -> str:
@@ -147,7 +170,7 @@ def _key_from(name: str) -> str:
     return key if key[:1].isalpha() else f"f_{key}" if key else ""
 
 
-class FieldFormScreen(_Form):
+class FieldFormScreen(_FieldsForm):
     """A new custom field: label, key (suggested from the label; fixed once saved), type, config."""
 
     def __init__(self, record_type: RecordType, save: Save) -> None:
@@ -182,23 +205,8 @@ class FieldFormScreen(_Form):
         if problem:
             raise ValueError(f"Key: {problem}")
         kind = str(self.query_one("#field-type", Select).value)
-        text = self.query_one("#field-config", Input).value.strip() or "{}"
-        try:
-            config = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"Config: not JSON ({exc.msg} at character {exc.pos + 1})") from None
-        problem = config_problem(kind, config)
-        if problem:
-            raise ValueError(f"Config: {problem}")
+        config = read_config(kind, self.query_one("#field-config", Input).value)
         return name.strip(), key, kind, config, self.query_one("#field-searchable", Select).value == "yes"
-
-    def _check(self) -> None:
-        try:
-            self._read()
-        except ValueError as exc:
-            self._show(str(exc))
-            return
-        self._show(None)
 
     @on(Input.Changed, "#field-name")
     def _named(self, event: Input.Changed) -> None:
@@ -224,17 +232,8 @@ class FieldFormScreen(_Form):
             self.query_one("#field-config", Input).value = CONFIG_EXAMPLES[event.value]
         self._check()
 
-    @on(Input.Submitted)
-    def _submit(self) -> None:
-        try:
-            values = self._read()
-        except ValueError as exc:
-            self._show(str(exc))
-            return
-        self._save_with(self.save, *values)
 
-
-class ConfigScreen(_Form):
+class ConfigScreen(_FieldsForm):
     """Change a field's type and config; the store refuses what stored values would not pass."""
 
     def __init__(self, title: str, kind: str, config: dict, save: Save) -> None:
@@ -254,30 +253,9 @@ class ConfigScreen(_Form):
 
     def _read(self) -> tuple[str, dict]:
         kind = str(self.query_one("#field-type", Select).value)
-        try:
-            config = json.loads(self.query_one("#field-config", Input).value.strip() or "{}")
-        except json.JSONDecodeError as exc:
-            raise ValueError(f"Config: not JSON ({exc.msg} at character {exc.pos + 1})") from None
-        problem = config_problem(kind, config)
-        if problem:
-            raise ValueError(f"Config: {problem}")
-        return kind, config
+        return kind, read_config(kind, self.query_one("#field-config", Input).value)
 
     @on(Input.Changed)
     @on(Select.Changed)
-    def _check(self) -> None:
-        try:
-            self._read()
-        except ValueError as exc:
-            self._show(str(exc))
-            return
-        self._show(None)
-
-    @on(Input.Submitted)
-    def _submit(self) -> None:
-        try:
-            values = self._read()
-        except ValueError as exc:
-            self._show(str(exc))
-            return
-        self._save_with(self.save, *values)
+    def _changed(self) -> None:
+        self._check()

@@ -37,7 +37,8 @@ from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
 from ..widgets.stage_column import StageColumn
 from ..widgets.status_line import StatusLine
-from .dialogs import BoardPickerScreen, OutcomeResult, OutcomeScreen, QuickAddResult, QuickAddScreen
+from .board_actions import FILTER_PLACEHOLDER, apply_filter_text, move_to_stage, open_filter_line, store_move
+from .dialogs import BoardPickerScreen, QuickAddResult, QuickAddScreen
 
 
 log = logging.getLogger(__name__)
@@ -140,7 +141,7 @@ class BoardScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield BoardColumns(id="board-columns")
         yield PlainLabel("", id="filter-error")
-        yield SafeInput(placeholder="owner:me tag:vip stage:won >10k EUR stale:14 · Enter applies · Esc clears", id="filter")
+        yield SafeInput(placeholder=FILTER_PLACEHOLDER, id="filter")
         yield StatusLine(id="status")
         yield KeyHints()
 
@@ -456,32 +457,12 @@ class BoardScreen(Screen[None]):
                 if self._do_move(card_id, [s.id for s in self.stages].index(reopen.id)):
                     self.notify(f"Reopened {name} in {reopen.name}", timeout=3)
                 return
-        target = self.col + delta
-        if not 0 <= target < len(self.stages):
-            self.notify("No stage further that way", severity="warning", timeout=2)
-            return
-        stage = self.stages[target]
-        if stage.stage_type in (StageType.WON, StageType.LOST):
-            is_deal = self.board.record_type == RecordType.DEAL
-            record_id = summary.record_id if summary else None
-            kept = self.store.earlier_close_date(record_id, stage.stage_type) if is_deal and record_id else None
-
-            def after(result: OutcomeResult | None) -> None:
-                if result is not None:
-                    self._do_move(card_id, target, result.note, result.close_date)
-
-            self.app.push_screen(
-                OutcomeScreen(name, stage, self.store.today(), is_deal=is_deal, close_date=kept), after,
-            )
-            return
-        self._do_move(card_id, target)
+        move_to_stage(self, self.stages, self.col, delta, name, summary.record_id if summary else None,
+                      lambda target, note=None, close_date=None: self._do_move(card_id, target, note, close_date))
 
     def _do_move(self, card_id: str, target: int, note: str | None = None, close_date=None) -> bool:
         source_col = next((i for i, c in enumerate(self.columns) if card_id in c.cards.card_ids), self.col)
-        try:
-            self.store.move_card(card_id, self.stages[target].id, note=note, close_date=close_date)
-        except InvalidInput as exc:
-            self.notify(str(exc), severity="error")
+        if not store_move(self, card_id, self.stages[target].id, note, close_date):
             return False
         source = self.columns[source_col].cards
         destination = self.columns[target].cards
@@ -569,34 +550,12 @@ class BoardScreen(Screen[None]):
     # -- filter and boards -----------------------------------------------------------------
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        field.value = self.flt.describe()
-        field.focus()
+        open_filter_line(self, self.flt)
 
     @on(Input.Submitted, "#filter")
     def apply_filter(self, event: Input.Submitted) -> None:
-        """Apply what was typed — unless a part of it cannot be read, or names an owner, a
-        stage or a currency that is not there: then the error line says which, and the
-        filter stays open with the text as typed."""
-        error = self.query_one("#filter-error", Label)
-        try:
-            flt = CardFilter.parse(event.value)
-        except ValueError as exc:
-            error.update(f"Filter: {exc}")
-            error.display = True
-            return
-        problems = self.store.filter_problems(self.board, flt)
-        if problems:
-            error.update("Filter: " + " · ".join(problems))
-            error.display = True
-            return
-        error.display = False
-        event.input.display = False
-        self.query_one(BoardColumns).focus()
-        self.flt = flt
-        self.show_context()
-        self.reload()
+        """Apply what was typed (board_actions.apply_filter_text); the columns take the focus."""
+        apply_filter_text(self, event.value, focus=self.query_one(BoardColumns))
 
     def action_clear_filter(self) -> None:
         """Esc, on the board or in the filter line (which says so): no filter."""

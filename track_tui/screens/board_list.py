@@ -22,7 +22,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
-from ..messages import StoreChanged
 from ..status_words import context_name
 from ..models import Board, RecordType
 from ..models.board_rows import BoardRow
@@ -33,9 +32,10 @@ from ..store import Store
 from ..transfer.export import records_table
 from ..widgets.board_list import BoardList, COLUMNS, GroupBy, group_by_company, group_by_field, group_by_owner
 from ..widgets.key_hints import KeyHints
-from ..widgets.plain_text import PlainLabel, PlainStatic
-from ..widgets.safe_input import SafeInput
+from ..widgets.plain_text import PlainStatic
 from ..widgets.status_line import StatusLine
+from .board_actions import (ReloadsOnCardChanges, apply_filter_text, apply_to_board, back_to_board,
+                            board_screen_below, filter_line, open_card_or_fold, open_filter_line)
 from .export_actions import copy_table, export_to_file
 from .view_dialogs import SavedViewsScreen, TextPromptScreen
 
@@ -43,7 +43,6 @@ if TYPE_CHECKING:
     from .board import BoardScreen
 
 SORTS = [c.key for c in COLUMNS]
-LIST_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
 
 
 def lane_choices(store: Store, board: Board) -> list[tuple[str, str, GroupBy | None, str]]:
@@ -59,7 +58,7 @@ def lane_choices(store: Store, board: Board) -> list[tuple[str, str, GroupBy | N
     return choices
 
 
-class BoardListScreen(Screen[None]):
+class BoardListScreen(ReloadsOnCardChanges, Screen[None]):
     TITLE = "List"
     AUTO_FOCUS = ""  # nothing (None would mean the app's "*"): the screen owns the keys; only the filter line takes the focus, while open
 
@@ -90,17 +89,11 @@ class BoardListScreen(Screen[None]):
         self.lanes, self.sort, self.descending = lanes, sort if sort in SORTS else "stage", descending
         self.cards: list[BoardRow] = []
         self.loaded = False
-        self._stale = False
 
     def compose(self) -> ComposeResult:
         yield PlainStatic("", id="board-list-header")
         yield BoardList(now=self.store.now, today=self.store.today, id="board-list")
-        error = PlainLabel("", id="filter-error")
-        field = SafeInput(placeholder="owner:me tag:vip stage:won >10k EUR stale:14 · Enter applies · Esc clears",
-                          id="filter")
-        error.display = field.display = False  # hidden from the start: never focused until `/`
-        yield error
-        yield field
+        yield from filter_line()
         yield StatusLine(id="status")
         yield KeyHints()
 
@@ -151,32 +144,10 @@ class BoardListScreen(Screen[None]):
         self.show_context()
         self.loaded = True
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        if not message.changes.touches(*LIST_TABLES):
-            return
-        if self.is_active:
-            self.reload()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.reload()
-
     # -- keys ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.display:  # Esc in the filter line closes it
-            field.display = False
-            self.query_one("#filter-error").display = False
-            self.set_focus(None)
-            return
-        board = _board_screen(self)
-        if board is not None:
-            _apply_to_board(board, self.board.id, self.flt)
-        self.dismiss()
+        back_to_board(self)
 
     def action_cursor(self, delta: int) -> None:
         self.list.move_cursor(delta)
@@ -188,11 +159,7 @@ class BoardListScreen(Screen[None]):
         self.list.page(direction)
 
     def action_open(self) -> None:
-        card = self.list.current_card
-        if card is not None:
-            self.app.open_record(card.record_type, card.record_id)
-        else:
-            self.list.toggle_fold()
+        open_card_or_fold(self, self.list.current_card, self.list.toggle_fold)
 
     def action_sort(self) -> None:
         index = (SORTS.index(self.list.sort_column) + 1) % len(SORTS)
@@ -223,29 +190,11 @@ class BoardListScreen(Screen[None]):
         self.list.toggle_fold()
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        field.value = self.flt.describe()
-        field.focus()
+        open_filter_line(self, self.flt)
 
     @on(Input.Submitted, "#filter")
     def apply_filter(self, event: Input.Submitted) -> None:
-        error = self.query_one("#filter-error", PlainLabel)
-        try:
-            flt = CardFilter.parse(event.value)
-            problems = self.store.filter_problems(self.board, flt)
-        except ValueError as exc:
-            problems, flt = [str(exc)], self.flt
-        if problems:
-            error.update("Filter: " + " · ".join(problems))
-            error.display = True
-            return
-        error.display = False
-        event.input.display = False
-        self.set_focus(None)
-        self.flt = flt
-        self.show_context()
-        self.reload()
+        apply_filter_text(self, event.value)
 
     # -- export ----------------------------------------------------------------------------
 
@@ -300,21 +249,6 @@ def ask_to_save(screen: Screen, make_view) -> None:
         lambda text: None if 0 < len(text.strip()) <= 80 else "Give a name of 1 to 80 characters"), chosen)
 
 
-def _board_screen(screen: Screen) -> "BoardScreen | None":
-    from .board import BoardScreen
-
-    return next((s for s in reversed(screen.app.screen_stack) if isinstance(s, BoardScreen)), None)
-
-
-def _apply_to_board(board: "BoardScreen", board_id: str, flt: CardFilter) -> None:
-    if board.board.id != board_id:
-        board.show_board(board_id)
-    if board.flt != flt:
-        board.flt = flt
-        board.show_context()
-        board.reload()
-
-
 def open_list(board: "BoardScreen", *, lanes: str = "", sort: str = "stage", descending: bool = False) -> None:
     """The board's `v`: the list of the board's cards under its filter."""
     board.app.push_screen(BoardListScreen(board.store, board.board, board.flt, lanes=lanes, sort=sort,
@@ -339,10 +273,10 @@ def open_saved_view(screen: Screen, store: Store, view: SavedView) -> None:
 
     if isinstance(screen, (BoardListScreen, SwimlaneScreen)):
         screen.dismiss()
-    board = _board_screen(screen)
+    board = board_screen_below(screen)
     if board is None:
         return
-    _apply_to_board(board, board_id, flt)
+    apply_to_board(board, board_id, flt)
     if view.view == "list":
         app.push_screen(BoardListScreen(store, boards[board_id], flt, lanes=view.lanes, sort=view.sort,
                                         descending=view.descending))

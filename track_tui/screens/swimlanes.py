@@ -17,22 +17,20 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Input
 
-from ..messages import StoreChanged
+from ..models import Board, BoardStage
 from ..status_words import context_name
-from ..models import Board, BoardStage, RecordType
-from ..models.enums import StageType
 from ..models.board_rows import BoardRow
 from ..models.views import CardFilter
 from ..saved_views import SavedView
-from ..store import InvalidInput, Store
+from ..store import Store
 from ..transfer.export import records_table
 from ..widgets.key_hints import KeyHints
-from ..widgets.plain_text import PlainLabel, PlainStatic
-from ..widgets.safe_input import SafeInput
+from ..widgets.plain_text import PlainStatic
 from ..widgets.status_line import StatusLine
 from ..widgets.swimlane_grid import Lane, SwimlaneGrid
-from .board_list import LIST_TABLES, ask_to_save, lane_choices, pick_saved_view
-from .dialogs import OutcomeResult, OutcomeScreen
+from .board_actions import (ReloadsOnCardChanges, apply_filter_text, back_to_board, filter_line, move_to_stage,
+                            open_card_or_fold, open_filter_line, store_move)
+from .board_list import ask_to_save, lane_choices, pick_saved_view
 from .export_actions import copy_table, export_to_file
 
 if TYPE_CHECKING:
@@ -52,7 +50,7 @@ def build_lanes(rows: list[BoardRow], group, no_lane: str) -> list[Lane]:
     return sorted(lanes.values(), key=lambda lane: (lane.key == "", lane.key.casefold()))
 
 
-class SwimlaneScreen(Screen[None]):
+class SwimlaneScreen(ReloadsOnCardChanges, Screen[None]):
     TITLE = "Swimlanes"
     AUTO_FOCUS = ""  # the screen owns the keys; only the filter line takes the focus, while open
 
@@ -86,18 +84,12 @@ class SwimlaneScreen(Screen[None]):
         self.stages: list[BoardStage] = []
         self.rows: list[BoardRow] = []
         self.loaded = False
-        self._stale = False
         self._follow: str | None = None  # a card the cursor goes to after the next load
 
     def compose(self) -> ComposeResult:
         yield PlainStatic("", id="swimlanes-header")
         yield SwimlaneGrid(id="swimlanes")
-        error = PlainLabel("", id="filter-error")
-        field = SafeInput(placeholder="owner:me tag:vip stage:won >10k EUR stale:14 · Enter applies · Esc clears",
-                          id="filter")
-        error.display = field.display = False
-        yield error
-        yield field
+        yield from filter_line()
         yield StatusLine(id="status")
         yield KeyHints()
 
@@ -149,34 +141,10 @@ class SwimlaneScreen(Screen[None]):
         self.show_context()
         self.loaded = True
 
-    def on_store_changed(self, message: StoreChanged) -> None:
-        if not message.changes.touches(*LIST_TABLES):
-            return
-        if self.is_active:
-            self.reload()
-        else:
-            self._stale = True
-
-    def on_screen_resume(self) -> None:
-        if self._stale:
-            self._stale = False
-            self.reload()
-
     # -- keys ------------------------------------------------------------------------------
 
     def action_back(self) -> None:
-        field = self.query_one("#filter", Input)
-        if field.display:
-            field.display = False
-            self.query_one("#filter-error").display = False
-            self.set_focus(None)
-            return
-        board = _board_screen(self)
-        if board is not None:
-            from .board_list import _apply_to_board
-
-            _apply_to_board(board, self.board.id, self.flt)
-        self.dismiss()
+        back_to_board(self)
 
     def action_cursor(self, delta: int) -> None:
         self.grid.move(delta)
@@ -189,11 +157,7 @@ class SwimlaneScreen(Screen[None]):
         self.grid.move(direction * max(1, self.grid.size.height - 2))
 
     def action_open(self) -> None:
-        card = self.grid.current_card
-        if card is not None:
-            self.app.open_record(card.record_type, card.record_id)
-        else:
-            self.grid.toggle_fold()
+        open_card_or_fold(self, self.grid.current_card, self.grid.toggle_fold)
 
     def action_move_card(self, delta: int) -> None:
         """H/L: the card to the previous/next stage, in its lane; won and lost ask for the
@@ -201,29 +165,11 @@ class SwimlaneScreen(Screen[None]):
         card = self.grid.current_card
         if card is None:
             return
-        target = self.grid.column + delta
-        if not 0 <= target < len(self.stages):
-            self.notify("No stage further that way", severity="warning", timeout=2)
-            return
-        stage = self.stages[target]
-        if stage.stage_type in (StageType.WON, StageType.LOST):
-            is_deal = self.board.record_type == RecordType.DEAL
-            kept = self.store.earlier_close_date(card.record_id, stage.stage_type) if is_deal else None
-
-            def after(result: OutcomeResult | None) -> None:
-                if result is not None:
-                    self._move(card, target, result.note, result.close_date)
-
-            self.app.push_screen(OutcomeScreen(card.name, stage, self.store.today(), is_deal=is_deal,
-                                               close_date=kept), after)
-            return
-        self._move(card, target)
+        move_to_stage(self, self.stages, self.grid.column, delta, card.name, card.record_id,
+                      lambda target, note=None, close_date=None: self._move(card, target, note, close_date))
 
     def _move(self, card: BoardRow, target: int, note: str | None = None, close_date=None) -> None:
-        try:
-            self.store.move_card(card.card_id, self.stages[target].id, note=note, close_date=close_date)
-        except InvalidInput as exc:
-            self.notify(str(exc), severity="error")
+        if not store_move(self, card.card_id, self.stages[target].id, note, close_date):
             return
         self.grid.column = target
         self._follow = card.card_id  # the reload that the change brings puts the cursor on it
@@ -247,29 +193,11 @@ class SwimlaneScreen(Screen[None]):
         self.show_context()
 
     def action_filter(self) -> None:
-        field = self.query_one("#filter", Input)
-        field.display = True
-        field.value = self.flt.describe()
-        field.focus()
+        open_filter_line(self, self.flt)
 
     @on(Input.Submitted, "#filter")
     def apply_filter(self, event: Input.Submitted) -> None:
-        error = self.query_one("#filter-error", PlainLabel)
-        try:
-            flt = CardFilter.parse(event.value)
-            problems = self.store.filter_problems(self.board, flt)
-        except ValueError as exc:
-            problems, flt = [str(exc)], self.flt
-        if problems:
-            error.update("Filter: " + " · ".join(problems))
-            error.display = True
-            return
-        error.display = False
-        event.input.display = False
-        self.set_focus(None)
-        self.flt = flt
-        self.show_context()
-        self.reload()
+        apply_filter_text(self, event.value)
 
     def shown_table(self):
         ordered = [card.card_id for lane in self.grid.lanes for stage in self.stages
@@ -296,12 +224,6 @@ class SwimlaneScreen(Screen[None]):
         yield ("Swimlanes: fold or open every lane", "Same as Z", self.action_fold_all)
         yield ("Swimlanes: export to a file", "The cards shown (e)", self.action_export)
         yield ("View: save this view", "Board, filter and lanes under a name (ctrl+s)", self.action_save_view)
-
-
-def _board_screen(screen: Screen) -> "BoardScreen | None":
-    from .board import BoardScreen
-
-    return next((s for s in reversed(screen.app.screen_stack) if isinstance(s, BoardScreen)), None)
 
 
 def open_swimlanes(board: "BoardScreen", lanes: str = "owner") -> None:
