@@ -9,7 +9,9 @@ by the server's empty answer when the edit is pushed before the tombstone is pul
 
 The normal run does ``EXAMPLES`` × ``STEPS`` rounds (≥ 200); ``make soak`` sets TRACK_SOAK=1
 for ≥ 1,000. The engines' rounds are driven by hand (``sync_once``) on a loop of this test's
-own, so hypothesis decides when anyone syncs.
+own, so hypothesis decides when anyone syncs. A second, smaller machine (below) runs the engines
+on their own loops with the real LiveFeed through Realtime's faults: dropped events, the subscribe
+window and half-open sockets (``LIVE_EXAMPLES`` × ``LIVE_STEPS`` more rounds).
 """
 
 from __future__ import annotations
@@ -244,6 +246,276 @@ def test_the_engine_converges_whatever_happens(backend, team, tmp_path):
         machine = machine_for(backend, team, tmp_path, loop)
         run_state_machine_as_test(machine, settings=settings(
             max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
+            suppress_health_check=list(HealthCheck)))
+    finally:
+        loop.close()
+
+
+# -- the same engines running on their own, with the real LiveFeed ------------------------------------
+#
+# Here nobody calls ``sync_once``: each engine runs its own loop (``engine.run()``) with the real
+# :class:`LiveFeed`, on this test's event loop, which turns only while a rule lets time pass. The
+# faults are Realtime's own: events dropped on a connected channel, the subscribe window (a rejoin
+# whose "Subscribed to PostgreSQL" comes late, with commits in between), half-open sockets (frozen:
+# found by the feed's silence watchdog, ``silence_timeout`` 1 s here), plus 5xx, answers lost after
+# commit, an outage, an expired token and a slow (held) transaction. The safety pull is set to a
+# minute, so within an example only hints, catch-up pulls and pushes move rows; after the example
+# the one thing nothing else repairs -- an event dropped while the channel stayed up -- gets what
+# the periodic safety pull would do (one requested pull), and only when a drop happened. Then the
+# caches must equal the server row by row, with no write lost and nothing waiting.
+
+LIVE_EXAMPLES = 25 if SOAK else 5
+LIVE_STEPS = 15 if SOAK else 10
+LIVE_SETTLE = 30.0  # seconds for everyone to converge after an example (a loaded machine is slow)
+
+
+def live_machine_for(backend, team, tmp_path, loop):
+    import functools
+
+    from track_tui.sync.engine import EngineSettings
+    from track_tui.sync.live import LiveFeed
+
+    fake = backend.require_fake()
+    quiet = EngineSettings(**{**FAST.model_dump(), "safety_interval": 60.0})
+    feed = functools.partial(LiveFeed, silence_timeout=1.0, initial_backoff=0.05, max_backoff=0.5,
+                             batch_window=0.4, batch_quiet=0.06)
+
+    class LiveSyncMachine(RuleBasedStateMachine):
+        @initialize()
+        def start(self):
+            self.tag = uuid.uuid4().hex[:6]
+            self.seeded = seed_board(backend, team.a, deals=3, prefix=f"L{self.tag}")
+            self.clients = []
+            self.stores: dict[str, Store] = {}
+            self.engines: dict[str, SyncEngine] = {}
+            self.tasks: list[asyncio.Task] = []
+            self.created: dict[str, list[str]] = {p: [] for p in PEOPLE}
+            self.web_made: list[str] = []
+            self.dropped = False
+            self.log: list[str] = []
+            for name in PEOPLE:
+                user = getattr(team, name)
+                store = make_cache(tmp_path / f"live-{name}-{self.tag}.sqlite3", team.a, user,
+                                   "owner" if name == "alice" else "member")
+                self.stores[name] = store
+
+                async def client(user=user):
+                    c = await acreate_client(backend.url, backend.anon_key, AsyncClientOptions(
+                        auto_refresh_token=False, persist_session=False, postgrest_client_retry=False))
+                    await c.auth.sign_in_with_password({"email": user.email, "password": user.password})
+                    self.clients.append(c)
+                    return c
+
+                engine = SyncEngine(store, None, team.a, client=client, settings=quiet, live_factory=feed)
+                self.engines[name] = engine
+                self.tasks.append(loop.create_task(engine.run(), name=f"engine-{name}"))
+            self.wait_for(lambda: all(e._feed_live() for e in self.engines.values()), "both feeds live", 20)
+
+        def run(self, coro):
+            return loop.run_until_complete(coro)
+
+        def wait_for(self, pred, what, timeout):
+            async def go():
+                deadline = loop.time() + timeout
+                while not pred():
+                    assert loop.time() < deadline, f"timed out waiting for {what}; steps {self.log}"
+                    await asyncio.sleep(0.05)
+            self.run(go())
+
+        def let_time_pass(self, seconds):
+            self.run(asyncio.sleep(seconds))
+
+        def web_insert(self, name):
+            cid = str(uuid.uuid4())
+            backend.sql("insert into contacts (id, workspace_id, name) values (%s, %s, %s)", (cid, team.a, name))
+            self.web_made.append(cid)
+
+        # -- local and web work -----------------------------------------------------------------
+
+        @rule(who=st.sampled_from(PEOPLE), deal=st.integers(0, 2), name=st.sampled_from(["a", "b", "c d"]))
+        def rename_deal(self, who, deal, name):
+            self.log.append(f"rename {who} {deal}")
+            self.stores[who].update_record("deal", self.seeded["deals"][deal], {"name": name})
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def create_contact(self, who):
+            self.log.append(f"create {who}")
+            contact = self.stores[who].create_record(Contact(workspace_id=team.a, name=f"L{self.tag} {who}"))
+            self.created[who].append(contact.id)
+
+        @rule(deal=st.integers(0, 2), cents=st.integers(0, 10**6))
+        def web_edit(self, deal, cents):
+            self.log.append(f"web edit {deal}")
+            backend.sql("update deals set value_cents = %s where id = %s", (cents, self.seeded["deals"][deal]))
+
+        @rule()
+        def web_creates(self):
+            self.log.append("web create")
+            self.web_insert(f"W{self.tag}")
+
+        @rule(data=st.data())
+        def web_deletes(self, data):
+            if self.web_made:
+                cid = data.draw(st.sampled_from(self.web_made))
+                self.log.append("web delete")
+                backend.sql("delete from contacts where id = %s", (cid,))
+                self.web_made.remove(cid)
+
+        @rule(seconds=st.sampled_from([0.05, 0.2, 0.5]))
+        def time_passes(self, seconds):
+            self.log.append(f"sleep {seconds}")
+            self.let_time_pass(seconds)
+
+        # -- Realtime's faults ------------------------------------------------------------------
+
+        @rule(n=st.integers(1, 3), deal=st.integers(0, 2))
+        def events_dropped(self, n, deal):
+            """Lost on a channel that stays up: nobody notices (the safety pull's job)."""
+            self.log.append(f"drop {n}")
+            self.dropped = True
+            fake.realtime.faults.drop_next(n)
+            backend.sql("update deals set name = name || '!' where id = %s", (self.seeded["deals"][deal],))
+            self.let_time_pass(0.2)
+            fake.realtime.faults.clear()
+
+        @rule(delay=st.sampled_from([0.2, 0.6]))
+        def subscribe_window(self, delay):
+            """Every socket told to go; the rejoin's database subscription comes late, and rows are
+            committed in between (never sent: only the catch-up after "Subscribed" finds them)."""
+            self.log.append(f"subscribe window {delay}")
+            fake.realtime.faults.set_subscribe_delay(delay)
+            fake.realtime.faults.drain_websockets(1001)
+            for _ in range(3):
+                self.let_time_pass(delay / 3)
+                self.web_insert(f"window {self.tag}")
+            self.wait_for(lambda: all(e._feed_live() for e in self.engines.values()), "live after the window", 20)
+            fake.realtime.faults.clear()
+
+        @rule()
+        def half_open(self):
+            """Every socket goes silent both ways; rows written meanwhile are never sent."""
+            self.log.append("freeze")
+            feeds = {w: e._feed for w, e in self.engines.items()}
+            detected = {w: e._feed.half_open_detected for w, e in self.engines.items()}
+            fake.realtime.faults.freeze_websockets()
+            self.web_insert(f"frozen {self.tag}")
+            self.wait_for(lambda: all(e._feed.half_open_detected > detected[w] or e._feed is not feeds[w]
+                                      for w, e in self.engines.items()),
+                          "the silence to be noticed", 10)
+            self.wait_for(lambda: all(e._feed_live() for e in self.engines.values()), "live after the freeze", 20)
+
+        # -- the network ------------------------------------------------------------------------
+
+        @rule(who=st.sampled_from(PEOPLE), status=st.sampled_from([500, 503]))
+        def server_error_on_a_push(self, who, status):
+            self.log.append(f"5xx {who}")
+            fake.faults.fail_next(1, status=status, path_prefix="/rest/v1")
+            self.stores[who].update_record("deal", self.seeded["deals"][0], {"value_cents": 7})
+            self.let_time_pass(0.3)
+            fake.faults.clear()
+
+        @rule(who=st.sampled_from(PEOPLE), lost=st.sampled_from([504, "reset"]))
+        def answer_lost_after_commit(self, who, lost):
+            self.log.append(f"lost answer {who}")
+            fake.faults.fail_after_commit_next(1, status=lost, path_prefix="/rest/v1")
+            contact = self.stores[who].create_record(Contact(workspace_id=team.a, name=f"L{self.tag} lost"))
+            self.created[who].append(contact.id)
+            self.let_time_pass(0.3)
+            fake.faults.clear()
+
+        @rule(who=st.sampled_from(PEOPLE), seconds=st.sampled_from([0.3, 1.0]))
+        def offline_period(self, who, seconds):
+            """The server is unreachable (REST and Realtime) while people and the web app work."""
+            self.log.append(f"offline {seconds}")
+            self.run(fake.stop())
+            try:
+                contact = self.stores[who].create_record(Contact(workspace_id=team.a, name=f"L{self.tag} off"))
+                self.created[who].append(contact.id)
+                self.let_time_pass(seconds)
+            finally:
+                self.run(fake.start())
+            self.web_insert(f"after outage {self.tag}")
+
+        @rule(who=st.sampled_from(PEOPLE))
+        def token_expires(self, who):
+            self.log.append(f"token {who}")
+            client = self.run(self.engines[who].client())
+            user = getattr(team, who)
+            client.postgrest.auth(self.run(fake.access_token_for(user.id, expires_in=-300)))
+            self.stores[who].update_record("deal", self.seeded["deals"][1], {"value_cents": 11})
+            self.let_time_pass(0.3)
+
+        @rule(deal=st.integers(0, 2))
+        def slow_transaction(self, deal):
+            """The web app's transaction stays open while the engines pull, then commits."""
+            self.log.append(f"slow tx {deal}")
+
+            async def go():
+                async with fake.held_transaction() as tx:
+                    await tx.execute("update deals set name = name || '+' where id = %s", (self.seeded["deals"][deal],))
+                    await asyncio.sleep(0.4)
+            self.run(go())
+
+        def teardown(self):
+            if not hasattr(self, "stores"):
+                return
+            try:
+                fake.faults.clear()
+                fake.realtime.faults.clear()
+                self.run(fake.start())
+                self.wait_for(lambda: all(e._feed_live() for e in self.engines.values()), "live at the end", 20)
+                if self.dropped:
+                    for engine in self.engines.values():
+                        engine.request_pull()  # what the safety pull does for events lost while connected
+
+                def settled():
+                    return all(not differences(backend, s, team.a) and s.pending_count() == 0
+                               for s in self.stores.values())
+                try:
+                    self.wait_for(settled, "the caches to equal the server", LIVE_SETTLE)
+                except AssertionError:
+                    for who in PEOPLE:
+                        problems = differences(backend, self.stores[who], team.a)
+                        assert not problems, f"{who} after {self.log}: " + "\n".join(problems[:20])
+                        assert self.stores[who].pending_count() == 0, (who, self.log)
+                    raise
+                for who in PEOPLE:
+                    with self.stores[who].reading() as conn:
+                        parked = conn.execute("SELECT row_id, last_error FROM outbox WHERE state = 'failed'").fetchall()
+                    assert not parked, (who, parked, self.log)
+                    made = self.created[who]
+                    if made:
+                        on_server = backend.sql("select count(*) from contacts where id = any(%s::uuid[])", (made,))[0][0]
+                        assert on_server == len(made), f"{who}: {len(made) - on_server} creations lost; {self.log}"
+            finally:
+                for task in self.tasks:
+                    task.cancel()
+                for task in self.tasks:
+                    try:
+                        self.run(task)
+                    except BaseException:  # noqa: BLE001 - cancelled, as asked
+                        pass
+                for engine in self.engines.values():
+                    engine.close()
+                for store in self.stores.values():
+                    store.close()
+                for client in self.clients:
+                    for closer in (client.realtime.close, client.auth.close, client.postgrest.aclose):
+                        try:
+                            self.run(closer())
+                        except Exception:  # noqa: BLE001
+                            pass
+
+    return LiveSyncMachine
+
+
+@pytest.mark.sync
+def test_engines_with_the_live_feed_converge_through_realtime_faults(backend, team, tmp_path):
+    loop = asyncio.new_event_loop()
+    try:
+        machine = live_machine_for(backend, team, tmp_path, loop)
+        run_state_machine_as_test(machine, settings=settings(
+            max_examples=LIVE_EXAMPLES, stateful_step_count=LIVE_STEPS, deadline=None, database=None,
             suppress_health_check=list(HealthCheck)))
     finally:
         loop.close()
