@@ -319,7 +319,7 @@ def live_machine_for(backend, team, tmp_path, loop):
             async def go():
                 deadline = loop.time() + timeout
                 while not pred():
-                    assert loop.time() < deadline, f"timed out waiting for {what}; steps {self.log}"
+                    assert loop.time() < deadline, f"timed out waiting for {what() if callable(what) else what}; steps {self.log}"
                     await asyncio.sleep(0.05)
             self.run(go())
 
@@ -398,12 +398,16 @@ def live_machine_for(backend, team, tmp_path, loop):
             """Every socket goes silent both ways; rows written meanwhile are never sent."""
             self.log.append("freeze")
             feeds = {w: e._feed for w, e in self.engines.items()}
-            detected = {w: e._feed.half_open_detected for w, e in self.engines.items()}
-            fake.realtime.faults.freeze_websockets()
+            before = {w: (e._feed.half_open_detected, e._feed.sessions) for w, e in self.engines.items()}
+            frozen = fake.realtime.faults.freeze_websockets()["frozen"]
             self.web_insert(f"frozen {self.tag}")
-            self.wait_for(lambda: all(e._feed.half_open_detected > detected[w] or e._feed is not feeds[w]
-                                      for w, e in self.engines.items()),
-                          "the silence to be noticed", 10)
+
+            def noticed():
+                return all(e._feed is not feeds[w] or e._feed.half_open_detected > before[w][0]
+                           or e._feed.sessions > before[w][1] for w, e in self.engines.items())
+            def now():
+                return {w: (e._feed.half_open_detected, e._feed.sessions, e._live_state) for w, e in self.engines.items()}
+            self.wait_for(noticed, lambda: f"the silence to be noticed ({frozen} frozen; before {before}, now {now()})", 20)
             self.wait_for(lambda: all(e._feed_live() for e in self.engines.values()), "live after the freeze", 20)
 
         # -- the network ------------------------------------------------------------------------
