@@ -240,3 +240,33 @@ async def test_with_the_real_live_feed_a_web_edit_arrives_without_any_pull(backe
         with pytest.raises(asyncio.CancelledError):
             await task
         engine.close()
+
+
+async def test_with_the_real_live_feed_a_web_delete_arrives_without_any_pull(backend, team, caches):
+    """Realtime's DELETE events are ignored, but the tombstone the delete writes is an INSERT on
+    `sync_tombstones`: the feed hints it, so a teammate's delete leaves the cache at once."""
+    from track_tui.sync.live import LiveFeed
+
+    seeded = seed_board(backend, team.a, deals=2)
+    store = caches(team.alice)
+    quiet = EngineSettings(**{**FAST.model_dump(), "poll_interval": 60.0, "safety_interval": 60.0})
+    batches = []
+    engine = make_engine(backend, team.alice, store, team.a, live_factory=LiveFeed, settings=quiet,
+                         on_applied=batches.append)
+    task = asyncio.create_task(engine.run())
+    gone = seeded["deals"][1]
+    try:
+        await until(lambda: engine.status.state is SyncState.LIVE and engine._feed_live(), timeout=20, what="live")
+        await until(lambda: _deal_name(store, gone) is not None, timeout=10, what="the first download")
+        await asyncio.sleep(0.3)  # the catch-up pull after subscribing has finished
+        batches.clear()
+        backend.sql("delete from deals where id = %s", (gone,))
+        await until(lambda: _deal_name(store, gone) is None, timeout=10, what="the delete")
+        await until(lambda: batches, timeout=5)
+        assert {b.source for b in batches} == {"live"}  # no pull brought it
+        assert _deal_name(store, seeded["deals"][0]) is not None  # only that deal went
+    finally:
+        engine.stop()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        engine.close()

@@ -622,7 +622,7 @@ class SyncEngine:
         backoff = 0
         while True:
             try:
-                self._feed = self.live_factory(client, self.workspace_id, list(PULL_ORDER), on_rows=on_rows,
+                self._feed = self.live_factory(client, self.workspace_id, [*PULL_ORDER, "sync_tombstones"], on_rows=on_rows,
                                                on_fetch=on_fetch, on_subscribed=on_subscribed, on_state=on_state)
                 await self._feed.run()
                 backoff = 0
@@ -639,7 +639,15 @@ class SyncEngine:
         while True:
             kind, table, items = await self._live_queue.get()
             try:
-                if kind == "rows":
+                if kind == "rows" and table == "sync_tombstones":
+                    # A delete's hint: its tombstone, applied as a pull would (a DELETE event
+                    # itself is ignored), so a teammate's delete shows at once, not at the next pull.
+                    applied = await self._apply(server_apply.apply_tombstones, self.store, items)
+                    self._announce("live", [applied.changes])
+                elif kind == "fetch" and table == "sync_tombstones":
+                    self._pull_wanted = True  # a tombstone too large to send whole: the pull reads it
+                    self.request_pull()
+                elif kind == "rows":
                     applied = await self._apply(server_apply.apply_rows, self.store, table, items)
                     if self.on_live_rows is not None:
                         self.on_live_rows(table, applied)
