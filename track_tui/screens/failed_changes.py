@@ -64,6 +64,10 @@ class FailedChangesScreen(Screen[None]):
     TITLE = "Failed changes"
     AUTO_FOCUS = "#failed-list"
 
+    DEFAULT_CSS = """
+    FailedChangesScreen #failed-list { height: 1fr; }  /* the status line and keys stay at the bottom */
+    """
+
     BINDINGS = [
         Binding("escape,backspace", "back", "Back", id="failed.back"),
         Binding("r", "retry", "Retry", id="failed.retry", tooltip="Send the change again"),
