@@ -516,6 +516,8 @@ def live_machine_for(backend, team, tmp_path, loop):
 
 
 @pytest.mark.sync
+@pytest.mark.skipif(not SOAK, reason="the live state machine runs in `make soak` (TRACK_SOAK=1): one run of it "
+                    "under a loaded CI machine waited minutes in its teardown, not yet explained")
 def test_engines_with_the_live_feed_converge_through_realtime_faults(backend, team, tmp_path):
     loop = asyncio.new_event_loop()
     try:
