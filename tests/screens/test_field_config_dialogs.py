@@ -171,7 +171,9 @@ async def test_options_records_hold_are_not_lost(demo_app):
         # renaming it keeps the value those records hold; only the label changes
         await pilot.press("enter")
         await pilot.pause()
-        form.query_one("#config-option").value = "Junior"
+        await pilot.press("ctrl+u", *"Junior")  # emptied and typed again: still renaming junior
+        await pilot.pause()
+        assert error_of(form) == "Option: press Enter to rename 'junior' to 'Junior' (or clear the line)"
         await pilot.press("enter")
         await pilot.pause()
         assert f"{held} records keep 'junior', now shown as 'Junior'" in str(form.query_one("#config-note").render())

@@ -139,3 +139,25 @@ def test_a_type_change_keeps_only_what_the_new_type_means():
     assert build_config(back) == stored  # the stored settings again
     money = draft_from_config(T.NUMBER, {"min": 5})
     assert build_config(retype(money, {"min": 5}, T.NUMBER, T.CURRENCY)) == {}  # a number's min is not minor units
+
+
+@pytest.mark.parametrize(("kind", "config", "words"), [
+    (T.SELECT, {"options": [{"value": "g", "label": "Gold"}, "silver"]}, "options: Gold, silver"),
+    (T.MULTI_SELECT, {"options": list("abcdefg"), "max_selected": 2},
+     "options: a, b, c, d, e, … (7 in all) · at most 2 chosen"),
+    (T.NUMBER, {"min": 1, "max": 60, "integer": True}, "from 1 to 60 · whole numbers"),
+    (T.DATE, {"max": "2026-12-31"}, "on or before 2026-12-31"),
+    (T.TEXT, {"max_length": 60, "pattern": r"PO-\d{6}", "pattern_hint": "PO-123456"},
+     "at most 60 characters · matching PO-123456"),
+    (T.URL, {"schemes": ["https"]}, "https only"),
+    (T.CURRENCY, {"currency": "eur", "required": True}, "in EUR · required"),
+    (T.CURRENCY, {}, "any currency"),
+    (T.LINK, {"target": "contact"}, "links to a contact"),
+    (T.BOOLEAN, {}, "no settings"),
+    (T.NUMBER, {"min": "low"}, "at least low"),  # malformed: shown as stored, never a crash
+    (T.SELECT, {"options": "gold"}, "no options"),
+])
+def test_settings_are_described_in_words(kind, config, words):
+    from track_tui.models.field_config_form import describe_config
+
+    assert describe_config(kind, config) == words

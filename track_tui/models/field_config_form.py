@@ -314,3 +314,45 @@ def build_config(draft: ConfigDraft, *, check: bool = True) -> dict[str, Any]:
         if problem:
             raise ValueError(f"Config: {problem}")
     return config
+
+
+def _listed(values: list[str], most: int = 5) -> str:
+    shown = ", ".join(values[:most])
+    return f"{shown}, … ({len(values)} in all)" if len(values) > most else shown
+
+
+def describe_config(kind: CustomFieldType | str, config: dict[str, Any]) -> str:
+    """A field's settings in words, for the admin screen's detail line ("options: gold, silver ·
+    at most 2 chosen"). A setting that is not of the right kind is shown as it is stored."""
+    try:
+        kind = CustomFieldType(kind)
+        draft = draft_from_config(kind, config if isinstance(config, dict) else {})
+    except ValueError:
+        return f"settings as stored: {config!r}"
+    parts: list[str] = []
+    if kind in SELECTS:
+        parts.append(f"options: {_listed([o.text for o in draft.options])}" if draft.options else "no options")
+        if draft.max_selected:
+            parts.append(f"at most {draft.max_selected} chosen")
+    if kind in RANGES:
+        unit = " characters" if kind is T.TEXT else ""
+        low, high = draft.low, draft.high
+        if low and high:
+            parts.append(f"from {low} to {high}{unit}")
+        elif low:
+            parts.append(f"at least {low}{unit}" if kind is not T.DATE else f"on or after {low}")
+        elif high:
+            parts.append(f"at most {high}{unit}" if kind is not T.DATE else f"on or before {high}")
+    if kind is T.NUMBER and draft.integer:
+        parts.append("whole numbers")
+    if kind is T.TEXT and draft.kept.get("pattern"):
+        parts.append(f"matching {draft.kept.get('pattern_hint') or draft.kept['pattern']}")
+    if kind is T.URL and isinstance(draft.kept.get("schemes"), list):
+        parts.append(f"{' or '.join(map(str, draft.kept['schemes']))} only")
+    if kind is T.CURRENCY:
+        parts.append(f"in {draft.currency.upper()}" if draft.currency else "any currency")
+    if kind is T.LINK:
+        parts.append(f"links to a {draft.target}" if draft.target else "links to any record")
+    if isinstance(config, dict) and config.get("required") is True:
+        parts.append("required")
+    return " · ".join(parts) or "no settings"

@@ -120,8 +120,8 @@ class ConfigEditor(Vertical):
         rows = []
         for index, entry in enumerate(self.draft.options):
             held = self.usage.get(str(entry.stored_value()), (0, []))[0] if not entry.new else 0
-            extra = f"  (stored as {safe_line(str(entry.value))!r})" if entry.keeps_other_value() else ""
-            count = f"  · {held} record{'s' if held != 1 else ''}" if held else ""
+            extra = f" (stored as {safe_line(str(entry.value))!r})" if entry.keeps_other_value() else ""
+            count = f" · {held} record{'s' if held != 1 else ''}" if held else ""
             rows.append(Option(plain(f"{index + 1}. {entry.text}{extra}{count}"), id=f"option-{index}"))
         return rows
 
@@ -231,10 +231,18 @@ class ConfigEditor(Vertical):
             self.post_message(self.Changed())
 
     @on(Input.Changed, "#config-option")
-    def _option_typed(self, event: Input.Changed) -> None:
+    def _option_typed(self) -> None:
         self.option_error = None
-        if not event.value.strip() and self.renaming is not None:
-            self._set_entry_mode(None)  # emptied: back to adding
+
+    def on_descendant_blur(self, event) -> None:
+        """Leaving the line while renaming: nothing typed (or the old name) ends the rename; a new
+        name stays, waiting for Enter, so nothing typed is lost."""
+        if event.widget.id != "config-option" or self.renaming is None:
+            return
+        text = event.widget.value.strip()
+        if not text or text == self.draft.options[self.renaming].text:
+            event.widget.value = ""
+            self._set_entry_mode(None)
 
     @on(OptionList.OptionSelected, "#config-options")
     def _rename_chosen(self, event: OptionList.OptionSelected) -> None:

@@ -4,15 +4,13 @@ Three lists side by side (Tab walks them): boards (archived ones marked), the st
 highlighted board (type and probability), and the custom fields of every record type. The keys
 act on the list in focus — n new, r rename, K/J move up/down, d delete; on boards a archives or
 unarchives; on stages t cycles the type and p sets the probability; on fields s toggles
-searchable and e changes type and config. Everything goes through the store's write path, which
+searchable and e changes type and settings (a form per type, never JSON). Everything goes through the store's write path, which
 refuses with the rule broken (a stage that still holds cards asks where they go; a field change
 that stored values would not pass says how many and which). People below admin see the lists
 but are not offered the keys that change them.
 """
 
 from __future__ import annotations
-
-import json
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,6 +22,7 @@ from textual.widgets.option_list import Option
 
 from ..messages import StoreChanged
 from ..models import Board, BoardStage, CustomField, RecordType, StageType
+from ..models.field_config_form import describe_config
 from ..safe_text import safe_line
 from ..store import Action, InvalidInput, NotFound, Store
 from ..widgets.key_hints import KeyHints
@@ -185,8 +184,8 @@ class WorkspaceAdminScreen(Screen[None]):
         elif pane == "fields":
             count, names = self.store.custom_field_usage(item.id)
             held = f"{count} record{'s' if count != 1 else ''} hold a value" + (f" (e.g. {', '.join(names)})" if names else "")
-            detail.update(f"{item.name} — key {item.key} (fixed), type {item.type.value}, "
-                          f"config {safe_line(json.dumps(item.config, ensure_ascii=False))}\n{held}")
+            detail.update(f"{item.name} — key {item.key} (fixed), type {item.type.value}: "
+                          f"{safe_line(describe_config(item.type, item.config))}\n{held}")
         elif pane == "stages":
             detail.update(f"{item.name} — {item.stage_type.value} stage, position {item.position + 1} of {len(self.stages)}")
         else:
