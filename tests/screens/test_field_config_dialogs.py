@@ -237,3 +237,43 @@ async def test_the_form_fits_80x24_with_its_error_and_keys_showing(demo_app):
         for part in ("#error", "#dialog-hint", "#dialog-title"):
             region = form.query_one(part).region
             assert region.height >= 1 and 0 <= region.y and region.bottom <= 24, part
+
+
+HOSTILE = "\x1b]0;pwned\x07[/]Gold\x1b[2J"
+
+
+def drawn_lines(screen) -> list[str]:
+    """Every line every widget of `screen` draws (borders and their titles included)."""
+    lines = []
+    for widget in screen.query("*"):
+        for y in range(widget.size.height):
+            lines.append("".join(segment.text for segment in widget.render_line(y)))
+    return lines
+
+
+async def test_stored_settings_from_elsewhere_are_drawn_safely_and_kept(demo_app):
+    from track_tui.models import CustomField
+    from track_tui.safe_text import is_safe
+
+    store = demo_app.store
+    made = store.create_custom_field(CustomField(
+        workspace_id=store.workspace_id, record_type=RecordType.DEAL, name="Poisoned", key="poisoned", type="select",
+        config={"options": [{"value": "g", "label": HOSTILE, HOSTILE: 1}], HOSTILE: "kept"}))
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        screen._list("fields").highlighted = [f.id for f in screen.fields].index(made.id)
+        form = await open_with_key(demo_app, pilot, "e", ConfigScreen)
+        options = form.query_one("#config-options")
+        options.focus()
+        await pilot.press("enter")  # the hostile label in the rename line and its border title
+        await pilot.pause()
+        lines = drawn_lines(form)
+        assert any("␛]0;pwned␇[/]Gold" in line for line in lines)
+        assert all(is_safe(line) for line in lines)
+        form.query_one("#config-option").value = ""
+        form.query_one("#config-options").focus()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is screen
+        assert stored(store, RecordType.DEAL, "poisoned").config == made.config  # untouched: stored as it was

@@ -89,23 +89,23 @@ class ConfigEditor(Vertical):
             yield labelled(OptionsList(*self._option_rows(), id="config-options"), "Options")
             yield labelled(SafeInput(placeholder="e.g. Gold", id="config-option", select_on_focus=False), ADD_LABEL)
             if kind is T.MULTI_SELECT:
-                yield labelled(Input(value=draft.max_selected, placeholder="empty: any number", id="config-max-selected",
+                yield labelled(SafeInput(value=draft.max_selected, placeholder="empty: any number", id="config-max-selected",
                                      select_on_focus=False), "At most (choices)")
             yield PlainLabel("In the list: Enter renames · K/J move · d removes", id="config-note",
                              classes="config-note")
         elif kind in RANGES:
             _, _, low, high, what = RANGES[kind]
             yield Horizontal(  # built, not composed with `with`: the parts are mounted again on a type change
-                labelled(Input(value=draft.low, placeholder=PLACEHOLDERS[what], id="config-low",
+                labelled(SafeInput(value=draft.low, placeholder=PLACEHOLDERS[what], id="config-low",
                                select_on_focus=False), low if what != "count" else f"{low} (characters)"),
-                labelled(Input(value=draft.high, placeholder=PLACEHOLDERS[what], id="config-high",
+                labelled(SafeInput(value=draft.high, placeholder=PLACEHOLDERS[what], id="config-high",
                                select_on_focus=False), high if what != "count" else f"{high} (characters)"),
                 classes="config-row")
             if kind is T.NUMBER:
                 yield labelled(Select([("no", "no"), ("yes", "yes")], value="yes" if draft.integer else "no",
                                       allow_blank=False, id="config-integer"), "Whole numbers only")
         elif kind is T.CURRENCY:
-            yield labelled(Input(value=draft.currency, placeholder="e.g. EUR; empty: any currency", id="config-currency",
+            yield labelled(SafeInput(value=draft.currency, placeholder="e.g. EUR; empty: any currency", id="config-currency",
                                  max_length=12, select_on_focus=False), "Currency (ISO 4217 code)")
         elif kind is T.LINK:
             yield labelled(Select([(t.table.capitalize(), t.value) for t in RecordType], value=draft.target or Select.NULL,
