@@ -277,3 +277,24 @@ async def test_stored_settings_from_elsewhere_are_drawn_safely_and_kept(demo_app
         await settle(demo_app, pilot)
         assert demo_app.screen is screen
         assert stored(store, RecordType.DEAL, "poisoned").config == made.config  # untouched: stored as it was
+
+
+async def test_date_and_text_limits_are_checked_as_typed(demo_app):
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        form = await new_field(demo_app, pilot, "Renewal due", "date", record_type=2)
+        await type_into(pilot, form, "config-low", "next year")
+        assert error_of(form) == "Earliest: 'next year' is not a date written YYYY-MM-DD"
+        await type_into(pilot, form, "config-low", "2027-01-01")
+        assert error_of(form) == ""
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert stored(demo_app.store, RecordType.DEAL, "renewal_due").config == {"min": "2027-01-01"}
+        assert demo_app.screen is screen
+        form = await new_field(demo_app, pilot, "Code", "text", record_type=2)
+        await type_into(pilot, form, "config-high", "2.5")
+        assert error_of(form) == "Longest: must be a whole number, 0 or more"
+        await type_into(pilot, form, "config-high", "12")
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert stored(demo_app.store, RecordType.DEAL, "code").config == {"max_length": 12}
