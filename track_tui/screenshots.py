@@ -74,7 +74,12 @@ SCENES: list[Scene] = [
     Scene("audit-filter", ("ctrl+l", "f", *"Zed")),
     # Running the workspace: boards, stages, custom fields.
     Scene("workspace-admin", ("W", "tab", "j")),
-    Scene("workspace-new-field", ("W", "tab", "tab", "n", "down", "down", "enter", *"Tier")),
+    Scene("workspace-new-field", ("W", "tab", "tab", "n", "down", "down", "enter", *"Tier", "tab", "tab",
+                                  "enter", "down", "down", "down", "enter", "tab", "tab", "tab",
+                                  *"Gold", "enter", *"Silver", "enter", *"gold")),
+    Scene("workspace-field-limits", ("W", "tab", "tab", "n", "enter", *"Seats", "tab", "tab", "enter", "down",
+                                     "enter", "tab", "tab", *"10", "tab", *"5")),
+    Scene("workspace-field-settings", ("W", "tab", "tab", "e", "tab", "d")),
 ]
 
 

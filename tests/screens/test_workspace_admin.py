@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from tests.support.pilot import open_with_key, settle
 from track_tui.models import RecordType
-from track_tui.screens.admin_dialogs import FieldFormScreen, NewBoardScreen, PromptScreen
+from track_tui.screens.admin_dialogs import NewBoardScreen, PromptScreen
+from track_tui.screens.field_dialogs import FieldFormScreen
 from track_tui.screens.record_dialogs import ChoiceScreen
 from track_tui.screens.workspace_admin import WorkspaceAdminScreen
 
@@ -113,10 +114,11 @@ async def test_a_custom_field_is_created_with_a_checked_config_and_deleted_with_
         assert form.query_one("#field-key").value == "renewal_tier"  # suggested from the label
         form.query_one("#field-type").value = "select"
         await pilot.pause()
-        form.query_one("#field-config").value = '{"options": ["gold", "gold"]}'
-        await pilot.pause()
-        assert error_text(form) == "Config: the option 'gold' is listed twice"
-        form.query_one("#field-config").value = '{"options": ["gold", "silver"]}'
+        for option in ("gold", "silver"):
+            form.query_one("#config-option").value = option
+            form.query_one("#config-option").focus()
+            await pilot.press("enter")  # adds the option (the options have their own editor)
+            await pilot.pause()
         form.query_one("#field-key").value = "Renewal Tier"
         await pilot.pause()
         assert error_text(form).startswith("Key: a key is lowercase letters")
@@ -129,6 +131,7 @@ async def test_a_custom_field_is_created_with_a_checked_config_and_deleted_with_
         assert demo_app.screen is screen
         made = [f for kind in RecordType for f in store.custom_field_defs(kind) if f.key == "renewal_tier"]
         assert made and made[0].type.value == "select" and made[0].name == "Renewal tier"
+        assert made[0].config == {"options": ["gold", "silver"]}
         # delete a field that holds values: the count is said before anything happens
         held = next(f for f in screen.fields if store.custom_field_usage(f.id)[0] > 0)
         screen._list("fields").highlighted = [f.id for f in screen.fields].index(held.id)
@@ -154,9 +157,8 @@ async def test_a_type_change_that_would_invalidate_values_is_refused(demo_app):
         await settle(demo_app, pilot)
         form = demo_app.screen
         form.query_one("#field-type").value = "number"
-        form.query_one("#field-config").value = "{}"
         await pilot.pause()
-        form.query_one("#field-config").focus()
+        form.query_one("#config-low").focus()
         await pilot.press("enter")
         await settle(demo_app, pilot)
         assert demo_app.screen is form

@@ -65,13 +65,6 @@ def test_workspace_admin(snap_compare, demo_store, size):
 
 
 @SIZES
-def test_new_custom_field_refusing_a_bad_config(snap_compare, demo_store, size):
-    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
-                        run_before=keys("W", "tab", "tab", "n", "down", "down", "enter", *"Tier", "tab", "tab",
-                                        "tab", "ctrl+a", "ctrl+k", *'{"min_length": -1}'))
-
-
-@SIZES
 def test_rule_part_form(snap_compare, demo_store, size):
     assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
                         run_before=keys("A", "n", "tab", "tab", "tab", "enter", *["down"] * 5, "enter"))

@@ -154,6 +154,19 @@ def test_delete_says_how_many_records_hold_a_value(ws):
     assert "source" not in {d.key for d in store.custom_field_defs(RecordType.DEAL)}
 
 
+def test_option_usage_counts_each_value_records_hold(ws):
+    store, ids = ws
+    usage = store.custom_field_option_usage(ids.fields["source"])
+    assert sum(count for count, _ in usage.values()) == store.custom_field_usage(ids.fields["source"])[0]
+    assert all(names == sorted(names) and len(names) <= 3 for _, names in usage.values())
+    tags = store.create_custom_field(field(store, name="Areas", key="areas", type="multi_select",
+                                           config={"options": ["crm", "ops"]}))
+    deal = ids.deals["Acme renewal"]
+    store.update_record(RecordType.DEAL, deal, custom={"areas": ["crm", "ops"]})
+    assert store.custom_field_option_usage(tags.id) == {"crm": (1, ["Acme renewal"]), "ops": (1, ["Acme renewal"])}
+    assert store.custom_field_option_usage("no-such-field") == {}
+
+
 def test_changes_that_would_invalidate_values_are_refused_with_count_and_examples(ws):
     store, ids = ws
     source = ids.fields["source"]

@@ -4,15 +4,13 @@ Three lists side by side (Tab walks them): boards (archived ones marked), the st
 highlighted board (type and probability), and the custom fields of every record type. The keys
 act on the list in focus — n new, r rename, K/J move up/down, d delete; on boards a archives or
 unarchives; on stages t cycles the type and p sets the probability; on fields s toggles
-searchable and e changes type and config. Everything goes through the store's write path, which
+searchable and e changes type and settings (a form per type, never JSON). Everything goes through the store's write path, which
 refuses with the rule broken (a stage that still holds cards asks where they go; a field change
 that stored values would not pass says how many and which). People below admin see the lists
 but are not offered the keys that change them.
 """
 
 from __future__ import annotations
-
-import json
 
 from textual import on
 from textual.app import ComposeResult
@@ -24,12 +22,14 @@ from textual.widgets.option_list import Option
 
 from ..messages import StoreChanged
 from ..models import Board, BoardStage, CustomField, RecordType, StageType
+from ..models.field_config_form import describe_config
 from ..safe_text import safe_line
 from ..store import Action, InvalidInput, NotFound, Store
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainStatic, plain
 from ..widgets.status_line import StatusLine
-from .admin_dialogs import ConfigScreen, FieldFormScreen, NewBoardScreen, PromptScreen, name_problem, probability_problem
+from .admin_dialogs import NewBoardScreen, PromptScreen, name_problem, probability_problem
+from .field_dialogs import ConfigScreen, FieldFormScreen, FieldSettings, NewField
 from .record_dialogs import ChoiceScreen
 
 TYPE_CYCLE = {StageType.OPEN: StageType.WON, StageType.WON: StageType.LOST, StageType.LOST: StageType.OPEN}
@@ -65,7 +65,7 @@ class WorkspaceAdminScreen(Screen[None]):
         Binding("t", "stage_type", "Type", id="admin.stage_type"),
         Binding("p", "probability", "Probability", id="admin.probability"),
         Binding("s", "searchable", "Searchable", id="admin.searchable"),
-        Binding("e", "config", "Type/config", id="admin.config"),
+        Binding("e", "config", "Type/settings", id="admin.config"),
     ]
 
     def __init__(self, store: Store) -> None:
@@ -184,8 +184,8 @@ class WorkspaceAdminScreen(Screen[None]):
         elif pane == "fields":
             count, names = self.store.custom_field_usage(item.id)
             held = f"{count} record{'s' if count != 1 else ''} hold a value" + (f" (e.g. {', '.join(names)})" if names else "")
-            detail.update(f"{item.name} — key {item.key} (fixed), type {item.type.value}, "
-                          f"config {safe_line(json.dumps(item.config, ensure_ascii=False))}\n{held}")
+            detail.update(f"{item.name} — key {item.key} (fixed), type {item.type.value}: "
+                          f"{safe_line(describe_config(item.type, item.config))}\n{held}")
         elif pane == "stages":
             detail.update(f"{item.name} — {item.stage_type.value} stage, position {item.position + 1} of {len(self.stages)}")
         else:
@@ -231,12 +231,12 @@ class WorkspaceAdminScreen(Screen[None]):
                     return
                 record_type = RecordType(kind)
 
-                def save(name, key, field_type, config, searchable) -> str | None:
+                def save(made: NewField) -> str | None:
                     return _problem(self.store.create_custom_field, CustomField(
-                        workspace_id=self.store.workspace_id, record_type=record_type, name=name, key=key,
-                        type=field_type, config=config, searchable=searchable))
+                        workspace_id=self.store.workspace_id, record_type=record_type, name=made.name, key=made.key,
+                        type=made.type, config=made.config, searchable=made.searchable))
 
-                self.app.push_screen(FieldFormScreen(record_type, save), self._done)
+                self.app.push_screen(FieldFormScreen(record_type, save), lambda made: self._done(made is not None))
 
             self.app.push_screen(ChoiceScreen("A custom field on…", [(t.value, t.table.capitalize()) for t in RecordType]),
                                  chosen)
@@ -305,10 +305,12 @@ class WorkspaceAdminScreen(Screen[None]):
         field = self._current("fields")
         if field is None:
             return
-        self.app.push_screen(ConfigScreen(
-            f"Type and config of {field.name} ({field.key})", field.type.value, field.config,
-            lambda kind, config: _problem(self.store.change_custom_field, field.id, type=kind, config=config)),
-            self._done)
+        def save(settings: FieldSettings) -> str | None:
+            return _problem(self.store.change_custom_field, field.id, type=settings.type, config=settings.config)
+
+        usage = self.store.custom_field_option_usage(field.id) if field.type.value in ("select", "multi_select") else {}
+        self.app.push_screen(ConfigScreen(f"Type and settings of {field.name} ({field.key})", field.type, field.config,
+                                          save, usage), lambda saved: self._done(saved is not None))
 
     def action_delete(self) -> None:
         pane = self._pane()

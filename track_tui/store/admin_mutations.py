@@ -268,6 +268,27 @@ class AdminMutations:
                                                 (path, path, EXAMPLES))]
         return count, names
 
+    def custom_field_option_usage(self: "Store", field_id: str) -> dict[str, tuple[int, list[str]]]:
+        """For a select or multi-select field: each option value live records hold, with how many
+        hold it and the names of a few (the options editor refuses removing a held option)."""
+        usage: dict[str, tuple[int, list[str]]] = {}
+        with self.reading() as conn:
+            row = conn.execute("SELECT record_type, key FROM custom_fields WHERE id = ?", (field_id,)).fetchone()
+            if row is None:
+                return usage
+            path = f'$."{row[1]}"'
+            rows = conn.execute(
+                f"SELECT name, json_extract(custom_fields, ?), json_type(custom_fields, ?) "
+                f"FROM {RecordType(row[0]).table} "
+                "WHERE deleted_at IS NULL AND json_extract(custom_fields, ?) IS NOT NULL ORDER BY name",
+                (path, path, path)).fetchall()
+        for name, raw, kind in rows:
+            value = json.loads(raw) if kind == "array" else raw
+            for held in value if isinstance(value, list) else [value]:
+                count, names = usage.get(str(held), (0, []))
+                usage[str(held)] = (count + 1, names + [name] if len(names) < EXAMPLES else names)
+        return usage
+
     @write_action("the custom field delete")
     def delete_custom_field(self: "Store", field_id: str) -> int:
         """Delete the definition; returns how many records held a value (kept in their JSON)."""
