@@ -29,6 +29,8 @@ from rich.style import Style
 from textual._compositor import ChopsUpdate, LayoutUpdate
 from textual.strip import SGR_STYLES, Strip
 
+from .screen_memory import memory_of
+
 State = tuple[int, str, str]  # attribute bits (Rich's), foreground codes, background codes
 DEFAULT: State = (0, "", "")
 RESET = "\x1b[0m"
@@ -146,13 +148,16 @@ def _stitch(out: list[str], rendered: str, state: State) -> State:
 
 
 def render_chops(self: ChopsUpdate, console: Any) -> str:
-    """`ChopsUpdate.render_segments`: the changed pieces of lines, stitched (see above)."""
+    """`ChopsUpdate.render_segments`: the changed pieces of lines, stitched (see above), less
+    the pieces the terminal already shows (track_tui/screen_memory.py)."""
     out: list[str] = []
     state = DEFAULT
     move_to = Control.move_to
+    memory = memory_of(console)
     chops, chop_ends = self.chops, self.chop_ends
     last_y = self.spans[-1][0]
     for y, x1, x2 in self.spans:
+        written = False
         for end, (x, strip) in zip(chop_ends[y], chops[y].items()):
             if strip is None or x > x2 or end <= x1:
                 continue
@@ -161,9 +166,15 @@ def render_chops(self: ChopsUpdate, console: Any) -> str:
                 if width <= 0:
                     continue
                 strip = strip.crop(0, width)
+                end = x + width
+            rendered = strip.render(console)
+            if memory.shows(y, x, end, rendered):
+                continue
+            memory.wrote(y, x, end, rendered)
             out.append(move_to(x, y).segment.text)
-            state = _stitch(out, strip.render(console), state)
-        if y != last_y:
+            state = _stitch(out, rendered, state)
+            written = True
+        if written and y != last_y:
             out.append("\n")
     if state != DEFAULT:
         out.append(RESET)
@@ -171,16 +182,25 @@ def render_chops(self: ChopsUpdate, console: Any) -> str:
 
 
 def render_layout(self: LayoutUpdate, console: Any) -> str:
-    """`LayoutUpdate.render_segments` (a whole region, line by line), stitched."""
+    """`LayoutUpdate.render_segments` (a whole region, line by line), stitched. Written whole:
+    the memory of what the terminal shows starts again from it."""
     out: list[str] = []
     state = DEFAULT
     x = self.region.x
     move_to = Control.move_to
+    memory = memory_of(console)
+    memory.forget()
     last = len(self.strips) - 1
     for index, line in enumerate(self.strips):
-        out.append(move_to(x, self.region.y + index).segment.text)
+        y = self.region.y + index
+        out.append(move_to(x, y).segment.text)
+        start = x
         for strip in line:
-            state = _stitch(out, strip.render(console), state)
+            rendered = strip.render(console)
+            end = start + strip.cell_length
+            memory.wrote(y, start, end, rendered)
+            start = end
+            state = _stitch(out, rendered, state)
         if index != last:
             out.append("\n")
     if state != DEFAULT:
