@@ -1,11 +1,12 @@
 """What the terminal shows after a run of keys equals a fresh full drawing of the screen, cell for
-cell and style for style.
+cell and style for style (as a cell looks: a space shows its background, and its colour only
+when an attribute draws on it).
 
 The board sends only what changed (a cursor step redraws two cards, untouched columns send
-nothing) and frames are stitched to send only style changes (compact_render.py). A line left
-stale, or a style carried into the wrong cell, would show here: every byte the app writes is
-fed to a small terminal model (characters and SGR state per cell) and compared with Textual's own
-drawing of the whole screen at the end.
+nothing), frames are stitched to send only style changes (compact_render.py) and pieces already
+on screen are left out (screen_memory.py). A line left stale, or a style carried into the wrong
+cell, would show here: every byte the app writes is fed to a small terminal model (characters
+and SGR state per cell) and compared with Textual's own drawing of the whole screen at the end.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.strip import Strip
 
 from track_tui import compact_render
 
-from ..unit.test_compact_render import _apply
+from ..unit.test_compact_render import _apply, looks
 from .test_board import SIZE, settle
 
 _TOKEN = re.compile(r"\x1b\[([0-9;]*)([A-Za-z])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.|([\r\n])|([^\x1b\r\n]+)")
@@ -47,13 +48,12 @@ class StyledScreen:
             elif newline == "\r":
                 self.x = 0
             elif text:
-                frozen = tuple(sorted(self.state.items()))
                 for char in text:
                     width = get_character_cell_size(char)
                     if width and self.x + width <= self.columns:
-                        self.cells[self.y][self.x] = (char, frozen)
+                        self.cells[self.y][self.x] = looks(char, self.state)
                         if width == 2:
-                            self.cells[self.y][self.x + 1] = ("", frozen)
+                            self.cells[self.y][self.x + 1] = looks("", self.state)
                         self.x += width
 
     def row_text(self, y: int) -> str:
