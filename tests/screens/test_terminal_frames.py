@@ -117,3 +117,42 @@ async def test_the_terminal_shows_what_a_full_drawing_shows(demo_app, keys: list
     for y in range(rows):
         assert shown.row_text(y) == expected.row_text(y), f"row {y + 1}"
         assert shown.cells[y] == expected.cells[y], f"row {y + 1}: styles differ"
+
+
+def _rows_written(output: str) -> set[int]:
+    """The rows (1-based) where `output` draws characters (the cursor is also parked at the
+    end of each frame: a move that draws nothing does not count)."""
+    pieces = re.split(r"\x1b\[(\d+);\d+H", output)
+    return {int(row) for row, drawn in zip(pieces[1::2], pieces[2::2]) if re.sub(r"\x1b\[[0-9;]*m|\n", "", drawn)}
+
+
+async def test_a_repaint_after_the_terminal_may_have_lost_its_contents_writes_every_row(demo_app) -> None:
+    """Pieces already on screen are left out of a frame (screen_memory.py), so whenever the
+    terminal may show something else — back from a suspend (an external editor: Textual then
+    refreshes the app with layout), resized — the whole screen must be written again, not only
+    what changed. A key that changes nothing on screen writes no piece at all."""
+    written: list[str] = []
+    columns, rows = SIZE
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        await pilot.pause(0.1)
+        demo_app.key_gate.enabled = False
+        demo_app._driver.__class__ = recording_driver(written)
+        demo_app.screen.refresh()
+        await pilot.pause()
+        for widget in demo_app.screen.walk_children():  # every widget redrawn, nothing changed
+            widget.refresh()
+        written.clear()
+        await pilot.pause()
+        assert _rows_written("".join(written)) == set()
+        demo_app.refresh(layout=True)  # what App.suspend does when the editor returns
+        await pilot.pause()
+        assert _rows_written("".join(written)) == set(range(1, rows + 1))
+        written.clear()
+        await pilot.resize_terminal(columns - 1, rows)
+        await settle(demo_app, pilot)
+        await pilot.resize_terminal(columns, rows)
+        await settle(demo_app, pilot)
+        await pilot.pause(0.1)
+        last_full = "".join(written).rpartition("\x1b[1;1H")
+        assert _rows_written(last_full[1] + last_full[2]) == set(range(1, rows + 1))
