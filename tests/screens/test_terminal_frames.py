@@ -1,11 +1,12 @@
 """What the terminal shows after a run of keys equals a fresh full drawing of the screen, cell for
-cell and style for style.
+cell and style for style (as a cell looks: a space shows its background, and its colour only
+when an attribute draws on it).
 
 The board sends only what changed (a cursor step redraws two cards, untouched columns send
-nothing) and frames are stitched to send only style changes (compact_render.py). A line left
-stale, or a style carried into the wrong cell, would show here: every byte the app writes is
-fed to a small terminal model (characters and SGR state per cell) and compared with Textual's own
-drawing of the whole screen at the end.
+nothing), frames are stitched to send only style changes (compact_render.py) and pieces already
+on screen are left out (screen_memory.py). A line left stale, or a style carried into the wrong
+cell, would show here: every byte the app writes is fed to a small terminal model (characters
+and SGR state per cell) and compared with Textual's own drawing of the whole screen at the end.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from textual.strip import Strip
 
 from track_tui import compact_render
 
-from ..unit.test_compact_render import _apply
+from ..unit.test_compact_render import _apply, looks
 from .test_board import SIZE, settle
 
 _TOKEN = re.compile(r"\x1b\[([0-9;]*)([A-Za-z])|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b.|([\r\n])|([^\x1b\r\n]+)")
@@ -47,13 +48,12 @@ class StyledScreen:
             elif newline == "\r":
                 self.x = 0
             elif text:
-                frozen = tuple(sorted(self.state.items()))
                 for char in text:
                     width = get_character_cell_size(char)
                     if width and self.x + width <= self.columns:
-                        self.cells[self.y][self.x] = (char, frozen)
+                        self.cells[self.y][self.x] = looks(char, self.state)
                         if width == 2:
-                            self.cells[self.y][self.x + 1] = ("", frozen)
+                            self.cells[self.y][self.x + 1] = looks("", self.state)
                         self.x += width
 
     def row_text(self, y: int) -> str:
@@ -117,3 +117,42 @@ async def test_the_terminal_shows_what_a_full_drawing_shows(demo_app, keys: list
     for y in range(rows):
         assert shown.row_text(y) == expected.row_text(y), f"row {y + 1}"
         assert shown.cells[y] == expected.cells[y], f"row {y + 1}: styles differ"
+
+
+def _rows_written(output: str) -> set[int]:
+    """The rows (1-based) where `output` draws characters (the cursor is also parked at the
+    end of each frame: a move that draws nothing does not count)."""
+    pieces = re.split(r"\x1b\[(\d+);\d+H", output)
+    return {int(row) for row, drawn in zip(pieces[1::2], pieces[2::2]) if re.sub(r"\x1b\[[0-9;]*m|\n", "", drawn)}
+
+
+async def test_a_repaint_after_the_terminal_may_have_lost_its_contents_writes_every_row(demo_app) -> None:
+    """Pieces already on screen are left out of a frame (screen_memory.py), so whenever the
+    terminal may show something else — back from a suspend (an external editor: Textual then
+    refreshes the app with layout), resized — the whole screen must be written again, not only
+    what changed. A key that changes nothing on screen writes no piece at all."""
+    written: list[str] = []
+    columns, rows = SIZE
+    async with demo_app.run_test(size=SIZE) as pilot:
+        await settle(demo_app, pilot)
+        await pilot.pause(0.1)
+        demo_app.key_gate.enabled = False
+        demo_app._driver.__class__ = recording_driver(written)
+        demo_app.screen.refresh()
+        await pilot.pause()
+        for widget in demo_app.screen.walk_children():  # every widget redrawn, nothing changed
+            widget.refresh()
+        written.clear()
+        await pilot.pause()
+        assert _rows_written("".join(written)) == set()
+        demo_app.refresh(layout=True)  # what App.suspend does when the editor returns
+        await pilot.pause()
+        assert _rows_written("".join(written)) == set(range(1, rows + 1))
+        written.clear()
+        await pilot.resize_terminal(columns - 1, rows)
+        await settle(demo_app, pilot)
+        await pilot.resize_terminal(columns, rows)
+        await settle(demo_app, pilot)
+        await pilot.pause(0.1)
+        last_full = "".join(written).rpartition("\x1b[1;1H")
+        assert _rows_written(last_full[1] + last_full[2]) == set(range(1, rows + 1))

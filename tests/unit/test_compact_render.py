@@ -52,16 +52,30 @@ def _apply(state: dict, params: str) -> None:
         i += 1
 
 
+# What draws something on a space besides its background: lines through or under it, reverse
+# (the foreground becomes the background) and blinking (a bright background on some consoles).
+_SHOWN_ON_SPACE = {"underline", "underline2", "blink", "blink2", "reverse", "strike", "frame", "encircle", "overline"}
+
+
+def looks(char: str, state: dict) -> tuple[str, tuple]:
+    """What a person sees in a cell: the character and its SGR state, except that a space
+    shows only its background unless an attribute draws on it (its colour, bold or italic
+    draw nothing there)."""
+    if char == " " and not _SHOWN_ON_SPACE & state.keys():
+        return char, tuple(sorted((key, value) for key, value in state.items() if key == "bg"))
+    return char, tuple(sorted(state.items()))
+
+
 def cells(rendered: str) -> list[tuple[str, tuple]]:
-    """Each character written, with the SGR state it was written in."""
+    """Each character written, as it looks in the SGR state it was written in."""
     state: dict = {}
     shown: list[tuple[str, tuple]] = []
     position = 0
     for match in _SGR.finditer(rendered):
-        shown.extend((char, tuple(sorted(state.items()))) for char in rendered[position:match.start()])
+        shown.extend(looks(char, state) for char in rendered[position:match.start()])
         _apply(state, match.group(1))
         position = match.end()
-    shown.extend((char, tuple(sorted(state.items()))) for char in rendered[position:])
+    shown.extend(looks(char, state) for char in rendered[position:])
     assert not state, "a line must end in the default style"
     return shown
 
@@ -121,3 +135,45 @@ def test_a_line_with_a_link_is_left_to_textual() -> None:
     console = Console(ColorSystem.TRUECOLOR)
     strip = Strip([Segment("see ", Style(bold=True)), Segment("here", linked)])
     assert render_strip(strip, console) == textual_render(strip, console)
+
+
+def test_padding_between_two_colours_sends_no_colour_of_its_own() -> None:
+    """A space shows only its background: the padding after a green value stays green and the
+    card's own text colour is not restated for it."""
+    card = Style(color="#e0e0e0", bgcolor="#3e3e3e")
+    segments = [Segment(" ", card), Segment("¥6.2m", card + Style(color="#8ad4a1")), Segment("      ", card),
+                Segment("25 Dec", card + Style(color="#ffffff")), Segment(" ", card)]
+    console = Console(ColorSystem.TRUECOLOR)
+    ours, theirs = render_strip(Strip(segments), console), textual_render(Strip(segments), console)
+    assert cells(ours) == cells(theirs)
+    assert "¥6.2m      \x1b[38;2;255;255;255m25 Dec \x1b[0m" in ours
+    assert "224;224;224" not in ours  # no code only for the padding and the gutter
+
+
+@pytest.mark.parametrize("drawn_on_space", ["underline", "reverse", "strike", "blink"])
+def test_spaces_that_show_their_style_keep_it(drawn_on_space: str) -> None:
+    """Underlined, struck, reversed or blinking spaces show more than their background: their
+    style is set in full (the random lines above check the cells)."""
+    plain, marked = Style(color="red", bgcolor="blue"), Style(color="green", bgcolor="blue", **{drawn_on_space: True})
+    rendered = render_strip(Strip([Segment("ab", plain), Segment("  ", marked)]), Console(ColorSystem.STANDARD))
+    assert cells(rendered) == cells(textual_render(Strip([Segment("ab", plain), Segment("  ", marked)]), Console(ColorSystem.STANDARD)))
+    assert "32" in rendered.split("ab")[1]  # the green is set for the spaces
+
+
+def test_a_line_starting_with_spaces_takes_the_style_the_line_before_left() -> None:
+    """Lines of a frame are stitched: a card line's gutter space after a line of the same
+    background is written with no code at all."""
+    from textual._compositor import LayoutUpdate
+    from textual.geometry import Region
+
+    import track_tui.terminal_guard  # noqa: F401  (strips render as the app renders them)
+
+    card = Style(color="#e0e0e0", bgcolor="#3e3e3e")
+    value = Strip([Segment(" ", card), Segment("$8k", card + Style(color="#8ad4a1")), Segment("   ", card)])
+    name = Strip([Segment(" ", card), Segment("Echoline", card + Style(bold=True)), Segment(" ", card)])
+    console = Console(ColorSystem.TRUECOLOR)
+    frame = LayoutUpdate([[value], [name]], Region(0, 0, 12, 2)).render_segments(console)
+    second = frame.split("\x1b[2;1H")[1]
+    assert second.startswith(" \x1b[")  # the gutter space: no code before it
+    screen = cells(frame.replace("\x1b[2;1H", "").replace("\x1b[1;1H", "").replace("\n", ""))
+    assert screen == cells(textual_render(value, console) + textual_render(name, console))
