@@ -237,3 +237,26 @@ async def test_parts_are_removed_and_moved_and_the_json_view_agrees(demo_app):
         await settle(demo_app, pilot)
     saved = store.automation(rule.id)
     assert saved.conditions == [rule.conditions[1]] and saved.actions == [{"type": "add_tag", "tag": "x"}]
+
+
+async def test_hostile_text_in_a_stored_rule_is_drawn_as_symbols(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Tag big deals as enterprise")
+    hostile = "[/]\x1b]52;c;cHduZWQ=\x07[@click=app.quit]x"
+    actions = [{"type": "add_tag", "tag": hostile}, {"type": hostile}]
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE automations SET actions = ? WHERE id = ?", (json.dumps(actions), rule.id))
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        parts = form.query_one("#rule-parts")
+        lines = [str(parts.get_option_at_index(i).prompt) for i in range(len(form.parts))]
+        assert "tag it '[/]␛]52;c;cHduZWQ=␇[@click=app.quit]x'" in lines[3]
+        assert all("\x1b" not in line and "\x07" not in line for line in lines)
+        part = await enter_on(demo_app, pilot, form, "action:1")  # the malformed one: its problem, safely
+        problem = str(part.query_one("#stored-problem").render())
+        assert "unknown type '[/]" in problem and "\x1b" not in problem
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        edit = await enter_on(demo_app, pilot, form, "action:0")
+        assert "\x1b" not in str(edit.query_one("#part-preview").render())
+        assert demo_app.screen is edit  # nothing the text holds was run as an action
