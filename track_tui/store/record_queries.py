@@ -27,6 +27,11 @@ if TYPE_CHECKING:
     from .store import Store
 
 
+# Added to an automation run's rowid where the record's timeline orders runs among entries, so
+# that at one timestamp a run sorts above every entry (rowids of a cache stay far below this).
+RUN_SEQ = 10**15
+
+
 class RelatedRecord(BaseModel):
     """One line of a record's relations: which group, which record, and how it relates."""
 
@@ -298,11 +303,14 @@ class RecordQueries:
         with self.reading() as conn:
             if conn.execute("SELECT 1 FROM automation_runs WHERE record_id = ? LIMIT 1", (record_id,)).fetchone() is None:
                 return self.timeline(record_id, limit=limit, offset=offset)
+            # Both sides come in index order and SQLite merges them (no sort of the whole
+            # timeline, so a page deep in a long one costs about what the first does). At one
+            # timestamp a run's sequence number is above every entry's: it comes first.
             order = conn.execute(
                 """SELECT 0 AS run, id, created_at AS at, rowid AS seq FROM timeline_entries WHERE record_id = :r
-                UNION ALL SELECT 1, id, run_at, rowid FROM automation_runs WHERE record_id = :r
-                ORDER BY at DESC, run DESC, seq DESC LIMIT :limit OFFSET :offset""",
-                {"r": record_id, "limit": limit, "offset": offset},
+                UNION ALL SELECT 1, id, run_at, rowid + :above FROM automation_runs WHERE record_id = :r
+                ORDER BY at DESC, seq DESC LIMIT :limit OFFSET :offset""",
+                {"r": record_id, "limit": limit, "offset": offset, "above": RUN_SEQ},
             ).fetchall()
             entry_ids = [row[1] for row in order if not row[0]]
             run_ids = [row[1] for row in order if row[0]]
