@@ -228,6 +228,14 @@ async def test_parts_are_removed_and_moved_and_the_json_view_agrees(demo_app):
         await settle(demo_app, pilot)
         assert form.query_one("#rule-json").display and not form.query_one("#rule-parts").display
         assert demo_app.focused is form.query_one("#rule-trigger")
+        form.query_one("#rule-actions").value = '[{"type": "add_tag", "tag": "x"'  # not JSON (yet)
+        await settle(demo_app, pilot)
+        await pilot.press("ctrl+o")
+        await settle(demo_app, pilot)
+        assert "broken:action" in form.parts and error(form).startswith("Actions: not JSON")
+        form.edit_part("broken:action")  # Enter on it: back to the JSON, where it can be fixed
+        await settle(demo_app, pilot)
+        assert form.query_one("#rule-json").display and isinstance(demo_app.screen, AutomationFormScreen)
         form.query_one("#rule-actions").value = '[{"type": "add_tag", "tag": "x"}]'
         await settle(demo_app, pilot)
         await pilot.press("ctrl+o")
