@@ -7,7 +7,7 @@ import importlib
 MODULES = ("bench.bench_board", "bench.bench_undo", "bench.bench_record", "bench.bench_search", "bench.bench_inbox",
            "bench.bench_import",
            "bench.bench_terminal", "bench.bench_ssh", "bench.bench_signin", "bench.bench_limits", "bench.bench_apply",
-           "bench.bench_live", "bench.bench_sync_ui", "bench.bench_sync", "bench.bench_admin")
+           "bench.bench_live", "bench.bench_sync_ui", "bench.bench_sync", "bench.bench_admin", "bench.bench_timeline_runs")
 
 
 def main() -> None:

@@ -54,6 +54,9 @@ SCENES: list[Scene] = [
     # Record pages (the board's first card is a deal) and their dialogs.
     Scene("record-deal", ("enter",)),
     Scene("record-deal-timeline", ("enter", "tab", "tab", "j")),
+    # An automation's run on the deal, in its timeline; Enter opens the rule's run log at it.
+    Scene("record-deal-run", ("enter", "tab", "tab", "j", "j", "j", "j")),
+    Scene("record-deal-run-log", ("enter", "tab", "tab", "j", "j", "j", "j", "enter")),
     Scene("record-company", ("enter", "tab", "enter")),
     Scene("record-contact", ("enter", "tab", "down", "down", "enter")),
     Scene("record-field", ("enter", "j", "e", *" apples", "enter")),
@@ -69,7 +72,12 @@ SCENES: list[Scene] = [
     Scene("automations", ("A", "j")),
     Scene("automation-runs", ("A", "j", "enter", "j")),
     Scene("automation-form", ("A", "e")),
-    Scene("automation-part-form", ("A", "n", "tab", "tab", "tab", "enter", *["down"] * 5, "enter")),
+    # A new action (its kind switched to "create task"), an existing one being edited (its
+    # stage picked by name), a trigger refusing a bad number of days, and the JSON view.
+    Scene("automation-part-form", ("A", "n", "tab", "down", "down", "enter", "enter", *["down"] * 4, "enter")),
+    Scene("automation-part-edit", ("A", "j", "e", "tab", *["down"] * 4, "enter")),
+    Scene("automation-part-refusing", ("A", "e", "tab", "enter", "tab", "tab", "ctrl+a", "ctrl+k", *"soon")),
+    Scene("automation-form-json", ("A", "e", "ctrl+o")),
     Scene("audit-log", ("ctrl+l", "j")),
     Scene("audit-filter", ("ctrl+l", "f", *"Zed")),
     # Running the workspace: boards, stages, custom fields.

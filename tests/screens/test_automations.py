@@ -168,29 +168,40 @@ async def test_bad_input_is_refused_and_nothing_saved(demo_app):
         assert len(store.automations()) == before
 
 
-async def test_editing_keeps_the_id_and_every_kind_has_a_form(demo_app):
+async def open_part(app, pilot, form: AutomationFormScreen, option_id: str, kind: str | None = None):
+    """The part form of a line of the rule's list ("add:action", "condition:0", "trigger"), with
+    its kind switched to `kind` when given."""
     from track_tui.screens.rule_part_form import RulePartScreen
 
+    form.edit_part(option_id)
+    await settle(app, pilot)
+    part = app.screen
+    assert isinstance(part, RulePartScreen)
+    if kind is not None:
+        part.query_one("#p-type").value = kind
+        await settle(app, pilot)
+        assert part.part_type == kind
+    return part
+
+
+async def test_editing_keeps_the_id_and_every_kind_has_a_form(demo_app):
     async with demo_app.run_test(size=(120, 40)) as pilot:
         form = await _open_form(demo_app, pilot, "e")
         target = form.automation
         for kind in ("condition", "action"):
             for key in form.templates[kind]:
-                form.query_one(f"#pick-{kind}").value = key
-                await settle(demo_app, pilot)
-                part_form = demo_app.screen
-                assert isinstance(part_form, RulePartScreen) and part_form.part_type == key
+                part_form = await open_part(demo_app, pilot, form, f"add:{kind}", key)
                 assert str(part_form.query_one("#error").render()) == "", key
                 await pilot.press("ctrl+s")
                 await settle(demo_app, pilot)
                 assert demo_app.screen is form
-        form.query_one("#pick-trigger").value = "days_in_stage"
-        await settle(demo_app, pilot)
+        await open_part(demo_app, pilot, form, "trigger", "days_in_stage")
         await pilot.press("ctrl+s")
         await settle(demo_app, pilot)
         assert str(form.query_one("#error").render()) == ""
         conditions = json.loads(form.query_one("#rule-conditions").value)
         assert [c["type"] for c in conditions[-9:]] == list(form.templates["condition"])
+        assert [p for p in form.parts if p.startswith("condition:")] == [f"condition:{i}" for i in range(len(conditions))]
         await pilot.press("ctrl+s")
         await settle(demo_app, pilot)
         saved = demo_app.store.automation(target.id)
@@ -199,23 +210,19 @@ async def test_editing_keeps_the_id_and_every_kind_has_a_form(demo_app):
 
 
 async def test_a_part_form_picks_names_and_refuses_what_breaks_a_rule(demo_app):
-    from track_tui.screens.rule_part_form import RulePartScreen
-
     async with demo_app.run_test(size=(80, 24)) as pilot:
         form = await _open_form(demo_app, pilot, "n")
         store = demo_app.store
-        form.query_one("#pick-action").value = "create_task"
-        await settle(demo_app, pilot)
-        part = demo_app.screen
-        assert isinstance(part, RulePartScreen)
+        part = await open_part(demo_app, pilot, form, "add:action", "create_task")
         part.query_one("#p-title").value = ""
         await pilot.pause()
-        assert str(part.query_one("#error").render()) == "Title: missing"
+        assert str(part.query_one("#error").render()) == "Title: required (it is empty)"
         part.query_one("#p-title").value = "Send proposal"
         part.query_one("#p-due_in_days").value = "soon"
         await pilot.pause()
-        assert str(part.query_one("#error").render()) == "Due in days: 'soon' is not a whole number"
-        part.query_one("#p-due_in_days").value = "2"
+        assert str(part.query_one("#error").render()) == (
+            "Due in: 'soon' is not a number of days: write 2, 2 days or 1 week")
+        part.query_one("#p-due_in_days").value = "2 days"
         other = next(u for u in store.profiles() if u != store.user_id)
         part.query_one("#p-assign_to").value = other
         await pilot.pause()
@@ -225,13 +232,11 @@ async def test_a_part_form_picks_names_and_refuses_what_breaks_a_rule(demo_app):
         await settle(demo_app, pilot)
         actions = json.loads(form.query_one("#rule-actions").value)
         assert actions == [{"type": "create_task", "title": "Send proposal", "assign_to": other, "due_in_days": 2}]
-        form.query_one("#pick-action").value = "assign_owner"
-        await settle(demo_app, pilot)
-        part = demo_app.screen
+        part = await open_part(demo_app, pilot, form, "add:action", "assign_owner")
         part.query_one("#p-mode").value = "round_robin"
         part.query_one("#p-user_ids").value = "Zebulon"
         await pilot.pause()
-        assert str(part.query_one("#error").render()) == "User ids: 'Zebulon' matches nobody"
+        assert str(part.query_one("#error").render()) == "People (in turn): 'Zebulon' matches nobody"
         await pilot.press("escape")
         await settle(demo_app, pilot)
         assert demo_app.screen is form and len(json.loads(form.query_one("#rule-actions").value)) == 1
@@ -272,9 +277,7 @@ async def test_names_in_a_part_form_are_drawn_as_text(demo_app):
         tx.update("board_stages", stage.id, {"name": "[/]\x1b[2J[@click=app.quit]x"})
     async with demo_app.run_test(size=(120, 40)) as pilot:
         form = await _open_form(demo_app, pilot, "n")
-        form.query_one("#pick-action").value = "move_stage"
-        await settle(demo_app, pilot)
-        part = demo_app.screen
+        part = await open_part(demo_app, pilot, form, "add:action", "move_stage")
         assert isinstance(part, RulePartScreen)
         part.query_one("#p-stage_id").value = stage.id
         await pilot.pause()

@@ -88,7 +88,7 @@ async def test_enter_on_the_board_opens_the_deal_and_escape_returns_to_the_same_
         assert isinstance(page, RecordScreen)
         assert page.record_id == summary.record_id
         assert demo_app.focused is page.fields_list
-        assert page.timeline_total == demo_store.timeline_count(summary.record_id)
+        assert page.timeline_total == demo_store.record_timeline_count(summary.record_id)
         await pilot.press("escape")
         await settle(demo_app, pilot)
         assert demo_app.screen is board

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, ClassVar
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from .base import WorkspaceRow, utc_now
-from .enums import EntryType, RecordType, TaskStatus
+from .enums import EntryType, RecordType, RunStatus, TaskStatus
 from .text import JSON_MAX, LONG_TEXT_MAX
 
 DEFAULT_CALL_DISPOSITIONS = ("connected", "voicemail", "no-answer", "bad-number")
@@ -63,3 +63,34 @@ class Task(WorkspaceRow):
 
     def is_overdue(self, today: date) -> bool:
         return self.status != TaskStatus.DONE and self.due_date is not None and self.due_date < today
+
+
+class AutomationRunEntry(BaseModel):
+    """An automation's run on a record, as the record's timeline shows it beside its entries.
+
+    Not a `timeline_entries` row: runs live in `automation_runs` (the runner writes them, and
+    the run log lists them); the record's timeline query reads both and orders them by time, so
+    a person sees what an automation did to the record where they see everything else. `did`
+    is the rule's actions in words as the rule stands now (a run stores no copy of them)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str  # the run's id
+    automation_id: str
+    automation_name: str
+    status: RunStatus
+    error: str | None = None  # a failed run's reason, or what a successful one skipped
+    duration_ms: int | None = None
+    created_at: datetime  # the run's run_at
+    did: str = ""
+    author_id: None = None  # an automation, not a person: drawn as "Track"
+    entry_type: None = None  # not an EntryType: code that dispatches on it sees "none of them"
+    body: None = None
+
+    @property
+    def outcome(self) -> str:
+        """"ok", "failed", or "skipped" (it ran, but left an action undone: a webhook without a
+        server; `error` says which)."""
+        if self.status == RunStatus.FAILED:
+            return "failed"
+        return "skipped" if self.error else "ok"

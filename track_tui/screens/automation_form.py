@@ -1,14 +1,20 @@
 """Create or edit an automation (admins): its name and its WHEN / IF / THEN parts.
 
-A rule's parts are JSON objects (the shape the web app stores, see models/automation_rules.py);
-the form shows them as one line of JSON each — the trigger, the list of conditions and the list
-of actions — and the three pickers open a form for every trigger, condition and action of
-PRODUCT.md (screens/rule_part_form.py: stages, boards and people picked by name), started from a
-template filled with this workspace's first board, stage and the person; what it returns
-replaces the trigger or is added to its list. The JSON lines stay editable for fine changes.
-As the person types, the rule is read again and shown in words under the fields, or the first
-rule it breaks is named ("Action 2: title: missing"); saving is refused until it is whole.
-Everything is saved through the store's write path (`save_automation`).
+The rule shows as a list, one line per part in words — WHEN the trigger, IF each condition,
+THEN each action — with a line to add a condition and one to add an action. Enter on a part
+opens its form (screens/rule_part_form.py: the kind, then a field per parameter — stages,
+boards and people picked by name, days as "2 days", a field's value as the field takes it),
+filled with the stored value; what it returns replaces the part. Enter on an "add" line opens
+the same form for a new part. `d` removes a condition or an action, shift+↑ / shift+↓ move one
+within its list (actions run in order). A part stored in a shape this client cannot read shows
+as "⚠ malformed …" and Enter opens a form to replace it; the rest of the rule is unaffected.
+
+Advanced: ctrl+o shows the three parts as JSON lines instead (the trigger object, the lists of
+conditions and of actions), for what the forms do not say. The JSON lines are what the form
+holds either way — the list is drawn from them and the part forms write into them — so both
+views always agree. As the person types, the rule is read again and shown in words under the
+list, or the first rule it breaks is named ("Action 2: tag: missing"); saving is refused until
+it is whole. Everything is saved through the store's write path (`save_automation`).
 """
 
 from __future__ import annotations
@@ -16,61 +22,42 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, OptionList, Static
+from textual.widgets.option_list import Option
 
 from ..models import Automation
 from ..models import automation_rules as r
-from ..models.automation_words import RuleNames, rule_words
+from ..models.automation_words import RuleNames, action_words, condition_words, rule_words, trigger_words
+from ..safe_text import safe_line
 from ..store import InvalidInput, NotFound, Store
 from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
+from .rule_part_form import RulePartScreen, templates
 
+__all__ = ["AutomationFormScreen", "RulePartsList", "templates"]
 
-def templates(names: RuleNames) -> dict[str, dict[str, dict[str, Any]]]:
-    """A starting object for every kind of part, filled with ids of this workspace."""
-    board = next(iter(names.boards), "")
-    stage = next((s for s, b in names.stage_boards.items() if b == board), next(iter(names.stages), ""))
-    me = names.me or next(iter(names.people), "")
-    return {
-        "trigger": {
-            "record_created": {"type": "record_created", "record_type": "deal"},
-            "field_updated": {"type": "field_updated", "field": "close_date"},
-            "stage_changed": {"type": "stage_changed", "to_stage_id": stage},
-            "field_matches": {"type": "field_matches", "field": "value_cents", "op": "gte", "value": 1_000_000},
-            "days_in_stage": {"type": "days_in_stage", "stage_id": stage, "days": 14},
-            "due_date_approaching": {"type": "due_date_approaching", "field": "close_date", "days_before": 7},
-        },
-        "condition": {
-            "on_board": {"type": "on_board", "board_id": board},
-            "field_equals": {"type": "field_equals", "field": "name", "value": ""},
-            "field_contains": {"type": "field_contains", "field": "name", "value": "pilot"},
-            "field_is_empty": {"type": "field_is_empty", "field": "close_date"},
-            "owner_is": {"type": "owner_is", "user_id": me},
-            "owner_is_not": {"type": "owner_is_not", "user_id": me},
-            "tag_applied": {"type": "tag_applied", "tag": "vip"},
-            "tag_not_applied": {"type": "tag_not_applied", "tag": "vip"},
-            "created_within_days": {"type": "created_within_days", "days": 30},
-        },
-        "action": {
-            "assign_owner": {"type": "assign_owner", "mode": "direct", "user_id": me},
-            "move_stage": {"type": "move_stage", "stage_id": stage},
-            "add_tag": {"type": "add_tag", "tag": "vip"},
-            "remove_tag": {"type": "remove_tag", "tag": "vip"},
-            "create_task": {"type": "create_task", "title": "Follow up", "assign_to": "owner", "due_in_days": 2},
-            "notify": {"type": "notify", "user": "owner", "message": "Have a look"},
-            "set_field": {"type": "set_field", "field": "probability", "value": 50},
-            "send_webhook": {"type": "send_webhook", "url": "https://example.com/hook", "method": "POST"},
-        },
-    }
+LIST_FIELDS = {"condition": "rule-conditions", "action": "rule-actions"}
 
 
 def _dump(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
+
+
+class RulePartsList(OptionList):
+    """The rule's parts; its keys edit, remove and move the highlighted one."""
+
+    BINDINGS = [
+        Binding("d,delete", "screen.remove_part", "Remove", id="automation_form.remove"),
+        Binding("shift+up,ctrl+up", "screen.move_part(-1)", "Move up", id="automation_form.move_up", show=False),
+        Binding("shift+down,ctrl+down", "screen.move_part(1)", "Move down", id="automation_form.move_down",
+                show=False),
+    ]
 
 
 class AutomationFormScreen(ModalScreen[str | None]):
@@ -79,6 +66,7 @@ class AutomationFormScreen(ModalScreen[str | None]):
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
         Binding("ctrl+s", "save", "Save", id="automation_form.save"),
+        Binding("ctrl+o", "toggle_json", "JSON", id="automation_form.json"),
     ]
 
     def __init__(self, store: Store, automation: Automation | None, names: RuleNames) -> None:
@@ -88,6 +76,7 @@ class AutomationFormScreen(ModalScreen[str | None]):
         self.names = names
         self.templates = templates(names)
         self.problem: str | None = None
+        self.parts: list[str] = []  # the option ids of the list, in order
 
     def compose(self) -> ComposeResult:
         a = self.automation
@@ -95,30 +84,48 @@ class AutomationFormScreen(ModalScreen[str | None]):
             yield Static("Edit automation" if a else "New automation", classes="dialog-title")
             yield Static("Name", classes="field-label")
             yield SafeInput(value=a.name if a else "", placeholder="What the rule is called", id="rule-name", select_on_focus=False)
-            with Horizontal(id="rule-pickers"):
-                yield Select([(k, k) for k in self.templates["trigger"]], prompt="WHEN…", id="pick-trigger")
-                yield Select([(k, k) for k in self.templates["condition"]], prompt="+ IF…", id="pick-condition")
-                yield Select([(k, k) for k in self.templates["action"]], prompt="+ THEN…", id="pick-action")
-            yield Static("WHEN — the trigger (a JSON object)", classes="field-label")
-            yield SafeInput(value=_dump(a.trigger) if a else "", placeholder="pick a trigger above", id="rule-trigger", select_on_focus=False)
-            yield Static("IF — the conditions (a JSON list; [] for none)", classes="field-label")
-            yield SafeInput(value=_dump(a.conditions) if a else "[]", placeholder="[]", id="rule-conditions", select_on_focus=False)
-            yield Static("THEN — the actions (a JSON list)", classes="field-label")
-            yield SafeInput(value=_dump(a.actions) if a else "[]", placeholder="[]", id="rule-actions", select_on_focus=False)
+            yield Static("The rule — Enter edits a part or adds one · d removes · shift+↑↓ moves", classes="field-label",
+                         id="parts-label")
+            yield RulePartsList(id="rule-parts")
+            with Vertical(id="rule-json"):
+                yield Static("WHEN — the trigger (a JSON object)", classes="field-label")
+                yield SafeInput(value=_dump(a.trigger) if a else "", placeholder="a JSON object", id="rule-trigger",
+                                select_on_focus=False)
+                yield Static("IF — the conditions (a JSON list; [] for none)", classes="field-label")
+                yield SafeInput(value=_dump(a.conditions) if a else "[]", placeholder="[]", id="rule-conditions",
+                                select_on_focus=False)
+                yield Static("THEN — the actions (a JSON list)", classes="field-label")
+                yield SafeInput(value=_dump(a.actions) if a else "[]", placeholder="[]", id="rule-actions",
+                                select_on_focus=False)
             yield PlainLabel("", id="rule-preview", classes="dialog-hint")
             yield PlainLabel("", id="error", classes="dialog-error")
-            yield Static("Enter or ctrl+s saves · Tab next field · Esc cancels", classes="dialog-hint")
+            yield Static("ctrl+s saves · ctrl+o JSON (advanced) · Tab next field · Esc cancels", classes="dialog-hint")
 
     def on_mount(self) -> None:
+        self.query_one("#rule-json").display = False
         self.query_one("#rule-name", Input).focus()
         self.check()
 
-    # -- reading the form ------------------------------------------------------------------
+    # -- the JSON the form holds -----------------------------------------------------------
+
+    def _input(self, kind: str) -> Input:
+        return self.query_one("#rule-trigger" if kind == "trigger" else f"#{LIST_FIELDS[kind]}", Input)
+
+    def _loaded(self, kind: str) -> Any:
+        """The JSON in a line, or a ValueError (never for what the forms wrote)."""
+        return json.loads(self._input(kind).value or ("[]" if kind != "trigger" else "null"))
+
+    def _list(self, kind: str) -> list[Any] | None:
+        try:
+            value = self._loaded(kind)
+        except json.JSONDecodeError:
+            return None
+        return value if isinstance(value, list) else None
 
     def _json(self, field_id: str, label: str) -> Any:
         text = self.query_one(f"#{field_id}", Input).value.strip()
         if not text:
-            raise ValueError(f"{label}: empty (write a JSON {'object' if field_id == 'rule-trigger' else 'list'})")
+            raise ValueError(f"{label}: empty ({'pick a trigger' if field_id == 'rule-trigger' else 'write a JSON list'})")
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -152,7 +159,8 @@ class AutomationFormScreen(ModalScreen[str | None]):
 
     @on(Input.Changed)
     def check(self) -> None:
-        """Validate as the person types: the rule in words, or the rule broken."""
+        """Validate as the person types: the rule in words, or the rule broken; the list redrawn."""
+        self._draw_parts()
         preview = self.query_one("#rule-preview", PlainLabel)
         error = self.query_one("#error", PlainLabel)
         try:
@@ -166,38 +174,160 @@ class AutomationFormScreen(ModalScreen[str | None]):
         error.update("")
         preview.update(rule_words(r.Rule.read(trigger, conditions, actions), self.names))
 
-    # -- templates -------------------------------------------------------------------------
+    # -- the list of parts -----------------------------------------------------------------
 
-    @on(Select.Changed)
-    def _picked(self, event: Select.Changed) -> None:
-        """A kind picked: its form opens with the template filled in; what it returns is put in."""
-        if not isinstance(event.value, str):  # cleared after a pick (Select's blank)
+    def _line(self, head: str, words: str, *, malformed: bool = False) -> Text:
+        line = Text(no_wrap=True, overflow="ellipsis")
+        line.append(f"{head:<5} ", style="bold")
+        line.append(safe_line(words), style="bold" if malformed else "")
+        if malformed:
+            line.append(" — Enter replaces it", style="italic")
+        return line
+
+    def _draw_parts(self) -> None:
+        options: list[Option] = []
+        try:
+            trigger = self._loaded("trigger")
+        except json.JSONDecodeError:
+            options.append(Option(self._line("WHEN", "⚠ the trigger is not JSON: fix it in the JSON view (ctrl+o)",
+                                             malformed=True), id="broken:trigger"))
+        else:
+            if trigger is None or trigger == {}:
+                options.append(Option(self._line("WHEN", "… (no trigger yet: Enter picks one)"), id="trigger"))
+            else:
+                part = r.parse_part("trigger", trigger)
+                options.append(Option(self._line("WHEN", trigger_words(part, self.names),
+                                                 malformed=isinstance(part, r.Malformed)), id="trigger"))
+        for kind, head, words in (("condition", "IF", condition_words), ("action", "THEN", action_words)):
+            items = self._list(kind)
+            if items is None:
+                options.append(Option(self._line(head, f"⚠ the {kind}s are not a JSON list: fix them in the JSON "
+                                                 "view (ctrl+o)", malformed=True), id=f"broken:{kind}"))
+                continue
+            for index, raw in enumerate(items):
+                part = r.parse_part(kind, raw)
+                shown = head if index == 0 else ("and" if kind == "condition" else "then")
+                options.append(Option(self._line(shown, words(part, self.names), malformed=isinstance(part, r.Malformed)),
+                                      id=f"{kind}:{index}"))
+            options.append(Option(Text(f"{'':5} + add {'a condition' if kind == 'condition' else 'an action'}",
+                                       style="italic"), id=f"add:{kind}"))
+        parts = self.query_one("#rule-parts", RulePartsList)
+        keep = parts.highlighted
+        ids = [o.id or "" for o in options]
+        if ids == self.parts and parts.option_count == len(options):
+            for index, option in enumerate(options):  # same shape: the lines change in place
+                parts.replace_option_prompt_at_index(index, option.prompt)
             return
-        from .rule_part_form import RulePartScreen
+        self.parts = ids
+        parts.clear_options()
+        parts.add_options(options)
+        if options:
+            parts.highlighted = min(keep or 0, len(options) - 1)
 
-        kind = {"pick-trigger": "trigger", "pick-condition": "condition", "pick-action": "action"}[event.select.id]
-        part_type = str(event.value)
-        event.select.clear()
-        self.app.push_screen(RulePartScreen(kind, part_type, self.names, self.templates[kind][part_type]),
-                             lambda part: self.put_part(kind, part))
+    def _focus_part(self, option_id: str) -> None:
+        parts = self.query_one("#rule-parts", RulePartsList)
+        if option_id in self.parts:
+            parts.highlighted = self.parts.index(option_id)
 
-    def put_part(self, kind: str, part: dict[str, Any] | None) -> None:
-        """The trigger replaced, or a condition / action added at the end of its list."""
+    @property
+    def current_part(self) -> str | None:
+        parts = self.query_one("#rule-parts", RulePartsList)
+        index = parts.highlighted
+        return self.parts[index] if index is not None and 0 <= index < len(self.parts) else None
+
+    @on(OptionList.OptionSelected, "#rule-parts")
+    def _part_chosen(self, event: OptionList.OptionSelected) -> None:
+        self.edit_part(event.option.id or "")
+
+    def edit_part(self, option_id: str) -> None:
+        """Open the form of a part (filled with its stored value), or of a new one."""
+        if option_id.startswith("broken:"):
+            self.action_toggle_json()
+            return
+        kind, _, place = option_id.partition(":")
+        if kind == "add":
+            kind, index, raw = place, None, None
+            title = f"New {kind}"
+        elif kind == "trigger":
+            index = None
+            raw = self._loaded("trigger")
+            raw = None if raw in (None, {}) else raw
+            title = "Trigger (WHEN)"
+        else:
+            items = self._list(kind) or []
+            index = int(place)
+            if index >= len(items):
+                return
+            raw = items[index]
+            title = f"{kind.capitalize()} {index + 1}"
+        part = r.parse_part(kind, raw) if raw is not None else None
+        problem = part.problem if isinstance(part, r.Malformed) else None
+        part_type = part.type if part is not None else None
+        initial = raw if isinstance(part, r.Malformed) else (part.stored() if part is not None else None)
+        if problem:
+            title += " — malformed"
+        self.app.push_screen(
+            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem),
+            lambda result: self.put_part(kind, result, index),
+        )
+
+    def put_part(self, kind: str, part: dict[str, Any] | None, index: int | None = None) -> None:
+        """The trigger replaced, a condition / action replaced at `index`, or added at the end."""
         if part is None:
             return
         if kind == "trigger":
-            self.query_one("#rule-trigger", Input).value = _dump(part)
+            self._input("trigger").value = _dump(part)
+            self.call_after_refresh(self._focus_part, "trigger")
             return
-        field = self.query_one(f"#rule-{kind}s", Input)
-        try:
-            current = json.loads(field.value or "[]")
-        except json.JSONDecodeError:
-            current = None
-        if not isinstance(current, list):
+        current = self._list(kind)
+        if current is None:
             self.query_one("#error", PlainLabel).update(
                 f"{kind.capitalize()}s: fix the list first (it is not a JSON list), then add")
             return
-        field.value = _dump([*current, part])
+        if index is None or index >= len(current):
+            current.append(part)
+            index = len(current) - 1
+        else:
+            current[index] = part
+        self._input(kind).value = _dump(current)
+        self.call_after_refresh(self._focus_part, f"{kind}:{index}")
+
+    def action_remove_part(self) -> None:
+        option_id = self.current_part or ""
+        kind, _, place = option_id.partition(":")
+        if kind == "trigger":
+            self.query_one("#error", PlainLabel).update("Trigger: a rule needs one; Enter replaces it")
+            return
+        if kind not in LIST_FIELDS or not place.isdigit():
+            return
+        items = self._list(kind)
+        if items is None or int(place) >= len(items):
+            return
+        del items[int(place)]
+        self._input(kind).value = _dump(items)
+
+    def action_move_part(self, delta: int) -> None:
+        kind, _, place = (self.current_part or "").partition(":")
+        if kind not in LIST_FIELDS or not place.isdigit():
+            return
+        items = self._list(kind)
+        index, target = int(place), int(place) + delta
+        if items is None or not (0 <= target < len(items)):
+            return
+        items[index], items[target] = items[target], items[index]
+        self._input(kind).value = _dump(items)
+        self.call_after_refresh(self._focus_part, f"{kind}:{target}")
+
+    # -- the advanced view -----------------------------------------------------------------
+
+    def action_toggle_json(self) -> None:
+        """The JSON lines instead of the list, or back."""
+        box = self.query_one("#rule-json")
+        showing = not box.display
+        box.display = showing
+        self.query_one("#rule-parts").display = not showing
+        self.query_one("#parts-label").display = not showing
+        (self.query_one("#rule-trigger", Input) if showing else self.query_one("#rule-parts")).focus()
 
     # -- saving ----------------------------------------------------------------------------
 

@@ -266,9 +266,10 @@ class RunLogScreen(Screen[None]):
         self.option_list.action_cursor_down() if delta > 0 else self.option_list.action_cursor_up()
 
     def __init__(self, store: Store, *, automation_id: str | None = None, record_id: str | None = None,
-                 title: str = "") -> None:
+                 title: str = "", keep: str | None = None) -> None:
         super().__init__()
         self.store = store
+        self.keep = keep  # a run to put the cursor on (the record's timeline opens the log at it)
         self.automation_id = automation_id
         self.record_id = record_id
         self.title_text = title
@@ -301,8 +302,13 @@ class RunLogScreen(Screen[None]):
         self.complete = len(self.lines) < RUN_PAGE
         self.option_list.clear_options()
         self._add(self.lines)
+        if self.keep is not None:
+            while not self.complete and not any(line.run.id == self.keep for line in self.lines):
+                self._more()  # the run is older than the first page: read on to it
+        ids = [line.run.id for line in self.lines]
         if self.lines:
-            self.option_list.highlighted = 0
+            self.option_list.highlighted = ids.index(self.keep) if self.keep in ids else 0
+        self.keep = None  # a reload later keeps the top, as before
         if self.record_id is not None:
             what = f"Automation runs on {self.title_text}"
         else:

@@ -376,7 +376,7 @@ class RecordScreen(Screen[None]):
     # -- the timeline ----------------------------------------------------------------------
 
     def _page(self, offset: int, limit: int) -> list:
-        entries = self.store.timeline(self.record_id, types=self.types, limit=limit, offset=offset)
+        entries = self.store.record_timeline(self.record_id, types=self.types, limit=limit, offset=offset)
         missing = [ref for ref in linked_ids(entries, self._custom_defs) if ref[1] not in self._names]
         if missing:
             self._names.update(self.store.names_of(missing))
@@ -385,7 +385,7 @@ class RecordScreen(Screen[None]):
     def load_timeline(self, keep: str | None = None) -> None:
         """Count the entries under the filter and show the first page (the rest load on scroll)."""
         store = self.store
-        self.timeline_total = store.timeline_count(self.record_id, self.types)
+        self.timeline_total = store.record_timeline_count(self.record_id, self.types)
         currency = getattr(self.record, "currency", "USD")
         self._ctx = TimelineContext(
             now=store.now(), today=store.today(), profiles=self.profiles, currency=currency,
@@ -416,8 +416,10 @@ class RecordScreen(Screen[None]):
                 self.show_details()
             if mine and changes.is_news:
                 self._warn_open_editor(changes)
-            entry_ids = changes.ids("timeline_entries")
-            if changes.any_row("timeline_entries") or (entry_ids and self._touches_my_timeline(entry_ids)):
+            entry_ids, run_ids = changes.ids("timeline_entries"), changes.ids("automation_runs")
+            if (changes.any_row("timeline_entries") or changes.any_row("automation_runs")
+                    or (entry_ids and self._touches_my_timeline(entry_ids))
+                    or (run_ids and self.store.runs_on_record(self.record_id, run_ids))):
                 keep = self.timeline.current.id if not changes.from_here and self.timeline.current else None
                 self.load_timeline(keep=keep)
         except LookupError:  # the record is gone (hard delete from elsewhere)
@@ -813,7 +815,7 @@ class RecordScreen(Screen[None]):
     # -- tasks -----------------------------------------------------------------------------
 
     def action_make_task(self) -> None:
-        entry = self.timeline.current if self.focused is self.timeline else None
+        entry = self.timeline.current_entry if self.focused is self.timeline else None
         if entry is not None and self._ctx is not None:
             headline = describe_entry(entry, self._ctx)
             first_line = (entry.body or "").strip().splitlines()[0] if (entry.body or "").strip() else ""
@@ -933,6 +935,14 @@ class RecordScreen(Screen[None]):
 
         self.app.push_screen(RunLogScreen(self.store, record_id=self.record_id, title=self.record.name))
 
+    def on_timeline_view_run_chosen(self, message: TimelineView.RunChosen) -> None:
+        """Enter on an automation run in the timeline: its rule's run log, at that run."""
+        from .automations import RunLogScreen
+
+        run = message.run
+        self.app.push_screen(RunLogScreen(self.store, automation_id=run.automation_id, title=run.automation_name,
+                                          keep=run.id))
+
     def palette_commands(self) -> Iterable[tuple[str, str, object]]:
         name = self.record.name
         yield ("Record: add a note", f"Markdown note on {name} (a)", self.action_add_note)
@@ -940,7 +950,7 @@ class RecordScreen(Screen[None]):
         yield ("Record: log an email", "Paste an email (E)", self.action_log_email)
         yield ("Record: log a meeting", "Title, time, notes (m)", self.action_log_meeting)
         yield ("Record: new task", f"A task on {name} (t)", self.action_make_task)
-        if self.focused is self.timeline and self.timeline.current is not None:
+        if self.focused is self.timeline and self.timeline.current_entry is not None:
             yield ("Timeline: task from the focused entry", "Links back to the entry (t)", self.action_make_task)
         yield ("Timeline: filter by entry type", "Notes, calls, emails… (f)", self.action_filter)
         yield ("Record: audit history", f"Who changed {name}, when, from what to what", self.open_audit_history)

@@ -1,16 +1,23 @@
-"""A form for one part of an automation rule — a trigger, a condition or an action.
+"""A form for one part of an automation rule — a trigger, a condition or an action — new or
+already in the rule.
 
-One field per parameter of the part's model (models/automation_rules.py), each the kind of
-widget its value needs: stages, boards and people are picked by name (never typed as ids),
-fixed choices (an operator, a mode, a stage type, a method) from a list, yes/no as a checkbox,
-numbers and text as lines. The part is read again on every change and the first rule it breaks
-is named; Enter returns it as the JSON object the rule stores.
+First the part's kind (a list of every trigger, condition or action of PRODUCT.md), then one
+field per parameter of its model (models/automation_rules.py), each the kind of widget its
+value needs: stages, boards and people are picked by name (never typed as ids), fixed choices
+(an operator, a mode, a stage type, a method) from a list, yes/no as a list of two, a number of
+days as "2 days" or "1 week", a field's value as that field takes it (an amount, a date, a
+person, tags: models/rule_values.py), other text as lines. Changing the kind swaps the fields,
+keeping the values the two kinds share (a tag, a field).
+
+An existing part opens with its stored value filled in; unknown keys the web app put beside it
+are kept when it is saved again. A stored part that does not fit its model opens with what of
+it fits, the problem said above the fields; what the form returns replaces it. The part is read
+again on every change and the first rule it breaks is named ("Days: must be at least 1"); Enter
+returns it as the JSON object the rule stores.
 """
 
 from __future__ import annotations
 
-import json
-import typing
 from typing import Any, Literal, get_args, get_origin
 
 from textual import on
@@ -18,12 +25,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
 from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, trigger_words
 from ..models.enums import RecordType, StageType
 from ..models.records import FIELD_LABELS
+from ..models.rule_values import days_text, parse_days, parse_value, value_hint, value_text
 from ..widgets.plain_text import PlainLabel, plain
 from ..widgets.safe_input import SafeInput
 
@@ -32,26 +41,118 @@ WORDS = {"trigger": trigger_words, "condition": condition_words, "action": actio
 NONE = "__none__"  # a Select's "not set" (Select values must not be None)
 RECORD_FIELDS = ("name", "value_cents", "currency", "stage_id", "close_date", "probability", "owner_id", "tags",
                  "email", "phone", "title", "domain", "industry", "size", "company_id")
+DAY_PARAMS = frozenset({"days", "days_before", "due_in_days"})
+LABELS = {
+    "due_in_days": "Due in", "days_before": "How long before", "days": "For how long", "user_ids": "People (in turn)",
+    "user_id": "Person", "assign_to": "Assign to", "user": "Notify whom", "negate": "Turn it around",
+    "to_stage_id": "To stage", "from_stage_id": "From stage", "stage_id": "Stage", "board_id": "Board",
+    "record_type": "Record type", "to_stage_type": "Or to a stage of type", "op": "Compare", "url": "URL",
+}
+CHOICE_WORDS = {
+    "op": {"eq": "is", "ne": "is not", "gt": "is more than", "gte": "is at least", "lt": "is less than",
+           "lte": "is at most", "contains": "contains"},
+    "mode": {"direct": "one person", "round_robin": "in turn (round robin)"},
+}
 
 
 def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+    return LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def _friendly(message: str) -> str:
+    """A model's message as the form says it."""
+    message = message.strip()
+    for prefix, words in (("Input should be greater than or equal to ", "must be at least "),
+                          ("Input should be less than or equal to ", "must be at most ")):
+        if message.startswith(prefix):
+            return words + message.removeprefix(prefix)
+    if message == "String should have at least 1 character":
+        return "must not be empty"
+    if message == "missing":
+        return "required (it is empty)"
+    return message
+
+
+def templates(names: RuleNames) -> dict[str, dict[str, dict[str, Any]]]:
+    """A starting object for every kind of part, filled with ids of this workspace."""
+    board = next(iter(names.boards), "")
+    stage = next((s for s, b in names.stage_boards.items() if b == board), next(iter(names.stages), ""))
+    me = names.me or next(iter(names.people), "")
+    return {
+        "trigger": {
+            "record_created": {"type": "record_created", "record_type": "deal"},
+            "field_updated": {"type": "field_updated", "field": "close_date"},
+            "stage_changed": {"type": "stage_changed", "to_stage_id": stage},
+            "field_matches": {"type": "field_matches", "field": "value_cents", "op": "gte", "value": 1_000_000},
+            "days_in_stage": {"type": "days_in_stage", "stage_id": stage, "days": 14},
+            "due_date_approaching": {"type": "due_date_approaching", "field": "close_date", "days_before": 7},
+        },
+        "condition": {
+            "on_board": {"type": "on_board", "board_id": board},
+            "field_equals": {"type": "field_equals", "field": "name", "value": ""},
+            "field_contains": {"type": "field_contains", "field": "name", "value": "pilot"},
+            "field_is_empty": {"type": "field_is_empty", "field": "close_date"},
+            "owner_is": {"type": "owner_is", "user_id": me},
+            "owner_is_not": {"type": "owner_is_not", "user_id": me},
+            "tag_applied": {"type": "tag_applied", "tag": "vip"},
+            "tag_not_applied": {"type": "tag_not_applied", "tag": "vip"},
+            "created_within_days": {"type": "created_within_days", "days": 30},
+        },
+        "action": {
+            "assign_owner": {"type": "assign_owner", "mode": "direct", "user_id": me},
+            "move_stage": {"type": "move_stage", "stage_id": stage},
+            "add_tag": {"type": "add_tag", "tag": "vip"},
+            "remove_tag": {"type": "remove_tag", "tag": "vip"},
+            "create_task": {"type": "create_task", "title": "Follow up", "assign_to": "owner", "due_in_days": 2},
+            "notify": {"type": "notify", "user": "owner", "message": "Have a look"},
+            "set_field": {"type": "set_field", "field": "probability", "value": 50},
+            "send_webhook": {"type": "send_webhook", "url": "https://example.com/hook", "method": "POST"},
+        },
+    }
+
+
+def flat(raw: Any) -> dict[str, Any]:
+    """A stored part's keys, with the reference's `{type, params}` spelling lifted out."""
+    if not isinstance(raw, dict):
+        return {}
+    data = dict(raw)
+    params = data.get("params")
+    if isinstance(params, dict):
+        data.pop("params")
+        data = {**params, **data}
+    return data
 
 
 class RulePartScreen(ModalScreen[dict | None]):
+    """Returns the part as the rule stores it, or None when cancelled."""
+
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "submit", "Add", id="rule_part.add"),
+        Binding("ctrl+s", "submit", "Put in the rule", id="rule_part.add"),
     ]
 
-    def __init__(self, kind: str, part_type: str, names: RuleNames, initial: dict[str, Any] | None = None,
-                 custom_keys: dict[str, str] | None = None) -> None:
+    def __init__(self, kind: str, part_type: str | None, names: RuleNames, initial: Any = None,
+                 custom_keys: dict[str, str] | None = None, *, title: str | None = None,
+                 problem: str | None = None) -> None:
         super().__init__()
-        self.kind, self.part_type, self.names = kind, part_type, names
-        self.model = MODELS[kind][part_type]
-        self.initial = dict(initial or {})
+        self.kind, self.names = kind, names
+        self.models = MODELS[kind]
+        self.templates = templates(names)[kind]
+        self.part_type = part_type if part_type in self.models else next(iter(self.models))
+        if initial is None:
+            self.initial = dict(self.templates[self.part_type])
+        elif problem:  # what of a malformed part fits, over the kind's starting values
+            self.initial = {**self.templates[self.part_type], **flat(initial)}
+        else:
+            self.initial = flat(initial)
+        self.stored_type = self.initial.get("type")  # the unknown keys are kept only for the same kind
+        self.title_text = title or f"New {kind}"
+        self.problem = problem  # the stored value's, when it does not fit its model
         self.custom_keys = custom_keys if custom_keys is not None else dict(names.custom_labels)
-        self.result: dict[str, Any] | None = None
+
+    @property
+    def model(self) -> type[r._Part]:
+        return self.models[self.part_type]
 
     # -- building the fields ---------------------------------------------------------------
 
@@ -76,73 +177,134 @@ class RulePartScreen(ModalScreen[dict | None]):
             return fields + [(f"{label} (custom)", f"custom_fields.{key}") for key, label in self.custom_keys.items()]
         literal = next((a for a in (annotation, *get_args(annotation)) if get_origin(a) is Literal), None)
         if literal is not None:
-            return [(str(v), str(v)) for v in get_args(literal)]
+            words = CHOICE_WORDS.get(name, {})
+            return [(words.get(str(v), str(v)), str(v)) for v in get_args(literal)]
         return None
 
     def _person(self, user_id: str) -> str:
         name = self.names.people.get(user_id, "someone")
         return f"{name} (me)" if user_id == self.names.me else name
 
+    def _field_widgets(self, values: dict[str, Any]) -> list[Widget]:
+        """A label and a widget per parameter of the current kind, filled from `values`."""
+        widgets: list[Widget] = []
+        field_name = str(values.get("field") or "")
+        for name, info in self.model.model_fields.items():
+            if name == "type":
+                continue
+            value = values.get(name, info.get_default(call_default_factory=True))
+            annotation = info.annotation
+            widgets.append(Static(_label(name), classes="field-label"))
+            choices = self._choices(name, annotation)
+            if choices is not None:
+                options = [v for _, v in choices]
+                chosen = NONE if value is None else str(value.value if hasattr(value, "value") else value)
+                if chosen not in options:
+                    if name == "field" and chosen != NONE:  # a field this list does not name: kept
+                        choices.append((chosen, chosen))
+                    else:
+                        chosen = options[0]
+                # Names are data: drawn as literal, safe text (a stage called "[/]" is text).
+                widgets.append(Select([(plain(label), v) for label, v in choices], value=chosen, allow_blank=False,
+                                      id=f"p-{name}"))
+            elif annotation is bool:
+                widgets.append(Select([("no", "no"), ("yes", "yes (the opposite)")], value="yes" if value else "no",
+                                      allow_blank=False, id=f"p-{name}"))
+            else:
+                widgets.append(SafeInput(value=self._text(name, value, field_name), placeholder=self._hint(name, field_name),
+                                         id=f"p-{name}", select_on_focus=False))
+        return widgets
+
+    def _text(self, name: str, value: Any, field_name: str) -> str:
+        if name in DAY_PARAMS:
+            return days_text(value) if isinstance(value, int) and not isinstance(value, bool) else str(value or "")
+        if name == "value":
+            return value_text(field_name, value, self.names)
+        if name == "user_ids" and isinstance(value, list):
+            return ", ".join(self._person(str(v)) if v in self.names.people else str(v) for v in value)
+        return "" if value is None else str(value)
+
+    def _hint(self, name: str, field_name: str) -> str:
+        if name in DAY_PARAMS:
+            return "2 days, 1 week" + (", today" if name != "days" else "")
+        if name == "value":
+            return value_hint(field_name)
+        return {"user_ids": "names, comma-separated (in turn)"}.get(name, "")
+
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog", id="part-form"):
-            yield Static(f"{self.kind.capitalize()}: {self.part_type.replace('_', ' ')}", classes="dialog-title")
-            for name, info in self.model.model_fields.items():
-                if name == "type":
-                    continue
-                value = self.initial.get(name, info.get_default(call_default_factory=True))
-                annotation = info.annotation
-                yield Static(_label(name), classes="field-label")
-                choices = self._choices(name, annotation)
-                if choices is not None:
-                    values = [v for _, v in choices]
-                    chosen = NONE if value is None else str(value.value if hasattr(value, "value") else value)
-                    if chosen not in values:
-                        chosen = values[0]
-                    # Names are data: drawn as literal, safe text (a stage called "[/]" is text).
-                    yield Select([(plain(label), v) for label, v in choices], value=chosen, allow_blank=False,
-                                 id=f"p-{name}")
-                elif annotation is bool:
-                    yield Select([("no", "no"), ("yes", "yes")], value="yes" if value else "no", allow_blank=False,
-                                 id=f"p-{name}")
-                else:
-                    if isinstance(value, list):
-                        text = ", ".join(self._person(v) if name == "user_ids" else str(v) for v in value)
-                    elif value is None:
-                        text = ""
-                    elif isinstance(value, (dict, bool)):
-                        text = json.dumps(value)
-                    else:
-                        text = str(value)
-                    hint = {"user_ids": "names, comma-separated (in turn)", "value": "text, a number, or JSON"}.get(name, "")
-                    yield SafeInput(value=text, placeholder=hint, id=f"p-{name}", select_on_focus=False)
+            yield Static(self.title_text, classes="dialog-title")
+            if self.problem:
+                yield PlainLabel(f"⚠ Stored as malformed ({self.problem}): pick its kind, fill it in, and it is "
+                                 "replaced", id="stored-problem", classes="dialog-error")
+            yield Static("Kind", classes="field-label")
+            yield Select([(t.replace("_", " "), t) for t in self.models], value=self.part_type, allow_blank=False,
+                         id="p-type")
+            with Vertical(id="part-fields"):
+                yield from self._field_widgets(self.initial)
             yield PlainLabel("", id="part-preview", classes="dialog-hint")
             yield PlainLabel("", id="error", classes="dialog-error")
-            yield Static("Enter (in a line) or ctrl+s adds it · Tab next field · Esc cancels", classes="dialog-hint")
+            yield Static("Enter in a line or ctrl+s puts it in the rule · Esc cancels",
+                         classes="dialog-hint")
 
     def on_mount(self) -> None:
         self.check()
 
+    async def switch_kind(self, part_type: str) -> None:
+        """Another kind picked: its fields, with the values both kinds have carried over."""
+        if part_type == self.part_type or part_type not in self.models:
+            return
+        shared = {k: v for k, v in self._loose().items() if k in self.models[part_type].model_fields}
+        self.part_type = part_type
+        values = {**self.templates[part_type], **shared, "type": part_type}
+        box = self.query_one("#part-fields", Vertical)
+        await box.remove_children()
+        await box.mount_all(self._field_widgets(values))
+        self.check()
+
     # -- reading ---------------------------------------------------------------------------
+
+    def _loose(self) -> dict[str, Any]:
+        """What the fields hold that reads as a value (for carrying over to another kind)."""
+        values: dict[str, Any] = {}
+        for name in self.model.model_fields:
+            if name == "type":
+                continue
+            try:
+                values[name] = self._value(name)
+            except ValueError:
+                continue
+        return {k: v for k, v in values.items() if v is not None}
+
+    def _value(self, name: str) -> Any:
+        info = self.model.model_fields[name]
+        widget = self.query_one(f"#p-{name}")
+        if isinstance(widget, Select) and info.annotation is bool:
+            return widget.value == "yes"
+        if isinstance(widget, Select):
+            value = widget.value
+            return None if value == NONE or not isinstance(value, str) else value
+        assert isinstance(widget, Input)
+        try:
+            return self._parse(name, info.annotation, widget.value.strip())
+        except ValueError as exc:
+            raise ValueError(f"{_label(name)}: {exc}") from None
 
     def read(self) -> dict[str, Any]:
         """The part as stored JSON; raises ValueError naming the parameter and the rule."""
-        data: dict[str, Any] = {"type": self.part_type}
-        for name, info in self.model.model_fields.items():
-            if name == "type":
-                continue
-            widget = self.query_one(f"#p-{name}")
-            if isinstance(widget, Select) and info.annotation is bool:
-                data[name] = widget.value == "yes"
-            elif isinstance(widget, Select):
-                value = widget.value
-                data[name] = None if value == NONE or not isinstance(value, str) else value
-            else:
-                data[name] = self._parse(name, info.annotation, widget.value.strip())
-        data = {k: v for k, v in data.items() if v is not None}  # left empty: the default, or "missing"
+        extras = {k: v for k, v in self.initial.items() if k not in self.model.model_fields} \
+            if self.stored_type == self.part_type else {}
+        data: dict[str, Any] = {**extras, "type": self.part_type}
+        for name in self.model.model_fields:
+            if name != "type":
+                data[name] = self._value(name)
+        data = {k: v for k, v in data.items() if v is not None}  # left empty: the default, or "required"
         part = r.parse_part(self.kind, data)
         if isinstance(part, r.Malformed):
-            raise ValueError(f"{_label(part.problem.split(':')[0])}:{part.problem.split(':', 1)[1]}"
-                             if ":" in part.problem else part.problem)
+            where, sep, message = part.problem.partition(":")
+            if sep and where in self.model.model_fields:
+                raise ValueError(f"{_label(where)}: {_friendly(message)}")
+            raise ValueError(_friendly(part.problem))
         return part.stored()
 
     def _parse(self, name: str, annotation: Any, text: str) -> Any:
@@ -153,26 +315,30 @@ class RulePartScreen(ModalScreen[dict | None]):
                     continue
                 found = [u for u, n in self.names.people.items() if n.lower().startswith(typed.lower().removesuffix(" (me)"))]
                 if len(found) != 1:
-                    raise ValueError(f"User ids: {typed!r} matches {'nobody' if not found else f'{len(found)} people'}")
+                    raise ValueError(f"{typed!r} matches {'nobody' if not found else f'{len(found)} people'}")
                 ids.append(found[0])
             return ids
+        if name in DAY_PARAMS:
+            return parse_days(text)
+        if name == "value" and annotation is Any:  # a field's value: as that field takes it
+            field = self.query("#p-field")
+            chosen = field.first().value if field else ""
+            return parse_value(chosen if isinstance(chosen, str) else "", text, self.names)
         if not text:
             return None
-        base = {a for a in (annotation, *get_args(annotation)) if a is not type(None)}
-        if int in base and str not in base:
-            try:
-                return int(text)
-            except ValueError:
-                raise ValueError(f"{_label(name)}: {text!r} is not a whole number") from None
-        if annotation is Any or annotation is typing.Any:
-            try:
-                return json.loads(text)
-            except json.JSONDecodeError:
-                return text
         return text
 
-    @on(Input.Changed)
     @on(Select.Changed)
+    async def _select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "p-type":
+            if isinstance(event.value, str):
+                await self.switch_kind(event.value)
+            return
+        if event.select.id == "p-field" and self.query("#p-value"):
+            self.query_one("#p-value", Input).placeholder = value_hint(str(event.value))
+        self.check()
+
+    @on(Input.Changed)
     def check(self) -> None:
         preview = self.query_one("#part-preview", PlainLabel)
         error = self.query_one("#error", PlainLabel)

@@ -14,15 +14,22 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from pydantic import BaseModel, ConfigDict
 
-from ..models import BoardStage, RecordType, Task, TimelineEntry
+from ..models import AutomationRun, BoardStage, RecordType, Task, TimelineEntry
 from ..models.enums import EntryType
-from ..models.timeline import DEFAULT_CALL_DISPOSITIONS
+from ..models.automation_rules import Rule
+from ..models.automation_words import action_words
+from ..models.timeline import DEFAULT_CALL_DISPOSITIONS, AutomationRunEntry
 from .mutations import input_errors
 from .rows import rows_to_models
 from .search import SearchQuery, parse_query
 
 if TYPE_CHECKING:
     from .store import Store
+
+
+# Added to an automation run's rowid where the record's timeline orders runs among entries, so
+# that at one timestamp a run sorts above every entry (rowids of a cache stay far below this).
+RUN_SEQ = 10**15
 
 
 class RelatedRecord(BaseModel):
@@ -274,6 +281,92 @@ class RecordQueries:
             params.extend(kinds)
         with self.reading() as conn:
             return conn.execute(sql, params).fetchone()[0]
+
+    def record_timeline_count(self: "Store", record_id: str, types: Iterable[EntryType] | None = None) -> int:
+        """What the record page's timeline holds: its entries under the filter, and with no
+        filter the automation runs on the record too (runs are not an entry type)."""
+        count = self.timeline_count(record_id, types)
+        if types is None:
+            with self.reading() as conn:
+                count += conn.execute("SELECT count(*) FROM automation_runs WHERE record_id = ?", (record_id,)).fetchone()[0]
+        return count
+
+    def record_timeline(
+        self: "Store", record_id: str, *, types: Iterable[EntryType] | None = None, limit: int = 200, offset: int = 0,
+    ) -> list[TimelineEntry | AutomationRunEntry]:
+        """The record page's timeline, newest first: its entries and (with no filter) the
+        automation runs on it, merged by time. A run shares its timestamp with the change that
+        triggered it (one transaction, one clock reading) and comes above it, as it came after.
+        A record no automation ran on reads exactly as `timeline` reads it."""
+        if types is not None:
+            return self.timeline(record_id, types=types, limit=limit, offset=offset)
+        with self.reading() as conn:
+            if conn.execute("SELECT 1 FROM automation_runs WHERE record_id = ? LIMIT 1", (record_id,)).fetchone() is None:
+                return self.timeline(record_id, limit=limit, offset=offset)
+            # Both sides come in index order and SQLite merges them (no sort of the whole
+            # timeline, so a page deep in a long one costs about what the first does). At one
+            # timestamp a run's sequence number is above every entry's: it comes first.
+            order = conn.execute(
+                """SELECT 0 AS run, id, created_at AS at, rowid AS seq FROM timeline_entries WHERE record_id = :r
+                UNION ALL SELECT 1, id, run_at, rowid + :above FROM automation_runs WHERE record_id = :r
+                ORDER BY at DESC, seq DESC LIMIT :limit OFFSET :offset""",
+                {"r": record_id, "limit": limit, "offset": offset, "above": RUN_SEQ},
+            ).fetchall()
+            entry_ids = [row[1] for row in order if not row[0]]
+            run_ids = [row[1] for row in order if row[0]]
+            entries = {e.id: e for e in self._timeline_rows(conn, entry_ids)}
+            runs = {r.id: r for r in self._run_entries(conn, run_ids)}
+        found: dict[str, TimelineEntry | AutomationRunEntry] = {**entries, **runs}
+        return [found[row[1]] for row in order if row[1] in found]
+
+    @staticmethod
+    def _timeline_rows(conn: Any, entry_ids: list[str]) -> list[TimelineEntry]:
+        if not entry_ids:
+            return []
+        marks = ", ".join("?" for _ in entry_ids)
+        return rows_to_models(TimelineEntry, conn.execute(
+            f"SELECT * FROM timeline_entries WHERE id IN ({marks})", entry_ids).fetchall())
+
+    def _run_entries(self: "Store", conn: Any, run_ids: list[str]) -> list[AutomationRunEntry]:
+        """Runs as timeline entries: the rule's name and its actions in words."""
+        if not run_ids:
+            return []
+        marks = ", ".join("?" for _ in run_ids)
+        rows = conn.execute(
+            f"""SELECT r.*, a.name AS automation_name, a.actions AS automation_actions
+            FROM automation_runs r LEFT JOIN automations a ON a.id = r.automation_id WHERE r.id IN ({marks})""",
+            run_ids,
+        ).fetchall()
+        runs = {run.id: run for run in rows_to_models(AutomationRun, rows)}  # a row that does not fit is skipped
+        names = self.rule_names()
+        result = []
+        for row in rows:
+            run = runs.get(row["id"])
+            if run is None:
+                continue
+            try:
+                actions = json.loads(row["automation_actions"]) if row["automation_actions"] is not None else []
+            except ValueError:
+                actions = None
+            rule = Rule.read({}, [], actions)
+            did = ", then ".join(action_words(a, names) for a in rule.actions) or "nothing (the rule has no actions)"
+            result.append(AutomationRunEntry(
+                id=run.id, automation_id=run.automation_id, automation_name=row["automation_name"] or "a deleted automation",
+                status=run.status, error=run.error, duration_ms=run.duration_ms, created_at=run.run_at, did=did,
+            ))
+        return result
+
+    def runs_on_record(self: "Store", record_id: str, run_ids: Iterable[str]) -> bool:
+        """Is any of these automation runs on this record? (the record page redraws its timeline)"""
+        ids = list(run_ids)
+        with self.reading() as conn:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ", ".join("?" for _ in chunk)
+                if conn.execute(f"SELECT 1 FROM automation_runs WHERE record_id = ? AND id IN ({marks}) LIMIT 1",
+                                (record_id, *chunk)).fetchone():
+                    return True
+        return False
 
     def entries_on_record(self: "Store", record_id: str, entry_ids: Iterable[str]) -> bool:
         """Is any of these timeline entries on this record?"""

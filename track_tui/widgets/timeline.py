@@ -6,6 +6,11 @@ readable sentences) and those strips are kept, so scrolling costs nothing and a 
 thousands of entries costs what its first screenful costs. More entries are read when the view
 or the cursor comes near the end of what is loaded. It never mounts a widget per entry.
 
+Automation runs on the record (:class:`AutomationRunEntry`, read with the entries by the
+record's timeline query) are entries of their own kind: the rule's name and how the run went
+in the headline, what it did (or its error, whole) below; Enter on one asks the page to open
+the rule's run log (`RunChosen`), where Enter on any other entry folds or unfolds it.
+
 `describe_entry` (the sentence an entry reads as) is plain Python and tested on its own.
 """
 
@@ -31,6 +36,7 @@ from ..models import CustomField, Profile, TimelineEntry
 from ..models.dates import relative_time, short_date
 from ..models.enums import CustomFieldType, EntryType
 from ..models.money import Money
+from ..models.timeline import AutomationRunEntry
 from .part_styles import PartStyles, keep_readable
 from ..safe_text import is_safe, safe_block, safe_line
 
@@ -54,6 +60,9 @@ TYPE_CLASS = {
     EntryType.MEETING: "timeline--meeting", EntryType.STAGE_CHANGE: "timeline--stage",
     EntryType.FIELD_EDIT: "timeline--edit", EntryType.TASK: "timeline--task",
 }
+RUN_ICON = "⚙"
+RUN_CLASS = {"ok": "timeline--automation", "skipped": "timeline--automation", "failed": "timeline--automation-failed"}
+Entry = TimelineEntry | AutomationRunEntry
 
 
 # -- what an entry says --------------------------------------------------------------------
@@ -133,8 +142,10 @@ def format_edit_value(field_name: str, value: Any, ctx: TimelineContext) -> str:
     return str(value)
 
 
-def describe_entry(entry: TimelineEntry, ctx: TimelineContext) -> str:
+def describe_entry(entry: Entry, ctx: TimelineContext) -> str:
     """The one-line headline of an entry: 'Stage: Proposal → Negotiation', 'Call · connected · 12 min'."""
+    if isinstance(entry, AutomationRunEntry):
+        return f"Automation: {entry.automation_name} · {entry.outcome}"
     payload = entry.payload or {}
     kind = entry.entry_type
     if kind == EntryType.STAGE_CHANGE:
@@ -184,15 +195,29 @@ def source_words(payload: dict[str, Any], ctx: TimelineContext) -> str:
     return f"from the {label} of {short_date(when.date(), ctx.today)}"
 
 
-def entry_body(entry: TimelineEntry) -> str | None:
+def run_body(entry: AutomationRunEntry) -> str:
+    """What a run did, in words; a failed run's error whole (nothing it did was kept)."""
+    if entry.outcome == "failed":
+        return f"Failed, nothing was changed: {entry.error or 'no reason given'}"
+    text = f"Did: {entry.did}"
+    if entry.error:
+        text += f"\nNot done: {entry.error}"
+    return text
+
+
+def entry_body(entry: Entry) -> str | None:
     """The text shown under the headline (tasks and field edits have none)."""
+    if isinstance(entry, AutomationRunEntry):
+        return run_body(entry)
     if entry.entry_type in (EntryType.TASK, EntryType.FIELD_EDIT):
         return None
     body = (entry.body or "").strip()
     return body or None
 
 
-def entry_icon(entry: TimelineEntry) -> str:
+def entry_icon(entry: Entry) -> str:
+    if isinstance(entry, AutomationRunEntry):
+        return RUN_ICON
     if entry.entry_type == EntryType.TASK and (entry.payload or {}).get("action") == "completed":
         return "☑"
     return ICONS.get(entry.entry_type, "•")
@@ -203,7 +228,7 @@ def linked_ids(entries: Iterable[TimelineEntry], custom_fields: dict[str, Custom
     refs = []
     kinds = {"company_id": "company", "parent_id": "company", "primary_contact_id": "contact"}
     for entry in entries:
-        if entry.entry_type != EntryType.FIELD_EDIT:
+        if not isinstance(entry, TimelineEntry) or entry.entry_type != EntryType.FIELD_EDIT:
             continue
         payload = entry.payload or {}
         name = str(payload.get("field", ""))
@@ -219,7 +244,7 @@ def linked_ids(entries: Iterable[TimelineEntry], custom_fields: dict[str, Custom
 
 # -- the widget ----------------------------------------------------------------------------
 
-Loader = Callable[[int, int], list[TimelineEntry]]  # (offset, limit) → entries, newest first
+Loader = Callable[[int, int], list[Entry]]  # (offset, limit) → entries, newest first
 
 _MARKDOWN_CONSOLE: Console | None = None
 
@@ -259,7 +284,8 @@ class TimelineView(ScrollView, can_focus=True):
     COMPONENT_CLASSES = {
         "timeline--cursor", "timeline--cursor-focus", "timeline--muted", "timeline--headline",
         "timeline--note", "timeline--call", "timeline--email", "timeline--meeting", "timeline--stage",
-        "timeline--edit", "timeline--task", "timeline--empty", "timeline--body",
+        "timeline--edit", "timeline--task", "timeline--empty", "timeline--body", "timeline--automation",
+        "timeline--automation-failed",
     }
     BINDINGS = [
         Binding("k,up", "cursor(-1)", "Up", id="timeline.up", show=False),
@@ -268,7 +294,9 @@ class TimelineView(ScrollView, can_focus=True):
         Binding("G,end", "cursor_to(-1)", "Oldest loaded", id="timeline.last", show=False),
         Binding("pageup", "page(-1)", "Page up", id="timeline.page_up", show=False),
         Binding("pagedown", "page(1)", "Page down", id="timeline.page_down", show=False),
-        Binding("enter,space", "toggle_expand", "Expand", id="timeline.expand", show=False,
+        Binding("enter", "choose", "Open", id="timeline.choose", show=False,
+                tooltip="An automation run: open its rule's run log; any other entry: unfold or fold it"),
+        Binding("space", "toggle_expand", "Expand", id="timeline.expand", show=False,
                 tooltip="Show the whole body of a long entry (again to fold it)"),
     ]
     DEFAULT_CSS = """
@@ -276,16 +304,23 @@ class TimelineView(ScrollView, can_focus=True):
     """
 
     class CursorMoved(Message):
-        def __init__(self, entry: TimelineEntry | None) -> None:
+        def __init__(self, entry: Entry | None) -> None:
             super().__init__()
             self.entry = entry
+
+    class RunChosen(Message):
+        """Enter on an automation run: the page opens the rule's run log at it."""
+
+        def __init__(self, run: AutomationRunEntry) -> None:
+            super().__init__()
+            self.run = run
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._loader: Loader | None = None
         self.context: TimelineContext | None = None
         self.total = 0
-        self.entries: list[TimelineEntry] = []
+        self.entries: list[Entry] = []
         self.cursor = 0
         self.expanded: set[str] = set()
         self._width = 0
@@ -300,7 +335,7 @@ class TimelineView(ScrollView, can_focus=True):
     # -- data ------------------------------------------------------------------------------
 
     def load(self, loader: Loader, total: int, context: TimelineContext, *, keep: str | None = None,
-             first_page: list[TimelineEntry] | None = None) -> None:
+             first_page: list[Entry] | None = None) -> None:
         """Show a (new) timeline: `total` entries readable through `loader`; keep the cursor on `keep`."""
         self._loader = loader
         self.context = context
@@ -334,8 +369,15 @@ class TimelineView(ScrollView, can_focus=True):
         self._width = self._content_width()
 
     @property
-    def current(self) -> TimelineEntry | None:
+    def current(self) -> Entry | None:
         return self.entries[self.cursor] if 0 <= self.cursor < len(self.entries) else None
+
+    @property
+    def current_entry(self) -> TimelineEntry | None:
+        """The entry under the cursor when it is a `timeline_entries` row (a task can be made
+        from it), not an automation run."""
+        current = self.current
+        return current if isinstance(current, TimelineEntry) else None
 
     def _content_width(self) -> int:
         return max(20, (self.scrollable_content_region.width or self.size.width or 60) - 2)
@@ -426,6 +468,13 @@ class TimelineView(ScrollView, can_focus=True):
             self.scroll_to(y=top, animate=False, immediate=True)
         elif top + height > self.scroll_y + view:
             self.scroll_to(y=max(top, top + height - view), animate=False, immediate=True)
+
+    def action_choose(self) -> None:
+        entry = self.current
+        if isinstance(entry, AutomationRunEntry):
+            self.post_message(self.RunChosen(entry))
+        else:
+            self.action_toggle_expand()
 
     def action_toggle_expand(self) -> None:
         entry = self.current
@@ -538,14 +587,17 @@ class TimelineView(ScrollView, can_focus=True):
         if self._rendered and self.is_mounted:
             self._relayout(keep_cursor=True)
 
-    def _render_entry(self, entry: TimelineEntry) -> list[Strip]:
+    def _render_entry(self, entry: Entry) -> list[Strip]:
         """An entry's lines (without the cursor gutter), `self._width` cells wide."""
         ctx = self.context or TimelineContext(now=datetime.now().astimezone(), today=date.today())
         width = self._width
         base = Style()  # partial styles only: the line's own style goes under them when drawn
         part = self._partial
         muted = part("timeline--muted")
-        kind_style = part(TYPE_CLASS.get(entry.entry_type, "timeline--note"))
+        if isinstance(entry, AutomationRunEntry):
+            kind_style = part(RUN_CLASS[entry.outcome])
+        else:
+            kind_style = part(TYPE_CLASS.get(entry.entry_type, "timeline--note"))
         headline_style = part("timeline--headline")
         body_style = part("timeline--body")
         when = relative_time(entry.created_at, ctx.now)

@@ -1,0 +1,270 @@
+"""Editing an automation's existing parts through their forms under Pilot: each part opens
+filled with its stored value, a change is validated as it is typed, and what is saved goes
+through the write path (outbox included) and reads back; malformed stored parts are shown as
+such and replaced; parts are removed and moved; the JSON view agrees with the list."""
+
+from __future__ import annotations
+
+import json
+
+from tests.support.pilot import open_with_key, settle
+from track_tui.screens.automation_form import AutomationFormScreen
+from track_tui.screens.automations import AutomationsScreen
+from track_tui.screens.rule_part_form import RulePartScreen
+
+
+def rule_named(store, name: str):
+    return next(s.automation for s in store.automations() if s.automation.name == name)
+
+
+async def open_form_of(app, pilot, name: str) -> AutomationFormScreen:
+    screen = await open_with_key(app, pilot, "A", AutomationsScreen)
+    screen.option_list.highlighted = next(i for i, s in enumerate(screen.summaries) if s.automation.name == name)
+    await pilot.pause()
+    await pilot.press("e")
+    await settle(app, pilot)
+    assert isinstance(app.screen, AutomationFormScreen)
+    return app.screen
+
+
+async def enter_on(app, pilot, form: AutomationFormScreen, option_id: str) -> RulePartScreen:
+    """Walk the list to a part with the keys and press Enter on it."""
+    parts = form.query_one("#rule-parts")
+    parts.focus()
+    await pilot.press("home")
+    for _ in range(form.parts.index(option_id)):
+        await pilot.press("down")
+    assert form.current_part == option_id
+    await pilot.press("enter")
+    await settle(app, pilot)
+    assert isinstance(app.screen, RulePartScreen)
+    return app.screen
+
+
+def error(screen) -> str:
+    return str(screen.query_one("#error").render())
+
+
+def automation_updates(store, automation_id: str) -> list[dict]:
+    with store.reading() as conn:
+        return [json.loads(r[0]) for r in conn.execute(
+            "SELECT patch FROM outbox WHERE table_name = 'automations' AND row_id = ? AND op = 'update'",
+            (automation_id,))]
+
+
+async def test_an_existing_condition_and_action_are_edited_prefilled_and_saved(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Nudge stale proposals")
+    boards = store.rule_names().boards
+    other_board = next(b for b in boards if b != rule.conditions[0]["board_id"])
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        assert form.parts == ["trigger", "condition:0", "add:condition", "action:0", "action:1", "add:action"]
+        condition = await enter_on(demo_app, pilot, form, "condition:0")
+        assert condition.query_one("#p-type").value == "on_board"
+        assert condition.query_one("#p-board_id").value == rule.conditions[0]["board_id"]
+        condition.query_one("#p-board_id").value = other_board
+        await pilot.pause()
+        assert str(condition.query_one("#part-preview").render()) == f"it is on {boards[other_board]}"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form and form.current_part == "condition:0"
+
+        action = await enter_on(demo_app, pilot, form, "action:0")
+        assert action.query_one("#p-type").value == "create_task"
+        assert action.query_one("#p-title").value == "Follow up on the proposal"
+        assert action.query_one("#p-due_in_days").value == "1 day"
+        assert action.query_one("#p-assign_to").value == "owner"
+        action.query_one("#p-due_in_days").value = "0"  # allowed: due the same day
+        action.query_one("#p-due_in_days").value = "twelve"
+        await pilot.pause()
+        assert error(action) == "Due in: 'twelve' is not a number of days: write 2, 2 days or 1 week"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is action  # refused: nothing put in the rule
+        action.query_one("#p-due_in_days").value = "1 week"
+        action.query_one("#p-title").value = "Chase the proposal"
+        await pilot.pause()
+        assert error(action) == ""
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form
+        assert str(form.query_one("#rule-preview").render()).startswith(
+            f"WHEN a deal has been in Proposal for 14 days IF it is on {boards[other_board]} "
+            "THEN create task 'Chase the proposal' due in 7 days, then notify")
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert isinstance(demo_app.screen, AutomationsScreen)
+    saved = store.automation(rule.id)
+    assert saved.conditions == [{"type": "on_board", "board_id": other_board}]
+    assert saved.actions[0] == {"type": "create_task", "title": "Chase the proposal", "assign_to": "owner",
+                                "due_in_days": 7}
+    assert saved.actions[1] == rule.actions[1]  # untouched
+    assert saved.trigger == rule.trigger
+    patch = automation_updates(store, rule.id)[-1]
+    assert patch["conditions"] == saved.conditions and patch["actions"] == saved.actions
+
+
+async def test_a_trigger_value_is_typed_as_its_field_takes_it(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Tag big deals as enterprise")
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        trigger = await enter_on(demo_app, pilot, form, "trigger")
+        assert trigger.query_one("#p-field").value == "value_cents"
+        assert trigger.query_one("#p-op").value == "gte"
+        assert trigger.query_one("#p-value").value == "100,000.00"  # cents shown as an amount
+        trigger.query_one("#p-value").value = "lots"
+        await pilot.pause()
+        assert error(trigger) == "Value: 'lots' is not an amount: write 10000 or 10,000.00"
+        trigger.query_one("#p-value").value = "250,000"
+        await pilot.pause()
+        assert str(trigger.query_one("#part-preview").render()) == "a record's Value is at least 250,000.00"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+    assert store.automation(rule.id).trigger == {"type": "field_matches", "field": "value_cents", "op": "gte",
+                                                 "value": 25_000_000}
+
+
+async def test_bad_input_in_an_existing_part_names_the_rule_and_changes_nothing(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Nudge stale proposals")
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        trigger = await enter_on(demo_app, pilot, form, "trigger")
+        assert trigger.query_one("#p-days").value == "2 weeks"
+        for typed, problem in [("0", "For how long: must be at least 1"),
+                               ("20000 days", "For how long: '20000 days': must be at most 3650 days"),
+                               ("", "For how long: required (it is empty)")]:
+            trigger.query_one("#p-days").value = typed
+            await pilot.pause()
+            assert error(trigger) == problem
+            await pilot.press("ctrl+s")
+            await settle(demo_app, pilot)
+            assert demo_app.screen is trigger
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        await pilot.press("escape")  # the rule form too: nothing saved
+        await settle(demo_app, pilot)
+    assert store.automation(rule.id).trigger == rule.trigger
+    assert automation_updates(store, rule.id) == []
+
+
+async def test_malformed_stored_parts_are_shown_and_replaced_keeping_unknown_keys(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Tag big deals as enterprise")
+    broken = [{"type": "add_tag", "tag": "", "colour": "red"}, {"type": "teleport", "to": "mars"}]
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE automations SET actions = ? WHERE id = ?", (json.dumps(broken), rule.id))
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        lines = [str(form.query_one("#rule-parts").get_option_at_index(i).prompt) for i in range(len(form.parts))]
+        assert "⚠ malformed action (tag: String should have at least 1 character) — Enter replaces it" in lines[3]
+        assert "⚠ malformed action (unknown type 'teleport') — Enter replaces it" in lines[4]
+        assert error(form) == "Action 1: tag: String should have at least 1 character"
+        first = await enter_on(demo_app, pilot, form, "action:0")
+        assert "Stored as malformed (tag: String should have at least 1 character)" in str(
+            first.query_one("#stored-problem").render())
+        assert first.part_type == "add_tag" and error(first) == "Tag: required (it is empty)"
+        first.query_one("#p-tag").value = "enterprise"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert error(form) == "Action 2: unknown type 'teleport'"
+        second = await enter_on(demo_app, pilot, form, "action:1")
+        assert "unknown type 'teleport'" in str(second.query_one("#stored-problem").render())
+        second.query_one("#p-type").value = "notify"  # another kind: its own fields
+        await settle(demo_app, pilot)
+        assert second.query("#p-message") and not second.query("#p-tag")
+        second.query_one("#p-message").value = "A big one"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert error(form) == ""
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+    assert store.automation(rule.id).actions == [
+        {"type": "add_tag", "tag": "enterprise", "colour": "red"},  # the web app's key kept
+        {"type": "notify", "user": "owner", "message": "A big one"},  # a new kind: nothing of teleport's
+    ]
+
+
+async def test_switching_kind_keeps_what_both_kinds_have(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Lost deals: clear at-risk tag")
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        action = await enter_on(demo_app, pilot, form, "action:0")
+        assert action.query_one("#p-tag").value == "at-risk"
+        action.query_one("#p-type").value = "add_tag"
+        await settle(demo_app, pilot)
+        assert action.query_one("#p-tag").value == "at-risk"
+        assert str(action.query_one("#part-preview").render()) == "tag it 'at-risk'"
+
+
+async def test_parts_are_removed_and_moved_and_the_json_view_agrees(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Round-robin new inbound deals")
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        form.query_one("#rule-parts").focus()
+        await pilot.press("home", "down", "down", "down", "down", "down")
+        assert form.current_part == "action:1"
+        await pilot.press("shift+up")  # add_tag before assign_owner
+        await settle(demo_app, pilot)
+        assert [a["type"] for a in json.loads(form.query_one("#rule-actions").value)] == ["add_tag", "assign_owner"]
+        assert form.current_part == "action:0"
+        await pilot.press("home", "down")
+        assert form.current_part == "condition:0"
+        await pilot.press("d")
+        await settle(demo_app, pilot)
+        assert json.loads(form.query_one("#rule-conditions").value) == [rule.conditions[1]]
+        await pilot.press("home", "d")  # the trigger cannot go
+        await settle(demo_app, pilot)
+        assert error(form) == "Trigger: a rule needs one; Enter replaces it"
+        await pilot.press("ctrl+o")
+        await settle(demo_app, pilot)
+        assert form.query_one("#rule-json").display and not form.query_one("#rule-parts").display
+        assert demo_app.focused is form.query_one("#rule-trigger")
+        form.query_one("#rule-actions").value = '[{"type": "add_tag", "tag": "x"'  # not JSON (yet)
+        await settle(demo_app, pilot)
+        await pilot.press("ctrl+o")
+        await settle(demo_app, pilot)
+        assert "broken:action" in form.parts and error(form).startswith("Actions: not JSON")
+        form.edit_part("broken:action")  # Enter on it: back to the JSON, where it can be fixed
+        await settle(demo_app, pilot)
+        assert form.query_one("#rule-json").display and isinstance(demo_app.screen, AutomationFormScreen)
+        form.query_one("#rule-actions").value = '[{"type": "add_tag", "tag": "x"}]'
+        await settle(demo_app, pilot)
+        await pilot.press("ctrl+o")
+        await settle(demo_app, pilot)
+        assert [p for p in form.parts if p.startswith("action")] == ["action:0"]
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+    saved = store.automation(rule.id)
+    assert saved.conditions == [rule.conditions[1]] and saved.actions == [{"type": "add_tag", "tag": "x"}]
+
+
+async def test_hostile_text_in_a_stored_rule_is_drawn_as_symbols(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Tag big deals as enterprise")
+    hostile = "[/]\x1b]52;c;cHduZWQ=\x07[@click=app.quit]x"
+    actions = [{"type": "add_tag", "tag": hostile}, {"type": hostile}]
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE automations SET actions = ? WHERE id = ?", (json.dumps(actions), rule.id))
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        parts = form.query_one("#rule-parts")
+        lines = [str(parts.get_option_at_index(i).prompt) for i in range(len(form.parts))]
+        assert "tag it '[/]␛]52;c;cHduZWQ=␇[@click=app.quit]x'" in lines[3]
+        assert all("\x1b" not in line and "\x07" not in line for line in lines)
+        part = await enter_on(demo_app, pilot, form, "action:1")  # the malformed one: its problem, safely
+        problem = str(part.query_one("#stored-problem").render())
+        assert "unknown type '[/]" in problem and "\x1b" not in problem
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        edit = await enter_on(demo_app, pilot, form, "action:0")
+        assert "\x1b" not in str(edit.query_one("#part-preview").render())
+        assert demo_app.screen is edit  # nothing the text holds was run as an action
