@@ -20,17 +20,16 @@ from track_tui.store import Store, database
 from track_tui.store.schema import MIGRATIONS, SCHEMA_VERSION
 from track_tui.store.search import FILTERED_RANK_ALL_UNDER, TIER_NAME_START, parse_query
 
-NEW_INDEXES = {"search_docs_type_newest", "search_docs_type_name"}
+NEW_INDEXES = {"search_docs_type_newest", "search_docs_type_name", "board_cards_stage_type"}
 
 
 def newest(store: Store, query: str, match: str, *, by_type: bool, limit: int = 80) -> list[int]:
     """Rowids of the newest documents `_search_newest` finds, through the type's index or not."""
     parsed = parse_query(query)
     with store.reading():
-        where, params = store._search_filter_sql(parsed)
+        where, params, kind = store._search_filter_sql(parsed)
         assert where is not None
-        kind = parsed.record_type.value if by_type and parsed.record_type else None
-        rows = store._search_newest("search_fts", match, where, params, limit, records_of=kind)
+        rows = store._search_newest("search_fts", match, where, params, limit, records_of=kind if by_type else None)
     return [row["rowid"] for row in rows]
 
 
@@ -41,6 +40,7 @@ def newest(store: Store, query: str, match: str, *, by_type: bool, limit: int = 
     ("type:deal", '{name} : ("e"*)'),
     ("type:company owner:me", '{name} : ("s"*)'),
     ("type:deal stage:prop", '{name} : ("p"*)'),
+    ("stage:prop", '{name} : ("n"*)'),  # a deal stage: searched as type:deal too
     ("type:company", '{tags} : ("ent"*)'),
     ("type:contact", '{name} : ("zzzq"*)'),
 ])
@@ -72,6 +72,49 @@ def test_the_newest_company_is_found_beneath_many_newer_deals(demo_store):
         assert [hit.record_id for hit in demo_store.search(typed).hits] == [target.id], typed
     assert {hit.record_type for hit in demo_store.search("type:contact tqv").hits} == {RecordType.CONTACT}
     assert len(demo_store.search("type:deal tqvarn").hits) == 30
+
+
+def stage_named(store: Store, name: str):
+    return next(s for b in store.boards() for s in store.stages(b.id) if s.name == name)
+
+
+def filters(store: Store, query: str) -> tuple:
+    with store.reading():
+        return store._search_filter_sql(parse_query(query))
+
+
+def stages_of(store: Store, record_id: str) -> set[str]:
+    return {r[0] for r in store.conn.execute("SELECT stage_id FROM board_cards WHERE record_id = ?", (record_id,))}
+
+
+def test_a_stage_filter_searches_the_type_its_cards_hold(demo_store):
+    """`stage:proposal n` is `type:deal stage:proposal n`: a deal stage's cards are deals."""
+    proposal = stage_named(demo_store, "Proposal")
+    assert filters(demo_store, "stage:proposal n")[2] == "deal"
+    for text in ("n", "no", "nor", "north", ""):
+        plain = demo_store.search(f"stage:proposal {text}")
+        typed = demo_store.search(f"type:deal stage:proposal {text}")
+        assert [h.record_id for h in plain.hits] == [h.record_id for h in typed.hits], text
+        assert plain.hits and {h.record_type for h in plain.hits} == {RecordType.DEAL}, text
+        assert all(proposal.id in stages_of(demo_store, h.record_id) for h in plain.hits), text
+
+    replied = stage_named(demo_store, "Replied")  # a contact board's stage
+    person = Contact(workspace_id=demo_store.workspace_id, name="Quillon Stagey", owner_id=demo_store.user_id)
+    demo_store.create_record(person, stage_id=replied.id)
+    assert filters(demo_store, "stage:repl q")[2] == "contact"
+    assert [h.record_id for h in demo_store.search("stage:replied quillon").hits] == [person.id]
+    assert [h.record_id for h in demo_store.search("stage:replied q").hits][:1] == [person.id]
+
+
+def test_a_stage_with_no_cards_finds_nothing(demo_store):
+    declined = stage_named(demo_store, "Declined")
+    with demo_store.transaction() as tx:
+        for (card_id,) in demo_store.conn.execute(
+                "SELECT id FROM board_cards WHERE stage_id = ?", (declined.id,)).fetchall():
+            tx.delete("board_cards", card_id)
+    assert filters(demo_store, "stage:declined a")[0] is None
+    assert len(demo_store.search("stage:declined")) == 0
+    assert len(demo_store.search("stage:declined a")) == 0
 
 
 def test_a_type_with_no_records_finds_nothing(tmp_path: Path):

@@ -361,10 +361,13 @@ _V9_AUDIT = [
 #   first (rowids follow recency, search_docs.rebuild): search reads it in windows and asks the
 #   word index for name (or tag) matches only inside each window's rowid range;
 # - (record_type, entry_id, name) is the name index of one type's record documents, for the
-#   leading name matches (`name >= 't' AND name < 't\U0010ffff'`) of a filtered search.
+#   leading name matches (`name >= 't' AND name < 't\U0010ffff'`) of a filtered search;
+# - board_cards (stage_id, record_type) tells in one probe whether a stage holds cards of a type,
+#   so a `stage:` filter whose cards are all deals searches as `type:deal` too.
 _V10_SEARCH_BY_TYPE = [
     "CREATE INDEX IF NOT EXISTS search_docs_type_newest ON search_docs (record_type, entry_id)",
     "CREATE INDEX IF NOT EXISTS search_docs_type_name ON search_docs (record_type, entry_id, name COLLATE NOCASE)",
+    "CREATE INDEX IF NOT EXISTS board_cards_stage_type ON board_cards (stage_id, record_type)",
 ]
 
 # A step is an SQL statement, or a function of the connection for what SQL cannot say safely
