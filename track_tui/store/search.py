@@ -269,9 +269,17 @@ class Vocabulary:
     Built once (about 40 ms for 100,000 deals) and then topped up with the words of documents
     the write path changed. Words of deleted documents may linger: a correction towards them
     simply finds nothing.
+
+    The corrections of a word are remembered until the vocabulary changes: a misspelt word
+    stays in the query while the next words are typed (`hollowbrige h`, `hollowbrige ho`, …),
+    and finding its corrections costs a few milliseconds each time.
     """
 
+    REMEMBERED = 256  # words whose corrections are kept (forgotten all at once past this)
+
     def __init__(self, rows: Iterable[tuple[str, int]]) -> None:
+        self._close: dict[tuple[str, int], tuple[str, ...]] = {}
+        self._changes = 0  # add() calls so far: a correction found across one is not kept
         self.counts: dict[str, int] = {}
         self.sorted: list[str] = []
         self.grams: dict[str, list[str]] = {}
@@ -283,6 +291,8 @@ class Vocabulary:
                 self.grams.setdefault(gram, []).append(term)
 
     def add(self, words: Iterable[str]) -> None:
+        self._changes += 1
+        self._close.clear()  # new words and counts can change any word's corrections
         for term in words:
             if term in self.counts:
                 self.counts[term] += 1
@@ -300,6 +310,17 @@ class Vocabulary:
         """Up to `limit` prefixes of indexed words within the allowed edits of `word`."""
         if len(word) < 4:
             return []
+        known = self._close.get((word, limit))
+        if known is None:
+            changes = self._changes
+            known = tuple(self._find_close_prefixes(word, limit))
+            if changes == self._changes:  # no add() meanwhile (another thread's search)
+                if len(self._close) >= self.REMEMBERED:
+                    self._close.clear()
+                self._close[(word, limit)] = known
+        return list(known)
+
+    def _find_close_prefixes(self, word: str, limit: int) -> list[str]:
         max_distance = 1 if len(word) <= 5 else 2
         grams = _grams(word, end=False)
         overlap: Counter[str] = Counter()
