@@ -15,7 +15,9 @@ workspace of 100,000 deals:
    thousands of documents, ranking all of them would cost hundreds of milliseconds, so the
    newest matches of the *name* column are taken instead (document rowids follow recency, see
    `search_docs.rebuild`) together with exact and leading name matches found through a B-tree
-   index on the name.
+   index on the name. With a type filter (or a `stage:` whose cards are all one type) both
+   reads use that type's indexes: the newest matches from below the type's newest record, the
+   leading name matches from that type's names alone.
 3. **Substrings** (`search_trigram`, only when the words found little): each chunk of 3+
    characters as a substring anywhere (`spur` finds `larkspur.io`).
 4. **Typos** (only for words that start no indexed word): close words are looked up in an
