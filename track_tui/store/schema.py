@@ -354,12 +354,12 @@ _V9_AUDIT = [
     "CREATE INDEX IF NOT EXISTS automation_runs_record ON automation_runs (record_id, run_at)",
 ]
 
-# Search with a type filter (version 10). Both indexes answer "…of this record type" without
-# walking the other types' documents, which at 100,000 deals cost a `type:company t` keystroke
-# 12 ms (companies are the oldest documents, so the newest name matches are nearly all deals):
-# - (record_type, entry_id) ends with the rowid, so it lists one type's record documents newest
-#   first (rowids follow recency, search_docs.rebuild): search reads it in windows and asks the
-#   word index for name (or tag) matches only inside each window's rowid range;
+# Search with a type filter (version 10). These answer "…of this record type" without walking
+# the other types' documents, which at 100,000 deals cost a `type:company t` keystroke 12 ms
+# (companies are the oldest documents, so the newest name matches are nearly all deals):
+# - (record_type, entry_id) ends with the rowid, so one probe gives a type's newest record
+#   document (rowids follow recency, search_docs.rebuild): search asks the word index for name
+#   (or tag) matches from there down only;
 # - (record_type, entry_id, name) is the name index of one type's record documents, for the
 #   leading name matches (`name >= 't' AND name < 't\U0010ffff'`) of a filtered search;
 # - board_cards (stage_id, record_type) tells in one probe whether a stage holds cards of a type,
