@@ -81,6 +81,21 @@ def test_vocabulary_suggests_close_prefixes():
     assert vocab.close_prefixes("sot") == []  # too short to guess
 
 
+def test_remembered_corrections_follow_new_words():
+    """Corrections are remembered per word (typing on after a typo) until the vocabulary changes."""
+    vocab = Vocabulary([("northwind", 5), ("south", 9)])
+    assert vocab.close_prefixes("wombatiqeu") == []
+    assert vocab.close_prefixes("nortwind") == ["northwind"]
+    vocab.close_prefixes("nortwind").append("mutated")  # callers get their own list
+    assert vocab.close_prefixes("nortwind") == ["northwind"]
+    vocab.add(["wombatique", "nortwinds"])
+    assert vocab.close_prefixes("wombatiqeu") == ["wombatique"]
+    assert vocab.close_prefixes("nortwind", limit=1) == ["northwind"]
+    for i in range(Vocabulary.REMEMBERED + 5):  # many words: still right past the bound
+        vocab.close_prefixes(f"zzzz{i}")
+    assert vocab.close_prefixes("wombatiqeu") == ["wombatique"]
+
+
 # -- finding ----------------------------------------------------------------------------------
 
 def test_empty_query_finds_nothing(demo_store):
