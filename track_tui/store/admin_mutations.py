@@ -4,7 +4,8 @@ Each change is one write action through the one write path (so it reaches the ou
 for anyone below admin exactly as the server's policies would (`permissions.py`), and checked
 first with the rule a value breaks named:
 
-- boards: create (for contacts, companies or deals), rename, archive and unarchive;
+- boards: create (for contacts, companies or deals), rename (names unique, without case),
+  archive and unarchive; stage names are unique on their board;
 - stages: add, rename, reorder, set type (open / won / lost) and probability (0–100); delete
   only an empty stage, or after its cards (and deals) are moved to a stage the person chose —
   each card's move is logged on its record as any stage change is;
@@ -62,6 +63,13 @@ def parse_probability(value: Any) -> Decimal | None:
     return number
 
 
+def _unique(tx, sql: str, args: tuple, name: str, what: str, where: str = "") -> None:
+    """Refuse a name another row (found by `sql`, compared without case) already has."""
+    for (other,) in tx.conn.execute(sql, args).fetchall():
+        if other.strip().casefold() == name.casefold():
+            raise InvalidInput("Name", f"there is already a {what} called {other!r}{where}")
+
+
 class AdminMutations:
     """Mixed into :class:`Store`; `self` is the store."""
 
@@ -76,6 +84,12 @@ class AdminMutations:
         except ValueError:
             raise InvalidInput("Record type", "a board holds contacts, companies or deals") from None
         with self.transaction() as tx:
+            _unique(tx, "SELECT name FROM boards", (), name, "board")
+            seen: set[str] = set()
+            for stage in stages:
+                if _name(stage, "stage").casefold() in seen:
+                    raise InvalidInput("Stages", f"{stage.strip()!r} is there twice (stage names differ on a board)")
+                seen.add(_name(stage, "stage").casefold())
             board = Board(workspace_id=tx.workspace_id, name=name, record_type=record_type, created_by=tx.user_id)
             tx.insert(board)
             for position, stage in enumerate(stages):
@@ -88,6 +102,7 @@ class AdminMutations:
         self._require(Action.EDIT_BOARDS)
         name = _name(name, "board")
         with self.transaction() as tx:
+            _unique(tx, "SELECT name FROM boards WHERE id != ?", (board_id,), name, "board")
             tx.update("boards", board_id, {"name": name})
 
     @write_action("the board archive")
@@ -112,6 +127,7 @@ class AdminMutations:
         chance = parse_probability(probability)
         with self.transaction() as tx:
             tx.fetch("boards", board_id)
+            _unique(tx, "SELECT name FROM board_stages WHERE board_id = ?", (board_id,), name, "stage", " on this board")
             last = tx.conn.execute("SELECT max(position) FROM board_stages WHERE board_id = ?", (board_id,)).fetchone()[0]
             stage = BoardStage(board_id=board_id, name=name, position=0 if last is None else last + 1,
                                stage_type=StageType(stage_type), probability=chance, workspace_id=tx.workspace_id)
@@ -134,6 +150,10 @@ class AdminMutations:
         if probability != "unchanged":
             patch["probability"] = parse_probability(probability)
         with self.transaction() as tx:
+            if "name" in patch:
+                board_id = tx.fetch("board_stages", stage_id)["board_id"]
+                _unique(tx, "SELECT name FROM board_stages WHERE board_id = ? AND id != ?", (board_id, stage_id),
+                        patch["name"], "stage", " on this board")
             tx.update("board_stages", stage_id, patch)
 
     @write_action("the stage order", deferred=lambda store, a, k: (True, a, k))
