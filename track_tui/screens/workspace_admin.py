@@ -308,7 +308,8 @@ class WorkspaceAdminScreen(Screen[None]):
         if field is None:
             return
         def save(settings: FieldSettings) -> str | None:
-            return _problem(self.store.change_custom_field, field.id, type=settings.type, config=settings.config)
+            return _problem(self.store.change_custom_field, field.id, type=settings.type, config=settings.config,
+                            reassign=settings.reassign or None)
 
         usage = self.store.custom_field_option_usage(field.id) if field.type.value in ("select", "multi_select") else {}
         self.app.push_screen(ConfigScreen(f"Type and settings of {field.name} ({field.key})", field.type, field.config,
