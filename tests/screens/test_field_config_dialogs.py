@@ -379,3 +379,20 @@ async def test_removing_a_held_multi_select_option_can_clear_it(demo_app):
         await settle(demo_app, pilot)
         assert demo_app.screen is screen
         assert holders(store, field, first) == set()
+
+
+async def test_a_required_fields_held_option_can_only_move(demo_app):
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await settle(demo_app, pilot)
+        form = ConfigScreen("Type and settings of Tier (tier)", "select", {"required": True, "options": ["a", "b"]},
+                            usage={"a": (2, ["Xu", "Yves"])})
+        demo_app.push_screen(form)
+        await settle(demo_app, pilot)
+        form.query_one("#config-options").focus()
+        await pilot.pause()
+        choice = await open_with_key(demo_app, pilot, "d", ChoiceScreen)
+        assert choice.title_text == "2 records hold 'a' (e.g. Xu, Yves). The field is required: move them to…"
+        assert [label for _, label in choice.options] == ["Move them to b", "Keep a"]
+        await pilot.press("down", "enter")  # keep
+        await settle(demo_app, pilot)
+        assert [o.text for o in form.query_one(ConfigEditor).draft.options] == ["a", "b"]
