@@ -87,7 +87,10 @@ SCENES: list[Scene] = [
                                   *"Gold", "enter", *"Silver", "enter", *"gold")),
     Scene("workspace-field-limits", ("W", "tab", "tab", "n", "enter", *"Seats", "tab", "tab", "enter", "down",
                                      "enter", "tab", "tab", *"10", "tab", *"5")),
-    Scene("workspace-field-settings", ("W", "tab", "tab", "e", "tab", "d")),
+    Scene("workspace-new-board", ("W", "n", *"partnerships")),
+    Scene("workspace-stage-probability", ("W", "tab", "p", *"5")),
+    Scene("workspace-option-remove", ("W", "tab", "tab", "e", "tab", "d")),
+    Scene("workspace-field-settings", ("W", "tab", "tab", "e", "tab", "d", "enter")),
 ]
 
 

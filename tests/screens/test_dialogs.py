@@ -13,7 +13,7 @@ from track_tui.app import TrackApp
 from track_tui.config import Settings
 from track_tui.drafts import Drafts, draft_key
 from track_tui.models import RecordType
-from track_tui.screens import dialogs, import_screen, inbox_dialogs, record_dialogs, view_dialogs
+from track_tui.screens import admin_dialogs, dialogs, import_screen, inbox_dialogs, record_dialogs, view_dialogs
 from track_tui.screens.dialog_base import DISCARD_QUESTION, FOCUS_MARK, Dialog
 from track_tui.screens.dialogs import QuickAddScreen
 from track_tui.screens.record_dialogs import CallScreen, MeetingScreen, NoteScreen
@@ -21,7 +21,7 @@ from track_tui.screens.record_dialogs import CallScreen, MeetingScreen, NoteScre
 from .test_record import a_deal, entries, open_page, settle
 
 SMALL = (80, 24)
-MODULES = (dialogs, record_dialogs, inbox_dialogs, view_dialogs, import_screen)
+MODULES = (dialogs, record_dialogs, inbox_dialogs, view_dialogs, import_screen, admin_dialogs)
 
 
 def all_dialogs() -> list[type[Dialog]]:

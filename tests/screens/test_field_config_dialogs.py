@@ -8,6 +8,7 @@ from tests.support.pilot import open_with_key, settle
 from track_tui.models import RecordType
 from track_tui.screens.field_config_editor import ConfigEditor
 from track_tui.screens.field_dialogs import ConfigScreen, FieldFormScreen
+from track_tui.screens.record_dialogs import ChoiceScreen
 from track_tui.screens.workspace_admin import WorkspaceAdminScreen
 
 
@@ -163,10 +164,14 @@ async def test_options_records_hold_are_not_lost(demo_app):
         options.focus()
         options.highlighted = 0  # junior
         await pilot.pause()
-        await pilot.press("d")
-        await pilot.pause()
-        assert error_of(form) == (f"Options: {held} records hold 'junior' (e.g. {', '.join(names)}): "
-                                  "give them another value before removing it")
+        await pilot.press("d")  # records hold it: asked where their value goes; Esc keeps it
+        await settle(demo_app, pilot)
+        choice = demo_app.screen
+        assert isinstance(choice, ChoiceScreen)
+        assert choice.title_text == f"{held} records hold 'junior' (e.g. {', '.join(names)}). Remove it and…"
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form
         assert len(form.query_one(ConfigEditor).draft.options) == 6
         # renaming it keeps the value those records hold; only the label changes
         await pilot.press("enter")
@@ -298,3 +303,96 @@ async def test_date_and_text_limits_are_checked_as_typed(demo_app):
         await pilot.press("enter")
         await settle(demo_app, pilot)
         assert stored(demo_app.store, RecordType.DEAL, "code").config == {"max_length": 12}
+
+
+def holders(store, field, value) -> set[str]:
+    """The live records holding `value` in `field` (a select's value, or in a multi-select's list)."""
+    import json
+
+    with store.reading() as conn:
+        rows = conn.execute(f"SELECT id, custom_fields FROM {field.record_type.table} WHERE deleted_at IS NULL").fetchall()
+    found = set()
+    for record_id, custom in rows:
+        held = (json.loads(custom or "{}") or {}).get(field.key)
+        if held == value or (isinstance(held, list) and value in held):
+            found.add(record_id)
+    return found
+
+
+async def test_removing_a_held_option_moves_its_records_to_the_option_chosen(demo_app):
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        store = demo_app.store
+        field = next(f for f in screen.fields if f.key == "seniority")
+        juniors, mids = holders(store, field, "junior"), holders(store, field, "mid")
+        assert juniors and mids
+        screen._list("fields").highlighted = [f.id for f in screen.fields].index(field.id)
+        form = await open_with_key(demo_app, pilot, "e", ConfigScreen)
+        options = form.query_one("#config-options")
+        options.focus()
+        options.highlighted = 0  # junior
+        await pilot.pause()
+        choice = await open_with_key(demo_app, pilot, "d", ChoiceScreen)
+        labels = [label for _, label in choice.options]
+        assert labels[0] == "Move them to mid" and labels[-2:] == ["Clear junior on them (no value)", "Keep junior"]
+        await pilot.press("enter")  # move them to mid
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form
+        editor = form.query_one(ConfigEditor)
+        assert [o.text for o in editor.draft.options][0] == "mid"
+        note = str(form.query_one("#config-note").render())
+        assert note == f"Removed 'junior': on saving, its {len(juniors)} records move to 'mid'"
+        assert f"({len(juniors)} moving here)" in str(options.get_option_at_index(0).prompt)
+        assert holders(store, field, "junior") == juniors  # nothing written before ctrl+s
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is screen
+        assert holders(store, field, "junior") == set()
+        assert holders(store, field, "mid") == juniors | mids
+        assert "junior" not in [v for v, _ in stored(store, RecordType.CONTACT, "seniority").options()]
+        store.undo()  # one step: the option and every record back
+        assert holders(store, field, "junior") == juniors and holders(store, field, "mid") == mids
+
+
+async def test_removing_a_held_multi_select_option_can_clear_it(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        store = demo_app.store
+        field = next(f for f in screen.fields if f.type.value == "multi_select" and store.custom_field_usage(f.id)[0])
+        first = stored(store, field.record_type, field.key).options()[0][0]
+        held = holders(store, field, first)
+        assert held
+        screen._list("fields").highlighted = [f.id for f in screen.fields].index(field.id)
+        form = await open_with_key(demo_app, pilot, "e", ConfigScreen)
+        options = form.query_one("#config-options")
+        options.focus()
+        options.highlighted = 0
+        await pilot.pause()
+        choice = await open_with_key(demo_app, pilot, "d", ChoiceScreen)
+        await pilot.press(*["down"] * (len(choice.options) - 2), "enter")  # clear
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form
+        await pilot.press("escape")  # a removal is a change: Esc asks first
+        await pilot.pause()
+        assert demo_app.screen is form and "Esc again discards" in error_of(form)
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is screen
+        assert holders(store, field, first) == set()
+
+
+async def test_a_required_fields_held_option_can_only_move(demo_app):
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        await settle(demo_app, pilot)
+        form = ConfigScreen("Type and settings of Tier (tier)", "select", {"required": True, "options": ["a", "b"]},
+                            usage={"a": (2, ["Xu", "Yves"])})
+        demo_app.push_screen(form)
+        await settle(demo_app, pilot)
+        form.query_one("#config-options").focus()
+        await pilot.pause()
+        choice = await open_with_key(demo_app, pilot, "d", ChoiceScreen)
+        assert choice.title_text == "2 records hold 'a' (e.g. Xu, Yves). The field is required: move them to…"
+        assert [label for _, label in choice.options] == ["Move them to b", "Keep a"]
+        await pilot.press("down", "enter")  # keep
+        await settle(demo_app, pilot)
+        assert [o.text for o in form.query_one(ConfigEditor).draft.options] == ["a", "b"]

@@ -176,3 +176,70 @@ async def test_members_see_the_workspace_but_are_not_offered_changes(demo_app):
             await settle(demo_app, pilot)
         assert demo_app.screen is screen and len(demo_app.store.all_boards()) == before
         assert screen.check_action("new", ()) is False and screen.check_action("back", ()) is True
+
+
+async def test_board_and_stage_forms_ask_before_dropping_typed_text_and_save_with_ctrl_s(demo_app):
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        store = demo_app.store
+        taken = screen.boards[1].name
+        form = await open_with_key(demo_app, pilot, "n", NewBoardScreen)
+        assert error_text(form) == ""  # nothing typed yet: the empty name is not wrong yet
+        assert str(form.query_one("#board-name").border_title).startswith("▸ Name")  # the focus marker
+        await pilot.press(*taken.upper())
+        await pilot.pause()
+        assert error_text(form) == f"Name: there is already a board called {taken.upper()!r}"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form and len(store.all_boards()) == len(screen.boards)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert demo_app.screen is form and "Esc again discards" in error_text(form)
+        assert form.query_one("#board-name").value == taken.upper()  # nothing lost by the first Esc
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is screen
+        form = await open_with_key(demo_app, pilot, "n", NewBoardScreen)
+        await pilot.press(*"Renewals", "tab", "tab")
+        form.query_one("#board-stages").value = "Due, due"
+        await pilot.pause()
+        assert error_text(form) == "Stages: 'due' is there twice (stage names differ on a board)"
+        form.query_one("#board-stages").value = "Due, Signed"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is screen
+        assert "Renewals" in {b.name for b in store.all_boards()}
+        # a stage named like another on its board: refused as typed, and by the store too
+        await pilot.press("tab")
+        await settle(demo_app, pilot)
+        first = screen.stages[0]
+        prompt = await open_with_key(demo_app, pilot, "n", PromptScreen)
+        await pilot.press(*first.name.lower())
+        await pilot.pause()
+        assert error_text(prompt) == f"Name: there is already a stage called {first.name.lower()!r}"
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is prompt and len(store.stages(first.board_id)) == len(screen.stages)
+        await pilot.press("escape", "escape")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is screen
+
+
+def test_the_store_refuses_a_board_or_stage_name_taken(demo_store):
+    import pytest
+
+    from track_tui.store import InvalidInput
+
+    boards = demo_store.all_boards()
+    with pytest.raises(InvalidInput, match="there is already a board called"):
+        demo_store.create_board(boards[0].name.upper(), RecordType.DEAL)
+    with pytest.raises(InvalidInput, match="there is already a board called"):
+        demo_store.rename_board(boards[1].id, f" {boards[0].name} ")
+    demo_store.rename_board(boards[0].id, boards[0].name.lower())  # its own name, recased: fine
+    stages = demo_store.stages(boards[0].id)
+    with pytest.raises(InvalidInput, match="there is already a stage called .* on this board"):
+        demo_store.add_stage(boards[0].id, stages[1].name)
+    with pytest.raises(InvalidInput, match="there is already a stage called .* on this board"):
+        demo_store.update_stage(stages[0].id, name=stages[1].name.upper())
+    with pytest.raises(InvalidInput, match="is there twice"):
+        demo_store.create_board("Fresh", RecordType.DEAL, ["A", "a"])

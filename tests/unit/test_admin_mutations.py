@@ -189,3 +189,89 @@ def test_admin_changes_are_refused_below_admin(ws):
                  lambda: store.set_automation_enabled("x", False)):
         with pytest.raises(NotAllowed, match="only admins and above"):
             call()
+
+
+# -- removing options records hold: their values moved or cleared -------------------------
+
+def deal_customs(store) -> dict[str, dict]:
+    with store.reading() as conn:
+        return {r[0]: json.loads(r[1] or "{}") for r in conn.execute("SELECT name, custom_fields FROM deals")}
+
+
+def audit_rows(store, table):
+    with store.reading() as conn:
+        return [(r[0], r[1], json.loads(r[2] or "null"), json.loads(r[3] or "null")) for r in conn.execute(
+            "SELECT record_id, action, old_data, new_data FROM audit_log WHERE table_name = ? ORDER BY rowid", (table,))]
+
+
+def test_a_removed_select_option_moves_its_records_to_the_chosen_one(standalone_ws):
+    store, ids = standalone_ws
+    source = ids.fields["source"]
+    before, queued = deal_customs(store), len(outbox_ops(store, "deals"))
+    held = sorted(name for name, custom in before.items() if custom.get("source") == "referral")
+    assert held == ["Initech migration", "Tokyo pilot"]
+    options = [{"value": "web", "label": "Website"}, "event"]
+    moved = store.change_custom_field(source, config={"required": True, "options": options},
+                                      reassign={"referral": "event"})
+    assert moved == 2
+    after = deal_customs(store)
+    for name in before:  # the two holders moved; every other record and key untouched
+        expected = {**before[name], "source": "event"} if name in held else before[name]
+        assert after[name] == expected, name
+    assert next(d for d in store.custom_field_defs(RecordType.DEAL) if d.id == source).config["options"] == options
+    assert store.custom_field_option_usage(source).get("referral") is None
+    # audited (a standalone cache writes the log), in the outbox, and on each record's timeline
+    deal_audit = audit_rows(store, "deals")
+    assert sorted(r[0] for r in deal_audit) == sorted(ids.deals[n] for n in held)
+    assert all(r[1] == "update" and r[2]["custom_fields"]["source"] == "referral"
+               and r[3]["custom_fields"]["source"] == "event" for r in deal_audit)
+    assert [r[1] for r in audit_rows(store, "custom_fields")] == ["update"]
+    updates = [patch for op, patch in outbox_ops(store, "deals")[queued:] if op == "update"]
+    assert len(updates) == 2 and all(p["custom_fields"]["source"] == "event" for p in updates)
+    edits = [e for e in store.timeline(ids.deals["Tokyo pilot"]) if e.entry_type is EntryType.FIELD_EDIT]
+    assert edits[0].payload["old"] == "referral" and edits[0].payload["new"] == "event"
+    # one undo step takes back the definition and every record
+    store.undo()
+    assert deal_customs(store) == before
+    assert "referral" in json.dumps(next(d.config for d in store.custom_field_defs(RecordType.DEAL) if d.id == source))
+
+
+def test_a_removed_multi_select_option_is_replaced_without_duplicates_or_cleared(ws):
+    store, ids = ws
+    products = ids.fields["products"]
+    osaka, tokyo = ids.deals["Osaka trial"], ids.deals["Tokyo pilot"]
+    store.update_record(RecordType.DEAL, osaka, custom={"products": ["crm", "billing"]})
+    store.update_record(RecordType.DEAL, tokyo, custom={"products": ["support"]})
+    assert store.change_custom_field(products, config={"options": ["billing", "support"], "max_selected": 2},
+                                     reassign={"crm": "billing"}) == 2
+    customs = deal_customs(store)
+    assert customs["Acme renewal"]["products"] == ["billing"]
+    assert customs["Osaka trial"]["products"] == ["billing"]  # crm became billing: listed once
+    assert customs["Tokyo pilot"]["products"] == ["support"]  # did not hold crm: untouched
+    assert customs["Acme renewal"]["source"] == "web" and customs["Acme renewal"]["seats"] == 40
+    assert store.change_custom_field(products, config={"options": ["support"]}, reassign={"billing": None}) == 2
+    customs = deal_customs(store)
+    assert "products" not in customs["Acme renewal"] and "products" not in customs["Osaka trial"]  # none left
+    assert customs["Tokyo pilot"]["products"] == ["support"]
+    assert store.custom_field_usage(products)[0] == 1
+
+
+def test_moving_values_is_refused_when_it_makes_no_sense_and_nothing_changes(ws):
+    store, ids = ws
+    source = ids.fields["source"]
+    before, queued = deal_customs(store), outbox_ops(store, "deals")
+    web = {"value": "web", "label": "Website"}
+    with pytest.raises(InvalidInput, match="'referral' cannot move to 'partner': it is not an option"):
+        store.change_custom_field(source, config={"options": [web, "event"]}, reassign={"referral": "partner"})
+    with pytest.raises(InvalidInput, match="'event' is still an option"):
+        store.change_custom_field(source, config={"options": [web, "event", "referral"]}, reassign={"event": "web"})
+    with pytest.raises(InvalidInput, match="a text field has no options"):
+        store.change_custom_field(source, type="text", config={}, reassign={"referral": None})
+    with pytest.raises(InvalidInput, match=r"2 records hold values .* a value is required .*nothing was changed"):
+        store.change_custom_field(source, config={"required": True, "options": [web, "event"]},
+                                  reassign={"referral": None})
+    with pytest.raises(InvalidInput, match="would not accept"):  # a removed value nobody moves
+        store.change_custom_field(source, config={"options": [web]}, reassign={"referral": "web"})
+    assert deal_customs(store) == before
+    assert next(d for d in store.custom_field_defs(RecordType.DEAL) if d.id == source).config["options"][2] == "event"
+    assert outbox_ops(store, "deals") == queued

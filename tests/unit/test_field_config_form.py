@@ -161,3 +161,32 @@ def test_settings_are_described_in_words(kind, config, words):
     from track_tui.models.field_config_form import describe_config
 
     assert describe_config(kind, config) == words
+
+
+def test_an_option_records_hold_is_removed_with_where_their_values_go():
+    draft = draft_from_config("select", {"options": ["gold", "silver", "bronze"]})
+    usage = {"gold": (2, ["Ada", "Bo"]), "silver": (1, ["Cy"])}
+    draft.remove_held_option(0, move_to=1)  # gold's records go to silver
+    assert [o.text for o in draft.options] == ["silver", "bronze"]
+    assert draft.reassignments() == {"gold": "silver"}
+    assert draft.held(0, usage) == (3, ["Cy", "Ada", "Bo"])  # its own and those moving to it
+    draft.rename_option(0, "Silver tier", held=1)  # a rename keeps where they go (the stored value)
+    assert draft.reassignments() == {"gold": "silver"}
+    draft.remove_held_option(0, move_to=None)  # silver goes too, cleared: gold's records with it
+    assert draft.reassignments() == {"gold": None, "silver": None}
+    draft.add_option("gold")  # gold is an option again: its records keep it
+    assert draft.reassignments() == {"silver": None}
+    assert build_config(draft) == {"options": ["bronze", "gold"]}
+    with pytest.raises(ValueError, match="another option than the one removed"):
+        draft.remove_held_option(0, move_to=0)
+
+
+def test_values_moving_to_a_new_option_follow_its_name_at_save():
+    draft = draft_from_config("multi_select", {"options": ["crm", "ops"]})
+    draft.add_option("billing")
+    draft.remove_held_option(0, move_to=2)
+    draft.rename_option(1, "Billing")  # a new option: its stored value is its name as saved
+    assert draft.reassignments() == {"crm": "Billing"}
+    started = retype(draft, {"options": ["crm", "ops"]}, "multi_select", "select")
+    assert started.reassignments() == {"crm": "Billing"}  # carried to a select with the options
+    assert retype(started, {"options": ["crm", "ops"]}, "multi_select", "multi_select").reassignments() == {}  # as stored

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from uuid import uuid4
 from decimal import Decimal
 from typing import Any
 
@@ -75,6 +76,7 @@ class OptionEntry(BaseModel):
     new: bool = False  # added in this form: stored as its text
     label_stored: bool = True  # an object option written with its label (one without stays so)
     extra: dict[str, Any] = Field(default_factory=dict)  # an object option's other keys, kept
+    uid: str = Field(default_factory=lambda: uuid4().hex)  # stays through renames: where held values move
 
     def stored_value(self) -> Any:
         return self.text if self.new else self.value
@@ -96,6 +98,9 @@ class ConfigDraft(BaseModel):
     max_selected: str = ""
     currency: str = ""
     target: str | None = None
+    # Options removed while records hold them: str(stored value) → the uid of the option those
+    # records move to at save, or None (the value is cleared on them).
+    moved: dict[str, str | None] = Field(default_factory=dict)
 
     # -- options ---------------------------------------------------------------------------
 
@@ -142,6 +147,43 @@ class ConfigDraft(BaseModel):
                     f"{entry.stored_value()!r}{named}: give them another value before removing it")
         del self.options[index]
         return None
+
+    def held(self, index: int, usage: dict[str, tuple[int, list[str]]]) -> tuple[int, list[str]]:
+        """How many records hold the option at `index` once saved — its own and those moving to
+        it from removed options — with the names of a few."""
+        entry = self.options[index]
+        sources = [] if entry.new else [str(entry.stored_value())]
+        sources += [old for old, to in self.moved.items() if to == entry.uid]
+        count, names = 0, []
+        for value in sources:
+            held, some = usage.get(value, (0, []))
+            count += held
+            names += [n for n in some if n not in names]
+        return count, names[:3]
+
+    def remove_held_option(self, index: int, move_to: int | None) -> None:
+        """Remove an option records hold; at save those records move to the option at `move_to`
+        (an index before the removal), or have the value cleared (None). Records already on
+        their way to the removed option go where its own go."""
+        entry = self.options[index]
+        if move_to == index:
+            raise ValueError("Options: move the records to another option than the one removed")
+        target = self.options[move_to].uid if move_to is not None else None
+        for old, to in self.moved.items():
+            if to == entry.uid:
+                self.moved[old] = target
+        if not entry.new:
+            self.moved[str(entry.stored_value())] = target
+        del self.options[index]
+
+    def reassignments(self) -> dict[str, str | None]:
+        """What saving does to the values records hold: str(removed value) → the stored value
+        they get instead (None: cleared). A removed value that is an option again (added back)
+        is left alone."""
+        values = {e.uid: str(e.stored_value()) for e in self.options}
+        current = set(values.values())
+        return {old: (values[to] if to is not None else None) for old, to in self.moved.items()
+                if old not in current and (to is None or to in values)}
 
     def move_option(self, index: int, offset: int) -> int:
         """Swap an option with its neighbour; the index it is at afterwards."""
@@ -218,7 +260,7 @@ def retype(draft: ConfigDraft, original: dict[str, Any], original_kind: CustomFi
         carried["options"] = current["options"]
     started = draft_from_config(new_kind, carried)
     if draft.kind in SELECTS and new_kind in SELECTS:
-        started.options, started.objects = draft.options, draft.objects
+        started.options, started.objects, started.moved = draft.options, draft.objects, dict(draft.moved)
     return started
 
 

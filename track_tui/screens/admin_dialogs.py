@@ -1,101 +1,40 @@
-"""The admin screen's one-line forms (board, stage, name, probability): each checks its fields as
-the person types and names the rule a value breaks; Enter saves through the store (whose
-refusal, if any, is shown the same way). The custom-field forms are in field_dialogs.py."""
+"""The admin screen's small forms (a new board; a name or a probability on one line), on the one
+:class:`Dialog` base: each field is checked as the person types and the first rule broken is named
+on the error line; Enter or ctrl+s saves through the store (whose refusal, if any, is shown the
+same way, with the text kept); Esc asks before dropping what was typed. The custom-field forms
+are in field_dialogs.py."""
 
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterable
 
+from pydantic import BaseModel
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Select, Static
+from textual.widgets import Input, Select
 
 from ..models import RecordType
-from ..widgets.plain_text import PlainLabel, PlainStatic
 from ..widgets.safe_input import SafeInput
+from .dialog_base import Dialog, Save, labelled
 
 Check = Callable[[str], "str | None"]
-Save = Callable[..., "str | None"]  # the store call: a problem in words, or None when saved
-
-class _Form(ModalScreen[bool]):
-    BINDINGS = [Binding("escape", "dismiss(False)", "Cancel", id="dialog.cancel")]
-
-    def _show(self, problem: str | None) -> None:
-        self.query_one("#error", PlainLabel).update(problem or "")
-
-    def _save_with(self, save: Save, *args) -> None:
-        try:
-            problem = save(*args)
-        except ValueError as exc:  # InvalidInput and NotAllowed: say why, keep the form
-            problem = str(exc)
-        if problem:
-            self._show(problem)
-            return
-        self.dismiss(True)
+NAME_MAX = 200
+DEFAULT_STAGES = "New, In progress, Done"
 
 
-class _FieldsForm(_Form):
-    """A form of several fields that `_read` reads together — a ValueError naming the first
-    problem — checked on every change and saved (`save(*values)`) on Enter."""
+def name_problem(what: str, taken: Iterable[str] = ()) -> Check:
+    """The check of a name: required, at most NAME_MAX characters, and not one of `taken`
+    (compared without case; the name being renamed is left out by the caller)."""
+    used = {name.strip().casefold() for name in taken}
 
-    save: Save
-    _read: Callable[[], tuple]
-
-    def _check(self) -> None:
-        try:
-            self._read()
-        except ValueError as exc:
-            self._show(str(exc))
-            return
-        self._show(None)
-
-    @on(Input.Submitted)
-    def _submit(self) -> None:
-        try:
-            values = self._read()
-        except ValueError as exc:
-            self._show(str(exc))
-            return
-        self._save_with(self.save, *values)
-
-
-class PromptScreen(_Form):
-    """One line (a name, a probability): `check` runs on every keystroke, `save` on Enter."""
-
-    def __init__(self, title: str, initial: str, hint: str, check: Check, save: Save) -> None:
-        super().__init__()
-        self.title_text, self.initial, self.hint = title, initial, hint
-        self.check, self.save = check, save
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield PlainStatic(self.title_text, classes="dialog-title")
-            yield SafeInput(value=self.initial, placeholder=self.hint, id="value", select_on_focus=False)
-            yield PlainLabel("", id="error", classes="dialog-error")
-            yield PlainStatic(f"{self.hint} · Enter saves · Esc cancels", classes="dialog-hint")
-
-    @on(Input.Changed)
-    def _typed(self, event: Input.Changed) -> None:
-        self._show(self.check(event.value))
-
-    @on(Input.Submitted)
-    def _submit(self, event: Input.Submitted) -> None:
-        problem = self.check(event.value)
-        if problem:
-            self._show(problem)
-            return
-        self._save_with(self.save, event.value)
-
-
-def name_problem(what: str) -> Check:
     def check(text: str) -> str | None:
-        if not text.strip():
+        name = text.strip()
+        if not name:
             return f"Name: a {what} needs a name"
-        if len(text.strip()) > 200:
-            return f"Name: a {what}'s name is at most 200 characters"
+        if len(name) > NAME_MAX:
+            return f"Name: a {what}'s name is at most {NAME_MAX} characters"
+        if name.casefold() in used:
+            return f"Name: there is already a {what} called {name!r}"
         return None
 
     return check
@@ -111,31 +50,96 @@ def probability_problem(text: str) -> str | None:
     return None
 
 
-class NewBoardScreen(_FieldsForm):
-    def __init__(self, save: Save) -> None:
-        super().__init__()
-        self.save = save
+class PromptScreen(Dialog[str]):
+    """One line (a name, a probability): `check` runs on every keystroke and again on Enter or
+    ctrl+s, then `save(text)` — the store's refusal is shown and the text stays."""
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static("New board", classes="dialog-title")
-            yield SafeInput(placeholder="Name", id="board-name", select_on_focus=False)
-            yield Select([(t.table.capitalize(), t.value) for t in RecordType], value=RecordType.DEAL.value,
-                         allow_blank=False, id="board-type")
-            yield SafeInput(value="New, In progress, Done", placeholder="Stages, comma-separated", id="board-stages", select_on_focus=False)
-            yield PlainLabel("", id="error", classes="dialog-error")
-            yield Static("Enter saves · Tab next field · Esc cancels", classes="dialog-hint")
+    def __init__(self, title: str, initial: str, label: str, check: Check, save: Save) -> None:
+        super().__init__(title, hint="Enter or ctrl+s saves · Esc cancels", save=save)
+        self.initial, self.label, self.check = initial, label, check
 
-    def _read(self) -> tuple[str, str, list[str]]:
+    def compose_body(self) -> ComposeResult:
+        yield labelled(SafeInput(value=self.initial, id="value", select_on_focus=False), self.label)
+
+    @on(Input.Changed, "#value")
+    def _checked(self, event: Input.Changed) -> None:
+        if event.value != self.initial:  # untouched is not wrong yet (an empty new name)
+            self.show_error(self.check(event.value) or "")
+
+    def submit(self) -> None:
+        text = self.query_one("#value", Input).value
+        problem = self.check(text)
+        if problem:
+            self.show_error(problem, focus="value")
+            return
+        self.finish(text)
+
+
+class NewBoard(BaseModel):
+    """What the new-board form hands to the store."""
+
+    name: str
+    record_type: RecordType
+    stages: list[str]
+
+
+def stages_problem(text: str) -> str | None:
+    """The stages line: comma-separated names, none empty, none twice, each at most NAME_MAX."""
+    names = [s.strip() for s in text.split(",")]
+    if any(not s for s in names):
+        return "Stages: a stage needs a name (remove the empty one between commas)"
+    seen: set[str] = set()
+    for name in names:
+        if len(name) > NAME_MAX:
+            return f"Stages: a stage's name is at most {NAME_MAX} characters"
+        if name.casefold() in seen:
+            return f"Stages: {name!r} is there twice (stage names differ on a board)"
+        seen.add(name.casefold())
+    return None
+
+
+class NewBoardScreen(Dialog[NewBoard]):
+    """A new board: its name (required, not one a board has), what it holds, and its first
+    stages. Tab walks the fields; Enter in a line or ctrl+s saves."""
+
+    DIALOG_CLASSES = "field-dialog"  # the one-line picker style of the admin forms
+
+    def __init__(self, save: Save, taken: Iterable[str] = ()) -> None:
+        super().__init__("New board", hint="Enter or ctrl+s saves · Tab next field · Esc cancels", save=save)
+        self.name_check = name_problem("board", taken)
+
+    def compose_body(self) -> ComposeResult:
+        yield labelled(SafeInput(placeholder="e.g. Renewals", id="board-name", select_on_focus=False), "Name")
+        yield labelled(Select([(t.table.capitalize(), t.value) for t in RecordType], value=RecordType.DEAL.value,
+                              allow_blank=False, id="board-type"), "Holds")
+        yield labelled(SafeInput(value=DEFAULT_STAGES, placeholder="e.g. New, Won", id="board-stages",
+                                 select_on_focus=False), "Stages (comma-separated, left to right)")
+
+    def read(self) -> NewBoard:
+        """What was entered, or a ValueError naming the first rule broken."""
         name = self.query_one("#board-name", Input).value
-        problem = name_problem("board")(name)
+        problem = self.name_check(name) or stages_problem(self.query_one("#board-stages", Input).value)
         if problem:
             raise ValueError(problem)
         stages = [s.strip() for s in self.query_one("#board-stages", Input).value.split(",")]
-        if any(not s for s in stages):
-            raise ValueError("Stages: a stage needs a name (remove the empty one between commas)")
-        return name, str(self.query_one("#board-type", Select).value), stages
+        return NewBoard(name=name.strip(), record_type=RecordType(str(self.query_one("#board-type", Select).value)),
+                        stages=stages)
 
     @on(Input.Changed)
-    def _typed(self) -> None:
-        self._check()
+    def _checked(self) -> None:
+        if not self.is_mounted or self.field_values() == self._opened_with:
+            return  # untouched is not wrong yet (the empty name)
+        try:
+            self.read()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_error("")
+
+    def submit(self) -> None:
+        try:
+            board = self.read()
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.finish(board)

@@ -2,7 +2,8 @@
 the type changes, holding a :class:`..models.field_config_form.ConfigDraft`.
 
 - select / multi-select: the options list (Enter renames the highlighted one, K/J move it,
-  d removes it) and a line that adds one on Enter; multi-select also "at most" choices;
+  d removes it — one records hold first asks whether their value moves to another option or is
+  cleared, done on saving) and a line that adds one on Enter; multi-select also "at most" choices;
 - number: lowest, highest, whole numbers only; date: earliest, latest; text: shortest, longest;
 - currency: the ISO 4217 code (upper-cased); link: the record type it points to;
 - yes/no and web address: "no settings" said in words.
@@ -29,6 +30,7 @@ from ..safe_text import safe_line
 from ..widgets.plain_text import PlainLabel, PlainStatic, plain
 from ..widgets.safe_input import SafeInput
 from .dialog_base import labelled
+from .record_dialogs import ChoiceScreen
 
 T = CustomFieldType
 Usage = dict[str, tuple[int, list[str]]]  # option value → (records holding it, a few names)
@@ -119,9 +121,12 @@ class ConfigEditor(Vertical):
     def _option_rows(self) -> list[Option]:
         rows = []
         for index, entry in enumerate(self.draft.options):
-            held = self.usage.get(str(entry.stored_value()), (0, []))[0] if not entry.new else 0
+            held = self.draft.held(index, self.usage)[0]
+            own = self._held(index)[0]
             extra = f" (stored as {safe_line(str(entry.value))!r})" if entry.keeps_other_value() else ""
             count = f" · {held} record{'s' if held != 1 else ''}" if held else ""
+            if held > own:
+                count += f" ({held - own} moving here)"
             rows.append(Option(plain(f"{index + 1}. {entry.text}{extra}{count}"), id=f"option-{index}"))
         return rows
 
@@ -263,18 +268,48 @@ class ConfigEditor(Vertical):
         self._refill(self.draft.move_option(options.highlighted, offset))
 
     def remove(self) -> None:
+        """Remove the highlighted option; when records hold it (or are moving to it), first ask
+        where their value goes: another option, or cleared. Nothing is written before ctrl+s."""
         options = self.query_one("#config-options", OptionList)
         index = options.highlighted
         if index is None or not self.draft.options:
             return
-        held, names = self._held(index)
+        held, names = self.draft.held(index, self.usage)
+        if held:
+            self._ask_where(index, held, names)
+            return
         removed = self.draft.options[index].text
-        problem = self.draft.remove_option(index, held, names)
-        self.option_error = problem
-        if problem is None:
-            self.renaming = None
-            self._set_entry_mode(None)
-            self._refill(index)
-            self._say(f"Removed {removed!r}")
-        else:
-            self.post_message(self.Changed())
+        self.option_error = self.draft.remove_option(index)
+        self._removed(index, f"Removed {removed!r}")
+
+    def _removed(self, index: int, note: str) -> None:
+        self.renaming = None
+        self._set_entry_mode(None)
+        self._refill(index)
+        self._say(note)
+
+    def _ask_where(self, index: int, held: int, names: list[str]) -> None:
+        entry = self.draft.options[index]
+        records = f"{held} record{'s' if held != 1 else ''}"
+        named = f" (e.g. {', '.join(names)})" if names else ""
+        choices = [(f"move-{i}", f"Move them to {other.text}") for i, other in enumerate(self.draft.options)
+                   if i != index]
+        required = self.draft.kept.get("required") is True
+        if not required:  # a required field's value can only move (the store refuses clearing it)
+            choices.append(("clear", f"Clear {entry.text} on them (no value)"))
+        choices.append(("keep", f"Keep {entry.text}"))
+        title = (f"{records} hold{'s' if held == 1 else ''} {entry.text!r}{named}. "
+                 f"{'The field is required: move them to…' if required else 'Remove it and…'}")
+
+        def chosen(choice: str | None) -> None:
+            if choice is None or choice == "keep" or index >= len(self.draft.options):
+                return
+            target = int(choice.removeprefix("move-")) if choice.startswith("move-") else None
+            goes = (f"move to {self.draft.options[target].text!r}" if target is not None
+                    else f"have {entry.text!r} cleared")
+            self.draft.remove_held_option(index, target)
+            self.option_error = None
+            self._removed(min(index, max(len(self.draft.options) - 1, 0)),
+                          f"Removed {entry.text!r}: on saving, its {records} {goes}")
+
+        self.app.push_screen(ChoiceScreen(title, choices, hint="Enter chooses · Esc keeps the option"), chosen)

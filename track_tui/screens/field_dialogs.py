@@ -20,6 +20,7 @@ from textual.widgets import Input, Select
 from ..models import RecordType
 from ..models.custom_field_config import key_problem
 from ..models.enums import CustomFieldType
+from ..models.field_config_form import SELECTS
 from ..widgets.safe_input import SafeInput
 from .admin_dialogs import name_problem
 from .dialog_base import Dialog, Save, labelled
@@ -40,10 +41,12 @@ class NewField(BaseModel):
 
 
 class FieldSettings(BaseModel):
-    """What the settings form hands to the store."""
+    """What the settings form hands to the store; `reassign`: the values of removed options
+    records hold → the option they move to (None: cleared)."""
 
     type: CustomFieldType
     config: dict[str, Any]
+    reassign: dict[str, str | None] = {}
 
 
 def key_from(name: str) -> str:
@@ -180,4 +183,7 @@ class ConfigScreen(_FieldDialog):
 
     def read(self) -> FieldSettings:
         kind = CustomFieldType(str(self.query_one("#field-type", Select).value))
-        return FieldSettings(type=kind, config=self.query_one(ConfigEditor).read())
+        editor = self.query_one(ConfigEditor)
+        config = editor.read()
+        reassign = editor.draft.reassignments() if editor.draft.kind in SELECTS else {}
+        return FieldSettings(type=kind, config=config, reassign=reassign)

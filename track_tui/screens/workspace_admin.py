@@ -28,7 +28,7 @@ from ..store import Action, InvalidInput, NotFound, Store
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainStatic, plain
 from ..widgets.status_line import StatusLine
-from .admin_dialogs import NewBoardScreen, PromptScreen, name_problem, probability_problem
+from .admin_dialogs import NewBoard, NewBoardScreen, PromptScreen, name_problem, probability_problem
 from .field_dialogs import ConfigScreen, FieldFormScreen, FieldSettings, NewField
 from .record_dialogs import ChoiceScreen
 
@@ -207,23 +207,23 @@ class WorkspaceAdminScreen(Screen[None]):
         index = names.index(pane) if pane in names else 0
         self._list(names[(index + delta) % 3]).focus()
 
-    def _done(self, saved: bool | None) -> None:
-        if saved:
+    def _done(self, saved: object | None) -> None:
+        if saved is not None:  # a dialog's result (an empty probability is a result too)
             self.reload()
 
     def action_new(self) -> None:
         pane = self._pane()
         if pane == "boards":
-            def save(name: str, record_type: str, stages: list[str]) -> str | None:
-                return _problem(self.store.create_board, name, RecordType(record_type), stages)
+            def save(board: NewBoard) -> str | None:
+                return _problem(self.store.create_board, board.name, board.record_type, board.stages)
 
-            self.app.push_screen(NewBoardScreen(save), self._done)
+            self.app.push_screen(NewBoardScreen(save, taken=[b.name for b in self.boards]), self._done)
         elif pane == "stages":
             board = self._current("boards")
             if board is None:
                 return
             self.app.push_screen(PromptScreen(
-                f"New stage on {board.name}", "", "Stage name", name_problem("stage"),
+                f"New stage on {board.name}", "", "Stage name", name_problem("stage", [s.name for s in self.stages]),
                 lambda name: _problem(self.store.add_stage, board.id, name)), self._done)
         else:
             def chosen(kind: str | None) -> None:
@@ -236,7 +236,7 @@ class WorkspaceAdminScreen(Screen[None]):
                         workspace_id=self.store.workspace_id, record_type=record_type, name=made.name, key=made.key,
                         type=made.type, config=made.config, searchable=made.searchable))
 
-                self.app.push_screen(FieldFormScreen(record_type, save), lambda made: self._done(made is not None))
+                self.app.push_screen(FieldFormScreen(record_type, save), self._done)
 
             self.app.push_screen(ChoiceScreen("A custom field on…", [(t.value, t.table.capitalize()) for t in RecordType]),
                                  chosen)
@@ -250,8 +250,10 @@ class WorkspaceAdminScreen(Screen[None]):
         call = {"boards": self.store.rename_board,
                 "stages": lambda i, name: self.store.update_stage(i, name=name),
                 "fields": self.store.rename_custom_field}[pane]
-        hint = "The label (the key stays the same)" if pane == "fields" else f"The {what}'s name"
-        self.app.push_screen(PromptScreen(f"Rename {what} {item.name}", item.name, hint, name_problem(what),
+        label = "Label (the key stays the same)" if pane == "fields" else f"The {what}'s name"
+        others = {"boards": self.boards, "stages": self.stages}.get(pane, [])
+        taken = [o.name for o in others if o.id != item.id]
+        self.app.push_screen(PromptScreen(f"Rename {what} {item.name}", item.name, label, name_problem(what, taken),
                                           lambda name: _problem(call, item.id, name)), self._done)
 
     def action_move(self, offset: int) -> None:
@@ -289,7 +291,7 @@ class WorkspaceAdminScreen(Screen[None]):
             return
         initial = percent(stage.probability).rstrip("%") if stage.probability is not None else ""
         self.app.push_screen(PromptScreen(
-            f"Probability of {stage.name}", initial, "0–100, empty for none", probability_problem,
+            f"Probability of {stage.name}", initial, "Probability (0–100 %, empty for none)", probability_problem,
             lambda text: _problem(self.store.update_stage, stage.id, probability=text)), self._done)
 
     def action_searchable(self) -> None:
@@ -306,11 +308,12 @@ class WorkspaceAdminScreen(Screen[None]):
         if field is None:
             return
         def save(settings: FieldSettings) -> str | None:
-            return _problem(self.store.change_custom_field, field.id, type=settings.type, config=settings.config)
+            return _problem(self.store.change_custom_field, field.id, type=settings.type, config=settings.config,
+                            reassign=settings.reassign or None)
 
         usage = self.store.custom_field_option_usage(field.id) if field.type.value in ("select", "multi_select") else {}
         self.app.push_screen(ConfigScreen(f"Type and settings of {field.name} ({field.key})", field.type, field.config,
-                                          save, usage), lambda saved: self._done(saved is not None))
+                                          save, usage), self._done)
 
     def action_delete(self) -> None:
         pane = self._pane()
@@ -339,7 +342,7 @@ class WorkspaceAdminScreen(Screen[None]):
             return _problem(self.store.delete_stage, stage.id, move_to=target)
 
         self.app.push_screen(ChoiceScreen(f"{stage.name} holds {cards} cards: move them to…", others, save=save),
-                             lambda chosen: self._done(chosen is not None))
+                             self._done)
 
     def _delete_field(self) -> None:
         field = self._current("fields")
@@ -354,4 +357,4 @@ class WorkspaceAdminScreen(Screen[None]):
 
         self.app.push_screen(ChoiceScreen(f"Delete the field {field.name}? {held}",
                                           [("keep", "Keep it"), ("delete", f"Delete {field.name}")], save=save),
-                             lambda chosen: self._done(chosen == "delete"))
+                             lambda chosen: self._done(chosen if chosen == "delete" else None))

@@ -4,7 +4,8 @@ Each change is one write action through the one write path (so it reaches the ou
 for anyone below admin exactly as the server's policies would (`permissions.py`), and checked
 first with the rule a value breaks named:
 
-- boards: create (for contacts, companies or deals), rename, archive and unarchive;
+- boards: create (for contacts, companies or deals), rename (names unique, without case),
+  archive and unarchive; stage names are unique on their board;
 - stages: add, rename, reorder, set type (open / won / lost) and probability (0–100); delete
   only an empty stage, or after its cards (and deals) are moved to a stage the person chose —
   each card's move is logged on its record as any stage change is;
@@ -13,7 +14,9 @@ first with the rule a value breaks named:
   under it), reorder, toggle searchable (every record of that type is reindexed in the same
   transaction), delete (the screen first says how many records hold a value; the values stay in
   the records' JSON, as the web app's own), and change the type or config — refused, with the
-  count and a few examples, when records hold values the new definition would not accept.
+  count and a few examples, when records hold values the new definition would not accept. A
+  select losing options records hold moves those values to an option the person chose, or
+  clears them, in the same transaction (`reassign`).
 """
 
 from __future__ import annotations
@@ -62,6 +65,13 @@ def parse_probability(value: Any) -> Decimal | None:
     return number
 
 
+def _unique(tx, sql: str, args: tuple, name: str, what: str, where: str = "") -> None:
+    """Refuse a name another row (found by `sql`, compared without case) already has."""
+    for (other,) in tx.conn.execute(sql, args).fetchall():
+        if other.strip().casefold() == name.casefold():
+            raise InvalidInput("Name", f"there is already a {what} called {other!r}{where}")
+
+
 class AdminMutations:
     """Mixed into :class:`Store`; `self` is the store."""
 
@@ -76,6 +86,12 @@ class AdminMutations:
         except ValueError:
             raise InvalidInput("Record type", "a board holds contacts, companies or deals") from None
         with self.transaction() as tx:
+            _unique(tx, "SELECT name FROM boards", (), name, "board")
+            seen: set[str] = set()
+            for stage in stages:
+                if _name(stage, "stage").casefold() in seen:
+                    raise InvalidInput("Stages", f"{stage.strip()!r} is there twice (stage names differ on a board)")
+                seen.add(_name(stage, "stage").casefold())
             board = Board(workspace_id=tx.workspace_id, name=name, record_type=record_type, created_by=tx.user_id)
             tx.insert(board)
             for position, stage in enumerate(stages):
@@ -88,6 +104,7 @@ class AdminMutations:
         self._require(Action.EDIT_BOARDS)
         name = _name(name, "board")
         with self.transaction() as tx:
+            _unique(tx, "SELECT name FROM boards WHERE id != ?", (board_id,), name, "board")
             tx.update("boards", board_id, {"name": name})
 
     @write_action("the board archive")
@@ -112,6 +129,7 @@ class AdminMutations:
         chance = parse_probability(probability)
         with self.transaction() as tx:
             tx.fetch("boards", board_id)
+            _unique(tx, "SELECT name FROM board_stages WHERE board_id = ?", (board_id,), name, "stage", " on this board")
             last = tx.conn.execute("SELECT max(position) FROM board_stages WHERE board_id = ?", (board_id,)).fetchone()[0]
             stage = BoardStage(board_id=board_id, name=name, position=0 if last is None else last + 1,
                                stage_type=StageType(stage_type), probability=chance, workspace_id=tx.workspace_id)
@@ -134,6 +152,10 @@ class AdminMutations:
         if probability != "unchanged":
             patch["probability"] = parse_probability(probability)
         with self.transaction() as tx:
+            if "name" in patch:
+                board_id = tx.fetch("board_stages", stage_id)["board_id"]
+                _unique(tx, "SELECT name FROM board_stages WHERE board_id = ? AND id != ?", (board_id, stage_id),
+                        patch["name"], "stage", " on this board")
             tx.update("board_stages", stage_id, patch)
 
     @write_action("the stage order", deferred=lambda store, a, k: (True, a, k))
@@ -303,9 +325,13 @@ class AdminMutations:
 
     @write_action("the custom field change")
     def change_custom_field(self: "Store", field_id: str, *, type: CustomFieldType | str | None = None,
-                            config: dict[str, Any] | None = None) -> None:
+                            config: dict[str, Any] | None = None,
+                            reassign: dict[str, str | None] | None = None) -> int:
         """Change a field's type and/or config; refused (count and examples) when stored values
-        would no longer be valid."""
+        would no longer be valid. `reassign` (a select or multi-select losing options): each
+        removed value → the option records holding it get instead, or None to clear it; each
+        such record is rewritten in the same transaction (one undo step, audited, in the
+        outbox, logged on its timeline). Returns how many records were rewritten."""
         self._require(Action.EDIT_CUSTOM_FIELDS)
         with self.transaction() as tx:
             field = self._field(tx, field_id)
@@ -319,15 +345,32 @@ class AdminMutations:
                 candidate = CustomField.model_validate(candidate.model_dump())
             except ValidationError as exc:
                 raise first_validation_error(exc) from None
+            moves = _checked_reassign(candidate, reassign or {})
             bad: list[tuple[str, str]] = []
             count = 0
+            rewrites: list[tuple[str, dict[str, Any], dict[str, Any]]] = []
             table = field.record_type.table
-            for name, custom in tx.conn.execute(
-                f"SELECT name, custom_fields FROM {table} WHERE deleted_at IS NULL ORDER BY name"
+            for record_id, name, custom in tx.conn.execute(
+                f"SELECT id, name, custom_fields FROM {table} WHERE deleted_at IS NULL ORDER BY name"
             ).fetchall():
-                value = (json.loads(custom or "{}") or {}).get(field.key)
+                values = json.loads(custom or "{}") or {}
+                value = values.get(field.key)
                 if value is None:
                     continue
+                if moves:
+                    moved = _reassigned(value, moves)
+                    if moved != value:
+                        after = {k: v for k, v in values.items() if k != field.key}
+                        if moved is not None:
+                            after[field.key] = moved
+                        rewrites.append((record_id, values, after))
+                        value = moved
+                        if value is None:
+                            if candidate.required:
+                                count += 1
+                                if len(bad) < EXAMPLES:
+                                    bad.append((name, "a value is required (move it to an option instead)"))
+                            continue
                 try:
                     candidate.validate_value(value)
                 except CustomFieldError as exc:
@@ -342,3 +385,38 @@ class AdminMutations:
                     f"{count} record{'s' if count != 1 else ''} hold{'s' if count == 1 else ''} values the new "
                     f"{what} would not accept (e.g. {examples}); nothing was changed")
             tx.update("custom_fields", field_id, {"type": new_type, "config": new_config})
+            for record_id, before, after in rewrites:
+                tx.update(table, record_id, {"custom_fields": after})
+                self._log_custom_edits(tx, field.record_type, record_id, before, after)
+        return len(rewrites)
+
+
+def _checked_reassign(field: CustomField, reassign: dict[str, str | None]) -> dict[str, str | None]:
+    """The moves of removed options' values, checked against the field as it will be: only a
+    select or multi-select, only values that are no longer options, only onto options."""
+    if not reassign:
+        return {}
+    if field.type not in (CustomFieldType.SELECT, CustomFieldType.MULTI_SELECT):
+        raise InvalidInput("Options", f"a {field.type.value} field has no options to move values between")
+    allowed = [value for value, _ in field.options()]
+    for old, new in reassign.items():
+        if old in allowed:
+            raise InvalidInput("Options", f"{old!r} is still an option: only a removed option's values move")
+        if new is not None and new not in allowed:
+            raise InvalidInput("Options", f"{old!r} cannot move to {new!r}: it is not an option")
+    return dict(reassign)
+
+
+def _reassigned(value: Any, moves: dict[str, str | None]) -> Any:
+    """A stored value after the moves: a select's value replaced (None: cleared); a multi-select's
+    list with each removed value replaced or dropped, nothing twice (None when nothing is left)."""
+    if isinstance(value, list):
+        result: list[Any] = []
+        for item in value:
+            key = item if isinstance(item, str) else str(item)
+            item = moves[key] if key in moves else item
+            if item is not None and item not in result:
+                result.append(item)
+        return result if result else None
+    key = value if isinstance(value, str) else str(value)
+    return moves[key] if key in moves else value
