@@ -161,18 +161,18 @@ async def test_malformed_stored_parts_are_shown_and_replaced_keeping_unknown_key
     async with demo_app.run_test(size=(120, 40)) as pilot:
         form = await open_form_of(demo_app, pilot, rule.name)
         lines = [str(form.query_one("#rule-parts").get_option_at_index(i).prompt) for i in range(len(form.parts))]
-        assert "⚠ malformed action (tag: String should have at least 1 character) — Enter replaces it" in lines[3]
+        assert "⚠ malformed action (add tag — Tag: must not be empty) — Enter replaces it" in lines[3]
         assert "⚠ malformed action (unknown type 'teleport') — Enter replaces it" in lines[4]
-        assert error(form) == "Action 1: tag: String should have at least 1 character"
+        assert error(form) == "Action 1 (add tag) — Tag: must not be empty"
         first = await enter_on(demo_app, pilot, form, "action:0")
-        assert "Stored as malformed (tag: String should have at least 1 character)" in str(
+        assert "Stored as malformed (Tag: must not be empty)" in str(
             first.query_one("#stored-problem").render())
         assert first.part_type == "add_tag" and error(first) == "Tag: required (it is empty)"
         first.query_one("#p-tag").value = "enterprise"
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(demo_app, pilot)
-        assert error(form) == "Action 2: unknown type 'teleport'"
+        assert error(form) == "Action 2 — unknown type 'teleport'"
         second = await enter_on(demo_app, pilot, form, "action:1")
         assert "unknown type 'teleport'" in str(second.query_one("#stored-problem").render())
         second.query_one("#p-type").value = "notify"  # another kind: its own fields

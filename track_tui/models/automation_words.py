@@ -4,7 +4,8 @@ THEN create task 'Send proposal' due in 2 days".
 The rule's JSON holds ids (stages, boards, people) and field keys; :class:`RuleNames` says what
 to call them, so this module stays a pure function of the rule and the names (no store, no
 Textual). An id no name is known for reads as "an unknown stage", never as the raw id; a
-malformed part reads as "⚠ malformed action (title: missing)". The text is plain: the screens
+malformed part reads as the part form words it: "⚠ malformed action (create task — Title:
+required (it is empty))". The text is plain: the screens
 draw it through the safe-text helpers, as every string from the data.
 """
 
@@ -85,7 +86,8 @@ def _days(n: int) -> str:
 
 
 def _malformed(part: r.Malformed) -> str:
-    return f"⚠ malformed {part.kind} ({part.problem})"
+    said = f"{part.type_words} — {part.problem}" if part.type_words else part.problem
+    return f"⚠ malformed {part.kind} ({said})"
 
 
 def trigger_words(trigger: Any, names: RuleNames) -> str:

@@ -42,35 +42,11 @@ NONE = "__none__"  # a Select's "not set" (Select values must not be None)
 RECORD_FIELDS = ("name", "value_cents", "currency", "stage_id", "close_date", "probability", "owner_id", "tags",
                  "email", "phone", "title", "domain", "industry", "size", "company_id")
 DAY_PARAMS = frozenset({"days", "days_before", "due_in_days"})
-LABELS = {
-    "due_in_days": "Due in", "days_before": "How long before", "days": "For how long", "user_ids": "People (in turn)",
-    "user_id": "Person", "assign_to": "Assign to", "user": "Notify whom", "negate": "Turn it around",
-    "to_stage_id": "To stage", "from_stage_id": "From stage", "stage_id": "Stage", "board_id": "Board",
-    "record_type": "Record type", "to_stage_type": "Or to a stage of type", "op": "Compare", "url": "URL",
-}
 CHOICE_WORDS = {
     "op": {"eq": "is", "ne": "is not", "gt": "is more than", "gte": "is at least", "lt": "is less than",
            "lte": "is at most", "contains": "contains"},
     "mode": {"direct": "one person", "round_robin": "in turn (round robin)"},
 }
-
-
-def _label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def _friendly(message: str) -> str:
-    """A model's message as the form says it."""
-    message = message.strip()
-    for prefix, words in (("Input should be greater than or equal to ", "must be at least "),
-                          ("Input should be less than or equal to ", "must be at most ")):
-        if message.startswith(prefix):
-            return words + message.removeprefix(prefix)
-    if message == "String should have at least 1 character":
-        return "must not be empty"
-    if message == "missing":
-        return "required (it is empty)"
-    return message
 
 
 def templates(names: RuleNames) -> dict[str, dict[str, dict[str, Any]]]:
@@ -194,7 +170,7 @@ class RulePartScreen(ModalScreen[dict | None]):
                 continue
             value = values.get(name, info.get_default(call_default_factory=True))
             annotation = info.annotation
-            widgets.append(Static(_label(name), classes="field-label"))
+            widgets.append(Static(r.param_label(name), classes="field-label"))
             choices = self._choices(name, annotation)
             if choices is not None:
                 options = [v for _, v in choices]
@@ -288,7 +264,7 @@ class RulePartScreen(ModalScreen[dict | None]):
         try:
             return self._parse(name, info.annotation, widget.value.strip())
         except ValueError as exc:
-            raise ValueError(f"{_label(name)}: {exc}") from None
+            raise ValueError(f"{r.param_label(name)}: {exc}") from None
 
     def read(self) -> dict[str, Any]:
         """The part as stored JSON; raises ValueError naming the parameter and the rule."""
@@ -301,10 +277,7 @@ class RulePartScreen(ModalScreen[dict | None]):
         data = {k: v for k, v in data.items() if v is not None}  # left empty: the default, or "required"
         part = r.parse_part(self.kind, data)
         if isinstance(part, r.Malformed):
-            where, sep, message = part.problem.partition(":")
-            if sep and where in self.model.model_fields:
-                raise ValueError(f"{_label(where)}: {_friendly(message)}")
-            raise ValueError(_friendly(part.problem))
+            raise ValueError(part.problem)  # worded by the model as this form words it
         return part.stored()
 
     def _parse(self, name: str, annotation: Any, text: str) -> Any:
