@@ -267,7 +267,7 @@ class AutomationFormScreen(ModalScreen[str | None]):
         if problem:
             title += " — malformed"
         self.app.push_screen(
-            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem),
+            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem, store=self.store),
             lambda result: self.put_part(kind, result, index),
         )
 
