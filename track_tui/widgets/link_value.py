@@ -22,7 +22,7 @@ class LinkValue(Static, can_focus=True):
     """A focusable line showing the linked record; its value is what the rule stores."""
 
     DEFAULT_CSS = """
-    LinkValue { height: 1; padding: 0 1; background: $boost; }
+    LinkValue { height: 1; padding: 0 2; background: $boost; }
     LinkValue:focus { background: $accent 30%; text-style: bold; }
     """
     BINDINGS = [
