@@ -128,3 +128,13 @@ def test_the_filter_dialog_offers_runs_and_reads_what_is_ticked():
     assert split_kinds(None) == (None, True)
     assert split_kinds([EntryType.CALL]) == ({EntryType.CALL}, False)
     assert split_kinds([RunKind.AUTOMATION_RUN]) == (frozenset(), True)
+
+
+def test_a_runs_words_name_the_record_an_action_links_to(demo_store):
+    store = demo_store
+    deal = a_deal_without_runs(store)
+    company_id, company = store.conn.execute("SELECT id, name FROM companies ORDER BY name LIMIT 1").fetchone()
+    rule = add_rule(store, "Move to the group", [{"type": "set_field", "field": "company_id", "value": company_id}])
+    run = add_run(store, rule, deal, RunStatus.SUCCESS, store.now())
+    [entry] = [e for e in store.record_timeline(deal) if e.id == run.id]
+    assert entry.did == f"set Company to {company}" and company_id not in entry.did

@@ -362,7 +362,7 @@ class RecordQueries:
             run_ids,
         ).fetchall()
         runs = {run.id: run for run in rows_to_models(AutomationRun, rows)}  # a row that does not fit is skipped
-        names = self.rule_names()
+        names = self.rule_names(rules=[(None, None, row["automation_actions"]) for row in rows], definitions=False)
         result = []
         for row in rows:
             run = runs.get(row["id"])
