@@ -408,3 +408,49 @@ async def test_a_picked_record_with_a_hostile_name_is_drawn_as_symbols_and_ctrl_
         assert link.value is None and "Enter picks a company" in str(link.render())
         assert str(condition.query_one("#part-preview").render()) == "Company is empty"
         assert demo_app.screen is condition
+
+
+async def test_hostile_option_labels_of_a_custom_select_are_drawn_as_symbols(demo_app):
+    store = demo_app.store
+    hostile = "[/]\x1b[2J[@click=app.quit]Evil"
+    config = {"options": [{"value": "inbound", "label": hostile}, "outbound"]}
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE custom_fields SET config = ?, name = ? WHERE key = 'lead_source'",
+                        (json.dumps(config), hostile + " source"))
+    rule = rule_named(store, "Round-robin new inbound deals")
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        lines = [str(form.query_one("#rule-parts").get_option_at_index(i).prompt) for i in range(len(form.parts))]
+        assert "[/]␛[2J[@click=app.quit]Evil source is '[/]␛[2J[@click=app.quit]Evil'" in lines[1]
+        condition = await enter_on(demo_app, pilot, form, "condition:0")
+        value = condition.query_one("#p-value")
+        assert isinstance(value, Select) and value.value == "inbound"
+        labels = [str(prompt) for prompt, _ in value._options]
+        assert labels[1] == "[/]␛[2J[@click=app.quit]Evil" and all("\x1b" not in label for label in labels)
+        value.value = "outbound"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form  # nothing the labels hold was run
+    assert store.rule_names().custom_fields["lead_source"].options()[1] == ("outbound", "outbound")
+
+
+async def test_a_stored_value_that_is_not_an_option_is_kept_and_named_until_one_is_chosen(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Round-robin new inbound deals")
+    conditions = [{**rule.conditions[0], "value": "webinar"}, *rule.conditions[1:]]
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE automations SET conditions = ? WHERE id = ?", (json.dumps(conditions), rule.id))
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        condition = await enter_on(demo_app, pilot, form, "condition:0")
+        value = condition.query_one("#p-value")
+        assert value.value == "webinar"
+        assert str(value._options[-1][0]) == "webinar (not one of its options)"
+        assert error(condition) == "Value: must be one of: inbound, outbound, referral, partner, event"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is condition  # refused; nothing changed
+        value.value = "event"
+        await pilot.pause()
+        assert error(condition) == ""

@@ -224,8 +224,11 @@ class RulePartScreen(ModalScreen[dict | None]):
             else:
                 choices = [("yes", YES), ("no", NO)]
             chosen = YES if value is True else NO if value is False else value if isinstance(value, str) else NONE
-            if chosen not in [v for _, v in choices]:
-                chosen = NONE
+            if chosen not in [v for _, v in choices] and chosen != NONE:
+                if definition.type is CustomFieldType.SELECT:  # stored, not an option: kept, and refused
+                    choices.append((f"{chosen} (not one of its options)", chosen))
+                else:
+                    chosen = NONE
             return Select([(plain(label), v) for label, v in [("(no value)", NONE), *choices]], value=chosen,
                           allow_blank=False, id="p-value")
         return SafeInput(value=value_text(field_name, value, self.names), placeholder=value_hint(field_name, self.names),
