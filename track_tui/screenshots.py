@@ -78,6 +78,13 @@ SCENES: list[Scene] = [
     Scene("automation-part-edit", ("A", "j", "e", "tab", *["down"] * 4, "enter")),
     Scene("automation-part-refusing", ("A", "e", "tab", "enter", "tab", "tab", "ctrl+a", "ctrl+k", *"soon")),
     Scene("automation-form-json", ("A", "e", "ctrl+o")),
+    # A custom select field's value as a list of its options; a condition on the company,
+    # picked with the record picker by name (the picker open, then the record picked).
+    Scene("automation-part-custom", ("A", *["j"] * 5, "e", "tab", "down", "enter")),
+    Scene("automation-part-picker", ("A", "n", "tab", "down", "enter", "enter", "down", "enter", "tab", "enter",
+                                     *["down"] * 14, "enter", "tab", "enter", "h")),
+    Scene("automation-part-link", ("A", "n", "tab", "down", "enter", "enter", "down", "enter", "tab", "enter",
+                                   *["down"] * 14, "enter", "tab", "enter", "h", "enter")),
     Scene("audit-log", ("ctrl+l", "j")),
     Scene("audit-filter", ("ctrl+l", "f", *"Zed")),
     # Running the workspace: boards, stages, custom fields.

@@ -123,7 +123,7 @@ async def test_a_new_rule_is_validated_as_typed_and_saved(demo_app):
         form.query_one("#rule-trigger").value = '{"type": "record_created", "record_type": "deal"}'
         form.query_one("#rule-actions").value = '[{"type": "add_tag"}]'
         await pilot.pause()
-        assert str(form.query_one("#error").render()) == "Action 1: tag: missing"
+        assert str(form.query_one("#error").render()) == "Action 1 (add tag) — Tag: required (it is empty)"
         form.query_one("#rule-actions").value = '[{"type": "add_tag", "tag": "won"'
         await pilot.pause()
         assert str(form.query_one("#error").render()).startswith("Actions: not JSON")
@@ -147,7 +147,7 @@ async def test_bad_input_is_refused_and_nothing_saved(demo_app):
         before = len(store.automations())
         for trigger, actions, problem in [
             ('{"type": "days_in_stage", "stage_id": "x", "days": 0}', '[{"type":"add_tag","tag":"a"}]',
-             "Trigger: days: Input should be greater than or equal to 1"),
+             "Trigger (days in stage) — For how long: must be at least 1"),
             ('{"type": "record_created"}', '[]', "Actions: a rule needs at least one action"),
             ('[1]', '[]', "Trigger: must be a JSON object"),
             ('{"type": "record_created"}', '{"type": "add_tag"}', "Actions: must be a JSON list"),

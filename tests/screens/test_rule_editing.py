@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 
+from textual.widgets import Input, Select
+
 from tests.support.pilot import open_with_key, settle
 from track_tui.screens.automation_form import AutomationFormScreen
 from track_tui.screens.automations import AutomationsScreen
+from track_tui.screens.record_dialogs import RecordPickerScreen
 from track_tui.screens.rule_part_form import RulePartScreen
+from track_tui.widgets.link_value import LinkValue
 
 
 def rule_named(store, name: str):
@@ -161,18 +165,18 @@ async def test_malformed_stored_parts_are_shown_and_replaced_keeping_unknown_key
     async with demo_app.run_test(size=(120, 40)) as pilot:
         form = await open_form_of(demo_app, pilot, rule.name)
         lines = [str(form.query_one("#rule-parts").get_option_at_index(i).prompt) for i in range(len(form.parts))]
-        assert "⚠ malformed action (tag: String should have at least 1 character) — Enter replaces it" in lines[3]
+        assert "⚠ malformed action (add tag — Tag: must not be empty) — Enter replaces it" in lines[3]
         assert "⚠ malformed action (unknown type 'teleport') — Enter replaces it" in lines[4]
-        assert error(form) == "Action 1: tag: String should have at least 1 character"
+        assert error(form) == "Action 1 (add tag) — Tag: must not be empty"
         first = await enter_on(demo_app, pilot, form, "action:0")
-        assert "Stored as malformed (tag: String should have at least 1 character)" in str(
+        assert "Stored as malformed (Tag: must not be empty)" in str(
             first.query_one("#stored-problem").render())
         assert first.part_type == "add_tag" and error(first) == "Tag: required (it is empty)"
         first.query_one("#p-tag").value = "enterprise"
         await pilot.pause()
         await pilot.press("ctrl+s")
         await settle(demo_app, pilot)
-        assert error(form) == "Action 2: unknown type 'teleport'"
+        assert error(form) == "Action 2 — unknown type 'teleport'"
         second = await enter_on(demo_app, pilot, form, "action:1")
         assert "unknown type 'teleport'" in str(second.query_one("#stored-problem").render())
         second.query_one("#p-type").value = "notify"  # another kind: its own fields
@@ -268,3 +272,185 @@ async def test_hostile_text_in_a_stored_rule_is_drawn_as_symbols(demo_app):
         edit = await enter_on(demo_app, pilot, form, "action:0")
         assert "\x1b" not in str(edit.query_one("#part-preview").render())
         assert demo_app.screen is edit  # nothing the text holds was run as an action
+
+
+async def test_a_custom_select_value_is_one_of_its_options_and_a_number_keeps_its_limits(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Round-robin new inbound deals")
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        condition = await enter_on(demo_app, pilot, form, "condition:0")
+        value = condition.query_one("#p-value")
+        assert isinstance(value, Select) and value.value == "inbound"  # the field's options, as a list
+        options = [str(prompt) for prompt, _ in value._options]
+        assert options == ["(no value)", "inbound", "outbound", "referral", "partner", "event"]
+        value.value = "referral"
+        await pilot.pause()
+        assert str(condition.query_one("#part-preview").render()) == "Lead source is 'referral'"
+        condition.query_one("#p-field").value = "custom_fields.contract_months"  # a number: a line again
+        await settle(demo_app, pilot)
+        line = condition.query_one("#p-value")
+        assert isinstance(line, Input) and line.placeholder == "a whole number from 1 to 60"
+        for typed, problem in [("0", "Value: must be at least 1"), ("61", "Value: must be at most 60"),
+                               ("2.5", "Value: must be a whole number")]:
+            line.value = typed
+            await pilot.pause()
+            assert error(condition) == problem
+        line.value = "24"
+        await pilot.pause()
+        assert error(condition) == ""
+        condition.query_one("#p-field").value = "custom_fields.procurement"  # yes / no
+        await settle(demo_app, pilot)
+        choice = condition.query_one("#p-value")
+        assert isinstance(choice, Select)
+        choice.value = "__yes__"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+    assert store.automation(rule.id).conditions[0] == {"type": "field_equals", "field": "custom_fields.procurement",
+                                                       "value": True, "negate": False}
+
+
+async def test_a_link_value_is_picked_by_name_and_stored_as_the_id(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Tag big deals as enterprise")
+    company_id, company = store.conn.execute(
+        "SELECT id, name FROM companies WHERE deleted_at IS NULL ORDER BY name LIMIT 1").fetchone()
+    contact_id, contact, at = store.conn.execute(
+        """SELECT c.id, c.name, co.name FROM contacts c JOIN companies co ON co.id = c.company_id
+        WHERE c.deleted_at IS NULL ORDER BY c.name LIMIT 1""").fetchone()
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        condition = await enter_on(demo_app, pilot, form, "condition:0")
+        condition.query_one("#p-type").value = "field_equals"
+        await settle(demo_app, pilot)
+        condition.query_one("#p-field").value = "company_id"
+        await settle(demo_app, pilot)
+        link = condition.query_one("#p-value")
+        assert isinstance(link, LinkValue) and link.value is None
+        assert "Enter picks a company" in str(link.render())
+        link.focus()
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        picker = demo_app.screen
+        assert isinstance(picker, RecordPickerScreen)
+        await pilot.press(*company[:6])
+        await settle(demo_app, pilot)
+        assert picker.items and all(item.record_type.value == "company" for item in picker.items)
+        picker.query_one("#results").highlighted = next(i for i, it in enumerate(picker.items)
+                                                        if it.record_id == company_id)
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is condition and link.value == company_id
+        assert str(link.render()).startswith(company)
+        assert str(condition.query_one("#part-preview").render()) == f"Company is {company}"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form
+        lines = [str(form.query_one("#rule-parts").get_option_at_index(i).prompt) for i in range(len(form.parts))]
+        assert f"Company is {company}" in lines[1] and company_id not in lines[1]  # the name, never the id
+
+        action = await enter_on(demo_app, pilot, form, "action:0")  # a custom link: {type, id}
+        action.query_one("#p-type").value = "set_field"
+        await settle(demo_app, pilot)
+        action.query_one("#p-field").value = "custom_fields.referred_by"
+        await settle(demo_app, pilot)
+        action.query_one("#p-value").focus()
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        picker = demo_app.screen
+        assert isinstance(picker, RecordPickerScreen)
+        await pilot.press(*contact)
+        await settle(demo_app, pilot)
+        row = next(i for i, it in enumerate(picker.items) if it.record_id == contact_id)
+        assert picker.items[row].detail.startswith(at)  # a contact shows its company
+        picker.query_one("#results").highlighted = row
+        await pilot.press("enter")
+        await settle(demo_app, pilot)
+        assert action.query_one("#p-value").value == {"type": "contact", "id": contact_id}
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+    saved = store.automation(rule.id)
+    assert saved.conditions[0] == {"type": "field_equals", "field": "company_id", "value": company_id, "negate": False}
+    assert saved.actions[0] == {"type": "set_field", "field": "custom_fields.referred_by",
+                                "value": {"type": "contact", "id": contact_id}}
+    # read again (a new screen): the rule names the records
+    names = store.rule_names()
+    assert names.records[company_id] == company and names.records[contact_id] == contact
+
+
+async def test_a_picked_record_with_a_hostile_name_is_drawn_as_symbols_and_ctrl_d_clears_it(demo_app):
+    store = demo_app.store
+    hostile = "[/]\x1b]52;c;cHduZWQ=\x07[@click=app.quit]Evil Corp"
+    company_id = store.conn.execute("SELECT id FROM companies WHERE deleted_at IS NULL ORDER BY name LIMIT 1").fetchone()[0]
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE companies SET name = ? WHERE id = ?", (hostile, company_id))
+    rule = rule_named(store, "Tag big deals as enterprise")
+    conditions = [{"type": "field_equals", "field": "company_id", "value": company_id}]
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE automations SET conditions = ? WHERE id = ?", (json.dumps(conditions), rule.id))
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        lines = [str(form.query_one("#rule-parts").get_option_at_index(i).prompt) for i in range(len(form.parts))]
+        assert "Company is [/]␛]52;c;cHduZWQ=␇[@click=app.quit]Evil Corp" in lines[1]
+        condition = await enter_on(demo_app, pilot, form, "condition:0")
+        link = condition.query_one("#p-value")
+        drawn = str(link.render())
+        assert drawn.startswith("[/]␛]52;c;cHduZWQ=␇[@click=app.quit]Evil Corp") and "\x1b" not in drawn
+        link.focus()
+        await pilot.press("ctrl+d")
+        await pilot.pause()
+        assert link.value is None and "Enter picks a company" in str(link.render())
+        assert str(condition.query_one("#part-preview").render()) == "Company is empty"
+        assert demo_app.screen is condition
+
+
+async def test_hostile_option_labels_of_a_custom_select_are_drawn_as_symbols(demo_app):
+    store = demo_app.store
+    hostile = "[/]\x1b[2J[@click=app.quit]Evil"
+    config = {"options": [{"value": "inbound", "label": hostile}, "outbound"]}
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE custom_fields SET config = ?, name = ? WHERE key = 'lead_source'",
+                        (json.dumps(config), hostile + " source"))
+    rule = rule_named(store, "Round-robin new inbound deals")
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        lines = [str(form.query_one("#rule-parts").get_option_at_index(i).prompt) for i in range(len(form.parts))]
+        assert "[/]␛[2J[@click=app.quit]Evil source is '[/]␛[2J[@click=app.quit]Evil'" in lines[1]
+        condition = await enter_on(demo_app, pilot, form, "condition:0")
+        value = condition.query_one("#p-value")
+        assert isinstance(value, Select) and value.value == "inbound"
+        labels = [str(prompt) for prompt, _ in value._options]
+        assert labels[1] == "[/]␛[2J[@click=app.quit]Evil" and all("\x1b" not in label for label in labels)
+        value.value = "outbound"
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form  # nothing the labels hold was run
+    assert store.rule_names().custom_fields["lead_source"].options()[1] == ("outbound", "outbound")
+
+
+async def test_a_stored_value_that_is_not_an_option_is_kept_and_named_until_one_is_chosen(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Round-robin new inbound deals")
+    conditions = [{**rule.conditions[0], "value": "webinar"}, *rule.conditions[1:]]
+    with store.transaction() as tx:
+        tx.conn.execute("UPDATE automations SET conditions = ? WHERE id = ?", (json.dumps(conditions), rule.id))
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        condition = await enter_on(demo_app, pilot, form, "condition:0")
+        value = condition.query_one("#p-value")
+        assert value.value == "webinar"
+        assert str(value._options[-1][0]) == "webinar (not one of its options)"
+        assert error(condition) == "Value: must be one of: inbound, outbound, referral, partner, event"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is condition  # refused; nothing changed
+        value.value = "event"
+        await pilot.pause()
+        assert error(condition) == ""

@@ -8,7 +8,10 @@ from datetime import timedelta
 
 from track_tui.models import Automation, AutomationRun, RecordType
 from track_tui.models.enums import RunStatus
-from track_tui.models.timeline import AutomationRunEntry
+from textual.widgets import SelectionList
+
+from track_tui.models.timeline import AutomationRunEntry, RunKind
+from track_tui.screens.record_dialogs import MultiChoiceScreen
 from track_tui.safe_text import is_safe
 from track_tui.screens.automations import RunLogScreen
 from track_tui.screens.record import RecordScreen
@@ -108,3 +111,38 @@ async def test_a_run_written_later_appears_without_reopening(demo_app, demo_stor
         await settle(demo_app, pilot)
         assert page.timeline_total == total + 2
         assert page.timeline.entries[0].id == ok.id
+
+
+async def test_the_timeline_filter_has_automation_runs_shown_only_when_ticked(demo_app, demo_store):
+    deal = a_deal(demo_store)
+    ok, failed = add_runs(demo_store, deal)
+    kind = demo_store.timeline(deal, limit=1)[0].entry_type
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        page = await open_page(demo_app, pilot, deal)
+
+        async def tick(*values: str) -> None:
+            await pilot.press("f")
+            await settle(demo_app, pilot)
+            dialog = demo_app.screen
+            assert isinstance(dialog, MultiChoiceScreen)
+            assert dialog.options[-1] == ("automation_run", "⚙ Automation runs")
+            selection = dialog.query_one(SelectionList)
+            selection.deselect_all()
+            for value in values:
+                selection.select(value)
+            await pilot.press("enter")
+            await settle(demo_app, pilot)
+
+        await tick(kind.value)  # an entry type alone: no runs
+        assert page.timeline.entries and all(not isinstance(e, AutomationRunEntry) for e in page.timeline.entries)
+        assert page.timeline_total == demo_store.timeline_count(deal, [kind])
+        await tick("automation_run")  # runs alone
+        assert [e.id for e in page.timeline.entries] == [ok.id, failed.id]
+        assert page.timeline_total == 2
+        assert page.query_one("#record-timeline-pane").border_title == "Timeline · 2 entries · automation run"
+        await tick(kind.value, "automation_run")  # both, merged by time
+        assert [e.id for e in page.timeline.entries[:2]] == [ok.id, failed.id]
+        assert page.timeline_total == demo_store.timeline_count(deal, [kind]) + 2
+        assert page.types == {kind, RunKind.AUTOMATION_RUN}
+        await tick()  # nothing ticked: everything
+        assert page.types is None and page.timeline_total == demo_store.timeline_count(deal) + 2

@@ -51,10 +51,11 @@ def test_automation_form_refusing_bad_input(snap_compare, demo_store, size):
 
 @SIZES
 def test_automation_form_with_a_malformed_part(snap_compare, demo_store, size):
-    """A stored action this client cannot read: shown as such in the list, the rest as usual."""
+    """Stored actions this client cannot read: shown as such in the list (the part, the field by
+    its form label and the rule it breaks, worded as the part form words it), the rest as usual."""
     with demo_store.transaction() as tx:
-        tx.conn.execute("""UPDATE automations SET actions = '[{"type": "teleport"}, {"type": "add_tag", "tag": "x"}]'
-                        WHERE name = 'Close date is near'""")
+        tx.conn.execute("""UPDATE automations SET actions = '[{"type": "add_tag", "tag": ""}, {"type": "teleport"},
+                        {"type": "add_tag", "tag": "x"}]' WHERE name = 'Close date is near'""")
     assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size,
                         run_before=keys("A", "e", "tab", "down", "down", "down"))
 

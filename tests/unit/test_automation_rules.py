@@ -118,14 +118,18 @@ def test_unknown_ids_never_show_as_raw_ids():
     ("trigger", {"type": "when_it_rains"}, "unknown type 'when_it_rains'"),
     ("trigger", {}, "no type given"),
     ("trigger", "record_created", "a trigger must be an object, not str"),
-    ("trigger", {"type": "days_in_stage", "stage_id": "s", "days": "soon"}, "days: Input should be a valid integer"),
-    ("trigger", {"type": "days_in_stage", "stage_id": "s", "days": 0}, "days: Input should be greater than or equal to 1"),
+    ("trigger", {"type": "days_in_stage", "stage_id": "s", "days": "soon"}, "For how long: must be a whole number"),
+    ("trigger", {"type": "days_in_stage", "stage_id": "s", "days": 0}, "For how long: must be at least 1"),
     ("condition", 42, "a condition must be an object, not int"),
-    ("condition", {"type": "tag_applied"}, "tag: missing"),
-    ("action", {"type": "create_task"}, "title: missing"),
-    ("action", {"type": "assign_owner", "mode": "direct"}, "assign_owner (direct) needs a user_id"),
-    ("action", {"type": "assign_owner", "mode": "round_robin", "user_ids": []}, "needs a list of user_ids"),
-    ("action", {"type": "send_webhook", "url": "https://x", "method": "BREW"}, "method:"),
+    ("condition", {"type": "tag_applied"}, "Tag: required (it is empty)"),
+    ("action", {"type": "create_task"}, "Title: required (it is empty)"),
+    ("action", {"type": "assign_owner", "mode": "direct"}, "Person: required to assign one person"),
+    ("action", {"type": "assign_owner", "mode": "round_robin", "user_ids": []},
+     "People (in turn): name at least one person"),
+    ("action", {"type": "add_tag", "tag": ""}, "Tag: must not be empty"),
+    ("action", {"type": "assign_owner", "mode": "round_robin", "user_ids": [7]}, "People (in turn), item 1: must be text"),
+    ("trigger", {"type": "record_created", "record_type": "lead"}, "Record type: must be 'contact', 'company' or 'deal'"),
+    ("action", {"type": "send_webhook", "url": "https://x", "method": "BREW"}, "Method: must be 'POST', 'PUT', 'PATCH' or 'GET'"),
 ])
 def test_a_malformed_part_is_represented_never_raised(kind, raw, problem):
     part = r.parse_part(kind, raw)
@@ -141,7 +145,7 @@ def test_a_malformed_rule_reads_and_renders():
     assert [m.kind for m in rule.malformed] == ["trigger", "action"]
     words = rule_words(rule, NAMES)
     assert words.startswith("WHEN ⚠ malformed trigger (unknown type 'nope')")
-    assert "⚠ malformed action (tag: missing), then tag it 'ok'" in words
+    assert "⚠ malformed action (add tag — Tag: required (it is empty)), then tag it 'ok'" in words
     assert "conditions must be a list, not str" in words
 
 
@@ -163,7 +167,7 @@ def test_unknown_keys_are_kept_when_saved_back():
 
 
 def test_build_part_names_the_rule_broken():
-    with pytest.raises(ValueError, match="days: Input should be greater than or equal to 1"):
+    with pytest.raises(ValueError, match="For how long: must be at least 1"):
         r.build_part("trigger", {"type": "days_in_stage", "stage_id": "s", "days": -1})
     assert isinstance(r.build_part("action", {"type": "add_tag", "tag": "x"}), r.AddTag)
 

@@ -7,7 +7,9 @@ from datetime import timedelta
 
 from track_tui.models import Automation, AutomationRun
 from track_tui.models.enums import EntryType, RunStatus
-from track_tui.models.timeline import AutomationRunEntry
+from track_tui.models.timeline import TIMELINE_KINDS, AutomationRunEntry, RunKind
+from track_tui.screens.record_dialogs import chosen_kinds, entry_type_options
+from track_tui.store.record_queries import split_kinds
 from track_tui.widgets.timeline import TimelineContext, describe_entry, entry_body, entry_icon, linked_ids
 
 
@@ -51,7 +53,7 @@ def test_runs_are_merged_with_the_entries_newest_first(demo_store):
     assert first.did == "tag it 'hot', then create task 'Call' due in 2 days"
     # pages are windows of the merged order
     assert [e.id for e in store.record_timeline(deal, limit=2, offset=1)] == [tied.id, before[0].id]
-    # a filter by entry type shows entries only (a run is no entry type)
+    # a filter by entry types that does not name runs shows those entries only
     notes = store.record_timeline(deal, types=[EntryType.NOTE, EntryType.CALL], limit=1000)
     assert all(not isinstance(e, AutomationRunEntry) for e in notes)
     assert store.record_timeline_count(deal, [EntryType.NOTE, EntryType.CALL]) == len(notes)
@@ -87,3 +89,52 @@ def test_a_run_reads_as_the_rule_its_status_and_what_it_did():
     assert describe_entry(failed, ctx) == "Automation: Nudge · failed"
     assert entry_body(failed) == "Failed, nothing was changed: move stage: the stage no longer exists"
     assert linked_ids([ok], {}) == []  # no field edit to look names up for
+
+
+def test_the_filter_shows_runs_exactly_when_it_names_them(demo_store):
+    store = demo_store
+    deal = a_deal_without_runs(store)
+    before = store.timeline(deal, limit=1000)
+    rule = add_rule(store, "Tag it", [{"type": "add_tag", "tag": "hot"}])
+    newest, oldest = before[0].created_at, before[-1].created_at
+    top = add_run(store, rule, deal, RunStatus.SUCCESS, newest + timedelta(minutes=5))
+    bottom = add_run(store, rule, deal, RunStatus.FAILED, oldest - timedelta(days=1), error="no")
+    runs = [RunKind.AUTOMATION_RUN]
+    only_runs = store.record_timeline(deal, types=runs, limit=1000)
+    assert [e.id for e in only_runs] == [top.id, bottom.id]
+    assert store.record_timeline_count(deal, runs) == 2
+    kind = before[0].entry_type
+    mixed = store.record_timeline(deal, types=[kind, *runs], limit=1000)
+    of_kind = [e.id for e in before if e.entry_type == kind]
+    assert [e.id for e in mixed] == [top.id, *of_kind, bottom.id]  # merged by time, one type kept
+    assert store.record_timeline_count(deal, [kind, *runs]) == len(of_kind) + 2
+    assert [e.id for e in store.record_timeline(deal, types=[kind, *runs], limit=1, offset=1)] == of_kind[:1]
+    # every kind named is the whole timeline; naming nothing shows nothing
+    assert len(store.record_timeline(deal, types=TIMELINE_KINDS, limit=1000)) == len(before) + 2
+    assert store.record_timeline(deal, types=[], limit=1000) == [] and store.record_timeline_count(deal, []) == 0
+    # a record no automation ran on: runs chosen alone show nothing, mixed reads as the entries
+    other = a_deal_without_runs(store)
+    assert store.record_timeline(other, types=runs) == [] and store.record_timeline_count(other, runs) == 0
+    assert store.record_timeline(other, types=[kind, *runs]) == store.timeline(other, types=[kind])
+
+
+def test_the_filter_dialog_offers_runs_and_reads_what_is_ticked():
+    options = entry_type_options()
+    assert options[-1] == ("automation_run", "⚙ Automation runs")
+    assert [value for value, _ in options] == [k.value for k in TIMELINE_KINDS]
+    assert chosen_kinds([]) is None and chosen_kinds([k.value for k in TIMELINE_KINDS]) is None
+    assert chosen_kinds(["note", "automation_run"]) == {EntryType.NOTE, RunKind.AUTOMATION_RUN}
+    assert chosen_kinds([e.value for e in EntryType]) == set(EntryType)  # every entry type, no runs: a filter
+    assert split_kinds(None) == (None, True)
+    assert split_kinds([EntryType.CALL]) == ({EntryType.CALL}, False)
+    assert split_kinds([RunKind.AUTOMATION_RUN]) == (frozenset(), True)
+
+
+def test_a_runs_words_name_the_record_an_action_links_to(demo_store):
+    store = demo_store
+    deal = a_deal_without_runs(store)
+    company_id, company = store.conn.execute("SELECT id, name FROM companies ORDER BY name LIMIT 1").fetchone()
+    rule = add_rule(store, "Move to the group", [{"type": "set_field", "field": "company_id", "value": company_id}])
+    run = add_run(store, rule, deal, RunStatus.SUCCESS, store.now())
+    [entry] = [e for e in store.record_timeline(deal) if e.id == run.id]
+    assert entry.did == f"set Company to {company}" and company_id not in entry.did

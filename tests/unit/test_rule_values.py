@@ -1,11 +1,16 @@
-"""The rule form's values as typed and read: days, amounts, dates, people, stages, tags."""
+"""The rule form's values as typed and read: days, amounts, dates, people, stages, tags, custom fields
+by their own type and config, and links to records."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from track_tui.models.automation_words import RuleNames
-from track_tui.models.rule_values import days_text, parse_days, parse_value, value_hint, value_text
+from track_tui.models import CustomField
+from track_tui.models.automation_words import RuleNames, value_words
+from track_tui.models.enums import RecordType
+from track_tui.models.rule_values import days_text, link_id, link_target, parse_days, parse_value, value_hint, value_text
 
 NAMES = RuleNames(me="u1", people={"u1": "Maya Chen", "u2": "Priya Raman", "u3": "Priya Shah"},
                   stages={"s1": "Proposal", "s2": "Won", "s3": "Proposal review"})
@@ -73,3 +78,90 @@ def test_a_value_that_does_not_fit_its_field_is_named(field, typed, problem):
     with pytest.raises(ValueError) as caught:
         parse_value(field, typed, NAMES)
     assert str(caught.value).startswith(problem)
+
+
+# -- custom fields by their own type and config, and links -------------------------------
+
+
+TODAY = date(2026, 12, 1)
+
+
+def _field(key: str, kind: str, config: dict) -> CustomField:
+    return CustomField(workspace_id="w", record_type="deal", name=key.replace("_", " ").title(), key=key, type=kind,
+                       config=config)
+
+
+CUSTOM = RuleNames(
+    custom_fields={f.key: f for f in (
+        _field("source", "select", {"options": [{"value": "in", "label": "Inbound"}, "outbound", "partner",
+                                                "partner program"]}),
+        _field("products", "multi_select", {"options": ["Core", "Analytics", "Support"], "max_selected": 2}),
+        _field("months", "number", {"integer": True, "min": 1, "max": 60}),
+        _field("fee", "currency", {"currency": "EUR"}),
+        _field("renewal", "date", {}),
+        _field("review", "boolean", {}),
+        _field("referred_by", "link", {"target": "contact"}),
+        _field("anything", "link", {}),
+    )},
+    records={"c1": "Ada Lovelace", "co1": "Acme"},
+)
+
+
+@pytest.mark.parametrize("field,typed,stored", [
+    ("source", "Inbound", "in"), ("source", "in", "in"), ("source", "OUT", "outbound"), ("source", "partner", "partner"),
+    ("products", "core, analytics", ["Core", "Analytics"]), ("products", "Support,Core", ["Core", "Support"]),
+    ("months", "12", 12), ("months", "60", 60),
+    ("fee", "1,250.50", {"minor": 125050, "currency": "EUR"}), ("fee", "EUR 10", {"minor": 1000, "currency": "EUR"}),
+    ("renewal", "2027-01-31", "2027-01-31"), ("renewal", "tomorrow", "2026-12-02"),
+    ("review", "yes", True), ("review", "no", False),
+    ("months", "", None),
+])
+def test_a_custom_value_is_read_by_its_fields_type_and_config(field, typed, stored):
+    assert parse_value(f"custom_fields.{field}", typed, CUSTOM, TODAY) == stored
+
+
+@pytest.mark.parametrize("field,typed,problem", [
+    ("source", "inb0und", "'inb0und' is not an option (one of: Inbound, outbound, partner, partner program)"),
+    ("source", "part", "'part' starts 2 options: type more of it"),
+    ("products", "Core, Mobile", "'Mobile' is not an option (one of: Core, Analytics, Support)"),
+    ("products", "Core, Analytics, Support", "allows at most 2 choices"),
+    ("months", "0", "must be at least 1"), ("months", "61", "must be at most 60"), ("months", "2.5", "whole number"),
+    ("months", "many", "many"),
+    ("fee", "USD 10", "must be in EUR"), ("fee", "ten", "ten"),
+    ("renewal", "someday", "someday"),
+    ("review", "maybe", "must be yes or no"),
+    ("referred_by", "Ada", "a link is picked, not typed"),
+])
+def test_a_custom_value_that_breaks_its_fields_rules_is_refused_saying_which(field, typed, problem):
+    with pytest.raises(ValueError) as caught:
+        parse_value(f"custom_fields.{field}", typed, CUSTOM, TODAY)
+    assert problem in str(caught.value)
+    assert not str(caught.value).startswith(CUSTOM.custom_fields[field].name)  # the form says "Value: " itself
+
+
+def test_a_custom_value_reads_back_as_it_is_typed():
+    for field, stored in [("source", "in"), ("products", ["Core", "Support"]), ("months", 12),
+                          ("fee", {"minor": 125050, "currency": "EUR"}), ("renewal", "2027-01-31"), ("review", False)]:
+        text = value_text(f"custom_fields.{field}", stored, CUSTOM)
+        assert parse_value(f"custom_fields.{field}", text, CUSTOM, TODAY) == stored, (field, text)
+    assert value_text("custom_fields.source", "in", CUSTOM) == "Inbound"
+    assert value_hint("custom_fields.source", CUSTOM) == "one of: Inbound, outbound, partner, partner program"
+    assert value_hint("custom_fields.months", CUSTOM) == "a whole number from 1 to 60"
+    assert value_hint("custom_fields.fee", CUSTOM) == "an amount in EUR, e.g. 1,250.00"
+    assert value_hint("custom_fields.unknown", CUSTOM) == "text or a number (empty: no value)"
+
+
+def test_link_fields_name_the_records_they_point_to():
+    assert link_target("company_id", CUSTOM) == ([RecordType.COMPANY], False)
+    assert link_target("primary_contact_id", CUSTOM) == ([RecordType.CONTACT], False)
+    assert link_target("custom_fields.referred_by", CUSTOM) == ([RecordType.CONTACT], True)
+    assert link_target("custom_fields.anything", CUSTOM) == (list(RecordType), True)
+    assert link_target("custom_fields.source", CUSTOM) is None and link_target("name", CUSTOM) is None
+    assert link_id({"type": "contact", "id": "c1"}) == "c1" and link_id("co1") == "co1" and link_id(None) is None
+    # the rule in words names the record, never its id
+    assert value_words("company_id", "co1", CUSTOM) == "Acme"
+    assert value_words("custom_fields.referred_by", {"type": "contact", "id": "c1"}, CUSTOM) == "Ada Lovelace"
+    assert value_words("company_id", "gone", CUSTOM) == "an unknown record"
+    assert value_words("custom_fields.source", "in", CUSTOM) == "'Inbound'"
+    assert value_words("custom_fields.fee", {"minor": 125050, "currency": "EUR"}, CUSTOM) == "€1,250.50"
+    assert value_words("owner_id", "u2", NAMES) == "Priya Raman"

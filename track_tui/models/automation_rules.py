@@ -151,9 +151,9 @@ class AssignOwner(_Part):
 
     def model_post_init(self, context: Any) -> None:
         if self.mode == "direct" and not self.user_id:
-            raise ValueError("assign_owner (direct) needs a user_id")
+            raise ValueError("Person: required to assign one person (it is empty)")
         if self.mode == "round_robin" and not self.user_ids:
-            raise ValueError("assign_owner (round robin) needs a list of user_ids")
+            raise ValueError("People (in turn): name at least one person to assign in turn")
 
 
 class MoveStage(_Part):
@@ -218,9 +218,47 @@ ACTION_MODELS: dict[str, type[_Part]] = {
 # -- reading what is stored ----------------------------------------------------------------
 
 
+# What the part form calls each parameter; a malformed stored part is worded the same way.
+PARAM_LABELS = {
+    "due_in_days": "Due in", "days_before": "How long before", "days": "For how long", "user_ids": "People (in turn)",
+    "user_id": "Person", "assign_to": "Assign to", "user": "Notify whom", "negate": "Turn it around",
+    "to_stage_id": "To stage", "from_stage_id": "From stage", "stage_id": "Stage", "board_id": "Board",
+    "record_type": "Record type", "to_stage_type": "Or to a stage of type", "op": "Compare", "url": "URL",
+}
+
+
+def param_label(name: str) -> str:
+    """A parameter as the form labels it: `due_in_days` → "Due in", `tag` → "Tag"."""
+    return PARAM_LABELS.get(name, name.replace("_", " ").capitalize())
+
+
+def rule_broken(message: str) -> str:
+    """A model's message as a person reads it: the rule the value breaks, not pydantic's words."""
+    message = message.strip().removeprefix("Value error, ")
+    for prefix, words in (("Input should be greater than or equal to ", "must be at least "),
+                          ("Input should be less than or equal to ", "must be at most "),
+                          ("Input should be greater than ", "must be more than "),
+                          ("Input should be less than ", "must be less than "),
+                          ("Input should be a valid integer", "must be a whole number"),
+                          ("Input should be a valid string", "must be text"),
+                          ("Input should be a valid list", "must be a list"),
+                          ("Input should be a valid boolean", "must be yes or no"),
+                          ("Input should be ", "must be ")):
+        if message.startswith(prefix):
+            return words + message.removeprefix(prefix).removeprefix(", unable to parse string as an integer")
+    if message == "String should have at least 1 character":
+        return "must not be empty"
+    if message.startswith("String should have at least "):
+        return "must be at least " + message.removeprefix("String should have at least ")
+    if message in ("missing", "Field required"):
+        return "required (it is empty)"
+    return message
+
+
 @dataclass(frozen=True)
 class Malformed:
-    """A stored part that cannot be used: what was stored, and why."""
+    """A stored part that cannot be used: what was stored, and why — worded as the part form
+    words it ("Tag: must not be empty"), so the rule list and the save error say the same."""
 
     kind: str  # "trigger", "condition" or "action"
     raw: Any
@@ -229,6 +267,16 @@ class Malformed:
     @property
     def type(self) -> str:
         return self.raw.get("type", "?") if isinstance(self.raw, dict) and isinstance(self.raw.get("type"), str) else "?"
+
+    @property
+    def type_words(self) -> str | None:
+        """Its kind in words ("add tag") when it names one this client knows."""
+        known = {"trigger": TRIGGER_MODELS, "condition": CONDITION_MODELS, "action": ACTION_MODELS}[self.kind]
+        return self.type.replace("_", " ") if self.type in known else None
+
+    def where(self, head: str) -> str:
+        """Which part, for an error: "Action 2 (add tag)"."""
+        return f"{head} ({self.type_words})" if self.type_words else head
 
     def stored(self) -> Any:
         return self.raw  # kept exactly as it was
@@ -244,7 +292,7 @@ def _adapter(kind: str) -> TypeAdapter:
 
 
 def _problem(exc: ValidationError, tag: Any) -> str:
-    """The first error in words: the parameter, and what is wrong with it."""
+    """The first error in words: the parameter as the form labels it, and the rule it breaks."""
     first = exc.errors(include_url=False)[0]
     kind = first.get("type")
     if kind == "union_tag_invalid":
@@ -254,12 +302,11 @@ def _problem(exc: ValidationError, tag: Any) -> str:
     loc = list(first.get("loc", ()))
     if loc and loc[0] == tag:  # a discriminated union puts the tag first
         loc = loc[1:]
-    where = ".".join(str(p) for p in loc)
-    message = first.get("msg", "invalid")
-    if kind == "missing":
-        message = "missing"
-    message = message.removeprefix("Value error, ")
-    return f"{where}: {message}" if where else message
+    message = rule_broken("missing" if kind == "missing" else first.get("msg", "invalid"))
+    if not loc:
+        return message
+    where = param_label(str(loc[0])) + "".join(f", item {p + 1}" if isinstance(p, int) else f", {p}" for p in loc[1:])
+    return f"{where}: {message}"
 
 
 def parse_part(kind: str, raw: Any) -> Any:
@@ -276,7 +323,7 @@ def parse_part(kind: str, raw: Any) -> Any:
     except ValidationError as exc:
         return Malformed(kind, raw, _problem(exc, data.get("type")))
     except (ValueError, TypeError) as exc:  # a model's own check (model_post_init)
-        return Malformed(kind, raw, str(exc))
+        return Malformed(kind, raw, rule_broken(str(exc)))
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ THEN create task 'Send proposal' due in 2 days".
 The rule's JSON holds ids (stages, boards, people) and field keys; :class:`RuleNames` says what
 to call them, so this module stays a pure function of the rule and the names (no store, no
 Textual). An id no name is known for reads as "an unknown stage", never as the raw id; a
-malformed part reads as "⚠ malformed action (title: missing)". The text is plain: the screens
+malformed part reads as the part form words it: "⚠ malformed action (create task — Title:
+required (it is empty))". The text is plain: the screens
 draw it through the safe-text helpers, as every string from the data.
 """
 
@@ -14,7 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import automation_rules as r
-from .enums import RecordType
+from .custom_fields import CustomField
+from .enums import CustomFieldType, RecordType
 from .records import FIELD_LABELS
 
 
@@ -29,6 +31,9 @@ class RuleNames:
     stages: dict[str, str] = field(default_factory=dict)  # stage id → name
     stage_boards: dict[str, str] = field(default_factory=dict)  # stage id → board id
     custom_labels: dict[str, str] = field(default_factory=dict)  # custom field key → label
+    # custom field key → its definition (a value is read and shown by the field's type)
+    custom_fields: dict[str, CustomField] = field(default_factory=dict)
+    records: dict[str, str] = field(default_factory=dict)  # id → name of records a rule links to
 
     def person(self, user_id: str | None) -> str:
         if user_id is None:
@@ -65,10 +70,29 @@ _OPS = {"eq": "is", "ne": "is not", "gt": "is more than", "gte": "is at least", 
         "lte": "is at most", "contains": "contains"}
 
 
-def value_words(field_name: str, value: Any) -> str:
-    """A value as a person reads it in a rule."""
+_LINKS = ("company_id", "primary_contact_id")
+
+
+def value_words(field_name: str, value: Any, names: RuleNames | None = None) -> str:
+    """A value as a person reads it in a rule: a linked record, a person or a stage by name
+    (never the raw id), a custom field's option by its label, an amount with its currency."""
     if value is None:
         return "empty"
+    if names is not None:
+        definition = names.custom_fields.get(field_name.removeprefix("custom_fields.")) \
+            if field_name.startswith("custom_fields.") else None
+        linked = value.get("id") if isinstance(value, dict) and definition is not None \
+            and definition.type is CustomFieldType.LINK else value if field_name in _LINKS else None
+        if isinstance(linked, str):
+            return names.records.get(linked, "an unknown record")
+        if field_name == "owner_id" and isinstance(value, str):
+            return names.person(value)
+        if field_name == "stage_id" and isinstance(value, str):
+            return names.stage(value)
+        if definition is not None and definition.type in (CustomFieldType.SELECT, CustomFieldType.MULTI_SELECT,
+                                                          CustomFieldType.CURRENCY):
+            shown = definition.format_value(value)
+            return f"'{shown}'" if definition.type is CustomFieldType.SELECT else shown
     if isinstance(value, bool):
         return "yes" if value else "no"
     if field_name == "value_cents" and isinstance(value, int):
@@ -85,7 +109,8 @@ def _days(n: int) -> str:
 
 
 def _malformed(part: r.Malformed) -> str:
-    return f"⚠ malformed {part.kind} ({part.problem})"
+    said = f"{part.type_words} — {part.problem}" if part.type_words else part.problem
+    return f"⚠ malformed {part.kind} ({said})"
 
 
 def trigger_words(trigger: Any, names: RuleNames) -> str:
@@ -109,7 +134,7 @@ def trigger_words(trigger: Any, names: RuleNames) -> str:
         return text
     if isinstance(trigger, r.FieldMatches):
         return (f"a record's {names.field(trigger.field)} {_OPS[trigger.op]} "
-                f"{value_words(trigger.field, trigger.value)}")
+                f"{value_words(trigger.field, trigger.value, names)}")
     if isinstance(trigger, r.DaysInStage):
         kind = names.record_kind(stage_id=trigger.stage_id)
         return f"{kind} has been in {names.stage(trigger.stage_id)} for {_days(trigger.days)}"
@@ -128,7 +153,7 @@ def condition_words(condition: Any, names: RuleNames) -> str:
     if isinstance(c, r.OnBoard):
         return f"it is on {names.board(c.board_id)}"
     if isinstance(c, r.FieldEquals):
-        return f"{names.field(c.field)} {'is not' if c.negate else 'is'} {value_words(c.field, c.value)}"
+        return f"{names.field(c.field)} {'is not' if c.negate else 'is'} {value_words(c.field, c.value, names)}"
     if isinstance(c, r.FieldContains):
         return f"{names.field(c.field)} {'does not contain' if c.negate else 'contains'} '{c.value}'"
     if isinstance(c, r.FieldIsEmpty):
@@ -176,7 +201,7 @@ def action_words(action: Any, names: RuleNames) -> str:
     if isinstance(a, r.Notify):
         return f"notify {_who(a.user, names)}: '{a.message}'"
     if isinstance(a, r.SetField):
-        return f"set {names.field(a.field)} to {value_words(a.field, a.value)}"
+        return f"set {names.field(a.field)} to {value_words(a.field, a.value, names)}"
     if isinstance(a, r.SendWebhook):
         return f"send a webhook ({a.method} {a.url})"
     return "do something"  # pragma: no cover

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
@@ -12,6 +13,17 @@ from .enums import EntryType, RecordType, RunStatus, TaskStatus
 from .text import JSON_MAX, LONG_TEXT_MAX
 
 DEFAULT_CALL_DISPOSITIONS = ("connected", "voicemail", "no-answer", "bad-number")
+
+
+class RunKind(StrEnum):
+    """The record page's timeline shows automation runs beside its entries; a run is no entry
+    type (it lives in `automation_runs`), so the timeline filter names it with this kind."""
+
+    AUTOMATION_RUN = "automation_run"
+
+
+# Everything the record page's timeline filter can choose: the entry types, then runs.
+TIMELINE_KINDS: tuple[EntryType | RunKind, ...] = (*EntryType, RunKind.AUTOMATION_RUN)
 
 
 class TimelineEntry(WorkspaceRow):

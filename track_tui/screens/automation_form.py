@@ -14,7 +14,7 @@ conditions and of actions), for what the forms do not say. The JSON lines are wh
 holds either way — the list is drawn from them and the part forms write into them — so both
 views always agree. As the person types, the rule is read again and shown in words under the
 list, or the first rule it breaks is named ("Action 2: tag: missing"); saving is refused until
-it is whole. Everything is saved through the store's write path (`save_automation`).
+it is whole ("Action 2 (add tag) — Tag: must not be empty", worded as the part form words it). Everything is saved through the store's write path (`save_automation`).
 """
 
 from __future__ import annotations
@@ -146,13 +146,13 @@ class AutomationFormScreen(ModalScreen[str | None]):
                 raise ValueError(f"{label}: must be a JSON list ([…])")
         rule = r.Rule.read(trigger, conditions, actions)
         if isinstance(rule.trigger, r.Malformed):
-            raise ValueError(f"Trigger: {rule.trigger.problem}")
+            raise ValueError(f"{rule.trigger.where('Trigger')} — {rule.trigger.problem}")
         for i, part in enumerate(rule.conditions, 1):
             if isinstance(part, r.Malformed):
-                raise ValueError(f"Condition {i}: {part.problem}")
+                raise ValueError(f"{part.where(f'Condition {i}')} — {part.problem}")
         for i, part in enumerate(rule.actions, 1):
             if isinstance(part, r.Malformed):
-                raise ValueError(f"Action {i}: {part.problem}")
+                raise ValueError(f"{part.where(f'Action {i}')} — {part.problem}")
         if not rule.actions:
             raise ValueError("Actions: a rule needs at least one action")
         return name, trigger, conditions, actions
@@ -267,7 +267,7 @@ class AutomationFormScreen(ModalScreen[str | None]):
         if problem:
             title += " — malformed"
         self.app.push_screen(
-            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem),
+            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem, store=self.store),
             lambda result: self.put_part(kind, result, index),
         )
 

@@ -34,10 +34,11 @@ from ..messages import StoreChanged
 from ..models import CustomFieldType, Record, RecordType, TimelineEntry
 from ..models.dates import relative_days, short_date
 from ..models.enums import EntryType, StageType
+from ..models.timeline import TIMELINE_KINDS, RunKind
 from ..remote_news import Subject, one_line, who_changed
 from ..safe_text import safe_line
 from ..store import ChangedElsewhere, ChangeSet, InvalidInput, Store
-from ..store.record_queries import PickerItem, RecordCard, RelatedRecord
+from ..store.record_queries import PickerItem, RecordCard, RelatedRecord, TimelineKind
 from ..widgets import field_editors as fe
 from ..widgets.key_hints import KeyHints
 from ..widgets.status_line import StatusLine
@@ -46,7 +47,7 @@ from .dialogs import OutcomeResult, OutcomeScreen
 from .record_dialogs import (
     CallResult, CallScreen, ChoiceScreen, EmailResult, EmailScreen, MeetingResult, MeetingScreen,
     MultiChoiceScreen, NoteScreen, RecordPickerScreen, TaskResult, TaskScreen, TextFieldScreen,
-    EditorFailed, entry_type_options, keep_refused_text, run_editor,
+    EditorFailed, chosen_kinds, entry_type_options, keep_refused_text, run_editor,
 )
 
 NARROW = 100  # below this many columns the details and the timeline are tabs
@@ -98,7 +99,7 @@ class RecordScreen(Screen[None]):
         self.relations: list[RelatedRecord] = []
         self._relation_by_option: dict[str, RelatedRecord] = {}  # option id → relation
         self.cards: list[RecordCard] = []
-        self.types: frozenset[EntryType] | None = None  # timeline filter; None shows all
+        self.types: frozenset[TimelineKind] | None = None  # timeline filter; None shows all
         self.timeline_total = 0
         self._names: dict[str, str] = {}
         self._stage_names: dict[str, str] = {}
@@ -396,7 +397,7 @@ class RecordScreen(Screen[None]):
         pane = self.query_one("#record-timeline-pane")
         title = f"Timeline · {self.timeline_total} entr{'y' if self.timeline_total == 1 else 'ies'}"
         if self.types is not None:
-            title += " · " + ", ".join(t.value.replace("_", " ") for t in EntryType if t in self.types)
+            title += " · " + ", ".join(t.value.replace("_", " ") for t in TIMELINE_KINDS if t in self.types)
         pane.border_title = title
         self._show_tabs()
 
@@ -850,12 +851,11 @@ class RecordScreen(Screen[None]):
     # -- the timeline filter ---------------------------------------------------------------
 
     def action_filter(self) -> None:
-        selected = [t.value for t in (self.types or EntryType)]
+        selected = [t.value for t in (self.types or TIMELINE_KINDS)]
 
         def chosen(values: list | None) -> None:
-            if values is None:
-                return
-            self.set_filter(None if not values or len(values) == len(EntryType) else {EntryType(v) for v in values})
+            if values is not None:
+                self.set_filter(chosen_kinds(values))
 
         self.app.push_screen(MultiChoiceScreen(
             "Show these entries", entry_type_options(), selected,
@@ -957,7 +957,8 @@ class RecordScreen(Screen[None]):
         yield ("Record: automation runs", f"The automations that ran on {name}", self.open_automation_runs)
         if self.types is not None:
             yield ("Timeline: show every entry", "Clear the filter", lambda: self.set_filter(None))
-        for kind in (EntryType.NOTE, EntryType.CALL, EntryType.EMAIL, EntryType.MEETING, EntryType.STAGE_CHANGE):
+        for kind in (EntryType.NOTE, EntryType.CALL, EntryType.EMAIL, EntryType.MEETING, EntryType.STAGE_CHANGE,
+                     RunKind.AUTOMATION_RUN):
             yield (f"Timeline: only {kind.value.replace('_', ' ')}s", "Filter the timeline", lambda k=kind: self.set_filter({k}))
         for spec in self.specs:
             if spec.editable:

@@ -28,11 +28,12 @@ from ..models.durations import parse_duration
 from ..models.enums import EntryType
 from ..models.problems import field_problem
 from ..models.text import LINE_MAX, text_problem
-from ..store.record_queries import PickerItem
+from ..models.timeline import TIMELINE_KINDS, RunKind
+from ..store.record_queries import PickerItem, TimelineKind
 from ..widgets.check_list import CheckList
 from ..widgets.plain_text import plain
 from ..widgets.safe_input import SafeInput
-from ..widgets.timeline import ICONS, TYPE_LABELS
+from ..widgets.timeline import ICONS, RUN_ICON, TYPE_LABELS
 from .dialog_base import Dialog, Save, labelled
 
 SAVE_KEYS = "ctrl+s"
@@ -432,6 +433,17 @@ class TaskScreen(Dialog[TaskResult]):
 
 
 def entry_type_options() -> list[tuple[str, str]]:
-    return [(kind.value, f"{ICONS[kind]} {TYPE_LABELS[kind]}s") for kind in EntryType]
+    """The timeline filter's choices: every entry type, then the automation runs on the record."""
+    return [*((kind.value, f"{ICONS[kind]} {TYPE_LABELS[kind]}s") for kind in EntryType),
+            (RunKind.AUTOMATION_RUN.value, f"{RUN_ICON} Automation runs")]
+
+
+def chosen_kinds(values: Iterable[str]) -> frozenset[TimelineKind] | None:
+    """What the timeline filter applies for the values ticked: none or all of them is no filter
+    (everything shows); otherwise those entry types, and runs only when they are ticked."""
+    kinds: set[TimelineKind] = set()
+    for value in values:
+        kinds.add(RunKind(value) if value == RunKind.AUTOMATION_RUN.value else EntryType(value))
+    return None if not kinds or len(kinds) == len(TIMELINE_KINDS) else frozenset(kinds)
 
 

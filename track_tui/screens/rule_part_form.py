@@ -6,8 +6,11 @@ field per parameter of its model (models/automation_rules.py), each the kind of 
 value needs: stages, boards and people are picked by name (never typed as ids), fixed choices
 (an operator, a mode, a stage type, a method) from a list, yes/no as a list of two, a number of
 days as "2 days" or "1 week", a field's value as that field takes it (an amount, a date, a
-person, tags: models/rule_values.py), other text as lines. Changing the kind swaps the fields,
-keeping the values the two kinds share (a tag, a field).
+person, tags: models/rule_values.py; a custom field by its own type and config — a select or
+yes/no as a list of its choices, a number within its limits…), a record a field links to (a
+company, a contact, a custom link field) with the record picker, by name — the rule stores the
+id — and other text as lines. Changing the field swaps the value's widget; changing the kind
+swaps the fields, keeping the values the two kinds share (a tag, a field).
 
 An existing part opens with its stored value filled in; unknown keys the web app put beside it
 are kept when it is saved again. A stored part that does not fit its model opens with what of
@@ -18,7 +21,8 @@ returns it as the JSON object the rule stores.
 
 from __future__ import annotations
 
-from typing import Any, Literal, get_args, get_origin
+from datetime import date
+from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 from textual import on
 from textual.app import ComposeResult
@@ -30,47 +34,32 @@ from textual.widgets import Input, Select, Static
 
 from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, trigger_words
-from ..models.enums import RecordType, StageType
+from ..models.enums import CustomFieldType, RecordType, StageType
 from ..models.records import FIELD_LABELS
-from ..models.rule_values import days_text, parse_days, parse_value, value_hint, value_text
+from ..models.rule_values import (
+    custom_field, days_text, link_id, link_target, parse_days, parse_value, value_hint, value_text,
+)
+from ..store.record_queries import PickerItem
+from ..widgets.link_value import LinkValue
 from ..widgets.plain_text import PlainLabel, plain
 from ..widgets.safe_input import SafeInput
+from .record_dialogs import RecordPickerScreen
+
+if TYPE_CHECKING:
+    from ..store import Store
 
 MODELS = {"trigger": r.TRIGGER_MODELS, "condition": r.CONDITION_MODELS, "action": r.ACTION_MODELS}
 WORDS = {"trigger": trigger_words, "condition": condition_words, "action": action_words}
 NONE = "__none__"  # a Select's "not set" (Select values must not be None)
 RECORD_FIELDS = ("name", "value_cents", "currency", "stage_id", "close_date", "probability", "owner_id", "tags",
-                 "email", "phone", "title", "domain", "industry", "size", "company_id")
+                 "email", "phone", "title", "domain", "industry", "size", "company_id", "primary_contact_id")
+YES, NO = "__yes__", "__no__"  # a yes/no custom field's choices in its value list
 DAY_PARAMS = frozenset({"days", "days_before", "due_in_days"})
-LABELS = {
-    "due_in_days": "Due in", "days_before": "How long before", "days": "For how long", "user_ids": "People (in turn)",
-    "user_id": "Person", "assign_to": "Assign to", "user": "Notify whom", "negate": "Turn it around",
-    "to_stage_id": "To stage", "from_stage_id": "From stage", "stage_id": "Stage", "board_id": "Board",
-    "record_type": "Record type", "to_stage_type": "Or to a stage of type", "op": "Compare", "url": "URL",
-}
 CHOICE_WORDS = {
     "op": {"eq": "is", "ne": "is not", "gt": "is more than", "gte": "is at least", "lt": "is less than",
            "lte": "is at most", "contains": "contains"},
     "mode": {"direct": "one person", "round_robin": "in turn (round robin)"},
 }
-
-
-def _label(name: str) -> str:
-    return LABELS.get(name, name.replace("_", " ").capitalize())
-
-
-def _friendly(message: str) -> str:
-    """A model's message as the form says it."""
-    message = message.strip()
-    for prefix, words in (("Input should be greater than or equal to ", "must be at least "),
-                          ("Input should be less than or equal to ", "must be at most ")):
-        if message.startswith(prefix):
-            return words + message.removeprefix(prefix)
-    if message == "String should have at least 1 character":
-        return "must not be empty"
-    if message == "missing":
-        return "required (it is empty)"
-    return message
 
 
 def templates(names: RuleNames) -> dict[str, dict[str, dict[str, Any]]]:
@@ -133,9 +122,11 @@ class RulePartScreen(ModalScreen[dict | None]):
 
     def __init__(self, kind: str, part_type: str | None, names: RuleNames, initial: Any = None,
                  custom_keys: dict[str, str] | None = None, *, title: str | None = None,
-                 problem: str | None = None) -> None:
+                 problem: str | None = None, store: "Store | None" = None) -> None:
         super().__init__()
         self.kind, self.names = kind, names
+        self.store = store  # finds the records a link field picks (None: links are shown, not picked)
+        self.value_field: str | None = None
         self.models = MODELS[kind]
         self.templates = templates(names)[kind]
         self.part_type = part_type if part_type in self.models else next(iter(self.models))
@@ -194,7 +185,7 @@ class RulePartScreen(ModalScreen[dict | None]):
                 continue
             value = values.get(name, info.get_default(call_default_factory=True))
             annotation = info.annotation
-            widgets.append(Static(_label(name), classes="field-label"))
+            widgets.append(Static(r.param_label(name), classes="field-label", id=f"label-{name}"))
             choices = self._choices(name, annotation)
             if choices is not None:
                 options = [v for _, v in choices]
@@ -210,10 +201,48 @@ class RulePartScreen(ModalScreen[dict | None]):
             elif annotation is bool:
                 widgets.append(Select([("no", "no"), ("yes", "yes (the opposite)")], value="yes" if value else "no",
                                       allow_blank=False, id=f"p-{name}"))
+            elif name == "value" and annotation is Any:
+                widgets.append(self._value_widget(field_name, value))
             else:
                 widgets.append(SafeInput(value=self._text(name, value, field_name), placeholder=self._hint(name, field_name),
                                          id=f"p-{name}", select_on_focus=False))
         return widgets
+
+    def _value_widget(self, field_name: str, value: Any) -> Widget:
+        """The widget a field's value is given with: the record picker for a link, a list for a
+        custom select or yes/no field, a line read by the field's type otherwise."""
+        self.value_field = field_name  # what the value widget was made for (a Select re-posts its value)
+        link = link_target(field_name, self.names)
+        if link is not None:
+            types, _ = link
+            what = f"a {types[0].value}" if len(types) == 1 else "a record"
+            return LinkValue(value if link_id(value) else None, self._record_name(value), what=what, id="p-value")
+        definition = custom_field(field_name, self.names)
+        if definition is not None and definition.type in (CustomFieldType.SELECT, CustomFieldType.BOOLEAN):
+            if definition.type is CustomFieldType.SELECT:
+                choices = [(label, option) for option, label in definition.options()]
+            else:
+                choices = [("yes", YES), ("no", NO)]
+            chosen = YES if value is True else NO if value is False else value if isinstance(value, str) else NONE
+            if chosen not in [v for _, v in choices] and chosen != NONE:
+                if definition.type is CustomFieldType.SELECT:  # stored, not an option: kept, and refused
+                    choices.append((f"{chosen} (not one of its options)", chosen))
+                else:
+                    chosen = NONE
+            return Select([(plain(label), v) for label, v in [("(no value)", NONE), *choices]], value=chosen,
+                          allow_blank=False, id="p-value")
+        return SafeInput(value=value_text(field_name, value, self.names), placeholder=value_hint(field_name, self.names),
+                         id="p-value", select_on_focus=False)
+
+    def _record_name(self, value: Any) -> str | None:
+        record_id = link_id(value)
+        if record_id is None:
+            return None
+        if record_id not in self.names.records and self.store is not None:
+            kind = value.get("type") if isinstance(value, dict) else None
+            refs = [(kind, record_id)] if kind else [(t, record_id) for t in RecordType]
+            self.names.records.update(self.store.names_of(refs))
+        return self.names.records.get(record_id)
 
     def _text(self, name: str, value: Any, field_name: str) -> str:
         if name in DAY_PARAMS:
@@ -279,6 +308,18 @@ class RulePartScreen(ModalScreen[dict | None]):
     def _value(self, name: str) -> Any:
         info = self.model.model_fields[name]
         widget = self.query_one(f"#p-{name}")
+        if isinstance(widget, LinkValue):
+            return widget.value
+        if isinstance(widget, Select) and name == "value":  # a custom select / yes-no field's value
+            chosen = widget.value
+            value = True if chosen == YES else False if chosen == NO else None if chosen == NONE else chosen
+            definition = custom_field(self._field(), self.names)
+            if definition is not None:
+                try:
+                    return definition.validate_value(value)
+                except ValueError as exc:
+                    raise ValueError(f"Value: {getattr(exc, 'rule', exc)}") from None
+            return value
         if isinstance(widget, Select) and info.annotation is bool:
             return widget.value == "yes"
         if isinstance(widget, Select):
@@ -288,7 +329,7 @@ class RulePartScreen(ModalScreen[dict | None]):
         try:
             return self._parse(name, info.annotation, widget.value.strip())
         except ValueError as exc:
-            raise ValueError(f"{_label(name)}: {exc}") from None
+            raise ValueError(f"{r.param_label(name)}: {exc}") from None
 
     def read(self) -> dict[str, Any]:
         """The part as stored JSON; raises ValueError naming the parameter and the rule."""
@@ -301,10 +342,7 @@ class RulePartScreen(ModalScreen[dict | None]):
         data = {k: v for k, v in data.items() if v is not None}  # left empty: the default, or "required"
         part = r.parse_part(self.kind, data)
         if isinstance(part, r.Malformed):
-            where, sep, message = part.problem.partition(":")
-            if sep and where in self.model.model_fields:
-                raise ValueError(f"{_label(where)}: {_friendly(message)}")
-            raise ValueError(_friendly(part.problem))
+            raise ValueError(part.problem)  # worded by the model as this form words it
         return part.stored()
 
     def _parse(self, name: str, annotation: Any, text: str) -> Any:
@@ -321,12 +359,19 @@ class RulePartScreen(ModalScreen[dict | None]):
         if name in DAY_PARAMS:
             return parse_days(text)
         if name == "value" and annotation is Any:  # a field's value: as that field takes it
-            field = self.query("#p-field")
-            chosen = field.first().value if field else ""
-            return parse_value(chosen if isinstance(chosen, str) else "", text, self.names)
+            return parse_value(self._field(), text, self.names, self._today())
         if not text:
             return None
         return text
+
+    def _field(self) -> str:
+        """The field the part names (its value is read as that field takes it)."""
+        field = self.query("#p-field")
+        chosen = field.first().value if field else ""
+        return chosen if isinstance(chosen, str) else ""
+
+    def _today(self) -> date:
+        return self.store.today() if self.store is not None else date.today()
 
     @on(Select.Changed)
     async def _select_changed(self, event: Select.Changed) -> None:
@@ -335,7 +380,50 @@ class RulePartScreen(ModalScreen[dict | None]):
                 await self.switch_kind(event.value)
             return
         if event.select.id == "p-field" and self.query("#p-value"):
-            self.query_one("#p-value", Input).placeholder = value_hint(str(event.value))
+            await self._swap_value(str(event.value))
+        self.check()
+
+    async def _swap_value(self, field_name: str) -> None:
+        """Another field chosen: the value's widget for that field (what was typed is kept in a
+        line when the new field also takes a line)."""
+        if field_name == self.value_field:
+            return
+        old = self.query_one("#p-value")
+        typed = old.value if isinstance(old, Input) else ""
+        new = self._value_widget(field_name, None)
+        if isinstance(new, Input):
+            new.value = typed
+        if type(new) is type(old) and isinstance(new, Input):
+            old.placeholder = new.placeholder
+            return
+        await old.remove()
+        await self.query_one("#part-fields").mount(new, after=self.query_one("#label-value"))
+
+    @on(LinkValue.PickWanted)
+    def _pick_record(self, event: LinkValue.PickWanted) -> None:
+        link = link_target(self._field(), self.names)
+        if link is None or self.store is None:
+            self.query_one("#error", PlainLabel).update("Value: no records to pick from here")
+            return
+        types, wrapped = link
+        store, target = self.store, event.link
+
+        def picked(item: PickerItem | str | None) -> None:
+            if item is None:
+                return
+            if not isinstance(item, PickerItem):  # ctrl+d in the picker: no record
+                target.show(None, None)
+                return
+            self.names.records[item.record_id] = item.name  # the rule list names it too
+            value = {"type": item.record_type.value, "id": item.record_id} if wrapped else item.record_id
+            target.show(value, item.name)
+
+        self.app.push_screen(RecordPickerScreen(
+            f"{self.names.field(self._field())} is…", lambda text: store.pick_records(text, types), allow_clear=True,
+        ), picked)
+
+    @on(LinkValue.Changed)
+    def _link_changed(self) -> None:
         self.check()
 
     @on(Input.Changed)

@@ -6,17 +6,44 @@ is read a page at a time, newest first, through the (automation_id, run_at) inde
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from pydantic import BaseModel, ConfigDict
 
-from ..models import Automation, AutomationRun, RecordType
+from ..models import Automation, AutomationRun, CustomField, RecordType
 from ..models.automation_words import RuleNames
+from ..models.rule_values import LINK_FIELDS
 from .rows import iso_utc, rows_to_models
 
 if TYPE_CHECKING:
     from .store import Store
+
+def _linked_records(rules: list) -> list[tuple[RecordType | str, str]]:
+    """The records the rules' field values link to (a company, a contact, a custom link), so a
+    rule reads "Company is Acme", never the id."""
+    refs: list[tuple[RecordType | str, str]] = []
+    if not rules:
+        return refs
+    for row in rules:
+        parts: list = []
+        for column in row:
+            try:
+                value = json.loads(column) if isinstance(column, str) else column
+            except ValueError:
+                continue
+            parts.extend(value if isinstance(value, list) else [value])
+        for part in parts:
+            if not isinstance(part, dict) or "value" not in part or not isinstance(part.get("field"), str):
+                continue
+            field, value = part["field"], part["value"]
+            if field in LINK_FIELDS and isinstance(value, str):
+                refs.append((LINK_FIELDS[field], value))
+            elif field.startswith("custom_fields.") and isinstance(value, dict) and isinstance(value.get("id"), str):
+                refs.append((str(value.get("type", "")), value["id"]))
+    return refs
+
 
 RUN_WINDOW_DAYS = 7  # the list's "runs and failures in the last 7 days"
 
@@ -124,13 +151,23 @@ class AutomationQueries:
                     found[r[0]] = (kind, r[1])
         return found
 
-    def rule_names(self: "Store") -> RuleNames:
-        """What to call the ids a rule holds (people, boards, stages, custom fields)."""
+    def rule_names(self: "Store", *, rules: list | None = None, definitions: bool = True) -> RuleNames:
+        """What to call the ids a rule holds (people, boards, stages, custom fields, the records
+        its field values link to). `rules` — rows of JSON columns — limits the linked records
+        looked up to theirs (all automations' by default); `definitions=False` leaves out the
+        custom fields' definitions (a timeline page of runs words actions without them, fast)."""
         with self.reading() as conn:
             people = {r[0]: r[1] or r[2] or "someone" for r in conn.execute("SELECT id, full_name, email FROM profiles")}
             boards = conn.execute("SELECT id, name, record_type FROM boards").fetchall()
             stages = conn.execute("SELECT id, name, board_id FROM board_stages").fetchall()
             labels = {r[0]: r[1] for r in conn.execute("SELECT key, name FROM custom_fields ORDER BY position")}
+            fields: dict[str, CustomField] = {}
+            if definitions:
+                for field in rows_to_models(CustomField, conn.execute(
+                        "SELECT * FROM custom_fields ORDER BY position DESC, name DESC").fetchall()):
+                    fields[field.key] = field  # a key two record types share: the first by position
+            if rules is None:
+                rules = conn.execute("SELECT trigger, conditions, actions FROM automations").fetchall()
         board_types = {}
         for r in boards:
             try:
@@ -140,4 +177,5 @@ class AutomationQueries:
         return RuleNames(
             me=self.user_id, people=people, boards={r[0]: r[1] for r in boards}, board_types=board_types,
             stages={r[0]: r[1] for r in stages}, stage_boards={r[0]: r[2] for r in stages}, custom_labels=labels,
+            custom_fields=fields, records=self.names_of(_linked_records(rules)),
         )

@@ -18,13 +18,25 @@ from ..models import AutomationRun, BoardStage, RecordType, Task, TimelineEntry
 from ..models.enums import EntryType
 from ..models.automation_rules import Rule
 from ..models.automation_words import action_words
-from ..models.timeline import DEFAULT_CALL_DISPOSITIONS, AutomationRunEntry
+from ..models.timeline import DEFAULT_CALL_DISPOSITIONS, AutomationRunEntry, RunKind
 from .mutations import input_errors
 from .rows import rows_to_models
 from .search import SearchQuery, parse_query
 
 if TYPE_CHECKING:
     from .store import Store
+
+
+TimelineKind = EntryType | RunKind  # what the record page's timeline filter chooses among
+
+
+def split_kinds(types: Iterable[TimelineKind] | None) -> tuple[frozenset[EntryType] | None, bool]:
+    """A timeline filter as (the entry types it keeps — None: all of them —, whether it keeps
+    automation runs). No filter keeps everything; a filter keeps runs only when it names them."""
+    if types is None:
+        return None, True
+    chosen = frozenset(types)
+    return frozenset(EntryType(t) for t in chosen if t != RunKind.AUTOMATION_RUN), RunKind.AUTOMATION_RUN in chosen
 
 
 # Added to an automation run's rowid where the record's timeline orders runs among entries, so
@@ -282,41 +294,53 @@ class RecordQueries:
         with self.reading() as conn:
             return conn.execute(sql, params).fetchone()[0]
 
-    def record_timeline_count(self: "Store", record_id: str, types: Iterable[EntryType] | None = None) -> int:
-        """What the record page's timeline holds: its entries under the filter, and with no
-        filter the automation runs on the record too (runs are not an entry type)."""
-        count = self.timeline_count(record_id, types)
-        if types is None:
+    def record_timeline_count(self: "Store", record_id: str, types: Iterable[TimelineKind] | None = None) -> int:
+        """What the record page's timeline holds under its filter: the entries of the chosen
+        types, and the automation runs on the record when runs are chosen (or nothing is)."""
+        entry_types, runs = split_kinds(types)
+        count = self.timeline_count(record_id, entry_types) if entry_types != frozenset() else 0
+        if runs:
             with self.reading() as conn:
                 count += conn.execute("SELECT count(*) FROM automation_runs WHERE record_id = ?", (record_id,)).fetchone()[0]
         return count
 
     def record_timeline(
-        self: "Store", record_id: str, *, types: Iterable[EntryType] | None = None, limit: int = 200, offset: int = 0,
+        self: "Store", record_id: str, *, types: Iterable[TimelineKind] | None = None, limit: int = 200, offset: int = 0,
     ) -> list[TimelineEntry | AutomationRunEntry]:
-        """The record page's timeline, newest first: its entries and (with no filter) the
-        automation runs on it, merged by time. A run shares its timestamp with the change that
-        triggered it (one transaction, one clock reading) and comes above it, as it came after.
-        A record no automation ran on reads exactly as `timeline` reads it."""
-        if types is not None:
-            return self.timeline(record_id, types=types, limit=limit, offset=offset)
+        """The record page's timeline, newest first: its entries of the chosen types and the
+        automation runs on it when runs are chosen (no filter: everything), merged by time. A
+        run shares its timestamp with the change that triggered it (one transaction, one clock
+        reading) and comes above it, as it came after. A record no automation ran on reads
+        exactly as `timeline` reads it."""
+        entry_types, runs = split_kinds(types)
+        if entry_types == frozenset() and not runs:
+            return []
         with self.reading() as conn:
-            if conn.execute("SELECT 1 FROM automation_runs WHERE record_id = ? LIMIT 1", (record_id,)).fetchone() is None:
-                return self.timeline(record_id, limit=limit, offset=offset)
+            if not runs or conn.execute(
+                    "SELECT 1 FROM automation_runs WHERE record_id = ? LIMIT 1", (record_id,)).fetchone() is None:
+                if entry_types == frozenset():
+                    return []
+                return self.timeline(record_id, types=entry_types, limit=limit, offset=offset)
             # Both sides come in index order and SQLite merges them (no sort of the whole
             # timeline, so a page deep in a long one costs about what the first does). At one
             # timestamp a run's sequence number is above every entry's: it comes first.
+            params: dict[str, Any] = {"r": record_id, "limit": limit, "offset": offset, "above": RUN_SEQ}
+            only = ""
+            if entry_types is not None:
+                kinds = sorted(t.value for t in entry_types)
+                params.update({f"k{i}": kind for i, kind in enumerate(kinds)})
+                only = f" AND entry_type IN ({', '.join(f':k{i}' for i in range(len(kinds)))})" if kinds else " AND 0"
             order = conn.execute(
-                """SELECT 0 AS run, id, created_at AS at, rowid AS seq FROM timeline_entries WHERE record_id = :r
+                f"""SELECT 0 AS run, id, created_at AS at, rowid AS seq FROM timeline_entries WHERE record_id = :r{only}
                 UNION ALL SELECT 1, id, run_at, rowid + :above FROM automation_runs WHERE record_id = :r
                 ORDER BY at DESC, seq DESC LIMIT :limit OFFSET :offset""",
-                {"r": record_id, "limit": limit, "offset": offset, "above": RUN_SEQ},
+                params,
             ).fetchall()
             entry_ids = [row[1] for row in order if not row[0]]
             run_ids = [row[1] for row in order if row[0]]
             entries = {e.id: e for e in self._timeline_rows(conn, entry_ids)}
-            runs = {r.id: r for r in self._run_entries(conn, run_ids)}
-        found: dict[str, TimelineEntry | AutomationRunEntry] = {**entries, **runs}
+            runs_found = {r.id: r for r in self._run_entries(conn, run_ids)}
+        found: dict[str, TimelineEntry | AutomationRunEntry] = {**entries, **runs_found}
         return [found[row[1]] for row in order if row[1] in found]
 
     @staticmethod
@@ -338,7 +362,7 @@ class RecordQueries:
             run_ids,
         ).fetchall()
         runs = {run.id: run for run in rows_to_models(AutomationRun, rows)}  # a row that does not fit is skipped
-        names = self.rule_names()
+        names = self.rule_names(rules=[(None, None, row["automation_actions"]) for row in rows], definitions=False)
         result = []
         for row in rows:
             run = runs.get(row["id"])
