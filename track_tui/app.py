@@ -26,7 +26,7 @@ from .config import Settings
 from .error_boundary import ErrorBoundary
 from .key_gate import KeyGate, is_terminal_input
 from .messages import StoreChanged, SyncStatusChanged, WriteStatus
-from .models import SYNCED_MODELS, RecordType
+from .models import RecordType
 from .safe_text import safe_block, safe_line
 from .news_notifier import NewsNotifier
 from .status_keeper import StatusKeeper
@@ -194,10 +194,13 @@ class TrackApp(ErrorBoundary):
 
     @work(thread=True, exclusive=True, group="warm-up")
     def warm_models(self) -> None:
-        """Build the validators that start-up deferred, before the first key needs one (the
-        first card move otherwise pays ~50 ms for the timeline and card models)."""
-        for model in SYNCED_MODELS:
-            model.model_rebuild()
+        """Build the validators that start-up deferred (models/deferred.py), before the first
+        key needs one (the first card move otherwise pays ~50 ms for the timeline and card
+        models), and load the board's dialogs, which start-up does not import."""
+        from .models.deferred import build_deferred
+        from .screens import dialogs  # noqa: F401
+
+        build_deferred()
         self.call_from_thread(self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:
