@@ -209,7 +209,8 @@ class TrackApp(ErrorBoundary):
 
         def settled() -> None:
             screen.screen_layout_refresh_signal.unsubscribe(self)
-            callback()
+            if not self._exit and self.screen_stack:  # not while the app is ending
+                callback()
 
         quiet = self.set_timer(SETTLED_AFTER, settled)
         screen.screen_layout_refresh_signal.subscribe(self, relaid, immediate=True)
