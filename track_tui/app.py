@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import threading
+import time
 from pathlib import Path
 from typing import Callable, Iterable
 
@@ -26,7 +27,7 @@ from .config import Settings
 from .error_boundary import ErrorBoundary
 from .key_gate import KeyGate, is_terminal_input
 from .messages import StoreChanged, SyncStatusChanged, WriteStatus
-from .models import SYNCED_MODELS, RecordType
+from .models import RecordType
 from .safe_text import safe_block, safe_line
 from .news_notifier import NewsNotifier
 from .status_keeper import StatusKeeper
@@ -37,6 +38,8 @@ from .widgets import type_to_jump
 
 STYLES = Path(__file__).resolve().parent / "styles"  # package data (see pyproject.toml)
 INTEGRITY_CHECK_DELAY = 2.0  # seconds after start-up
+SETTLED_AFTER = 0.1  # seconds without a layout pass after which the first screen counts as drawn
+SETTLE_AT_MOST = 2.0  # seconds; start-up's deferred work begins by then whatever the screen does
 SCHEDULED_AUTOMATIONS_EVERY = 600.0  # seconds between runs of "N days in stage" / "due date" rules
 
 
@@ -189,15 +192,38 @@ class TrackApp(ErrorBoundary):
             self.account_flow.switch()
 
     def on_board_screen_first_drawn(self) -> None:
-        """The first screen is up: now do what start-up put off."""
-        self.warm_models()
+        """The cards are on screen: once the board's last start-up frames are drawn too, do
+        what start-up put off. Those frames (the columns' scrollbars appear, a layout pass, then
+        their thumbs) come right after the cards; begun beside them, the warm-up's work and the
+        collection after it held them back by tens of milliseconds, more on a busy machine."""
+        self._when_laid_out(self.screen, self.warm_models)
+
+    def _when_laid_out(self, screen: Screen, callback: Callable[[], object]) -> None:
+        """Call `callback` once `screen` has gone `SETTLED_AFTER` seconds without laying itself
+        out again (or `SETTLE_AT_MOST` seconds have passed, for a screen that never rests)."""
+        started = time.monotonic()
+
+        def relaid(_screen: Screen) -> None:
+            if time.monotonic() - started < SETTLE_AT_MOST:
+                quiet.reset()
+
+        def settled() -> None:
+            screen.screen_layout_refresh_signal.unsubscribe(self)
+            if not self._exit and self.screen_stack:  # not while the app is ending
+                callback()
+
+        quiet = self.set_timer(SETTLED_AFTER, settled)
+        screen.screen_layout_refresh_signal.subscribe(self, relaid, immediate=True)
 
     @work(thread=True, exclusive=True, group="warm-up")
     def warm_models(self) -> None:
-        """Build the validators that start-up deferred, before the first key needs one (the
-        first card move otherwise pays ~50 ms for the timeline and card models)."""
-        for model in SYNCED_MODELS:
-            model.model_rebuild()
+        """Build the validators that start-up deferred (models/deferred.py), before the first
+        key needs one (the first card move otherwise pays ~50 ms for the timeline and card
+        models), and load the board's dialogs, which start-up does not import."""
+        from .models.deferred import build_deferred
+        from .screens import dialogs  # noqa: F401
+
+        build_deferred()
         self.call_from_thread(self._freeze_startup_objects)
 
     def _freeze_startup_objects(self) -> None:

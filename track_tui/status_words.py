@@ -30,7 +30,7 @@ FAILED_KEY = "!"  # the status line's key for the failed-changes screen
 class AppStatus(BaseModel):
     """The app-wide part of every status line (see the module docs)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     workspace: str = ""
     sync: SyncStatus = SyncStatus()

@@ -25,9 +25,7 @@ EXIT_REFUSED, EXIT_USAGE = 1, 2
 
 
 def register(commands: argparse._SubParsersAction) -> None:
-    from .transfer.export import KINDS
-    from .transfer.importing import IMPORTABLE
-    from .transfer.table import FORMATS
+    from .transfer.kinds import FORMATS, IMPORTABLE, KINDS  # not the code behind them: start-up stays short
 
     export = commands.add_parser(
         "export", help="write deals, contacts, companies or tasks as CSV, JSON or Markdown",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support.pilot import settle
+from tests.support.pilot import settle, until
 from track_tui.app import TrackApp
 from track_tui.config import Settings
 from track_tui.demo import fill_first_column
@@ -445,8 +445,9 @@ async def test_start_up_work_is_put_off_until_the_board_is_drawn(demo_app, monke
     monkeypatch.setattr(type(demo_app), "warm_models", lambda self: (warmed.append(board_of(self).loaded), original(self)))
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
-        await pilot.pause(0.05)
+        assert await until(pilot, lambda: warmed != [])  # once the board has stopped laying itself out
         await settle(demo_app, pilot)
+        await pilot.pause(0.05)
         assert warmed == [True]  # once, and only after the cards were on screen
         assert gc.get_freeze_count() > 0
     gc.unfreeze()

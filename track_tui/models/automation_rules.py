@@ -28,7 +28,7 @@ from .enums import RecordType, StageType
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
 
     def stored(self) -> dict[str, Any]:
         """The JSON object to store (unknown keys that came with it included)."""
@@ -289,6 +289,13 @@ def _adapter(kind: str) -> TypeAdapter:
     if kind not in _ADAPTERS:
         _ADAPTERS[kind] = TypeAdapter({"trigger": Trigger, "condition": Condition, "action": Action}[kind])
     return _ADAPTERS[kind]
+
+
+def build_parsers() -> None:
+    """Build the parsers of the three kinds of part now (they are built on first use
+    otherwise; the app builds them after start-up, see models/deferred.py)."""
+    for kind in ("trigger", "condition", "action"):
+        _adapter(kind)
 
 
 def _problem(exc: ValidationError, tag: Any) -> str:

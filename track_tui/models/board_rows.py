@@ -16,7 +16,7 @@ from .money import Money, MoneyTotals
 
 
 class BoardRow(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     card_id: str
     record_type: RecordType

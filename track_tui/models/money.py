@@ -110,7 +110,7 @@ class Money(BaseModel):
     code is valid is decided where a person enters it (:func:`exponent`, :func:`parse_amount`).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     minor: int
     currency: str = ""

@@ -20,7 +20,7 @@ from .money import CURRENCY_EXPONENTS, Money, MoneyTotals
 class CardSummary(BaseModel):
     """What a card shows at a glance."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     card_id: str
     record_type: RecordType
@@ -58,7 +58,7 @@ class CardSummary(BaseModel):
 class ChangedBy(BaseModel):
     """Who last changed a row, as far as the cache knows (the server's `updated_by`)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     user_id: str | None = None  # None: the web app's service role, an automation, direct SQL
     name: str | None = None  # their profile's name, when the cache has it
@@ -77,7 +77,7 @@ class ChangedBy(BaseModel):
 class ColumnStats(BaseModel):
     """A column header's figures: count, total and weighted total per currency."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     stage: BoardStage
     count: int = 0
@@ -123,7 +123,7 @@ class CardFilter(BaseModel):
     (`Store.filter_problems`).
     """
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     owner: str | None = None  # "me", "nobody", a user id, a name or initials, before resolution
     tag: str | None = None

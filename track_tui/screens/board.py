@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 from pydantic import ValidationError
 from textual import on, work
@@ -38,7 +38,9 @@ from ..widgets.safe_input import SafeInput
 from ..widgets.stage_column import StageColumn
 from ..widgets.status_line import StatusLine
 from .board_actions import FILTER_PLACEHOLDER, apply_filter_text, move_to_stage, open_filter_line, store_move
-from .dialogs import BoardPickerScreen, QuickAddResult, QuickAddScreen
+
+if TYPE_CHECKING:  # the dialogs are imported when first opened: start-up does not need them
+    from .dialogs import QuickAddResult
 
 
 log = logging.getLogger(__name__)
@@ -502,6 +504,7 @@ class BoardScreen(Screen[None]):
         if not self.stages:
             return
         stage = self.stages[self.col]
+        from .dialogs import QuickAddScreen
 
         self.app.push_screen(QuickAddScreen(
             self.board.record_type, stage, self.store.today(), save=lambda result: self._create(result, stage),
@@ -571,6 +574,8 @@ class BoardScreen(Screen[None]):
             self.reload()
 
     def action_switch_board(self) -> None:
+        from .dialogs import BoardPickerScreen
+
         def chosen(board_id: str | None) -> None:
             if board_id and board_id != self.board.id:
                 self.show_board(board_id)

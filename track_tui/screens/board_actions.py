@@ -23,10 +23,10 @@ from ..models.views import CardFilter
 from ..store import InvalidInput, Store
 from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
-from .dialogs import OutcomeResult, OutcomeScreen
 
 if TYPE_CHECKING:
     from .board import BoardScreen
+    from .dialogs import OutcomeResult
 
 # The tables whose changes can change what a view of the board shows.
 LIST_TABLES = ("board_cards", "board_stages", "deals", "contacts", "companies", "tasks", "timeline_entries", "profiles")
@@ -163,6 +163,7 @@ def move_to_stage(screen: Screen, stages: list[BoardStage], current: int, delta:
         return
     is_deal = view.board.record_type == RecordType.DEAL
     kept = view.store.earlier_close_date(record_id, stage.stage_type) if is_deal and record_id else None
+    from .dialogs import OutcomeScreen  # not at import: start-up does not need the dialogs
 
     def after(result: OutcomeResult | None) -> None:
         if result is not None:

@@ -51,7 +51,7 @@ RUN_WINDOW_DAYS = 7  # the list's "runs and failures in the last 7 days"
 class AutomationSummary(BaseModel):
     """One automation with the figures its row in the list shows."""
 
-    model_config = ConfigDict(arbitrary_types_allowed=True)
+    model_config = ConfigDict(arbitrary_types_allowed=True, defer_build=True)
 
     automation: Automation
     last_run: AutomationRun | None = None
@@ -61,6 +61,8 @@ class AutomationSummary(BaseModel):
 
 class RunLine(BaseModel):
     """One run with what the log shows beside it: the rule's name and the record it ran on."""
+
+    model_config = ConfigDict(defer_build=True)
 
     run: AutomationRun
     automation_name: str

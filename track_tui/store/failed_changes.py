@@ -47,7 +47,7 @@ _LOGGED = ("field_edit", "stage_change")  # timeline entries the write path writ
 class FailedChange(BaseModel):
     """One parked outbox entry, as the failed-changes screen shows it."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     seq: int
     table: str

@@ -47,7 +47,7 @@ RUN_SEQ = 10**15
 class RelatedRecord(BaseModel):
     """One line of a record's relations: which group, which record, and how it relates."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     group: str  # "Company", "Contacts on this deal", "Subsidiaries", …
     record_type: RecordType
@@ -62,7 +62,7 @@ class RelatedRecord(BaseModel):
 class RecordCard(BaseModel):
     """Where a record sits on a board: the card, its board and the board's stages."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     card_id: str
     board_id: str
@@ -78,7 +78,7 @@ class RecordCard(BaseModel):
 class PickerItem(BaseModel):
     """A record offered by the link picker."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     record_type: RecordType
     record_id: str

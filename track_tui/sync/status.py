@@ -35,7 +35,7 @@ class SyncState(str, enum.Enum):
 class DownloadProgress(BaseModel):
     """The first download's progress: tables done of all, rows applied so far."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     tables_done: int = 0
     tables_total: int = 0
@@ -46,7 +46,7 @@ class DownloadProgress(BaseModel):
 class SyncStatus(BaseModel):
     """One snapshot of the engine's state (immutable: a new one replaces the old)."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(frozen=True, defer_build=True)
 
     state: SyncState = SyncState.LOCAL_ONLY
     pending: int = Field(0, ge=0, description="local changes waiting to be uploaded")

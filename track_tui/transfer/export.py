@@ -18,12 +18,11 @@ from typing import TYPE_CHECKING, Any, Iterable
 from ..models import Board, CustomField, RecordType
 from ..models.views import CardFilter
 from .cells import custom_cell, list_cell, money_cell
+from .kinds import KINDS
 from .table import Table
 
 if TYPE_CHECKING:
     from ..store import Store
-
-KINDS = ("deals", "contacts", "companies", "tasks")
 
 
 class ExportProblem(ValueError):

@@ -36,12 +36,12 @@ from . import mapping as mapping_module
 from .cells import custom_from_cell, folded, option_lookup, read_amount, split_list
 from .csv_file import CsvData
 from .export import default_board, find_board
+from .kinds import IMPORTABLE
 
 if TYPE_CHECKING:
     from ..store import Store
 
 Progress = Callable[[int], None]
-IMPORTABLE = {"contacts": RecordType.CONTACT, "companies": RecordType.COMPANY, "deals": RecordType.DEAL}
 DEFAULT_CURRENCY = "USD"
 
 

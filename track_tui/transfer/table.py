@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass, field
 from typing import IO
 
-FORMATS = ("csv", "json", "markdown")
+from .kinds import FORMATS
+
 BOM = "\ufeff"
 
 

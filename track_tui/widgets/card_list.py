@@ -139,7 +139,7 @@ class CardList(ScrollView, can_focus=False):
         scrollbar appears or goes (the width left for the cards changes). Otherwise the size is
         set without the layout and the scrollbar told, as Textual's own `_size_updated(layout=
         False)` does."""
-        wanted = Size(self.size.width, max(1, len(self.card_ids) * CARD_HEIGHT))
+        wanted = self._wanted_size()
         old = self.virtual_size
         if wanted == old:
             return
@@ -239,8 +239,15 @@ class CardList(ScrollView, can_focus=False):
         elif top + CARD_HEIGHT - 1 > self.scroll_y + height:
             self.scroll_to(y=top + CARD_HEIGHT - height, animate=False)
 
+    def _wanted_size(self) -> Size:
+        """The cards' virtual size: their height only. Cards fit the column's width, so the
+        width is left at 0: a virtual size that followed the widget's width would change on the
+        column's first layout and again when its scrollbar appears, laying the whole screen out
+        (and repainting every column) twice more at start-up for nothing."""
+        return Size(0, max(1, len(self.card_ids) * CARD_HEIGHT))
+
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.size.width, max(1, len(self.card_ids) * CARD_HEIGHT))
+        self.virtual_size = self._wanted_size()
 
     def on_resize(self) -> None:
         self._update_virtual_size()
