@@ -5,6 +5,10 @@ validator the first time it is used instead of when its class is made. Start-up 
 models of every feature (the store's mixins need them) but uses few of them; building them all
 at import cost tens of milliseconds before the first frame. Once the board is drawn the app
 builds the rest (:func:`build_deferred`, in a worker thread), so a first key pays nothing.
+
+A screen may use a model while the worker builds it. That is safe because pydantic (2.14 and
+newer, the floor in pyproject.toml) serialises ``model_rebuild`` behind one lock and re-checks
+completeness inside it; older releases could hand the other thread the parent's validator.
 """
 
 from __future__ import annotations
