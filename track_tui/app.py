@@ -422,7 +422,7 @@ class TrackApp(ErrorBoundary):
 
         from .screens.dialog_base import Dialog
 
-        if isinstance(self.screen, Dialog):
+        if isinstance(self.screen, Dialog) and self.screen.blocks_quit:
             raise SkipAction()
         store = self.store
         waiting = store.queued_writes + len(store.unsaved_writes) if store is not None else 0
