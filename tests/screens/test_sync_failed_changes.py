@@ -109,7 +109,7 @@ async def test_retry_with_no_engine_requeues_in_the_store(demo_store):
         screen = app.screen
         assert isinstance(screen, FailedChangesScreen) and screen.changes == []  # the list followed
         text = screen.query_one("#status").text
-        assert "failed" not in text and "2 to upload" in text
+        assert "failed" not in text and "1 to upload" in text  # both entries are the one deal's edit
 
 
 async def test_retry_and_discard_go_through_the_engine_when_one_runs(demo_store):
