@@ -84,6 +84,12 @@ class FailedChangesScreen(Screen[None]):
         self.store = store
         self.changes: list[FailedChange] = []
         self.loaded = False
+        # The entry the cursor was on when `r`/`R` was pressed, and where the list last put the
+        # cursor: a retried entry leaves the list (the one after it takes its place under the
+        # cursor) and, refused again, comes back — then the cursor goes back to it, unless the
+        # person moved on in between.
+        self._retried: int | None = None
+        self._placed: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="failed-header")
@@ -119,10 +125,18 @@ class FailedChangesScreen(Screen[None]):
         option_list.add_options([Option(_entry_text(c), id=str(c.seq)) for c in changes])
         if changes:
             seqs = [c.seq for c in changes]
-            if current is not None and current.seq in seqs:
+            moved_on = current is not None and current.seq != self._placed
+            if self._retried in seqs and not moved_on:
+                option_list.highlighted = seqs.index(self._retried)
+            elif current is not None and current.seq in seqs:
                 option_list.highlighted = seqs.index(current.seq)
-            else:
+            else:  # the entry left the list: the cursor stays at its place
                 option_list.highlighted = min(index or 0, len(changes) - 1)
+            if moved_on:
+                self._retried = None
+            self._placed = seqs[option_list.highlighted]
+        else:
+            self._placed = None
         header = self.query_one("#failed-header", Static)
         if changes:
             count = len(changes)
@@ -162,6 +176,7 @@ class FailedChangesScreen(Screen[None]):
 
     def _retry(self, changes: list[FailedChange]) -> None:
         seqs = [c.seq for c in changes]
+        self._retried = self._placed = self.current.seq if self.current is not None else None
         what = f"{len(seqs)} change{'s' if len(seqs) != 1 else ''}"
         control = getattr(self.app, "sync_control", None)
         if control is not None:
