@@ -126,7 +126,7 @@ class TrackApp(ErrorBoundary):
             self.set_timer(INTEGRITY_CHECK_DELAY, self.run_scheduled_automations)
             self.set_interval(SCHEDULED_AUTOMATIONS_EVERY, self.run_scheduled_automations)
         if not self.store.can(Action.EDIT_RECORDS):
-            self.notify("You are a viewer in this workspace: you can read everything; changes are not possible.",
+            self.notify(f"{self.store.not_allowed(Action.EDIT_RECORDS)} Until then you can read everything.",
                         title="Read only", timeout=8)
 
     # -- workspaces (a configured Supabase project) -----------------------------------------
