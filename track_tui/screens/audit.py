@@ -25,7 +25,7 @@ from ..models.dates import parse_human_date
 from ..store import Store
 from ..store.audit import AUDITED_TABLES
 from ..store.audit_queries import AUDIT_PAGE, AuditFilter, AuditLine
-from ..widgets.audit_list import TABLE_LABELS, AuditItem, AuditList, diff_block
+from ..widgets.audit_list import REFERENCES, TABLE_LABELS, AuditItem, AuditList, diff_block
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainLabel, PlainStatic
 from ..widgets.safe_input import SafeInput
@@ -109,6 +109,7 @@ class AuditScreen(Screen[None]):
         currencies = self.store.deal_currencies([rid for kind, rid in records if kind is RecordType.DEAL])
         labels = {table: tuple((d.key, d.name) for d in self.store.custom_field_defs(kind))
                   for table, kind in RECORD_TABLES.items()}
+        referenced = self._referenced_names(lines)
         items = []
         for line in lines:
             entry = line.entry
@@ -117,9 +118,32 @@ class AuditScreen(Screen[None]):
             record = str(name) if name else (f"#{entry.record_id[:8]}" if entry.record_id else "")
             actor = "you" if entry.actor_id and entry.actor_id == self.store.user_id else (
                 self._people.get(entry.actor_id or "", "someone") if entry.actor_id else "the server")
+            data_ids = {v for d in (entry.old_data or {}, entry.new_data or {})
+                        for k, v in d.items() if k in REFERENCES and isinstance(v, str)}
             items.append(AuditItem(entry, line.seq, actor, record, currencies.get(entry.record_id or ""),
-                                   labels.get(entry.table_name, ())))
+                                   labels.get(entry.table_name, ()),
+                                   tuple((i, referenced[i]) for i in data_ids if i in referenced)))
         return items
+
+    def _referenced_names(self, lines: list[AuditLine]) -> dict[str, str]:
+        """Names of the people, records, stages and boards the entries' columns point at."""
+        records: list[tuple[RecordType, str]] = []
+        for line in lines:
+            for data in (line.entry.old_data or {}, line.entry.new_data or {}):
+                for key, value in data.items():
+                    kind = REFERENCES.get(key)
+                    if not isinstance(value, str) or kind is None:
+                        continue
+                    if kind == "record":
+                        kind = str(data.get("record_type") or "")
+                    if kind in ("contact", "company", "deal"):
+                        records.append((RecordType(kind), value))
+        names = dict(self._people)
+        names.update(self.store.names_of(records))
+        for board in self.store.boards():  # an archived board's stages keep a short id
+            names[board.id] = board.name
+            names.update({stage.id: stage.name for stage in self.store.stages(board.id)})
+        return names
 
     def _show_header(self) -> None:
         what = f"Audit history of {self.record_name}" if self.record_name else "Audit log"
@@ -145,7 +169,7 @@ class AuditScreen(Screen[None]):
         kind = TABLE_LABELS.get(e.table_name, e.table_name)
         verb = {"insert": "created", "update": "changed", "delete": "deleted"}.get(e.action, e.action)
         head = f"{item.actor} {verb} {kind} {item.record} · {e.created_at:%d %b %Y %H:%M:%S} UTC"
-        detail.update(head + "\n" + diff_block(e, item.currency, dict(item.labels)))
+        detail.update(head + "\n" + diff_block(e, item.currency, dict(item.labels), dict(item.names)))
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if message.changes.touches("audit_log", "profiles"):
