@@ -228,3 +228,22 @@ async def test_a_notice_carries_on_with_enter_or_escape_and_quits_with_q(demo_ap
         await pilot.pause()
         assert not demo_app.is_running
 
+
+
+@pytest.mark.parametrize("which", ["sign-in", "picker", "picker-failed"])
+async def test_the_account_screens_read_in_every_theme(account, which):
+    """Not screenshot scenes (they need a project), so the scenes' contrast test misses them."""
+    from tests.screens.test_theme_contrast import _problems_in_each_theme
+
+    if which == "sign-in":
+        screen = SignInScreen(account, email="dana@acme.example", reason="Your session has ended; sign in again.")
+    else:
+        screen = WorkspacePickerScreen(loaded() if which == "picker" else failing, cancellable=True)
+    app = HostApp(screen)
+    async with app.run_test(size=SMALL) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        if which == "sign-in":
+            screen._failed(AuthFailure(FailureKind.UNREACHABLE, "Cannot reach the project."))
+            await pilot.pause()
+        assert await _problems_in_each_theme(app, pilot) == {}

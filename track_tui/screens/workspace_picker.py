@@ -147,9 +147,10 @@ class WorkspacePickerScreen(Dialog[Picked | NeedsSignIn | OpenOffline | None]):
         for index, choice in enumerate(loaded.choices):
             label = Text(no_wrap=True, overflow="ellipsis")
             label.append(safe_line(choice.name))  # a Text: never read as markup
-            label.append(f"  {choice.role.value}", style="dim")
+            # not dim: on the highlighted row dim text fell to 2.5:1 (textual-dark)
+            label.append(f" · {choice.role.value}")
             if choice.id == self.current:
-                label.append("  (open now)", style="dim italic")
+                label.append("  (open now)", style="italic")
                 highlight = index
             options.add_option(Option(label, id=choice.id))
         options.display = True
