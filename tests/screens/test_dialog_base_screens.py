@@ -247,3 +247,21 @@ async def test_the_account_screens_read_in_every_theme(account, which):
             screen._failed(AuthFailure(FailureKind.UNREACHABLE, "Cannot reach the project."))
             await pilot.pause()
         assert await _problems_in_each_theme(app, pilot) == {}
+
+
+@pytest.mark.parametrize(("keys", "answer"), [(("y",), True), (("n",), False), (("escape",), None),
+                                              (("ctrl+s", "escape"), None)])
+async def test_confirm_discard_takes_only_y_as_yes(keys, answer):
+    from track_tui.screens.failed_changes import ConfirmDiscard
+
+    app = HostApp(ConfirmDiscard("Discard this change to Acme (Stage: Lead → Won)?"))
+    async with app.run_test(size=SMALL) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert inside(screen.query_one("#dialog-hint"))
+        for key in keys:
+            await pilot.press(key)
+            await pilot.pause()
+            if key == "ctrl+s":
+                assert app.screen is screen and "Press y to discard" in screen.error_text
+        assert app.results == [answer]

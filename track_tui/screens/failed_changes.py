@@ -23,8 +23,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -36,28 +35,34 @@ from ..sync.status import SyncState
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainStatic
 from ..widgets.status_line import StatusLine
+from .dialog_base import Dialog
 
 CONNECTED = (SyncState.LIVE, SyncState.SYNCING, SyncState.CONNECTING, SyncState.DOWNLOADING)
 
 
-class ConfirmDiscard(ModalScreen[bool]):
-    """"Discard N changes?" — y discards, anything else keeps them."""
+class ConfirmDiscard(Dialog[bool]):
+    """"Discard N changes?" — y discards, n or Esc keeps them (Esc through the Dialog base)."""
 
     BINDINGS = [
-        Binding("y", "dismiss(True)", "Discard", id="failed.confirm_yes"),
-        Binding("escape,n", "dismiss(False)", "Keep", id="failed.confirm_no"),
+        Binding("y", "answer(True)", "Discard", id="failed.confirm_yes"),
+        Binding("n", "answer(False)", "Keep", id="failed.confirm_no"),
     ]
+    CONFIRM_DISCARD = False
 
     def __init__(self, question: str) -> None:
-        super().__init__()
+        super().__init__(question, hint="y discards · n or Esc keeps it")
         self.question = question
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="confirm-discard"):
-            yield PlainStatic(self.question, classes="dialog-title")
-            yield PlainStatic("The record goes back to what the server has; your change is gone "
-                              "(u cannot bring it back).")
-            yield Static("y discards · n or Esc keeps it", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield PlainStatic("The record goes back to what the server has; your change is gone "
+                          "(u cannot bring it back).")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    def submit(self) -> None:
+        """ctrl+s is not a yes: only y discards."""
+        self.show_error("Press y to discard, or n (or Esc) to keep the change")
 
 
 class FailedChangesScreen(Screen[None]):
