@@ -297,6 +297,20 @@ def test_pending_counts_the_things_changed_not_the_outbox_entries(fresh) -> None
     assert store.pending_changes() == 0
 
 
+def test_track_status_counts_pending_as_the_status_line_does(tmp_path) -> None:
+    from track_tui.sync.cache_report import cache_report
+
+    store, ids = make_store(tmp_path / "cache.sqlite3")
+    try:
+        store.conn.execute("DELETE FROM outbox")
+        store.move_card(ids.cards["Gulf supply"], ids.stages["Qualified"])
+        store.move_card(ids.cards["Gulf supply"], ids.stages["Lead"])
+        assert (store.pending_count(), store.pending_changes()) == (6, 1)
+    finally:
+        store.close()
+    assert cache_report(tmp_path / "cache.sqlite3")["pending"] == 1
+
+
 # -- what a filter names -------------------------------------------------------------------
 
 

@@ -504,7 +504,7 @@ class Queries:
         two cards are 2, two moves of one card are 1, an import of 500 contacts is 500. A row
         already deleted here counts by itself (its record is no longer known)."""
         with self.reading() as conn:
-            return conn.execute(_PENDING_CHANGES).fetchone()[0]
+            return conn.execute(PENDING_CHANGES_SQL).fetchone()[0]
 
     def failed_count(self: "Store") -> int:
         with self.reading() as conn:
@@ -516,7 +516,7 @@ class Queries:
 
 
 # Each pending outbox entry named by the thing it changes (see `pending_changes`).
-_PENDING_CHANGES = """
+PENDING_CHANGES_SQL = """
 SELECT count(DISTINCT COALESCE(CASE o.table_name
     WHEN 'deals' THEN 'deal:' || o.row_id
     WHEN 'contacts' THEN 'contact:' || o.row_id
