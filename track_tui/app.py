@@ -15,7 +15,6 @@ from typing import Callable, Iterable
 from textual import events, work
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.markup import escape
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
@@ -23,11 +22,13 @@ from . import signals
 from . import theme_choice
 from . import terminal_guard  # noqa: F401  (no control character reaches the terminal)
 from . import textual_fixes  # noqa: F401  (applies work-arounds before any widget exists)
+from .app_commands import app_commands
+from .app_navigation import ScreenNavigation
+from .app_undo import UndoActions
 from .config import Settings
 from .error_boundary import ErrorBoundary
 from .key_gate import KeyGate, is_terminal_input
 from .messages import StoreChanged, SyncStatusChanged, WriteStatus
-from .models import RecordType
 from .safe_text import safe_block, safe_line
 from .news_notifier import NewsNotifier
 from .status_keeper import StatusKeeper
@@ -43,7 +44,7 @@ SETTLE_AT_MOST = 2.0  # seconds; start-up's deferred work begins by then whateve
 SCHEDULED_AUTOMATIONS_EVERY = 600.0  # seconds between runs of "N days in stage" / "due date" rules
 
 
-class TrackApp(ErrorBoundary):
+class TrackApp(ScreenNavigation, UndoActions, ErrorBoundary):
     TITLE = "Track"
     CSS_PATH = [STYLES / f"{name}.tcss" for name in ("base", "board", "record", "inbox", "search", "admin")]
     ENABLE_COMMAND_PALETTE = True
@@ -129,7 +130,7 @@ class TrackApp(ErrorBoundary):
             self.set_timer(INTEGRITY_CHECK_DELAY, self.run_scheduled_automations)
             self.set_interval(SCHEDULED_AUTOMATIONS_EVERY, self.run_scheduled_automations)
         if not self.store.can(Action.EDIT_RECORDS):
-            self.notify("You are a viewer in this workspace: you can read everything; changes are not possible.",
+            self.notify(f"{self.store.not_allowed(Action.EDIT_RECORDS)} Until then you can read everything.",
                         title="Read only", timeout=8)
 
     # -- workspaces (a configured Supabase project) -----------------------------------------
@@ -376,15 +377,6 @@ class TrackApp(ErrorBoundary):
     def on_sync_status_changed(self, message: SyncStatusChanged) -> None:
         self.status_keeper.sync_changed(message.status, self.store)
 
-    def action_failed_changes(self) -> None:
-        from textual.screen import ModalScreen
-
-        from .screens.failed_changes import FailedChangesScreen
-
-        if self.store is None or isinstance(self.screen, (ModalScreen, FailedChangesScreen)):
-            return
-        self.push_screen(FailedChangesScreen(self.store))
-
     async def on_event(self, event: events.Event) -> None:
         """Terminal input goes through the key gate: a key that arrives while the one before
         it is still opening a screen or moving focus waits, so it lands where it would have
@@ -406,41 +398,6 @@ class TrackApp(ErrorBoundary):
             event.stop()
             event.prevent_default()
 
-    # -- undo ------------------------------------------------------------------------------
-
-    def action_undo(self) -> None:
-        self._take_step("undo")
-
-    def action_redo(self) -> None:
-        self._take_step("redo")
-
-    def _take_step(self, mode: str) -> None:
-        """`u`/`U` on any screen: the store takes the step (see store/undo.py); the screen in
-        front is told, so its cursor can follow what came back."""
-        from textual.screen import ModalScreen
-
-        from .store import InvalidInput, NotAllowed, NotFound, ReadOnlyCache
-
-        if self.store is None or isinstance(self.screen, ModalScreen):
-            return  # not over a dialog (its keys are its own), nor before a workspace is open
-        try:
-            outcome = self.store.undo() if mode == "undo" else self.store.redo()
-        except (InvalidInput, NotFound, NotAllowed, ReadOnlyCache) as exc:
-            self.notify(str(exc), severity="warning", timeout=8)
-            return
-        if outcome is None:
-            self.notify("Nothing to undo" if mode == "undo" else "Nothing to redo", severity="warning", timeout=2)
-            return
-        self.notify(outcome.message, timeout=4)
-        follow = getattr(self.screen, "show_undone", None)
-        if callable(follow):
-            follow(outcome.step)
-
-    def action_retry_unsaved(self) -> None:
-        count = self.store.retry_unsaved_writes() if self.store is not None else 0
-        if not count:
-            self.notify("Nothing is waiting to be saved", timeout=2)
-
     async def action_quit(self) -> None:
         """Quit — but not silently while a change still waits for another process, and never
         from a dialog (ctrl+c there copies, or the dialog says how to leave: nothing typed is lost)."""
@@ -448,7 +405,7 @@ class TrackApp(ErrorBoundary):
 
         from .screens.dialog_base import Dialog
 
-        if isinstance(self.screen, Dialog):
+        if isinstance(self.screen, Dialog) and self.screen.blocks_quit:
             raise SkipAction()
         store = self.store
         waiting = store.queued_writes + len(store.unsaved_writes) if store is not None else 0
@@ -460,80 +417,6 @@ class TrackApp(ErrorBoundary):
             )
             return
         await super().action_quit()
-
-    # -- navigation ------------------------------------------------------------------------
-
-    def open_record(self, record_type: RecordType, record_id: str) -> None:
-        from .screens.record import RecordScreen
-
-        self.push_screen(RecordScreen(self.store, record_type, record_id))
-
-    def action_inbox(self) -> None:
-        """The task inbox: brought back to the top when it is already open, else opened."""
-        from textual.screen import ModalScreen
-
-        from .screens.inbox import InboxScreen
-
-        if isinstance(self.screen, ModalScreen) or self.store is None:
-            return  # not over a dialog, nor before a workspace is open
-        if any(isinstance(screen, InboxScreen) for screen in self.screen_stack):
-            while not isinstance(self.screen, InboxScreen):
-                self.pop_screen()
-            return
-        self.push_screen(InboxScreen(self.store))
-
-    def action_search(self) -> None:
-        from textual.screen import ModalScreen
-
-        from .screens.search import SearchScreen
-
-        if self.store is None:
-            return  # nothing to search before a workspace is open
-        if isinstance(self.screen, SearchScreen):
-            self.screen.focus_input()
-        elif not isinstance(self.screen, ModalScreen):  # not over a dialog
-            self.push_screen(SearchScreen(self.store))
-
-    def action_automations(self) -> None:
-        """The workspace's automations and their runs (brought back when already open)."""
-        from textual.screen import ModalScreen
-
-        from .screens.automations import AutomationsScreen
-
-        if isinstance(self.screen, ModalScreen) or self.store is None:
-            return
-        if any(isinstance(screen, AutomationsScreen) for screen in self.screen_stack):
-            while not isinstance(self.screen, AutomationsScreen):
-                self.pop_screen()
-            return
-        self.push_screen(AutomationsScreen(self.store))
-
-    def action_audit_log(self) -> None:
-        from textual.screen import ModalScreen
-
-        from .screens.audit import AuditScreen
-
-        if isinstance(self.screen, ModalScreen) or self.store is None:
-            return
-        self.push_screen(AuditScreen(self.store))
-
-    def action_workspace_admin(self) -> None:
-        """Boards, stages and custom fields (changing them is for admins)."""
-        from textual.screen import ModalScreen
-
-        from .screens.workspace_admin import WorkspaceAdminScreen
-
-        if isinstance(self.screen, ModalScreen) or self.store is None:
-            return
-        if not any(isinstance(screen, WorkspaceAdminScreen) for screen in self.screen_stack):
-            self.push_screen(WorkspaceAdminScreen(self.store))
-
-    def action_help(self) -> None:
-        from .screens.help import HelpScreen
-
-        if isinstance(self.screen, HelpScreen):
-            return
-        self.push_screen(HelpScreen(self.screen))
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:
@@ -548,41 +431,8 @@ class TrackApp(ErrorBoundary):
             super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Commands for the screen in view first, then the app's own.
-
-        The palette reads titles and help as markup, and screens put record, stage and board
-        names in them: those are made safe and escaped here, for every screen at once."""
-        commands = getattr(screen, "palette_commands", None)
-        if commands is not None:
-            for title, help_text, callback in commands():
-                yield SystemCommand(escape(safe_line(title)), escape(safe_line(help_text)), callback)
-        yield SystemCommand("My work: task inbox", "My tasks by overdue, today, upcoming (i)", self.action_inbox)
-        yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", self.action_search)
-        if self.store is not None:
-            yield SystemCommand("Workspace: automations", "The rules and their run log (A)", self.action_automations)
-            yield SystemCommand("Workspace: boards, stages and custom fields", "Run the workspace (W)",
-                                self.action_workspace_admin)
-            yield SystemCommand("Workspace: audit log", "Who changed what, when: filter by person, table, date (ctrl+l)",
-                                self.action_audit_log)
-        yield SystemCommand("Help: keys", "Show the key bindings that apply now", self.action_help)
-        if self.account_flow is not None:
-            yield SystemCommand("Workspace: switch workspace", "Open another workspace of this project (w)",
-                                self.action_switch_workspace)
-        if self.store is not None:
-            for mode, verb, key in (("undo", "Undo", "u"), ("redo", "Redo", "U")):
-                step = self.store.next_undo(mode)
-                if step is not None:
-                    action = self.action_undo if mode == "undo" else self.action_redo
-                    yield SystemCommand(escape(safe_line(f"{verb}: {step.description}")),
-                                        f"Same as {key}", action)
-        if self.store is not None:
-            failed = self.app_status.sync.failed
-            yield SystemCommand("Failed changes", f"Changes the server refused ({failed}): retry, discard, open (!)",
-                                self.action_failed_changes)
-        if self.store is not None and self.store.unsaved_writes:
-            yield SystemCommand(
-                "Retry unsaved changes", "Save again what waited too long for another process", self.action_retry_unsaved,
-            )
+        """Ours (app_commands.py), then Textual's, without its "Keys": "Help: keys" is ours."""
+        yield from app_commands(self, screen)
         for command in super().get_system_commands(screen):
-            if command.title != "Keys":  # Textual's key panel: "Help: keys" above is ours, with the live keys
+            if command.title != "Keys":  # Textual's key panel; ours shows the live keys
                 yield command

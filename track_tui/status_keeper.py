@@ -6,6 +6,10 @@ again only when a commit touched the outbox), and the write path's waits for ano
 Screens no longer count anything: they set their own context on their line and nothing else.
 Every widget of class `follows-status` (the status line, the download bar) is given the value.
 
+Pending counts the things this person changed (`Store.pending_changes`: a record with its card,
+timeline and tasks once), not outbox entries: two card moves read "2 pending", not 6. Failed
+counts entries, as the failed-changes screen (`!`) lists them one by one.
+
 The counts come from the store, not from the engine's status, because a local edit must show as
 pending the moment it commits, before the engine has woken. A workspace without a project (the
 demo, `--cache FILE`) is "local only": its outbox is never sent, so pending is not shown.
@@ -63,7 +67,7 @@ class StatusKeeper:
 
     @staticmethod
     def _counted(sync: SyncStatus, store: Store) -> SyncStatus:
-        pending, failed = store.pending_count(), store.failed_count()
+        pending, failed = store.pending_changes(), store.failed_count()
         if (pending, failed) == (sync.pending, sync.failed):
             return sync
         return sync.model_copy(update={"pending": pending, "failed": failed})

@@ -51,6 +51,26 @@ async def test_the_log_lists_newest_first_with_a_readable_diff(demo_app):
         assert screen.audit_list.cursor == 1
 
 
+async def test_the_detail_names_the_assignee_and_record_of_a_task(demo_app, demo_store):
+    """What the server's trigger logs for a new task holds ids: the detail names them."""
+    deal_id, deal_name = demo_store.conn.execute("SELECT id, name FROM deals ORDER BY id LIMIT 1").fetchone()
+    person, full_name = demo_store.conn.execute(
+        "SELECT id, full_name FROM profiles WHERE full_name != '' ORDER BY id LIMIT 1").fetchone()
+    new = {"title": "Chase the order form", "assigned_to": person, "record_type": "deal", "record_id": deal_id,
+           "source_entry_id": None, "status": "open"}
+    with demo_store.transaction() as tx:
+        tx.conn.execute(
+            """INSERT INTO audit_log (id, workspace_id, actor_id, table_name, record_id, action, old_data,
+            new_data, created_at) VALUES ('task-entry', ?, NULL, 'tasks', 't1', 'insert', NULL, ?, ?)""",
+            (demo_store.workspace_id, json.dumps(new), iso_utc(FROZEN_NOW + timedelta(days=1))))
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_audit(demo_app, pilot)
+        assert screen.items[0].entry.id == "task-entry"
+        detail = str(screen.query_one("#audit-detail").render())
+        assert f"Assignee: {full_name}" in detail and f"Record: {deal_name}" in detail
+        assert "Record type: deal" in detail and person not in detail and deal_id not in detail
+
+
 async def test_the_filter_names_the_rule_a_field_breaks(demo_app):
     async with demo_app.run_test(size=(80, 24)) as pilot:
         screen = await open_audit(demo_app, pilot)

@@ -13,7 +13,8 @@ from track_tui.app import TrackApp
 from track_tui.config import Settings
 from track_tui.drafts import Drafts, draft_key
 from track_tui.models import RecordType
-from track_tui.screens import admin_dialogs, dialogs, import_screen, inbox_dialogs, record_dialogs, view_dialogs
+from track_tui.screens import (admin_dialogs, audit, dialogs, failed_changes, help, import_screen, inbox_dialogs, notice,
+                               record_dialogs, sign_in, view_dialogs, workspace_picker)
 from track_tui.screens.dialog_base import DISCARD_QUESTION, FOCUS_MARK, Dialog
 from track_tui.screens.dialogs import QuickAddScreen
 from track_tui.screens.record_dialogs import CallScreen, MeetingScreen, NoteScreen
@@ -21,7 +22,8 @@ from track_tui.screens.record_dialogs import CallScreen, MeetingScreen, NoteScre
 from .test_record import a_deal, entries, open_page, settle
 
 SMALL = (80, 24)
-MODULES = (dialogs, record_dialogs, inbox_dialogs, view_dialogs, import_screen, admin_dialogs)
+MODULES = (dialogs, record_dialogs, inbox_dialogs, view_dialogs, import_screen, admin_dialogs, workspace_picker, sign_in,
+           help, notice, audit, failed_changes)
 
 
 def all_dialogs() -> list[type[Dialog]]:
@@ -34,7 +36,7 @@ def all_dialogs() -> list[type[Dialog]]:
 
 def test_every_dialog_is_on_the_base_and_none_binds_escape_itself():
     classes = all_dialogs()
-    assert len(classes) >= 16, [c.__name__ for c in classes]
+    assert len(classes) >= 22, [c.__name__ for c in classes]
     for cls in classes:
         assert cls.submit is not Dialog.submit, f"{cls.__name__} says nothing about submitting"
         assert cls.compose_body is not Dialog.compose_body, cls.__name__

@@ -35,3 +35,34 @@ async def test_roles_decide_what_can_be_done(demo_store) -> None:
         demo_store.set_meta("role", role)
         assert (app.can(Action.EDIT_RECORDS), app.can(Action.EDIT_BOARDS), app.can(Action.DELETE_WORKSPACE)) == (
             records, boards, delete), role
+
+
+async def test_a_refused_edit_names_the_role_needed_and_who_can_give_it(demo_store) -> None:
+    """Not just "no": the roles that may, and the workspace's admins by name (owners first, not
+    the person themself); with nobody known, who in general can change a role."""
+    members = demo_store.conn.execute(
+        "SELECT m.user_id, m.role, p.full_name FROM workspace_members m JOIN profiles p ON p.id = m.user_id").fetchall()
+    assert len(members) >= 3, members
+    me, admin, owner = members[0][0], members[1], members[2]
+    with demo_store.conn:
+        demo_store.conn.execute("UPDATE workspace_members SET role = 'viewer' WHERE user_id = ?", (me,))
+        demo_store.conn.execute("UPDATE workspace_members SET role = 'member' WHERE user_id NOT IN (?, ?, ?)",
+                                (me, admin[0], owner[0]))
+        demo_store.conn.execute("UPDATE workspace_members SET role = 'admin' WHERE user_id = ?", (admin[0],))
+        demo_store.conn.execute("UPDATE workspace_members SET role = 'owner' WHERE user_id = ?", (owner[0],))
+    demo_store.set_meta("user_id", me)
+    demo_store.set_meta("role", "viewer")
+    assert demo_store.role_granters() == (owner[2], admin[2])
+    app = TrackApp(demo_store, Settings())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("L")
+        await pilot.pause()
+        refused = [n.message for n in app._notifications][-1]
+        assert refused == (f"You are a viewer in this workspace: to change records you need to be a member, admin "
+                           f"or owner. Ask {owner[2]} or {admin[2]} (admins of this workspace) to change your role.")
+    with demo_store.conn:
+        demo_store.conn.execute("UPDATE workspace_members SET role = 'member' WHERE user_id != ?", (me,))
+    assert demo_store.role_granters() == ()
+    assert str(demo_store.not_allowed(Action.EDIT_BOARDS)).endswith("A workspace admin or owner can change your role.")

@@ -70,7 +70,7 @@ async def test_sign_in_errors_from_the_server_are_drawn_as_symbols(demo_store) -
             screen = app.screen
             screen._failed(AuthFailure(FailureKind.SERVER_ERROR, "Sign-in refused: " + clean(HOSTILE)))
             await pilot.pause()
-            for widget_id in ("#sign-in-error", "#sign-in-reason"):
+            for widget_id in ("#error", "#sign-in-reason"):
                 text = str(screen.query_one(widget_id).render())
                 assert "␛" in text and "\x1b" not in text and "[bold red]Sales[/]" in text
             email = screen.query_one("#sign-in-email")

@@ -109,7 +109,7 @@ async def test_retry_with_no_engine_requeues_in_the_store(demo_store):
         screen = app.screen
         assert isinstance(screen, FailedChangesScreen) and screen.changes == []  # the list followed
         text = screen.query_one("#status").text
-        assert "failed" not in text and "2 to upload" in text
+        assert "failed" not in text and "1 to upload" in text  # both entries are the one deal's edit
 
 
 async def test_retry_and_discard_go_through_the_engine_when_one_runs(demo_store):
@@ -204,3 +204,39 @@ async def test_names_in_failures_are_drawn_safely(demo_store):
         prompt = app.screen.option_list.get_option_at_index(0).prompt
         plain = getattr(prompt, "plain", str(prompt))
         assert "\x1b" not in plain and "\x07" not in plain and "[/]" in plain
+
+
+async def test_after_retry_the_cursor_keeps_the_entry_or_its_place(demo_store):
+    """`r` on the middle entry: it leaves the list and the one after it takes its place under the
+    cursor; refused again, it comes back and the cursor is on it again (not on the next one).
+    Once the person has moved on, the list no longer pulls the cursor back."""
+    deals = [r[0] for r in demo_store.conn.execute(
+        "SELECT id FROM deals WHERE deleted_at IS NULL ORDER BY id LIMIT 3")]
+    for deal_id in deals:
+        demo_store.update_record(RecordType.DEAL, deal_id, fields={"close_date": date(2027, 4, 30)})
+    seqs = park(demo_store, REASON)
+    app = syncing_app(demo_store, SyncStatus(state=SyncState.OFFLINE))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(app, pilot)
+        app.action_failed_changes()
+        await settle(app, pilot)
+        screen = app.screen
+        assert [c.seq for c in screen.changes] == seqs and len(seqs) >= 3
+        await pilot.press("j")
+        retried = screen.current.seq
+        await pilot.press("r")
+        await settle(app, pilot)
+        assert retried not in [c.seq for c in screen.changes]
+        assert screen.option_list.highlighted == 1  # its place: the entry after it
+        park(demo_store, REASON)  # the server refuses it again
+        screen.reload()
+        await settle(app, pilot)
+        assert screen.current.seq == retried
+        await pilot.press("r")
+        await settle(app, pilot)
+        await pilot.press("k")  # the person moves on…
+        first = screen.current.seq
+        park(demo_store, REASON)
+        screen.reload()
+        await settle(app, pilot)
+        assert screen.current.seq == first  # …and the cursor stays where they put it

@@ -38,7 +38,7 @@ def showing(app, screen_type) -> bool:
 
 
 def error_text(app) -> str:
-    return str(app.screen.query_one("#sign-in-error", Label).render())
+    return str(app.screen.error_text)
 
 
 async def sign_in(pilot, email: str, password: str) -> None:

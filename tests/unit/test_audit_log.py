@@ -100,6 +100,25 @@ def test_the_diff_reads_as_a_person_would():
     assert diff_summary(created) == "created Ring Ada"
 
 
+def test_references_are_named_never_shown_as_ids():
+    """A task's assignee and record, a deal's owner and stage: names, not UUIDs; a row this
+    cache cannot name, a short id; column names in words ("Record", not "record id")."""
+    from track_tui.models import AuditLogEntry
+    from track_tui.widgets.audit_list import diff_block, diff_summary
+
+    person, deal, stage = "4b0a8829-4d00-47f1-abf1-5ea547877640", "4587bc24-8f9f-48e8-ab8e-48f190f2bf5b", "5" * 32
+    task = AuditLogEntry(workspace_id="w", table_name="tasks", record_id="t", action="insert",
+                         new_data={"title": "Follow up", "assigned_to": person, "record_id": deal,
+                                   "record_type": "deal", "source_entry_id": None})
+    names = {person: "Priya Raman", deal: "Delta Tooling — Enterprise upgrade"}
+    block = diff_block(task, names=names)
+    assert "Assignee: Priya Raman" in block and "Record: Delta Tooling — Enterprise upgrade" in block
+    assert "Record type: deal" in block and "From timeline entry: —" in block and person not in block
+    moved = AuditLogEntry(workspace_id="w", table_name="deals", record_id=deal, action="update",
+                          old_data={"stage_id": stage, "owner_id": None}, new_data={"stage_id": "6" * 32, "owner_id": person})
+    assert diff_summary(moved, names={**names, stage: "Lead"}) == f"Owner: — → Priya Raman; Stage: Lead → #{'6' * 8}"
+
+
 def test_an_import_is_audited_row_by_row(standalone_ws):
     from track_tui.models import Contact
 

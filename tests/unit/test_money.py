@@ -203,6 +203,22 @@ def test_parse_amount_understands_a_decimal_comma(text: str, code: str, minor: i
     assert parse_amount(text, code) == minor
 
 
+@pytest.mark.parametrize(("text", "code", "offers"), [
+    ("10.123", "USD", "type 10123 if the point groups thousands, or 10.12 (rounded)"),
+    ("1.250", "GBP", "type 1250 if the point groups thousands, or 1.25 (rounded)"),
+    ("1.500", "JPY", "type 1500 if the point groups thousands, or 1 (rounded)"),
+])
+def test_a_point_with_three_digits_is_a_decimal_point_where_the_currency_writes_one(text, code, offers) -> None:
+    """`USD 10.123` was read as 10123 dollars: in USD the point is the decimal point, and three
+    decimals are more than USD has, so it is refused offering both readings (never guessed)."""
+    with pytest.raises(ValueError, match="decimal point") as refused:
+        parse_amount(text, code)
+    assert str(refused.value).endswith(offers) and f"{code} has" in str(refused.value)
+    assert parse_amount("10.123", "EUR") == 1_012_300  # EUR groups with a point
+    assert parse_amount("10,123", "USD") == 1_012_300  # a comma groups, as the app writes amounts
+    assert parse_amount("10.12", "USD") == 1_012
+
+
 def test_parse_amount_refuses_an_ambiguous_group_in_a_three_decimal_currency() -> None:
     """KWD 1,250 may be 1250 dinars or 1.250 (one dinar 250 fils): asked, never guessed."""
     with pytest.raises(ValueError, match=r"'1,250' is ambiguous: type 1250 .* or 1.25"):

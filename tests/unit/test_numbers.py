@@ -62,6 +62,9 @@ def test_with_fewer_than_three_decimals_a_lone_group_of_three_is_thousands() -> 
     assert parse_decimal("12,5", max_decimals=2) == Decimal("12.5")  # still a decimal comma
     with pytest.raises(AmbiguousNumber):
         parse_decimal("1,250", max_decimals=3)  # KWD: 1.250 is a real amount
+    with pytest.raises(AmbiguousNumber, match="more than the 2 decimals USD has"):
+        parse_decimal("10.123", max_decimals=2, point_is_decimal=True, unit="USD")
+    assert parse_decimal("10,123", max_decimals=2, point_is_decimal=True) == 10123
 
 
 @pytest.mark.parametrize(

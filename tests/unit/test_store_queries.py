@@ -276,6 +276,41 @@ def test_outbox_counts(fresh) -> None:
     assert store.last_sync() == FIXED_NOW
 
 
+def test_pending_counts_the_things_changed_not_the_outbox_entries(fresh) -> None:
+    """A card move writes three entries (card, deal, stage-change entry): "N pending" is what a
+    person changed — each record once, with its card, timeline and tasks."""
+    store, ids = fresh
+    store.conn.execute("DELETE FROM outbox")
+    assert store.pending_changes() == 0
+    store.move_card(ids.cards["Globex expansion"], ids.stages["Proposal"])
+    store.move_card(ids.cards["Gulf supply"], ids.stages["Qualified"])
+    assert store.pending_count() == 6  # the machinery's entries …
+    assert store.pending_changes() == 2  # … and the two deals the person moved
+    store.move_card(ids.cards["Gulf supply"], ids.stages["Lead"])  # the same deal again
+    assert store.pending_changes() == 2
+    store.rename_board(ids.deals_board, "Pipeline 2026")  # not a record: counts by itself
+    assert store.pending_changes() == 3
+    store.conn.execute("UPDATE outbox SET state = 'failed' WHERE table_name = 'board_cards'")
+    assert store.pending_changes() == 3  # the deals' own rows still wait
+    assert store.failed_count() == 3  # failed stays per entry, as `!` lists them
+    store.conn.execute("DELETE FROM outbox WHERE table_name IN ('deals', 'timeline_entries', 'boards')")
+    assert store.pending_changes() == 0
+
+
+def test_track_status_counts_pending_as_the_status_line_does(tmp_path) -> None:
+    from track_tui.sync.cache_report import cache_report
+
+    store, ids = make_store(tmp_path / "cache.sqlite3")
+    try:
+        store.conn.execute("DELETE FROM outbox")
+        store.move_card(ids.cards["Gulf supply"], ids.stages["Qualified"])
+        store.move_card(ids.cards["Gulf supply"], ids.stages["Lead"])
+        assert (store.pending_count(), store.pending_changes()) == (6, 1)
+    finally:
+        store.close()
+    assert cache_report(tmp_path / "cache.sqlite3")["pending"] == 1
+
+
 # -- what a filter names -------------------------------------------------------------------
 
 

@@ -119,6 +119,9 @@ def test_files_that_are_not_csv_are_refused_with_the_reason(data: bytes, says: s
 BAD_ROWS = [
     ("deals", "Name,Stage\nA,Lead\nB,Nowhere\n", 3, "Stage: Sales pipeline has no stage 'Nowhere'; its stages: Lead"),
     ("deals", "Name,Value,Currency\nA,10,USD\nB,10.1234,USD\n", 3, "Value: USD has 2 decimal places"),
+    # a point in USD is the decimal point: 10.123 is neither ten thousand nor ten dollars
+    ("deals", "Name,Value,Currency\nA,10,USD\nB,10.123,USD\n", 3,
+     "Value: '10.123' has three digits after the decimal point, more than the 2 decimals USD has: type 10123"),
     ("deals", "Name,Currency\nA,XYZ\n", 2, "Currency: 'XYZ' is not an ISO 4217 currency code"),
     ("deals", "Name,Lead source\nA,Carrier pigeon\n", 2, "Lead source: must be one of: inbound"),
     ("deals", "Name,Contract length (months)\nA,99\n", 2, "Contract length (months): must be at most 60"),
@@ -141,6 +144,23 @@ def test_a_bad_row_is_reported_by_line_and_nothing_is_written(demo_store, kind, 
     assert [(p.line, p.reason[:len(says)]) for p in plan.problems] == [(line, says)]
     result = apply_import(demo_store, plan)
     assert not result.written and counts(demo_store) == before
+
+
+def test_amounts_are_read_by_the_currency_and_the_shape(demo_store) -> None:
+    """A comma groups thousands everywhere (as the app writes amounts); a single point with three
+    digits groups only in a currency written with a decimal comma (EUR); KWD's three decimals
+    after a point are its own (what export writes)."""
+    text = ("Name,Value,Currency\nUS group,\"10,123\",USD\nUS cents,10.12,USD\nEuro group,10.123,EUR\n"
+            "Euro comma,\"10,5\",EUR\nDinar fils,10.123,KWD\n")
+    plan = plan_text(demo_store, "deals", text)
+    assert not plan.problems, plan.problems
+    result = apply_import(demo_store, plan)
+    assert result.created == 5
+    with demo_store.reading() as conn:
+        stored = dict(conn.execute("SELECT name, value_cents FROM deals WHERE name IN "
+                                   "('US group', 'US cents', 'Euro group', 'Euro comma', 'Dinar fils')").fetchall())
+    assert stored == {"US group": 1_012_300, "US cents": 1_012, "Euro group": 1_012_300, "Euro comma": 1_050,
+                      "Dinar fils": 10_123}
 
 
 def test_skip_invalid_writes_the_good_rows(empty_store) -> None:

@@ -53,11 +53,26 @@ def exponent(currency: str) -> int:
         raise UnknownCurrency(f"{currency!r} is not an ISO 4217 currency code") from None
 
 
+# Currencies whose home convention writes a decimal comma and groups with a point: `1.250` there
+# is 1250. Everywhere else the point is the decimal point (`USD 10.123` is refused, not 10123).
+_DECIMAL_COMMA = frozenset({
+    "EUR", "BRL", "ARS", "CLP", "COP", "PYG", "UYU", "BOB", "VES", "IDR", "VND", "TRY", "RUB", "UAH",
+    "DKK", "NOK", "SEK", "ISK", "PLN", "CZK", "HUF", "RON", "BGN", "RSD", "MKD", "BAM", "ALL", "GEL",
+    "AZN", "KZT",
+})
+
+
+def point_is_decimal(currency: str) -> bool:
+    """In `currency`'s home convention the point is the decimal mark (USD, GBP, JPY…; not EUR)."""
+    return currency.upper() not in _DECIMAL_COMMA
+
+
 def parse_amount(text: str, currency: str | None) -> int:
     """Parse a human amount ('1,250.50', '12,5', '12k', '3.5m') into minor units of `currency`.
 
     Commas and dots follow the one rule of :mod:`.numbers`: `12,5` is 12.50; `1,250` is 1250 in
-    USD but ambiguous, so refused, in KWD (three decimals).
+    USD but ambiguous, so refused, in KWD (three decimals); `10.123` in USD is a decimal point
+    with a digit too many, refused (never read as 10123), while `10.123` in EUR is 10123.
     Refuses more decimals than the currency has (JPY '10.5' is an error, not a rounding) and
     amounts beyond the server's `bigint` column.
     """
@@ -79,7 +94,7 @@ def parse_amount(text: str, currency: str | None) -> int:
         multiplier = 1_000 if cleaned[-1].lower() == "k" else 1_000_000
         cleaned = cleaned[:-1]
     try:
-        number = parse_decimal(cleaned, max_decimals=digits)
+        number = parse_decimal(cleaned, max_decimals=digits, point_is_decimal=point_is_decimal(code), unit=code)
     except NotANumber as exc:
         raise ValueError(f"{text.strip()!r} is not an amount" + (f": {exc.reason}" if exc.reason else "")) from None
     if number < 0:

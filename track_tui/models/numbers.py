@@ -11,10 +11,13 @@ Every numeric input of the app (amounts, probabilities, custom numbers, duration
   `12,5` is twelve and a half, like `12.5`.
 - One separator followed by exactly three digits after one to three leading digits (`1,250`,
   `12.500`) reads two ways: English sees a thousands group, most of Europe a decimal. For an
-  amount in a currency with fewer than three decimals (USD, EUR, JPY…) only the group makes
-  sense — nobody writes $1.25 as `1,250` — so `USD 1,250` is 1250. Anywhere else (a plain number,
-  a probability, KWD with its three decimals) it is refused as ambiguous, with a message that
-  offers both readings: the person types `1250` or `1.25`.
+  amount in a currency with fewer than three decimals (USD, EUR, JPY…) a comma there is a
+  group, as the app itself writes amounts (`€1,200.00`): `USD 1,250` is 1250. A point is a group
+  only where the currency's home convention groups with points (`EUR 1.250` is 1250); in USD,
+  GBP, JPY… it is the decimal point, with more digits than the currency has — `USD 10.123` is
+  neither ten thousand nor ten dollars — so it is refused, offering both readings (`point_is_decimal`).
+  Anywhere else (a plain number, a probability, KWD with its three decimals) it is
+  refused as ambiguous, with a message that offers both readings: `1250` or `1.25`.
 - Group sizes are checked (`1,25,0` is refused), as are exponents (`1e5`), `nan`, `inf` and digits
   other than 0-9: none is a number a person means in a CRM.
 
@@ -54,11 +57,14 @@ class AmbiguousNumber(ValueError):
     """`1,250`: a thousands group or a decimal comma? The message offers both readings."""
 
 
-def parse_decimal(text: str, *, max_decimals: int | None = None) -> Decimal:
+def parse_decimal(text: str, *, max_decimals: int | None = None, point_is_decimal: bool = False,
+                  unit: str = "the currency") -> Decimal:
     """What a person typed as a number (see the module docstring for the separator rule).
 
     `max_decimals` is the most fraction digits the value can have (a currency's exponent);
-    below three, a lone group of three digits can only be thousands.
+    below three, a lone group of three digits is thousands — unless it follows a point and
+    `point_is_decimal` (the currency writes a decimal point: USD), then it is refused. `unit`
+    names the currency in that message.
     """
     raw = text.strip()
     match = _NUMBER.match(raw.translate(_GROUPING))
@@ -67,14 +73,15 @@ def parse_decimal(text: str, *, max_decimals: int | None = None) -> Decimal:
     sign, body = match.groups()
     if sum(ch.isdigit() for ch in body) > _MAX_DIGITS:
         raise NotANumber(raw, f"more than {_MAX_DIGITS} digits")
-    whole, fraction = _split(body, raw, max_decimals)
+    whole, fraction = _split(body, raw, max_decimals, point_is_decimal, unit)
     with localcontext() as context:
         context.prec = _MAX_DIGITS + 10
         value = Decimal(f"{sign}{whole or '0'}.{fraction or '0'}")
     return value
 
 
-def _split(body: str, raw: str, max_decimals: int | None) -> tuple[str, str]:
+def _split(body: str, raw: str, max_decimals: int | None, point_is_decimal: bool = False,
+           unit: str = "the currency") -> tuple[str, str]:
     """The whole digits and the fraction digits of `body` (digits, commas and dots only)."""
     commas, dots = body.count(","), body.count(".")
     if commas and dots:
@@ -92,7 +99,14 @@ def _split(body: str, raw: str, max_decimals: int | None) -> tuple[str, str]:
     whole, fraction = body.split(mark)
     if len(fraction) == 3 and 1 <= len(whole) <= 3 and not whole.startswith("0"):
         if max_decimals is not None and max_decimals < 3:
-            return whole + fraction, ""
+            if mark == "," or not point_is_decimal:  # a group, as the app writes amounts
+                return whole + fraction, ""
+            rounded = f"{whole}.{fraction[:max_decimals]}" if max_decimals else whole
+            raise AmbiguousNumber(
+                f"{raw!r} has three digits after the decimal point, more than the {max_decimals} "
+                f"decimals {unit} has: type {whole}{fraction} if the point groups thousands, "
+                f"or {rounded} (rounded)"
+            )
         decimal_reading = f"{whole}.{fraction}".rstrip("0").rstrip(".")
         if decimal_reading.endswith(fraction):  # '2.125' would be ambiguous again: '2.1250' is not
             decimal_reading += "0"

@@ -15,9 +15,8 @@ from datetime import date
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Input, Static
+from textual.screen import Screen
+from textual.widgets import Input
 
 from ..messages import StoreChanged
 from ..models import RecordType
@@ -25,11 +24,12 @@ from ..models.dates import parse_human_date
 from ..store import Store
 from ..store.audit import AUDITED_TABLES
 from ..store.audit_queries import AUDIT_PAGE, AuditFilter, AuditLine
-from ..widgets.audit_list import TABLE_LABELS, AuditItem, AuditList, diff_block
+from ..widgets.audit_list import REFERENCES, TABLE_LABELS, AuditItem, AuditList, diff_block
 from ..widgets.key_hints import KeyHints
-from ..widgets.plain_text import PlainLabel, PlainStatic
+from ..widgets.plain_text import PlainStatic
 from ..widgets.safe_input import SafeInput
 from ..widgets.status_line import StatusLine
+from .dialog_base import Dialog, labelled
 
 RECORD_TABLES = {"deals": RecordType.DEAL, "contacts": RecordType.CONTACT, "companies": RecordType.COMPANY}
 NAMED_TABLES = ("boards", "board_stages", "custom_fields", "automations")
@@ -109,6 +109,7 @@ class AuditScreen(Screen[None]):
         currencies = self.store.deal_currencies([rid for kind, rid in records if kind is RecordType.DEAL])
         labels = {table: tuple((d.key, d.name) for d in self.store.custom_field_defs(kind))
                   for table, kind in RECORD_TABLES.items()}
+        referenced = self._referenced_names(lines)
         items = []
         for line in lines:
             entry = line.entry
@@ -117,9 +118,32 @@ class AuditScreen(Screen[None]):
             record = str(name) if name else (f"#{entry.record_id[:8]}" if entry.record_id else "")
             actor = "you" if entry.actor_id and entry.actor_id == self.store.user_id else (
                 self._people.get(entry.actor_id or "", "someone") if entry.actor_id else "the server")
+            data_ids = {v for d in (entry.old_data or {}, entry.new_data or {})
+                        for k, v in d.items() if k in REFERENCES and isinstance(v, str)}
             items.append(AuditItem(entry, line.seq, actor, record, currencies.get(entry.record_id or ""),
-                                   labels.get(entry.table_name, ())))
+                                   labels.get(entry.table_name, ()),
+                                   tuple((i, referenced[i]) for i in data_ids if i in referenced)))
         return items
+
+    def _referenced_names(self, lines: list[AuditLine]) -> dict[str, str]:
+        """Names of the people, records, stages and boards the entries' columns point at."""
+        records: list[tuple[RecordType, str]] = []
+        for line in lines:
+            for data in (line.entry.old_data or {}, line.entry.new_data or {}):
+                for key, value in data.items():
+                    kind = REFERENCES.get(key)
+                    if not isinstance(value, str) or kind is None:
+                        continue
+                    if kind == "record":
+                        kind = str(data.get("record_type") or "")
+                    if kind in ("contact", "company", "deal"):
+                        records.append((RecordType(kind), value))
+        names = dict(self._people)
+        names.update(self.store.names_of(records))
+        for board in self.store.boards():  # an archived board's stages keep a short id
+            names[board.id] = board.name
+            names.update({stage.id: stage.name for stage in self.store.stages(board.id)})
+        return names
 
     def _show_header(self) -> None:
         what = f"Audit history of {self.record_name}" if self.record_name else "Audit log"
@@ -145,7 +169,7 @@ class AuditScreen(Screen[None]):
         kind = TABLE_LABELS.get(e.table_name, e.table_name)
         verb = {"insert": "created", "update": "changed", "delete": "deleted"}.get(e.action, e.action)
         head = f"{item.actor} {verb} {kind} {item.record} · {e.created_at:%d %b %Y %H:%M:%S} UTC"
-        detail.update(head + "\n" + diff_block(e, item.currency, dict(item.labels)))
+        detail.update(head + "\n" + diff_block(e, item.currency, dict(item.labels), dict(item.names)))
 
     def on_store_changed(self, message: StoreChanged) -> None:
         if message.changes.touches("audit_log", "profiles"):
@@ -201,36 +225,34 @@ class AuditScreen(Screen[None]):
         self.app.push_screen(AuditFilterScreen(self.store, self.filter), chosen)
 
 
-class AuditFilterScreen(ModalScreen[AuditFilter | None]):
-    """Person, table and dates; each field is checked as it is typed and names what is wrong."""
+class AuditFilterScreen(Dialog[AuditFilter | None]):
+    """Person, table and dates; each field is checked as it is typed and names what is wrong.
+    On the Dialog base: Esc, ctrl+s, labelled fields and the lines that stay visible at 80x24."""
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel")]
+    CONFIRM_DISCARD = False  # a filter, nothing worth asking about
 
     def __init__(self, store: Store, current: AuditFilter) -> None:
-        super().__init__()
+        super().__init__("Filter the audit log", hint="Enter filters · Tab next field · Esc cancels")
         self.store = store
         self.current = current
         self.people = store.profiles()
         self.tables = sorted(AUDITED_TABLES | set(store.audit_tables()))
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         c = self.current
         person = self.people[c.actor_id].full_name if c.actor_id in self.people else ""
-        with Vertical(classes="dialog"):
-            yield Static("Filter the audit log", classes="dialog-title")
-            yield SafeInput(value=person, placeholder="Person (name, or 'me'; empty: anyone)", id="audit-person")
-            yield SafeInput(value=c.table or "", placeholder="Table (e.g. deals; empty: every table)", id="audit-table")
-            yield Input(value=c.since.isoformat() if c.since else "", placeholder="From date (e.g. 2026-11-01, -7d)",
-                        id="audit-since")
-            yield Input(value=c.until.isoformat() if c.until else "", placeholder="To date (empty: today)",
-                        id="audit-until")
-            yield PlainLabel("", id="error", classes="dialog-error")
-            yield Static("Enter filters · Tab next field · Esc cancels", classes="dialog-hint")
+        yield labelled(SafeInput(value=person, placeholder="name, or 'me'; empty: anyone", id="audit-person"), "Person")
+        yield labelled(SafeInput(value=c.table or "", placeholder="e.g. deals; empty: every table", id="audit-table"),
+                       "Table")
+        yield labelled(Input(value=c.since.isoformat() if c.since else "", placeholder="e.g. 2026-11-01, -7d",
+                             id="audit-since"), "From date")
+        yield labelled(Input(value=c.until.isoformat() if c.until else "", placeholder="empty: today",
+                             id="audit-until"), "To date")
 
     def read(self) -> AuditFilter:
         """The filter typed; raises ValueError naming the field and the rule."""
         today = self.store.today()
-        person = self.query_one("#audit-person", Input).value.strip()
+        person = self.value("audit-person")
         actor = None
         if person:
             found = self.store.resolve_owner(person)
@@ -240,12 +262,12 @@ class AuditFilterScreen(ModalScreen[AuditFilter | None]):
                 names = ", ".join(self.people[p].full_name for p in found[:3] if p in self.people)
                 raise ValueError(f"Person: {person!r} matches {len(found)} people ({names}); type more of the name")
             actor = found[0]
-        table = self.query_one("#audit-table", Input).value.strip().lower() or None
+        table = self.value("audit-table").lower() or None
         if table is not None and table not in self.tables:
             raise ValueError(f"Table: the log has no table {table!r} (one of: {', '.join(self.tables)})")
         dates: list[date | None] = []
         for field_id, label in (("audit-since", "From"), ("audit-until", "To")):
-            text = self.query_one(f"#{field_id}", Input).value.strip()
+            text = self.value(field_id)
             if not text:
                 dates.append(None)
                 continue
@@ -260,18 +282,19 @@ class AuditFilterScreen(ModalScreen[AuditFilter | None]):
 
     @on(Input.Changed)
     def check(self) -> None:
+        if not self.is_mounted:
+            return
         try:
             self.read()
         except ValueError as exc:
-            self.query_one("#error", PlainLabel).update(str(exc))
+            self.show_error(str(exc))
             return
-        self.query_one("#error", PlainLabel).update("")
+        self.show_error("")
 
-    @on(Input.Submitted)
     def submit(self) -> None:
         try:
             result = self.read()
         except ValueError as exc:
-            self.query_one("#error", PlainLabel).update(str(exc))
+            self.show_error(str(exc))
             return
-        self.dismiss(result)
+        self.finish(result)

@@ -34,7 +34,11 @@ What every dialog gets from the base, so no dialog can get it wrong on its own:
 Class options: `ENTER_SUBMITS` (default True: Enter in any Input submits; False: Enter moves to
 the next field and only ctrl+s submits), `FOCUS` (id of the first field to focus), `WIDE` (a wider
 frame for dialogs with text areas), `CONFIRM_DISCARD` (False for pickers, where nothing typed is
-worth asking about).
+worth asking about), `BLOCKS_QUIT` (False for a dialog with nothing underneath it to go back to —
+sign-in, the first workspace picker — where ctrl+c and q still quit the app).
+
+Screens that are dialogs only in look (the help overlay, a notice) are on the base too, so there
+is one Escape binding in the app for "close what floats on top".
 """
 
 from __future__ import annotations
@@ -83,6 +87,7 @@ class Dialog(ModalScreen[R], Generic[R]):
     FOCUS: ClassVar[str | None] = None
     WIDE: ClassVar[bool] = False
     CONFIRM_DISCARD: ClassVar[bool] = True
+    BLOCKS_QUIT: ClassVar[bool] = True
     DIALOG_CLASSES: ClassVar[str] = ""  # extra CSS classes for the frame (e.g. "note")
 
     def __init__(self, title: str = "", *, hint: str = "", save: Save | None = None,
@@ -148,7 +153,11 @@ class Dialog(ModalScreen[R], Generic[R]):
             return
         box = self.query_one("#dialog-box")
         body = self.query_one("#dialog-body")
-        chrome = box.outer_size.height - body.outer_size.height
+        # Measured from the other lines, not as box minus body: a body taller than the terminal
+        # (the help table) has already been clipped by the box's max-height.
+        others = sum(child.outer_size.height + child.styles.margin.height
+                     for child in box.children if child is not body and child.display)
+        chrome = box.gutter.height + box.styles.margin.height + body.styles.margin.height + others
         available = max(3, self.size.height - chrome)
         if body.styles.max_height is None or body.styles.max_height.value != available:
             body.styles.max_height = available
@@ -163,6 +172,17 @@ class Dialog(ModalScreen[R], Generic[R]):
         if focus is not None:
             self.query_one(f"#{focus}").focus()
         self.call_after_refresh(self._fit)
+
+    def show_hint(self, hint: str) -> None:
+        """Change the hint line (a dialog whose keys change with its state: loading, failed)."""
+        self.hint = hint
+        self.query_one("#dialog-hint", PlainStatic).update(hint)
+        self.call_after_refresh(self._fit)
+
+    @property
+    def blocks_quit(self) -> bool:
+        """ctrl+c and q do not quit the app while this dialog is open (the app's quit asks)."""
+        return self.BLOCKS_QUIT
 
     @property
     def error_text(self) -> str:

@@ -23,8 +23,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -36,28 +35,34 @@ from ..sync.status import SyncState
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainStatic
 from ..widgets.status_line import StatusLine
+from .dialog_base import Dialog
 
 CONNECTED = (SyncState.LIVE, SyncState.SYNCING, SyncState.CONNECTING, SyncState.DOWNLOADING)
 
 
-class ConfirmDiscard(ModalScreen[bool]):
-    """"Discard N changes?" — y discards, anything else keeps them."""
+class ConfirmDiscard(Dialog[bool]):
+    """"Discard N changes?" — y discards, n or Esc keeps them (Esc through the Dialog base)."""
 
     BINDINGS = [
-        Binding("y", "dismiss(True)", "Discard", id="failed.confirm_yes"),
-        Binding("escape,n", "dismiss(False)", "Keep", id="failed.confirm_no"),
+        Binding("y", "answer(True)", "Discard", id="failed.confirm_yes"),
+        Binding("n", "answer(False)", "Keep", id="failed.confirm_no"),
     ]
+    CONFIRM_DISCARD = False
 
     def __init__(self, question: str) -> None:
-        super().__init__()
+        super().__init__(question, hint="y discards · n or Esc keeps it")
         self.question = question
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="confirm-discard"):
-            yield PlainStatic(self.question, classes="dialog-title")
-            yield PlainStatic("The record goes back to what the server has; your change is gone "
-                              "(u cannot bring it back).")
-            yield Static("y discards · n or Esc keeps it", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield PlainStatic("The record goes back to what the server has; your change is gone "
+                          "(u cannot bring it back).")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+    def submit(self) -> None:
+        """ctrl+s is not a yes: only y discards."""
+        self.show_error("Press y to discard, or n (or Esc) to keep the change")
 
 
 class FailedChangesScreen(Screen[None]):
@@ -84,6 +89,12 @@ class FailedChangesScreen(Screen[None]):
         self.store = store
         self.changes: list[FailedChange] = []
         self.loaded = False
+        # The entry the cursor was on when `r`/`R` was pressed, and where the list last put the
+        # cursor: a retried entry leaves the list (the one after it takes its place under the
+        # cursor) and, refused again, comes back — then the cursor goes back to it, unless the
+        # person moved on in between.
+        self._retried: int | None = None
+        self._placed: int | None = None
 
     def compose(self) -> ComposeResult:
         yield Static("", id="failed-header")
@@ -119,10 +130,18 @@ class FailedChangesScreen(Screen[None]):
         option_list.add_options([Option(_entry_text(c), id=str(c.seq)) for c in changes])
         if changes:
             seqs = [c.seq for c in changes]
-            if current is not None and current.seq in seqs:
+            moved_on = current is not None and current.seq != self._placed
+            if self._retried in seqs and not moved_on:
+                option_list.highlighted = seqs.index(self._retried)
+            elif current is not None and current.seq in seqs:
                 option_list.highlighted = seqs.index(current.seq)
-            else:
+            else:  # the entry left the list: the cursor stays at its place
                 option_list.highlighted = min(index or 0, len(changes) - 1)
+            if moved_on:
+                self._retried = None
+            self._placed = seqs[option_list.highlighted]
+        else:
+            self._placed = None
         header = self.query_one("#failed-header", Static)
         if changes:
             count = len(changes)
@@ -162,6 +181,7 @@ class FailedChangesScreen(Screen[None]):
 
     def _retry(self, changes: list[FailedChange]) -> None:
         seqs = [c.seq for c in changes]
+        self._retried = self._placed = self.current.seq if self.current is not None else None
         what = f"{len(seqs)} change{'s' if len(seqs) != 1 else ''}"
         control = getattr(self.app, "sync_control", None)
         if control is not None:

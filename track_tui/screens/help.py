@@ -5,21 +5,28 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from ..safe_text import safe_line
+from .dialog_base import Dialog
 
 
-class HelpScreen(ModalScreen[None]):
-    BINDINGS = [Binding("escape,q,question_mark", "dismiss", "Close", id="help.close")]
+class HelpScreen(Dialog[None]):
+    """On the Dialog base for its one Escape binding and its frame (a body that scrolls at 80x24,
+    the hint line always visible). q and ? close it too; it has nothing to submit or discard."""
+
+    BINDINGS = [Binding("q,question_mark", "cancel", "Close", id="help.close")]
+    CONFIRM_DISCARD = False
+    WIDE = True
 
     def __init__(self, underneath: Screen) -> None:
-        super().__init__()
+        title = getattr(underneath, "TITLE", None) or type(underneath).__name__
+        super().__init__(f"Keys on {title}",
+                         hint="Remap a key in the config file's [keymap] by its binding id · Esc closes")
         self.underneath = underneath
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         rows: dict[str, tuple[list[str], str, str]] = {}
         for active in self.underneath.active_bindings.values():
             binding = active.binding
@@ -34,14 +41,15 @@ class HelpScreen(ModalScreen[None]):
         self.rows = [(" ".join(keys), label, binding_id) for keys, label, binding_id in rows.values()]
         palette = self.app.COMMAND_PALETTE_BINDING.replace("ctrl+", "^")
         self.rows.append((palette, "Command palette: everything this screen can do", ""))
-        title = getattr(self.underneath, "TITLE", None) or type(self.underneath).__name__
-        with VerticalScroll(id="help-body"):
-            yield Static(Text(f"Keys on {title}", style="bold"), classes="dialog-title")
-            yield HelpRows(self.rows)
-            yield Static(
-                "Remap a key in the config file's [keymap] table by its binding id. Esc closes.",
-                classes="dialog-hint", markup=False,
-            )
+        yield HelpRows(self.rows)
+
+    def on_mount(self) -> None:
+        # Nothing in the body takes focus: the body itself does, so ↑↓ and PgUp/PgDn scroll a
+        # table longer than the terminal (Dialog.on_mount, run next, finds no field to focus).
+        self.query_one("#dialog-body").focus()
+
+    def submit(self) -> None:
+        self.dismiss(None)
 
 
 class HelpRows(Static):

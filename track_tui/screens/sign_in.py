@@ -15,18 +15,17 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import Screen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from ..sync.account import Account
 from ..sync.failures import AuthFailure, FailureKind, SignedIn
 from ..sync.workspace_cache import CachedWorkspace
 from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
+from .dialog_base import Dialog, labelled
 
 
 @dataclass(frozen=True)
@@ -40,19 +39,24 @@ PASSWORD_HINT = "Enter signs in · ctrl+o emails a code · ctrl+c quits"
 CODE_HINT = "Enter signs in · ctrl+o new code · Esc: password"
 
 
-class SignInScreen(Screen[SignedIn | OpenOffline]):
+class SignInScreen(Dialog[SignedIn | OpenOffline]):
+    """A form on the Dialog base (labelled fields, focus marker, error and hint lines that stay
+    visible at 80x24) that cannot be cancelled: nothing is underneath it. Esc steps back from the
+    code to the password; ctrl+c quits the app (`BLOCKS_QUIT` is off)."""
+
     TITLE = "Sign in"
-    AUTO_FOCUS = "#sign-in-email"
+    FOCUS = "sign-in-email"
+    CONFIRM_DISCARD = False
+    BLOCKS_QUIT = False
 
     BINDINGS = [
         Binding("ctrl+o", "send_code", "Email me a code", id="sign_in.send_code"),
-        Binding("escape", "back", "Back", id="sign_in.back", show=False),
         Binding("ctrl+l", "open_offline", "Open offline", id="sign_in.offline", show=False),
     ]
 
     def __init__(self, account: Account, *, email: str = "", reason: str = "",
                  offline: CachedWorkspace | None = None) -> None:
-        super().__init__()
+        super().__init__("Sign in to Track", hint=PASSWORD_HINT)
         self.account = account
         self.initial_email = email
         self.reason = reason
@@ -60,36 +64,28 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
         self.stage = "password"  # or "code"
         self.busy = False
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="sign-in-box", classes="dialog"):
-            yield Static("Sign in to Track", classes="dialog-title")
-            yield PlainLabel(self.account.url, id="sign-in-project")
-            if self.reason:
-                yield PlainLabel(self.reason, id="sign-in-reason")
-            # The email may come from the stored session (the server's text): drawn safely.
-            yield SafeInput(value=self.initial_email, placeholder="Email", id="sign-in-email")
-            yield Input(placeholder="Password", password=True, id="sign-in-password")
-            yield Input(placeholder="6-digit code from the email", id="sign-in-code", max_length=12)
-            yield PlainLabel("", id="sign-in-status")
-            yield PlainLabel("", id="sign-in-error", classes="dialog-error")
-            yield Static(PASSWORD_HINT, id="sign-in-hint", classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        yield PlainLabel(self.account.url, id="sign-in-project")
+        if self.reason:
+            yield PlainLabel(self.reason, id="sign-in-reason")
+        # The email may come from the stored session (the server's text): drawn safely.
+        yield labelled(SafeInput(value=self.initial_email, placeholder="you@example.com", id="sign-in-email"), "Email")
+        yield labelled(Input(password=True, id="sign-in-password"), "Password")
+        yield labelled(Input(placeholder="6 digits", id="sign-in-code", max_length=12), "Code from the email")
+        yield PlainLabel("", id="sign-in-status")
 
     def on_mount(self) -> None:
+        # Dialog.on_mount runs after this one (Textual runs handlers down the class tree) and
+        # focuses FOCUS: the email, or the password when the email is known.
         self.query_one("#sign-in-code").display = False
-        self.show_error("")
         self._status("")
         if self.initial_email:
-            self.query_one("#sign-in-password", Input).focus()
+            self.FOCUS = "sign-in-password"
 
     # -- what the person sees ------------------------------------------------------------------
 
     def _email(self) -> str:
         return self.query_one("#sign-in-email", Input).value.strip()
-
-    def show_error(self, message: str) -> None:
-        label = self.query_one("#sign-in-error", PlainLabel)
-        label.update(message)
-        label.display = bool(message)
 
     def _status(self, message: str) -> None:
         label = self.query_one("#sign-in-status", PlainLabel)
@@ -101,7 +97,7 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
         code = stage == "code"
         self.query_one("#sign-in-password").display = not code
         self.query_one("#sign-in-code").display = code
-        self.query_one("#sign-in-hint", Static).update(CODE_HINT if code else PASSWORD_HINT)
+        self.show_hint(CODE_HINT if code else PASSWORD_HINT)
         (self.query_one("#sign-in-code", Input) if code else self.query_one("#sign-in-password", Input)).focus()
 
     def _failed(self, failure: AuthFailure) -> None:
@@ -114,24 +110,21 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
 
     # -- actions -------------------------------------------------------------------------------
 
-    @on(Input.Submitted)
-    def submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+    def submit(self) -> None:
+        """Enter (or ctrl+s): from the email, on to the password or code; from those, sign in."""
         if self.busy:
             return
-        if event.input.id == "sign-in-email":
+        if self.focused is not None and self.focused.id == "sign-in-email":
             self.query_one("#sign-in-code" if self.stage == "code" else "#sign-in-password", Input).focus()
             return
-        if self.stage == "code":
-            self.run_step("verify")
-        else:
-            self.run_step("password")
+        self.run_step("verify" if self.stage == "code" else "password")
 
     def action_send_code(self) -> None:
         if not self.busy:
             self.run_step("send")
 
-    def action_back(self) -> None:
+    def action_cancel(self) -> None:
+        """Esc: from the code back to the password; there is nothing to cancel to."""
         if self.stage == "code" and not self.busy:
             self.show_error("")
             self._status("")
@@ -139,7 +132,7 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
 
     def action_open_offline(self) -> None:
         if self.offline is not None and not self.busy:
-            self.dismiss(OpenOffline(self.offline))
+            self.finish(OpenOffline(self.offline))
 
     @work(exclusive=True, group="sign-in")
     async def run_step(self, step: str) -> None:
@@ -169,4 +162,4 @@ class SignInScreen(Screen[SignedIn | OpenOffline]):
             self._show_stage("code")
             return
         self._status("Signed in.")
-        self.dismiss(result)
+        self.finish(result)

@@ -8,6 +8,7 @@ workspace, or with a remembered one, is not asked at all.
 
 It dismisses with a :class:`Picked`, a :class:`NeedsSignIn`, an
 :class:`~.sign_in.OpenOffline`, or None (Escape, when opened over an open workspace).
+It is a :class:`~.dialog_base.Dialog`: the one Escape binding, error and hint lines, 80x24 fit.
 """
 
 from __future__ import annotations
@@ -21,9 +22,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import OptionList, Static
+from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from ..sync.failures import AuthFailure, FailureKind, SignedIn
@@ -31,6 +30,7 @@ from ..sync.workspace_cache import CachedWorkspace
 from ..safe_text import safe_line
 from ..sync.workspaces import ProfileRow, WorkspaceChoice
 from ..widgets.plain_text import PlainLabel
+from .dialog_base import Dialog
 from .sign_in import OpenOffline
 
 
@@ -61,18 +61,22 @@ class NeedsSignIn:
 Loader = Callable[[], "concurrent.futures.Future[Loaded]"]
 
 
-class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | None]):
+class WorkspacePickerScreen(Dialog[Picked | NeedsSignIn | OpenOffline | None]):
+    """On the Dialog base: its Escape, error and hint lines and 80x24 fit. Escape closes it only
+    when it was opened over an open workspace (`w`); at start-up there is nothing to go back to,
+    so Esc says so and ctrl+c or q quit the app."""
+
     TITLE = "Workspaces"
+    CONFIRM_DISCARD = False
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="workspace_picker.cancel"),
         Binding("r", "retry", "Try again", id="workspace_picker.retry", show=False),
         Binding("ctrl+l", "open_offline", "Open offline", id="workspace_picker.offline", show=False),
     ]
 
     def __init__(self, load: Loader, *, auto: bool = False, current: str | None = None,
                  cancellable: bool = False, offline: CachedWorkspace | None = None) -> None:
-        super().__init__()
+        super().__init__("Open a workspace")
         self.load = load
         self.auto = auto
         self.current = current  # the open workspace, marked in the list
@@ -80,31 +84,28 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         self.offline = offline
         self.loaded: Loaded | None = None
 
-    def compose(self) -> ComposeResult:
-        with Vertical(id="workspace-box", classes="dialog"):
-            yield Static("Open a workspace", classes="dialog-title")
-            yield PlainLabel("Loading your workspaces…", id="workspace-status")
-            yield OptionList(id="workspace-list")
-            yield PlainLabel("", id="workspace-error", classes="dialog-error")
-            yield Static("", id="workspace-hint", classes="dialog-hint")
+    @property
+    def blocks_quit(self) -> bool:
+        return self.cancellable  # at start-up the picker is all there is: quitting is the way out
+
+    def compose_body(self) -> ComposeResult:
+        yield PlainLabel("Loading your workspaces…", id="workspace-status")
+        yield OptionList(id="workspace-list")
 
     def on_mount(self) -> None:
+        # Textual then runs Dialog.on_mount too (handlers run down the class tree): the list is
+        # hidden first, so nothing is focused until it is filled.
         self.query_one("#workspace-list").display = False
         self.fetch()
 
-    def _error(self, text) -> None:
-        label = self.query_one("#workspace-error", PlainLabel)
-        label.update(text)
-        label.display = bool(str(text))
-
-    def _hint(self, text: str) -> None:
-        self.query_one("#workspace-hint", Static).update(text)
+    def _cancel_hint(self) -> str:
+        return " · Esc cancels" if self.cancellable else " · ctrl+c quits"
 
     @work(exclusive=True, group="workspaces")
     async def fetch(self) -> None:
-        self._error("")
+        self.show_error("")
         self.query_one("#workspace-status", PlainLabel).update("Loading your workspaces…")
-        self._hint("Esc cancels" if self.cancellable else "")
+        self.show_hint(self._cancel_hint().removeprefix(" · "))
         try:
             loaded = await asyncio.wrap_future(self.load())
         except AuthFailure as failure:
@@ -119,15 +120,12 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         if failure.kind in (FailureKind.SESSION_ENDED, FailureKind.NOT_SIGNED_IN):
             self.dismiss(NeedsSignIn(failure.message))
             return
-        message = failure.message
         hint = "r tries again"
         if failure.kind is FailureKind.UNREACHABLE and self.offline is not None:
             hint += f" · ctrl+l opens {self.offline.name or 'the last workspace'} offline"
-        if self.cancellable:
-            hint += " · Esc cancels"
         self.query_one("#workspace-status", PlainLabel).update("")
-        self._error(message)
-        self._hint(hint)
+        self.show_error(failure.message)
+        self.show_hint(hint + self._cancel_hint())
 
     def show_loaded(self, loaded: Loaded) -> None:
         self.loaded = loaded
@@ -138,9 +136,9 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         status = self.query_one("#workspace-status", PlainLabel)
         if not loaded.choices:
             status.update("")
-            self._error(f"{loaded.who.email} is not a member of any workspace in this project yet. "
-                        "Ask a workspace admin to add you, then press r.")
-            self._hint("r tries again" + (" · Esc cancels" if self.cancellable else ""))
+            self.show_error(f"{loaded.who.email} is not a member of any workspace in this project yet. "
+                            "Ask a workspace admin to add you, then press r.")
+            self.show_hint("r tries again" + self._cancel_hint())
             return
         status.update(f"Signed in as {loaded.who.email}. Choose a workspace:")
         options = self.query_one("#workspace-list", OptionList)
@@ -149,33 +147,45 @@ class WorkspacePickerScreen(ModalScreen[Picked | NeedsSignIn | OpenOffline | Non
         for index, choice in enumerate(loaded.choices):
             label = Text(no_wrap=True, overflow="ellipsis")
             label.append(safe_line(choice.name))  # a Text: never read as markup
-            label.append(f"  {choice.role.value}", style="dim")
+            # not dim: on the highlighted row dim text fell to 2.5:1 (textual-dark)
+            label.append(f" · {choice.role.value}")
             if choice.id == self.current:
-                label.append("  (open now)", style="dim italic")
+                label.append("  (open now)", style="italic")
                 highlight = index
             options.add_option(Option(label, id=choice.id))
         options.display = True
         options.highlighted = highlight
         options.focus()
-        self._hint("↑↓ choose · Enter opens" + (" · Esc cancels" if self.cancellable else ""))
+        self.show_hint("↑↓ choose · Enter opens" + self._cancel_hint())
+
+    def _choose(self, choice_id: str | None) -> None:
+        loaded = self.loaded
+        if loaded is None or loaded.who is None:
+            return
+        choice = next((c for c in loaded.choices if c.id == choice_id), None)
+        if choice is not None:
+            self.finish(Picked(loaded.who, choice, loaded.profile))
 
     @on(OptionList.OptionSelected, "#workspace-list")
     def selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        loaded = self.loaded
-        if loaded is None or loaded.who is None:
-            return
-        choice = next((c for c in loaded.choices if c.id == event.option.id), None)
-        if choice is not None:
-            self.dismiss(Picked(loaded.who, choice, loaded.profile))
+        self._choose(event.option.id)
+
+    def submit(self) -> None:
+        """ctrl+s opens the highlighted workspace, as Enter does."""
+        options = self.query_one("#workspace-list", OptionList)
+        if options.display and options.highlighted is not None:
+            self._choose(options.get_option_at_index(options.highlighted).id)
 
     def action_retry(self) -> None:
         self.fetch()
 
     def action_cancel(self) -> None:
         if self.cancellable:
-            self.dismiss(None)
+            super().action_cancel()
+        else:
+            self.show_error("Choose a workspace to open; ctrl+c quits.")
 
     def action_open_offline(self) -> None:
         if self.offline is not None:
-            self.dismiss(OpenOffline(self.offline))
+            self.finish(OpenOffline(self.offline))

@@ -15,7 +15,7 @@ from ..models.automation_rules import Rule
 from . import automation_runner
 from .actions import returns, returns_arg, write_action
 from .errors import InvalidInput
-from .permissions import Action, NotAllowed
+from .permissions import Action
 
 if TYPE_CHECKING:
     from .store import Store
@@ -39,7 +39,7 @@ class AutomationMutations:
 
     def _require(self: "Store", action: Action) -> None:
         if not self.can(action):
-            raise NotAllowed(self.role, action)
+            raise self.not_allowed(action)
 
     @write_action("the automation switch")
     def set_automation_enabled(self: "Store", automation_id: str, enabled: bool) -> None:

@@ -64,21 +64,42 @@ def can(role: MemberRole | None, action: Action) -> bool:
     return _RANK[role] >= _RANK[_NEEDS[action]]
 
 
-def refusal(role: MemberRole | None, action: Action) -> str:
-    """Why `role` may not take `action`, in a sentence (empty when it may)."""
+_GRANTERS = 3  # names in a refusal; more would make the sentence a list
+
+
+def refusal(role: MemberRole | None, action: Action, granters: tuple[str, ...] = ()) -> str:
+    """Why `role` may not take `action`, in a sentence (empty when it may): the role it needs,
+    and who can give it — by name when the workspace's admins and owners are known here."""
     if can(role, action):
         return ""
     assert role is not None
-    needed = _NEEDS[action].value
-    return (f"You are a {role.value} in this workspace: only {needed}s and above can "
-            f"{_WHAT[action]}. Ask a workspace admin if you need to.")
+    needed = _NEEDS[action]
+    if needed is MemberRole.OWNER:
+        roles = "the owner"
+    else:
+        enough = sorted((r for r in MemberRole if _RANK[r] >= _RANK[needed]), key=_RANK.__getitem__)
+        roles = _a(_either([r.value for r in enough]))
+    if granters:
+        names = list(granters[:_GRANTERS]) + (["another admin"] if len(granters) > _GRANTERS else [])
+        whom = "an admin" if len(granters) == 1 else "admins"
+        who = f"Ask {_either(names)} ({whom} of this workspace) to change your role."
+    else:
+        who = "A workspace admin or owner can change your role."
+    return f"You are {_a(role.value)} in this workspace: to {_WHAT[action]} you need to be {roles}. {who}"
 
+
+def _a(words: str) -> str:
+    return ("an " if words[0] in "aeiou" else "a ") + words
+
+
+def _either(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
 
 class NotAllowed(InvalidInput):
     """A write this person's role does not allow; nothing was written."""
 
-    def __init__(self, role: MemberRole | None, action: Action) -> None:
-        super().__init__("role", refusal(role, action))
+    def __init__(self, role: MemberRole | None, action: Action, granters: tuple[str, ...] = ()) -> None:
+        super().__init__("role", refusal(role, action, granters))
         self.action = action
         self.args = (self.reason,)
 

@@ -488,8 +488,23 @@ class Queries:
     # -- sync status -----------------------------------------------------------------------
 
     def pending_count(self: "Store") -> int:
+        """Outbox entries waiting to be sent (one per row an action wrote: the machinery's count;
+        the status line shows :meth:`pending_changes`)."""
         with self.reading() as conn:
             return conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+
+    def pending_changes(self: "Store") -> int:
+        """How many things this person changed that wait to be sent — what "N pending" counts.
+
+        One action writes several outbox entries (a card move: the card, the deal's stage and
+        the stage-change entry), so entries are not what a person made. A change here is a
+        *thing changed*: a record (a deal, contact or company) with everything that hangs off it
+        — its card, timeline entries, tasks and deal contacts — counts once however often it was
+        edited; any other row (a board, a stage, a rule, a member) counts by itself. Two moves of
+        two cards are 2, two moves of one card are 1, an import of 500 contacts is 500. A row
+        already deleted here counts by itself (its record is no longer known)."""
+        with self.reading() as conn:
+            return conn.execute(PENDING_CHANGES_SQL).fetchone()[0]
 
     def failed_count(self: "Store") -> int:
         with self.reading() as conn:
@@ -498,3 +513,19 @@ class Queries:
     def last_sync(self: "Store") -> datetime | None:
         value = self.get_meta("last_sync_at")
         return datetime.fromisoformat(value) if value else None
+
+
+# Each pending outbox entry named by the thing it changes (see `pending_changes`).
+PENDING_CHANGES_SQL = """
+SELECT count(DISTINCT COALESCE(CASE o.table_name
+    WHEN 'deals' THEN 'deal:' || o.row_id
+    WHEN 'contacts' THEN 'contact:' || o.row_id
+    WHEN 'companies' THEN 'company:' || o.row_id
+    WHEN 'board_cards' THEN (SELECT c.record_type || ':' || c.record_id FROM board_cards c WHERE c.id = o.row_id)
+    WHEN 'timeline_entries' THEN (SELECT t.record_type || ':' || t.record_id FROM timeline_entries t WHERE t.id = o.row_id)
+    WHEN 'tasks' THEN (SELECT t.record_type || ':' || t.record_id FROM tasks t
+                       WHERE t.id = o.row_id AND t.record_id IS NOT NULL)
+    WHEN 'deal_contacts' THEN (SELECT 'deal:' || d.deal_id FROM deal_contacts d WHERE d.id = o.row_id)
+  END, o.table_name || ':' || o.row_id))
+FROM outbox o WHERE o.state = 'pending'
+"""

@@ -252,6 +252,22 @@ class Store(Mutations, AutomationMutations, AdminMutations, ImportWrites, Querie
     def can(self, action: Action) -> bool:
         return can(self.role, action)
 
+    def role_granters(self) -> tuple[str, ...]:
+        """The names of this workspace's owners and admins other than this person (owners
+        first): whom a refused edit tells the person to ask for a role."""
+        with self.reading() as conn:
+            rows = conn.execute(
+                "SELECT COALESCE(NULLIF(p.full_name, ''), p.email) FROM workspace_members m "
+                "LEFT JOIN profiles p ON p.id = m.user_id "
+                "WHERE m.role IN ('owner', 'admin') AND m.user_id IS NOT ? "
+                "ORDER BY m.role = 'owner' DESC, 1", (self.user_id,),
+            ).fetchall()
+        return tuple(name for (name,) in rows if name)
+
+    def not_allowed(self, action: Action) -> NotAllowed:
+        """The refusal of `action` for this person's role, naming whom to ask."""
+        return NotAllowed(self.role, action, self.role_granters())
+
     def now(self) -> datetime:
         return self.clock()
 
@@ -415,7 +431,7 @@ class Store(Mutations, AutomationMutations, AdminMutations, ImportWrites, Querie
         if self.read_only:
             raise ReadOnlyCache(self.path)
         if origin is Origin.LOCAL and not settings_only and not self.can(Action.EDIT_RECORDS):
-            raise NotAllowed(self.role, Action.EDIT_RECORDS)
+            raise self.not_allowed(Action.EDIT_RECORDS)
         self._begin(foreign_keys=foreign_keys)
         previous = state.conn
         ctx: WriteContext | None = None

@@ -11,6 +11,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from ..store.queries import PENDING_CHANGES_SQL
 from .engine import LAST_SUCCESS
 from .failures import clean
 from .pull import FIRST_DOWNLOAD_DONE
@@ -29,7 +30,8 @@ def cache_report(path: Path) -> dict[str, Any] | None:
         return None
     try:
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        pending = conn.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+        # the things changed, as the status line counts them (Store.pending_changes)
+        pending = conn.execute(PENDING_CHANGES_SQL).fetchone()[0]
         failed_count = conn.execute("SELECT count(*) FROM outbox WHERE state = 'failed'").fetchone()[0]
         failed = [
             {"seq": seq, "table": table, "row_id": row_id, "op": op, "reason": clean(reason or "", 300),

@@ -168,7 +168,7 @@ class SyncEngine:
         self._feed: Any = None
         self._status_lock = threading.Lock()
         last = store.get_meta(LAST_SUCCESS)
-        self._status = SyncStatus(state=SyncState.CONNECTING, pending=store.pending_count(),
+        self._status = SyncStatus(state=SyncState.CONNECTING, pending=store.pending_changes(),
                                   failed=store.failed_count(), last_success=_parse_time(last))
 
     # -- status ---------------------------------------------------------------------------
@@ -190,7 +190,7 @@ class SyncEngine:
                 log.exception("on_status listener failed")
 
     def _counts(self) -> dict[str, int]:
-        return {"pending": self.store.pending_count(), "failed": self.store.failed_count()}
+        return {"pending": self.store.pending_changes(), "failed": self.store.failed_count()}
 
     async def _refresh_counts(self) -> None:
         try:

@@ -31,6 +31,20 @@ TABLE_LABELS = {
 }
 
 
+# Columns that hold another row's id: the diff names the row (a person, a record, a stage)
+# instead of showing a UUID; what kind of row each points at, for the screen's look-up.
+REFERENCES = {
+    "owner_id": "person", "assigned_to": "person", "user_id": "person",
+    "company_id": "company", "parent_id": "company", "primary_contact_id": "contact",
+    "contact_id": "contact", "deal_id": "deal", "record_id": "record", "stage_id": "stage",
+    "board_id": "board", "source_entry_id": "entry",
+}
+_MORE_LABELS = {
+    "record_id": "Record", "record_type": "Record type", "source_entry_id": "From timeline entry",
+    "board_id": "Board", "user_id": "Person", "deal_id": "Deal", "contact_id": "Contact",
+}
+
+
 @dataclass(frozen=True)
 class AuditItem:
     """One entry as the list shows it (names looked up by the screen)."""
@@ -41,6 +55,7 @@ class AuditItem:
     record: str  # the record's name, or a short id when the cache does not hold it
     currency: str | None = None  # a deal's: its value is shown as money
     labels: tuple[tuple[str, str], ...] = ()  # custom field key → label, of the record's type
+    names: tuple[tuple[str, str], ...] = ()  # id → name of the rows the entry's references point at
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,13 +84,22 @@ def value_text(value: Any) -> str:
 
 
 def _label(key: str) -> str:
-    return FIELD_LABELS.get(key, key.replace("_", " "))
+    label = FIELD_LABELS.get(key) or _MORE_LABELS.get(key) or key.replace("_", " ")
+    return label[:1].upper() + label[1:]
+
+
+def _reference(value: Any, names: dict[str, str]) -> str:
+    """A referenced row by name; one this cache does not name, by a short id (never a UUID)."""
+    if not isinstance(value, str) or not value:
+        return value_text(value)
+    return names.get(value) or f"#{value[:8]}"
 
 
 def diff_pairs(entry: AuditLogEntry, currency: str | None = None,
-               labels: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
+               labels: dict[str, str] | None = None, names: dict[str, str] | None = None) -> list[tuple[str, str, str]]:
     """(field, old, new) for every column the entry names; custom fields one by one; a deal's
-    value as money in its currency (the entry's own, else `currency`, the deal's now)."""
+    value as money in its currency (the entry's own, else `currency`, the deal's now); a
+    reference (owner, assignee, company, stage…) by the name in `names`."""
     old, new = entry.old_data or {}, entry.new_data or {}
     currency = new.get("currency") or old.get("currency") or currency
     pairs = []
@@ -97,26 +121,31 @@ def diff_pairs(entry: AuditLogEntry, currency: str | None = None,
             continue
         # A custom field's key at the top level (how some writers log one): its label too.
         label = _label(key) if key in FIELD_LABELS else (labels or {}).get(key) or _label(key)
+        if key in REFERENCES:
+            pairs.append((label, _reference(before, names or {}), _reference(after, names or {})))
+            continue
         pairs.append((label, value_text(before), value_text(after)))
     return pairs
 
 
-def diff_summary(entry: AuditLogEntry, currency: str | None = None, labels: dict[str, str] | None = None) -> str:
+def diff_summary(entry: AuditLogEntry, currency: str | None = None, labels: dict[str, str] | None = None,
+                 names: dict[str, str] | None = None) -> str:
     if entry.action == "insert":
         name = (entry.new_data or {}).get("name") or (entry.new_data or {}).get("title")
         return f"created {value_text(name)}" if name else "created"
     if entry.action == "delete":
         name = (entry.old_data or {}).get("name") or (entry.old_data or {}).get("title")
         return f"deleted {value_text(name)}" if name else "deleted"
-    pairs = diff_pairs(entry, currency, labels)
+    pairs = diff_pairs(entry, currency, labels, names)
     if not pairs:
         return entry.action
     return "; ".join(f"{field}: {old} → {new}" for field, old, new in pairs)
 
 
-def diff_block(entry: AuditLogEntry, currency: str | None = None, labels: dict[str, str] | None = None) -> str:
+def diff_block(entry: AuditLogEntry, currency: str | None = None, labels: dict[str, str] | None = None,
+               names: dict[str, str] | None = None) -> str:
     """The whole diff, a line per field (the screen's detail pane)."""
-    pairs = diff_pairs(entry, currency, labels)
+    pairs = diff_pairs(entry, currency, labels, names)
     if not pairs:
         return "(no values recorded)"
     if entry.action == "insert":
@@ -171,7 +200,7 @@ class AuditList(GroupedList[AuditItem], can_focus=True):
         text.append(_cell(item.actor, who_w))
         kind = TABLE_LABELS.get(entry.table_name, entry.table_name)
         text.append(_cell(f"{kind} {item.record}", what_w), style=muted)
-        text.append(safe_line(diff_summary(entry, item.currency, dict(item.labels))))
+        text.append(safe_line(diff_summary(entry, item.currency, dict(item.labels), dict(item.names))))
         return self._strip(text, width, self._row_style(selected))
 
 
