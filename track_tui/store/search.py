@@ -32,6 +32,7 @@ workspace of 100,000 deals:
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import shlex
 import sqlite3
@@ -492,26 +493,24 @@ class SearchQueries:
     def _search_newest_of_type(
         self: "Store", table: str, match: str, where: str, params: list[Any], limit: int, kind: str
     ) -> list[sqlite3.Row]:
-        """`_search_newest` with a type filter, of a match only record documents can meet: the
-        same documents, read from below the type's newest record document.
+        """`_search_newest` with a type filter, of a match only record documents can meet (`match`
+        is on the name or tags of the word index `table`): the same documents, read from the
+        index of types (cache migration 11), where the type is a term of the query.
 
-        Walking the index's matches newest first and dropping the other types' documents costs
-        a lookup per newer match of another type: companies are often the oldest records (a
-        workspace imported its companies, then grew its deals), so `type:company t` looked up
-        some 20,000 deals and contacts first (12 ms at 100,000 deals). No document newer than
-        the type's newest record document can be of that type, so the walk starts there: one
-        probe of search_docs_type_newest ((record_type, entry_id), so in rowid order for one
-        type's records) and the index is asked only for rowids below it.
+        Walking the word index's matches newest first and dropping the other types' documents
+        costs a lookup of each newer match of another type in search_docs: companies are often
+        the oldest records and contacts are interleaved with newer deals, so `type:company t`
+        looked up some 20,000 deals and contacts first (12 ms at 100,000 deals), `type:contact a`
+        thousands (8 ms). In search_types the record type is a column, so FTS5 intersects the
+        type's document list with the name matches itself and each row it returns is one of the
+        type's documents.
         """
-        newest = self._db.execute(
-            """SELECT max(rowid) FROM search_docs INDEXED BY search_docs_type_newest
-            WHERE record_type = ? AND entry_id = ''""", (kind,),
-        ).fetchone()[0]
-        if newest is None:
-            return []
-        sql = f"""SELECT d.*, 0.0 AS score FROM {table} f JOIN search_docs d ON d.rowid = f.rowid
-            WHERE {table} MATCH ? AND f.rowid <= ? AND {where} ORDER BY f.rowid DESC LIMIT ?"""
-        return self._db.execute(sql, (match, newest, *params, limit)).fetchall()
+        if table != "search_fts":  # only the word index has a counterpart with the type in it
+            return self._search_newest(table, match, where, params, limit)
+        typed = f'{{record_type}} : "{kind}" AND ({match})'
+        sql = f"""SELECT d.*, 0.0 AS score FROM search_types f JOIN search_docs d ON d.rowid = f.rowid
+            WHERE search_types MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?"""
+        return self._db.execute(sql, (typed, *params, limit)).fetchall()
 
     def _search_substrings(
         self: "Store", parsed: SearchQuery, tag: str | None, where: str, params: list[Any], docs: dict
@@ -644,22 +643,7 @@ class SearchQueries:
     ) -> list[SearchHit]:
         words = parsed.words
         typo_words = [p for alts in results.corrections.values() for p in alts]
-        text_folded = " ".join(words)
-        # Newest first, then a stable sort by (tier, bm25): "recent above old on ties".
-        ordered = sorted(docs.values(), key=lambda d: d.get("updated_at") or "", reverse=True)
-        for doc in ordered:
-            tier = doc.get("stage_tier")
-            if tier is None:
-                tier = _word_tier(doc, words, text_folded)
-            doc["tier"] = tier
-            doc["key"] = (tier, doc.get("typo_rank", 0), round(doc.get("score") or 0.0, 1))
-        ordered.sort(key=lambda d: d["key"])
-        best: dict[str, dict] = {}
-        for doc in ordered:  # a record's best document is the first one seen
-            best.setdefault(doc["record_id"], doc)
-        ranked = list(best.values())
-        results.limited = len(ranked) > limit
-        chosen = ranked[:limit]
+        chosen, results.limited = rank_documents(docs.values(), words, limit)
         info = self._search_record_info(chosen)
         plain = _matcher(words, [])
         patterns = {
@@ -674,7 +658,8 @@ class SearchQueries:
             name, subtitle = record
             pattern = patterns.get(doc["tier"], plain)
             field_name, text, spans = _best_field(doc, pattern)
-            name_spans = _spans(name, pattern)
+            # The name field's spans are the name's when the document holds the record's name.
+            name_spans = spans if field_name == "name" and doc.get("name") == name else _spans(name, pattern)
             hits.append(SearchHit(
                 record_type=RecordType(doc["record_type"]), record_id=doc["record_id"], name=name,
                 subtitle=subtitle, field=field_name, text=text, spans=spans, name_spans=name_spans,
@@ -763,10 +748,61 @@ def _word_starts(folded: str) -> list[str]:
     return _TOKEN.findall(folded)
 
 
+def rank_documents(docs: Iterable[dict], words: list[str], limit: int) -> tuple[list[dict], bool]:
+    """The best document of each record, best first: the first `limit`, and whether there were more.
+
+    Order: tier, then typo rank, then bm25 (to one decimal), then the most recently updated, then
+    the order the stages found them. One sort by a key tuple computed once per document (the
+    recency as its place in a newest-first order, so no string comparison is repeated), and the
+    records' best documents are taken only until one past the first page.
+    """
+    text_folded = " ".join(words)
+    by_recency = sorted(docs, key=_updated_at, reverse=True)  # stable: ties keep the stages' order
+    keyed = []
+    for place, doc in enumerate(by_recency):
+        tier = doc.get("stage_tier")
+        if tier is None:
+            tier = _word_tier(doc, words, text_folded)
+        doc["tier"] = tier
+        keyed.append(((tier, doc.get("typo_rank", 0), round(doc.get("score") or 0.0, 1), place), doc))
+    keyed.sort(key=_first)
+    chosen: list[dict] = []
+    seen: set[str] = set()
+    for _, doc in keyed:  # a record's best document is the first one seen
+        record = doc["record_id"]
+        if record in seen:
+            continue
+        if len(chosen) == limit:
+            return chosen, True
+        seen.add(record)
+        chosen.append(doc)
+    return chosen, False
+
+
+def _updated_at(doc: dict) -> str:
+    return doc.get("updated_at") or ""
+
+
+def _first(pair: tuple) -> Any:
+    return pair[0]
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_words(name: str) -> str:
+    """A name's words as the word index sees them, joined by spaces: remembered, because the
+    next keystroke ranks mostly the same documents (a few hundred names folded per keystroke)."""
+    return " ".join(_TOKEN.findall(_fold_keep_length(name)))
+
+
+def forget_remembered() -> None:
+    """Forget the folded names (a benchmark's fresh start, as a newly opened panel has)."""
+    _name_words.cache_clear()
+
+
 def _word_tier(doc: dict, words: list[str], text_folded: str) -> int:
     name = doc.get("name")
     if name:
-        folded = " ".join(_TOKEN.findall(_fold_keep_length(name)))
+        folded = _name_words(name)
         if folded == text_folded:
             return TIER_EXACT
         if folded.startswith(text_folded):
