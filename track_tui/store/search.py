@@ -16,8 +16,9 @@ workspace of 100,000 deals:
    newest matches of the *name* column are taken instead (document rowids follow recency, see
    `search_docs.rebuild`) together with exact and leading name matches found through a B-tree
    index on the name. With a type filter (or a `stage:` whose cards are all one type) both
-   reads use that type's indexes: the newest matches from below the type's newest record, the
-   leading name matches from that type's names alone.
+   reads use that type's indexes: the newest matches from `search_types` (a word index of names
+   and tags with the record type as a column, so the type is a term of the query), the leading
+   name matches from that type's names alone.
 3. **Substrings** (`search_trigram`, only when the words found little): each chunk of 3+
    characters as a substring anywhere (`spur` finds `larkspur.io`).
 4. **Typos** (only for words that start no indexed word): close words are looked up in an
@@ -25,7 +26,7 @@ workspace of 100,000 deals:
    distance that also accepts a prefix, so `nortw` → `northw…`); the corrected query runs as in 2.
 5. **Rank**: per record its best document; tiers first — exact name, name starting with the
    text, every word in the name, other fields, note bodies, substring, typo — then bm25, then the
-   most recently updated. Results are grouped by record type (the group of the best hit first),
+   most recently updated (one sort by a key tuple, `rank_documents`). Results are grouped by record type (the group of the best hit first),
    each hit carrying the field that matched and the spans to highlight.
 """
 
