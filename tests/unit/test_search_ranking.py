@@ -106,3 +106,18 @@ def test_hits_highlight_the_name_as_matching_it_would(demo_store, query: str) ->
         else:
             pattern = _matcher(words, [])
         assert hit.name_spans == _spans(hit.name, pattern), (query, hit.name)
+
+
+def test_forgetting_search_memory_keeps_the_results(demo_store) -> None:
+    """The benchmark's fresh start: remembered corrections and names go, results stay the same."""
+    demo_store.warm_search()
+    first = demo_store.search("hollowbrige h")
+    named = demo_store.search("north")  # ranked by name tiers: its names are folded once
+    vocab = demo_store._search_vocab
+    assert vocab is not None and vocab._close and search._name_words.cache_info().currsize
+    demo_store.forget_search_memory()
+    assert not vocab._close and search._name_words.cache_info().currsize == 0
+    again = demo_store.search("hollowbrige h")
+    assert [h.record_id for h in again.hits] == [h.record_id for h in first.hits]
+    assert again.corrections == first.corrections
+    assert demo_store.search("north").hits == named.hits
