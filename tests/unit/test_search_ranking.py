@@ -121,3 +121,15 @@ def test_forgetting_search_memory_keeps_the_results(demo_store) -> None:
     assert [h.record_id for h in again.hits] == [h.record_id for h in first.hits]
     assert again.corrections == first.corrections
     assert demo_store.search("north").hits == named.hits
+
+
+def test_one_line_replaces_every_whitespace_character_as_the_regex_does() -> None:
+    """The printable fast path must leave exactly the strings `\\s` would not change."""
+    import re
+    import sys
+
+    for code in (*range(0x3100), *range(0xFE00, 0x10000), 0x1680, 0x202F, 0x205F, 0x3000, sys.maxunicode):
+        if 0xD800 <= code <= 0xDFFF:
+            continue
+        text = f"a{chr(code)}b"
+        assert search._one_line(text) == re.sub(r"\s", " ", text), hex(code)

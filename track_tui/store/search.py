@@ -372,6 +372,9 @@ _RECORD_COLUMNS = {
 }
 
 
+_RECORD_TYPES = {kind.value: kind for kind in RecordType}  # RecordType(value), without the enum's call
+
+
 class SearchQueries:
     """Mixed into :class:`Store`; `self` is the store."""
 
@@ -675,7 +678,7 @@ class SearchQueries:
             # The name field's spans are the name's when the document holds the record's name.
             name_spans = spans if field_name == "name" and doc.get("name") == name else _spans(name, pattern)
             hits.append(SearchHit(
-                record_type=RecordType(doc["record_type"]), record_id=doc["record_id"], name=name,
+                record_type=_RECORD_TYPES[doc["record_type"]], record_id=doc["record_id"], name=name,
                 subtitle=subtitle, field=field_name, text=text, spans=spans, name_spans=name_spans,
                 tier=doc["tier"], score=float(doc.get("score") or 0.0), updated_at=doc.get("updated_at"),
                 entry_id=doc.get("entry_id") or None,
@@ -896,8 +899,16 @@ def _best_field(doc: dict, pattern: re.Pattern[str] | None) -> tuple[str, str, t
     return column, flat, spans
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _one_line(text: str) -> str:
-    return re.sub(r"\s", " ", text)
+    """`text` with every whitespace character a plain space (same length).
+
+    A printable string has no whitespace but the plain space (every other one is a control or a
+    separator character), so most fields are returned as they are without a substitution.
+    """
+    return text if text.isprintable() else _SPACE.sub(" ", text)
 
 
 def _snippet(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
