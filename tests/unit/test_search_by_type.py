@@ -278,6 +278,27 @@ def test_an_upgrade_that_fails_part_way_leaves_version_10_as_it_was(cache_v10: P
     store.close()
 
 
+def _open_error(path: str) -> tuple[str, str]:
+    from track_tui.store import CacheInaccessible
+
+    try:
+        Store(path).close()
+    except CacheInaccessible as exc:
+        return type(exc).__name__, str(exc)
+    return "opened", ""
+
+
+def test_a_read_only_version_10_cache_says_it_cannot_be_upgraded_and_is_left_unchanged(cache_v10: Path):
+    from tests.support.unprivileged import as_plain_user
+
+    before = cache_v10.read_bytes()
+    cache_v10.chmod(0o444)
+    kind, message = as_plain_user(_open_error, str(cache_v10))
+    assert kind == "CacheInaccessible"
+    assert f"cache schema 10; this version needs {SCHEMA_VERSION}" in message and "Nothing was changed" in message
+    assert cache_v10.read_bytes() == before
+
+
 def test_writes_keep_the_type_index_current(tmp_path: Path):
     store, _ = make_store(tmp_path / "cache.sqlite3")
     company = Company(workspace_id=store.workspace_id, name="Xylocarp Works", owner_id=store.user_id)
