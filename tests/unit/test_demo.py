@@ -36,7 +36,7 @@ def _build(seed: int = 7, deals: int = DEALS) -> tuple[Store, DemoSummary]:
 def _dump(conn: sqlite3.Connection) -> dict[str, list[tuple]]:
     tables = [r[0] for r in conn.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'search_fts%' "
-        "AND name NOT LIKE 'search_trigram%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+        "AND name NOT LIKE 'search_trigram%' AND name NOT LIKE 'search_types%' AND name NOT LIKE 'sqlite_%' ORDER BY name"
     )]
     return {t: [tuple(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY rowid")] for t in tables}
 

@@ -16,8 +16,9 @@ workspace of 100,000 deals:
    newest matches of the *name* column are taken instead (document rowids follow recency, see
    `search_docs.rebuild`) together with exact and leading name matches found through a B-tree
    index on the name. With a type filter (or a `stage:` whose cards are all one type) both
-   reads use that type's indexes: the newest matches from below the type's newest record, the
-   leading name matches from that type's names alone.
+   reads use that type's indexes: the newest matches from `search_types` (a word index of names
+   and tags with the record type as a column, so the type is a term of the query), the leading
+   name matches from that type's names alone.
 3. **Substrings** (`search_trigram`, only when the words found little): each chunk of 3+
    characters as a substring anywhere (`spur` finds `larkspur.io`).
 4. **Typos** (only for words that start no indexed word): close words are looked up in an
@@ -25,13 +26,14 @@ workspace of 100,000 deals:
    distance that also accepts a prefix, so `nortw` → `northw…`); the corrected query runs as in 2.
 5. **Rank**: per record its best document; tiers first — exact name, name starting with the
    text, every word in the name, other fields, note bodies, substring, typo — then bm25, then the
-   most recently updated. Results are grouped by record type (the group of the best hit first),
+   most recently updated (one sort by a key tuple, `rank_documents`). Results are grouped by record type (the group of the best hit first),
    each hit carrying the field that matched and the spans to highlight.
 """
 
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 import shlex
 import sqlite3
@@ -304,6 +306,10 @@ class Vocabulary:
             for gram in _grams(term):
                 self.grams.setdefault(gram, []).append(term)
 
+    def forget(self) -> None:
+        """Forget the remembered corrections (the words stay)."""
+        self._close.clear()
+
     def starts_any(self, prefix: str) -> bool:
         index = bisect.bisect_left(self.sorted, prefix)
         return index < len(self.sorted) and self.sorted[index].startswith(prefix)
@@ -366,6 +372,9 @@ _RECORD_COLUMNS = {
 }
 
 
+_RECORD_TYPES = {kind.value: kind for kind in RecordType}  # RecordType(value), without the enum's call
+
+
 class SearchQueries:
     """Mixed into :class:`Store`; `self` is the store."""
 
@@ -411,6 +420,15 @@ class SearchQueries:
     def warm_search(self: "Store") -> None:
         """Load what the first typo-tolerant search needs (call from a worker)."""
         self._search_vocabulary()
+
+    def forget_search_memory(self: "Store") -> None:
+        """Forget what searches remember between keystrokes (typo corrections, folded names), as
+        a newly started app would have: a benchmark that types each query once per round starts
+        every round this way, so a remembered correction is counted only where a person typing
+        would meet it (later keystrokes of the same query)."""
+        if self._search_vocab is not None:
+            self._search_vocab.forget()
+        forget_remembered()
 
     # -- stages ----------------------------------------------------------------------------
 
@@ -492,26 +510,24 @@ class SearchQueries:
     def _search_newest_of_type(
         self: "Store", table: str, match: str, where: str, params: list[Any], limit: int, kind: str
     ) -> list[sqlite3.Row]:
-        """`_search_newest` with a type filter, of a match only record documents can meet: the
-        same documents, read from below the type's newest record document.
+        """`_search_newest` with a type filter, of a match only record documents can meet (`match`
+        is on the name or tags of the word index `table`): the same documents, read from the
+        index of types (cache migration 11), where the type is a term of the query.
 
-        Walking the index's matches newest first and dropping the other types' documents costs
-        a lookup per newer match of another type: companies are often the oldest records (a
-        workspace imported its companies, then grew its deals), so `type:company t` looked up
-        some 20,000 deals and contacts first (12 ms at 100,000 deals). No document newer than
-        the type's newest record document can be of that type, so the walk starts there: one
-        probe of search_docs_type_newest ((record_type, entry_id), so in rowid order for one
-        type's records) and the index is asked only for rowids below it.
+        Walking the word index's matches newest first and dropping the other types' documents
+        costs a lookup of each newer match of another type in search_docs: companies are often
+        the oldest records and contacts are interleaved with newer deals, so `type:company t`
+        looked up some 20,000 deals and contacts first (12 ms at 100,000 deals), `type:contact a`
+        thousands (8 ms). In search_types the record type is a column, so FTS5 intersects the
+        type's document list with the name matches itself and each row it returns is one of the
+        type's documents.
         """
-        newest = self._db.execute(
-            """SELECT max(rowid) FROM search_docs INDEXED BY search_docs_type_newest
-            WHERE record_type = ? AND entry_id = ''""", (kind,),
-        ).fetchone()[0]
-        if newest is None:
-            return []
-        sql = f"""SELECT d.*, 0.0 AS score FROM {table} f JOIN search_docs d ON d.rowid = f.rowid
-            WHERE {table} MATCH ? AND f.rowid <= ? AND {where} ORDER BY f.rowid DESC LIMIT ?"""
-        return self._db.execute(sql, (match, newest, *params, limit)).fetchall()
+        if table != "search_fts":  # only the word index has a counterpart with the type in it
+            return self._search_newest(table, match, where, params, limit)
+        typed = f'{{record_type}} : "{kind}" AND ({match})'
+        sql = f"""SELECT d.*, 0.0 AS score FROM search_types f JOIN search_docs d ON d.rowid = f.rowid
+            WHERE search_types MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?"""
+        return self._db.execute(sql, (typed, *params, limit)).fetchall()
 
     def _search_substrings(
         self: "Store", parsed: SearchQuery, tag: str | None, where: str, params: list[Any], docs: dict
@@ -644,22 +660,7 @@ class SearchQueries:
     ) -> list[SearchHit]:
         words = parsed.words
         typo_words = [p for alts in results.corrections.values() for p in alts]
-        text_folded = " ".join(words)
-        # Newest first, then a stable sort by (tier, bm25): "recent above old on ties".
-        ordered = sorted(docs.values(), key=lambda d: d.get("updated_at") or "", reverse=True)
-        for doc in ordered:
-            tier = doc.get("stage_tier")
-            if tier is None:
-                tier = _word_tier(doc, words, text_folded)
-            doc["tier"] = tier
-            doc["key"] = (tier, doc.get("typo_rank", 0), round(doc.get("score") or 0.0, 1))
-        ordered.sort(key=lambda d: d["key"])
-        best: dict[str, dict] = {}
-        for doc in ordered:  # a record's best document is the first one seen
-            best.setdefault(doc["record_id"], doc)
-        ranked = list(best.values())
-        results.limited = len(ranked) > limit
-        chosen = ranked[:limit]
+        chosen, results.limited = rank_documents(docs.values(), words, limit)
         info = self._search_record_info(chosen)
         plain = _matcher(words, [])
         patterns = {
@@ -674,9 +675,10 @@ class SearchQueries:
             name, subtitle = record
             pattern = patterns.get(doc["tier"], plain)
             field_name, text, spans = _best_field(doc, pattern)
-            name_spans = _spans(name, pattern)
+            # The name field's spans are the name's when the document holds the record's name.
+            name_spans = spans if field_name == "name" and doc.get("name") == name else _spans(name, pattern)
             hits.append(SearchHit(
-                record_type=RecordType(doc["record_type"]), record_id=doc["record_id"], name=name,
+                record_type=_RECORD_TYPES[doc["record_type"]], record_id=doc["record_id"], name=name,
                 subtitle=subtitle, field=field_name, text=text, spans=spans, name_spans=name_spans,
                 tier=doc["tier"], score=float(doc.get("score") or 0.0), updated_at=doc.get("updated_at"),
                 entry_id=doc.get("entry_id") or None,
@@ -763,10 +765,61 @@ def _word_starts(folded: str) -> list[str]:
     return _TOKEN.findall(folded)
 
 
+def rank_documents(docs: Iterable[dict], words: list[str], limit: int) -> tuple[list[dict], bool]:
+    """The best document of each record, best first: the first `limit`, and whether there were more.
+
+    Order: tier, then typo rank, then bm25 (to one decimal), then the most recently updated, then
+    the order the stages found them. One sort by a key tuple computed once per document (the
+    recency as its place in a newest-first order, so no string comparison is repeated), and the
+    records' best documents are taken only until one past the first page.
+    """
+    text_folded = " ".join(words)
+    by_recency = sorted(docs, key=_updated_at, reverse=True)  # stable: ties keep the stages' order
+    keyed = []
+    for place, doc in enumerate(by_recency):
+        tier = doc.get("stage_tier")
+        if tier is None:
+            tier = _word_tier(doc, words, text_folded)
+        doc["tier"] = tier
+        keyed.append(((tier, doc.get("typo_rank", 0), round(doc.get("score") or 0.0, 1), place), doc))
+    keyed.sort(key=_first)
+    chosen: list[dict] = []
+    seen: set[str] = set()
+    for _, doc in keyed:  # a record's best document is the first one seen
+        record = doc["record_id"]
+        if record in seen:
+            continue
+        if len(chosen) == limit:
+            return chosen, True
+        seen.add(record)
+        chosen.append(doc)
+    return chosen, False
+
+
+def _updated_at(doc: dict) -> str:
+    return doc.get("updated_at") or ""
+
+
+def _first(pair: tuple) -> Any:
+    return pair[0]
+
+
+@functools.lru_cache(maxsize=8192)
+def _name_words(name: str) -> str:
+    """A name's words as the word index sees them, joined by spaces: remembered, because the
+    next keystroke ranks mostly the same documents (a few hundred names folded per keystroke)."""
+    return " ".join(_TOKEN.findall(_fold_keep_length(name)))
+
+
+def forget_remembered() -> None:
+    """Forget the folded names (a benchmark's fresh start, as a newly opened panel has)."""
+    _name_words.cache_clear()
+
+
 def _word_tier(doc: dict, words: list[str], text_folded: str) -> int:
     name = doc.get("name")
     if name:
-        folded = " ".join(_TOKEN.findall(_fold_keep_length(name)))
+        folded = _name_words(name)
         if folded == text_folded:
             return TIER_EXACT
         if folded.startswith(text_folded):
@@ -846,8 +899,16 @@ def _best_field(doc: dict, pattern: re.Pattern[str] | None) -> tuple[str, str, t
     return column, flat, spans
 
 
+_SPACE = re.compile(r"\s")
+
+
 def _one_line(text: str) -> str:
-    return re.sub(r"\s", " ", text)
+    """`text` with every whitespace character a plain space (same length).
+
+    A printable string has no whitespace but the plain space (every other one is a control or a
+    separator character), so most fields are returned as they are without a substitution.
+    """
+    return text if text.isprintable() else _SPACE.sub(" ", text)
 
 
 def _snippet(text: str, spans: tuple[tuple[int, int], ...]) -> tuple[str, tuple[tuple[int, int], ...]]:
