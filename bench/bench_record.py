@@ -69,9 +69,8 @@ def _drawn(cls):
         drawn_at: float | None = None
 
         def on_mount(self) -> None:
-            parent = getattr(super(), "on_mount", None)
-            if parent is not None:
-                parent()
+            # Only the mark: Textual calls every class's own `on_mount` along the MRO, so the
+            # page's handler runs anyway (calling it from here too ran the page's mount twice).
             self.call_after_refresh(self._mark)
 
         def _mark(self) -> None:
