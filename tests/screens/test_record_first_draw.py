@@ -6,8 +6,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from textual._compositor import Compositor
+from textual.scrollbar import ScrollBar
+
+from tests.support.screen_text import screen_lines
 from track_tui.models import RecordType, TimelineEntry
 from track_tui.models.enums import EntryType
+from track_tui.screens.record import RecordScreen
 from track_tui.store import Origin
 from track_tui.widgets.timeline import TimelineView
 
@@ -30,9 +35,9 @@ async def test_a_long_timeline_is_laid_out_once_at_its_real_width(demo_app, demo
     rendered: list[str] = []
     original = TimelineView._render_entry
 
-    def counting(self, entry):
+    def counting(self, entry, under):
         rendered.append(entry.id)
-        return original(self, entry)
+        return original(self, entry, under)
 
     monkeypatch.setattr(TimelineView, "_render_entry", counting)
     async with demo_app.run_test(size=(120, 40)) as pilot:
@@ -81,3 +86,60 @@ async def test_a_page_opened_at_a_narrow_width_redraws_its_lists_when_widened(de
         assert width > 40
         assert fields.render_line(0).cell_length == width
         assert len(screen.timeline._rendered[0][0].text) == screen.timeline._content_width()
+
+
+async def test_a_long_timeline_has_its_scrollbar_from_the_first_layout(demo_app, demo_store, monkeypatch):
+    """The scrollbar a long timeline needs is placed by the page's first layout: the layout
+    that follows (the push's own) finds nothing new to place, and the scrollbar is not drawn
+    again (Textual shows a scroll view's scrollbars only after laying it out, so without the
+    early one every long record drew its page twice)."""
+    deal = a_deal(demo_store)
+    add_notes(demo_store, deal, 300)
+    shown: list[set[str]] = []
+    original = Compositor.reflow
+
+    def reflow(self, parent, size):
+        result = original(self, parent, size)
+        if isinstance(parent, RecordScreen):
+            shown.append({type(widget).__name__ for widget in result[1]})
+        return result
+
+    monkeypatch.setattr(Compositor, "reflow", reflow)
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(demo_app, pilot)
+        drawn: list[str] = []
+        original_render = ScrollBar.render
+
+        def render(self):
+            drawn.append(self.name or "")
+            return original_render(self)
+
+        monkeypatch.setattr(ScrollBar, "render", render)
+        screen = await open_page(demo_app, pilot, RecordType.DEAL, deal)
+        assert screen.timeline.show_vertical_scrollbar
+        assert "ScrollBar" in shown[0] and "TimelineView" in shown[0]
+        assert all(not later for later in shown[1:]), shown
+        assert drawn.count("vertical") == 1, drawn
+
+
+async def test_a_page_resized_draws_as_a_page_opened_at_that_size(demo_app, demo_store):
+    """Lists keep what they drew when only the height changes, and the timeline keeps its
+    layout: what is on screen after a resize is what a page opened at the new size shows
+    (but for the scrollbar's thumb: its length follows an estimate of the entries not laid
+    out yet, and a page laid out at two heights has laid out more of them)."""
+    deal = a_deal(demo_store)
+    add_notes(demo_store, deal, 40)
+
+    def drawn(screen: RecordScreen) -> list[str]:
+        column = screen.timeline.vertical_scrollbar.region.x
+        return [line[:column] + line[column + 1:] for line in screen_lines(demo_app)]
+
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_page(demo_app, pilot, RecordType.DEAL, deal)
+        for size in ((120, 30), (120, 44), (100, 44)):
+            await pilot.resize_terminal(*size)
+            await settle(demo_app, pilot)
+            resized = drawn(screen)
+            demo_app.pop_screen()
+            screen = await open_page(demo_app, pilot, RecordType.DEAL, deal)
+            assert drawn(screen) == resized, size
