@@ -121,8 +121,7 @@ class RecordScreen(Screen[None]):
             with Vertical(id="record-side"):
                 yield OptionList(id="record-fields")
                 yield OptionList(id="record-relations")
-            with Vertical(id="record-timeline-pane"):
-                yield TimelineView(id="record-timeline")
+            yield TimelineView(id="record-timeline")  # its own border: no container to mount and draw
         yield StatusLine(id="status")
         yield KeyHints()
 
@@ -394,11 +393,10 @@ class RecordScreen(Screen[None]):
         )
         first = self._page(0, PAGE) if self.timeline_total else []
         self.timeline.load(self._page, self.timeline_total, self._ctx, keep=keep, first_page=first)
-        pane = self.query_one("#record-timeline-pane")
         title = f"Timeline · {self.timeline_total} entr{'y' if self.timeline_total == 1 else 'ies'}"
         if self.types is not None:
             title += " · " + ", ".join(t.value.replace("_", " ") for t in TIMELINE_KINDS if t in self.types)
-        pane.border_title = title
+        self.timeline.border_title = title
         self._show_tabs()
 
     # -- store announcements ---------------------------------------------------------------
