@@ -394,8 +394,13 @@ class TimelineView(ScrollView, can_focus=True):
         opening a long record). Every entry takes two lines at least (its headline and the gap
         after it) and the view is never taller than the terminal, so more entries than that
         are sure to overflow; the usual check after the layout agrees and changes nothing."""
-        if self.styles.overflow_y == "auto" and self.total * 2 > self.app.size.height:
+        if self._overflows_anyway():
             self.show_vertical_scrollbar = True
+
+    def _overflows_anyway(self) -> bool:
+        """More entries than the terminal has room for at two lines each (a headline and the
+        gap after it, the least an entry takes): the view scrolls, whatever their heights."""
+        return self.styles.overflow_y == "auto" and self.total * 2 > self.app.size.height
 
     def _has_real_size(self) -> bool:
         """Whether the widget has been given its place on screen (its width is the real one)."""
@@ -543,7 +548,11 @@ class TimelineView(ScrollView, can_focus=True):
         frame and would draw it twice)."""
         resized = super()._size_updated(size, virtual_size, container_size, layout)
         if self._layout_pending and self._has_real_size():
-            self._layout_to(self._needed_lines(), self.cursor)
+            # A view sure to scroll lays out what the first frame shows (scrolling lays out
+            # ahead, as ever); one that may fit lays out all it might show (whether it needs a
+            # scrollbar, and so its width, depends on every height).
+            shown = int(self.scroll_y) + self.size.height
+            self._layout_to(shown if self._overflows_anyway() else self._needed_lines(), self.cursor)
             self._settle_scrollbar()
             if self._content_width() != self._width:  # the real heights brought a scrollbar (or took it)
                 self._relayout()
@@ -564,9 +573,11 @@ class TimelineView(ScrollView, can_focus=True):
             self.refresh()
         elif self._content_width() != self._width:
             self._relayout(keep_cursor=True)
-        else:
-            self._layout_to(self._needed_lines())
-            self._update_virtual_size()
+        else:  # what a taller view shows now (scrolling lays out ahead, as ever)
+            laid_out = self._lines
+            self._layout_to(int(self.scroll_y) + self.size.height)
+            if self._lines != laid_out:
+                self._update_virtual_size()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         if self.entries and self._lines < self._needed_lines() and len(self._rendered) < self.total:
