@@ -29,7 +29,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -356,6 +356,7 @@ class TimelineView(ScrollView, can_focus=True):
         # they are rendered once at their real width (not at a guess, then again).
         self._layout_pending = False
         self._parts = PartStyles(self)
+        self._frame_style: Style | None = None  # the view's style while a frame is drawn
 
     # -- data ------------------------------------------------------------------------------
 
@@ -593,9 +594,18 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of one frame, over the view's style worked out once for all of them
+        (Textual derives it afresh from every ancestor on each read)."""
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
+        base = self._frame_style or self.rich_style
         if not self.entries:
             if y == 1:
                 text = "  nothing here yet — a adds a note, c logs a call" if self.total == 0 else ""
