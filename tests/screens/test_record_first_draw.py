@@ -13,9 +13,11 @@ from tests.support.screen_text import screen_lines
 from track_tui.models import RecordType, TimelineEntry
 from track_tui.models.enums import EntryType
 from track_tui.screens.record import RecordScreen
+from track_tui.screens.record_dialogs import NoteScreen
 from track_tui.store import Origin
 from track_tui.widgets.timeline import TimelineView
 
+from .test_key_bursts import burst, delivered
 from .test_record import a_deal, open_page, settle
 
 
@@ -143,3 +145,38 @@ async def test_a_page_resized_draws_as_a_page_opened_at_that_size(demo_app, demo
             demo_app.pop_screen()
             screen = await open_page(demo_app, pilot, RecordType.DEAL, deal)
             assert drawn(screen) == resized, size
+
+
+def third_enabled(options) -> int:
+    return [i for i in range(options.option_count) if not options.get_option_at_index(i).disabled][2]
+
+
+async def test_keys_pressed_right_after_opening_a_page_act_on_it(demo_app):
+    """The page takes its keys from its first moment: Enter on a card and j, j at once move
+    the fields cursor two rows; Tab, Tab, j then walks the timeline; a opens the note dialog."""
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(demo_app, pilot)
+        await pilot.press("enter", "j", "j")
+        page = demo_app.screen
+        assert isinstance(page, RecordScreen)
+        assert page.focused is page.fields_list
+        assert page.fields_list.highlighted == third_enabled(page.fields_list)
+        await pilot.press("tab", "tab", "j")
+        assert page.focused is page.timeline and page.timeline.cursor == 1
+        await pilot.press("a")
+        assert isinstance(demo_app.screen, NoteScreen)
+
+
+async def test_a_burst_that_opens_a_page_moves_its_cursor(demo_app):
+    """The same keys in one terminal read (the key gate on, as in a terminal): none is lost
+    while the page mounts, and each acts where it would if typed slowly."""
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(demo_app, pilot)
+        demo_app.key_gate.enabled = True
+        burst(demo_app, "enter", "j", "j", "a")
+        await delivered(demo_app, pilot)
+        note = demo_app.screen
+        assert isinstance(note, NoteScreen)
+        page = demo_app.screen_stack[-2]
+        assert isinstance(page, RecordScreen)
+        assert page.fields_list.highlighted == third_enabled(page.fields_list)
