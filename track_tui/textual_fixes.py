@@ -60,6 +60,7 @@ def _write_until_the_terminal_goes(self: _writer_thread.WriterThread) -> None:
 
 
 _SIZE_UPDATED = ScrollView._size_updated
+_LAST_SIZED = "_track_last_sized"  # (size, the view's virtual size, container size) at the last run
 
 
 def _size_updated_when_it_changed(self: ScrollView, size: Any, virtual_size: Any, container_size: Any,
@@ -69,11 +70,21 @@ def _size_updated_when_it_changed(self: ScrollView, size: Any, virtual_size: Any
     (the view's children's, for a line-API view never its own) with the view's, so the two
     always differ and every layout of a screen repaints every scrollbar on it."""
     seen = (size, self.virtual_size, container_size)
-    if self.__dict__.get("_track_last_sized") == seen:
+    if self.__dict__.get(_LAST_SIZED) == seen:
         return self._container_size != container_size
     resized = _SIZE_UPDATED(self, size, virtual_size, container_size, layout)
-    self.__dict__["_track_last_sized"] = (size, self.virtual_size, container_size)
+    self.__dict__[_LAST_SIZED] = (size, self.virtual_size, container_size)
     return resized
+
+
+def scrollbars_settled(view: ScrollView) -> None:
+    """`view` set its own virtual size while it was being sized, and brought its scrollbars
+    up to date for it (`_scroll_update`): the next layout at the same sizes has nothing to
+    redo. Without this the changed virtual size looks new to the next layout, which repaints
+    the scrollbar of a page drawn a moment before (the timeline's, as a record page opens)."""
+    last = view.__dict__.get(_LAST_SIZED)
+    if last is not None:
+        view.__dict__[_LAST_SIZED] = (last[0], view.virtual_size, last[2])
 
 
 _OPTION_LIST_RESIZED = OptionList._on_resize
@@ -95,9 +106,10 @@ def _option_list_resized(self: OptionList) -> None:
     first layout sends it a resize after it drew, so every list drew all its options twice
     before the first frame was out (the record page's fields list: a fifth of opening it).
     Options are drawn at the content width and measured against it, so a change of height
-    alone keeps them."""
+    alone keeps them; nor is there anything to repaint: a list that changed size was marked
+    for a repaint when it was sized (ScrollView._size_updated), and one that did not change
+    size (the resize after its first layout) was drawn at that size already."""
     if self.__dict__.get("_track_drawn_width") == self.scrollable_content_region.width:
-        self.refresh()
         return
     _OPTION_LIST_RESIZED(self)
 

@@ -487,7 +487,7 @@ async def test_filter_the_timeline_by_entry_type(demo_app, demo_store):
         kinds = {e.entry_type for e in page.timeline.entries}
         assert kinds <= {EntryType.NOTE, EntryType.CALL}
         assert page.timeline_total == demo_store.timeline_count(deal_id, [EntryType.NOTE, EntryType.CALL])
-        assert "note" in page.query_one("#record-timeline-pane").border_title
+        assert "note" in page.query_one("#record-timeline").border_title
 
 
 # -- stages and deal contacts ----------------------------------------------------------------
@@ -623,7 +623,7 @@ async def test_narrow_page_shows_details_or_timeline_as_tabs(demo_app, demo_stor
         assert page.has_class("-timeline")
         await pilot.pause()
         assert page.query_one("#record-side").region.width == 0
-        assert page.query_one("#record-timeline-pane").region.width == 80
+        assert page.query_one("#record-timeline").region.width == 80
 
 
 async def test_palette_offers_page_actions(demo_app, demo_store):

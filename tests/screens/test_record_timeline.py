@@ -10,7 +10,10 @@ import pytest
 from track_tui.models import CustomField, Deal, Profile, TimelineEntry
 from track_tui.models.enums import CustomFieldType, EntryType, RecordType
 from track_tui.widgets import field_editors as fe
-from track_tui.widgets.timeline import TimelineContext, describe_entry, markdown_lines
+from rich.console import Console
+from rich.markdown import Markdown
+
+from track_tui.widgets.timeline import TimelineContext, _markdown, describe_entry, markdown_lines
 
 NOW = datetime(2026, 11, 25, 9, 30, tzinfo=timezone.utc)
 WS = "00000000-0000-0000-0000-000000000001"
@@ -60,6 +63,28 @@ def test_markdown_is_rendered_without_colours():
     text = ["".join(s.text for s in line).rstrip() for line in lines]
     assert any("Title" in t for t in text) and any("• one" in t for t in text)
     assert all(seg.style is None or (seg.style.color is None and seg.style.bgcolor is None) for line in lines for seg in line)
+
+
+NOTES = [
+    "# Title\n\nSome **bold**, *italic*, ~~struck~~ and `code`",
+    "| Stage | Value |\n|---|---|\n| Proposal | 10k |\n| Won | 12k |",
+    "1. first\n2. second\n   - nested\n\n> quoted [link](https://example.com)\n\n```\nplain code\n```",
+    "",
+]
+
+
+@pytest.mark.parametrize("source", NOTES)
+def test_the_shared_markdown_parser_draws_as_riches_own(source):
+    """Notes are parsed by one parser kept for the process (rich makes one per document): a
+    note draws line for line as rich's own Markdown draws it, tables and strikethrough too,
+    and one document's parse never shows up in the next."""
+    console = Console(width=60, force_terminal=True, color_system="truecolor", legacy_windows=False)
+
+    def drawn(document) -> list[list]:
+        return console.render_lines(document, console.options.update(width=60), pad=False, new_lines=False)
+
+    _markdown("# Something else entirely\n\n- to parse first")
+    assert drawn(_markdown(source)) == drawn(Markdown(source, hyperlinks=False))
 
 
 def test_field_parsing_refuses_with_a_reason():

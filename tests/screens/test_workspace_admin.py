@@ -4,6 +4,7 @@ keyboard, each checked in the store; bad input refused inline with the rule name
 from __future__ import annotations
 
 from tests.support.pilot import open_with_key, settle
+from tests.support.screen_text import screen_lines
 from track_tui.models import RecordType
 from track_tui.screens.admin_dialogs import NewBoardScreen, PromptScreen
 from track_tui.screens.field_dialogs import FieldFormScreen
@@ -243,3 +244,22 @@ def test_the_store_refuses_a_board_or_stage_name_taken(demo_store):
         demo_store.update_stage(stages[0].id, name=stages[1].name.upper())
     with pytest.raises(InvalidInput, match="is there twice"):
         demo_store.create_board("Fresh", RecordType.DEAL, ["A", "a"])
+
+
+async def test_the_key_hints_follow_the_focused_list(demo_app):
+    """The footer line is redrawn when the keys that apply change (the boards list offers
+    Archive, the stages list Type and Probability), though it skips the redraws after focus
+    changes that keep the same keys: what is on screen is read, not what it would draw."""
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await open_admin(demo_app, pilot)
+        await settle(demo_app, pilot)
+        footer = screen_lines(demo_app)[-1]
+        assert "a Archive" in footer and "Probability" not in footer
+        await pilot.press("tab")
+        await settle(demo_app, pilot)
+        footer = screen_lines(demo_app)[-1]
+        assert "p Probability" in footer and "t Type" in footer and "Archive" not in footer
+        await pilot.press("shift+tab")
+        await settle(demo_app, pilot)
+        footer = screen_lines(demo_app)[-1]
+        assert "a Archive" in footer and "Probability" not in footer

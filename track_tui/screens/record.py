@@ -23,8 +23,10 @@ from rich.text import Text
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
+from textual.style import Style
 from textual.widget import Widget
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -53,6 +55,9 @@ from .record_dialogs import (
 NARROW = 100  # below this many columns the details and the timeline are tabs
 LABEL_WIDTH = 17
 KIND_ICONS = {RecordType.DEAL: "◆", RecordType.CONTACT: "●", RecordType.COMPANY: "■"}
+# The rows of the fields and relations lists are built as Textual Content with these styles:
+# a rich Text prompt is converted to Content on its first draw, which cost more than the row.
+DIM, DIM_ITALIC, BOLD, STRIKE = Style(dim=True), Style(dim=True, italic=True), Style(bold=True), Style(strike=True)
 
 
 class RecordScreen(Screen[None]):
@@ -121,8 +126,7 @@ class RecordScreen(Screen[None]):
             with Vertical(id="record-side"):
                 yield OptionList(id="record-fields")
                 yield OptionList(id="record-relations")
-            with Vertical(id="record-timeline-pane"):
-                yield TimelineView(id="record-timeline")
+            yield TimelineView(id="record-timeline")  # its own border: no container to mount and draw
         yield StatusLine(id="status")
         yield KeyHints()
 
@@ -299,9 +303,10 @@ class RecordScreen(Screen[None]):
             value = safe_line(fe.display(spec, self.record, ctx))
             label = safe_line(spec.label)  # custom fields are named by the workspace
             label = label if len(label) < LABEL_WIDTH else label[:LABEL_WIDTH - 2] + "…"
-            prompt = Text(no_wrap=True, overflow="ellipsis", end="")
-            prompt.append(label.ljust(LABEL_WIDTH), style="dim" if spec.editable else "dim italic")
-            prompt.append(value, style="dim" if value.startswith("—") else "")
+            prompt = Content.assemble(
+                (label.ljust(LABEL_WIDTH), DIM if spec.editable else DIM_ITALIC),
+                (value, DIM) if value.startswith("—") else value,
+            )
             options.append(Option(prompt, id=spec.key))
         self._refill(self.fields_list, options)
 
@@ -319,22 +324,22 @@ class RecordScreen(Screen[None]):
             if relation.group != group:
                 group = relation.group
                 options.append(Option(Text(safe_line(group), style="bold"), id=f"heading:{group}", disabled=True))
-            prompt = Text(no_wrap=True, overflow="ellipsis", end="")
-            prompt.append(f"{KIND_ICONS[relation.record_type]} ", style="dim")
-            prompt.append(safe_line(relation.name), style="strike" if relation.deleted else "")
+            parts: list[str | tuple[str, Style]] = [
+                (f"{KIND_ICONS[relation.record_type]} ", DIM),
+                (safe_line(relation.name), STRIKE) if relation.deleted else safe_line(relation.name),
+            ]
             if relation.primary and relation.record_type == RecordType.CONTACT:
-                prompt.append(" ★ primary", style="bold")
+                parts.append((" ★ primary", BOLD))
             if relation.detail:
-                prompt.append(f" · {safe_line(relation.detail)}", style="dim italic")
-            options.append(Option(prompt, id=option_id))
+                parts.append((f" · {safe_line(relation.detail)}", DIM_ITALIC))
+            options.append(Option(Content.assemble(*parts), id=option_id))
         if self.cards:
             options.append(Option(Text("Boards", style="bold"), id="heading:boards", disabled=True))
             for index, card in enumerate(self.cards):
                 stage = card.stage
-                prompt = Text()
-                prompt.append("▤ ", style="dim")
-                prompt.append(safe_line(card.board_name))
-                prompt.append(f"  {safe_line(stage.name) if stage else '?'}", style="dim italic")
+                prompt = Content.assemble(
+                    ("▤ ", DIM), safe_line(card.board_name), (f"  {safe_line(stage.name) if stage else '?'}", DIM_ITALIC),
+                )
                 options.append(Option(prompt, id=f"card:{index}"))
         runs, failed, audited = self.store.record_history_counts(self.record_id)
         if runs or audited:  # what automations did here and who changed what (Enter opens either)
@@ -394,11 +399,10 @@ class RecordScreen(Screen[None]):
         )
         first = self._page(0, PAGE) if self.timeline_total else []
         self.timeline.load(self._page, self.timeline_total, self._ctx, keep=keep, first_page=first)
-        pane = self.query_one("#record-timeline-pane")
         title = f"Timeline · {self.timeline_total} entr{'y' if self.timeline_total == 1 else 'ies'}"
         if self.types is not None:
             title += " · " + ", ".join(t.value.replace("_", " ") for t in TIMELINE_KINDS if t in self.types)
-        pane.border_title = title
+        self.timeline.border_title = title
         self._show_tabs()
 
     # -- store announcements ---------------------------------------------------------------

@@ -27,6 +27,10 @@ class KeyHints(Widget):
     COMPONENT_CLASSES = {"key-hints--key", "key-hints--description"}
     DEFAULT_CLASSES = ""
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._shown: list[tuple[str, str, bool]] | None = None  # the hints last drawn
+
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
 
@@ -34,21 +38,31 @@ class KeyHints(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, screen: Screen) -> None:
-        if self.is_attached and screen is self.screen:
+        """Redrawn only when the hints differ: the screen says its bindings changed after
+        every focus change (a page's first focus among them), mostly with the same keys."""
+        if self.is_attached and screen is self.screen and self._hints() != self._shown:
             self.refresh()
 
-    def render(self) -> Text:
-        key_style = self.get_component_rich_style("key-hints--key", partial=True)
-        text_style = self.get_component_rich_style("key-hints--description", partial=True)
-        items: list[tuple[Text, bool]] = []  # (hint, essential)
+    def _hints(self) -> list[tuple[str, str, bool]]:
+        """(key, description, essential) of each key that applies now, in the screen's order."""
+        hints: list[tuple[str, str, bool]] = []
         seen: set[str] = set()
         for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
-            hint = Text(safe_line(self.app.get_key_display(binding)), style=key_style)  # keys come from the config
-            hint.append(f" {safe_line(binding.description)}", style=text_style)
-            items.append((hint, binding.id in ESSENTIAL))
+            hints.append((self.app.get_key_display(binding), binding.description, binding.id in ESSENTIAL))
+        return hints
+
+    def render(self) -> Text:
+        key_style = self.get_component_rich_style("key-hints--key", partial=True)
+        text_style = self.get_component_rich_style("key-hints--description", partial=True)
+        self._shown = shown = self._hints()
+        items: list[tuple[Text, bool]] = []  # (hint, essential)
+        for key, description, essential in shown:
+            hint = Text(safe_line(key), style=key_style)  # keys come from the config
+            hint.append(f" {safe_line(description)}", style=text_style)
+            items.append((hint, essential))
         if self.app.ENABLE_COMMAND_PALETTE:
             palette = self.app.COMMAND_PALETTE_BINDING.replace("ctrl+", "^")
             items.append((Text(f"{palette} palette", style=text_style), True))

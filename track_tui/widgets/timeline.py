@@ -16,10 +16,12 @@ the rule's run log (`RunChosen`), where Enter on any other entry folds or unfold
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Callable, Iterable
 
+from markdown_it import MarkdownIt
 from rich.cells import cell_len, set_cell_size
 from rich.console import Console
 from rich.markdown import Markdown
@@ -27,7 +29,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -37,6 +39,7 @@ from ..models.dates import relative_time, short_date
 from ..models.enums import CustomFieldType, EntryType
 from ..models.money import Money
 from ..models.timeline import AutomationRunEntry
+from ..textual_fixes import scrollbars_settled
 from .part_styles import PartStyles, keep_readable
 from ..safe_text import is_safe, safe_block, safe_line
 
@@ -256,6 +259,28 @@ def _console() -> Console:
     return _MARKDOWN_CONSOLE
 
 
+_MARKDOWN_TEMPLATE: Markdown | None = None
+_MARKDOWN_PARSER: MarkdownIt | None = None
+
+
+def _markdown(source: str) -> Markdown:
+    """rich's Markdown document of `source`, parsed by one parser kept for the process.
+
+    rich builds a new markdown-it parser, with all its rule chains, for every document: for a
+    short note that was half the cost of drawing it, and a record page draws a screenful of
+    notes as it opens. The document is rich's own (a copy of one made the usual way, so it has
+    whatever settings rich gives one), with this source and its parse; the parser is set up as
+    rich sets up its own (tests/screens/test_record_timeline.py compares the two)."""
+    global _MARKDOWN_TEMPLATE, _MARKDOWN_PARSER
+    if _MARKDOWN_TEMPLATE is None or _MARKDOWN_PARSER is None:
+        _MARKDOWN_TEMPLATE = Markdown("", hyperlinks=False)
+        _MARKDOWN_PARSER = MarkdownIt().enable("strikethrough").enable("table")
+    document = copy.copy(_MARKDOWN_TEMPLATE)
+    document.markup = source
+    document.parsed = _MARKDOWN_PARSER.parse(source)
+    return document
+
+
 def _safe_segments(line: Iterable[Segment]) -> list[Segment]:
     return [segment if is_safe(segment.text) else Segment(safe_line(segment.text), segment.style)
             for segment in Segment.remove_color(line)]
@@ -269,7 +294,7 @@ def markdown_lines(text: str, width: int) -> list[list[Segment]]:
     themselves, which must not be a way to smuggle a control past the source's cleaning."""
     console = _console()
     options = console.options.update(width=max(10, width), height=None, highlight=False)
-    lines = console.render_lines(Markdown(safe_block(text), hyperlinks=False), options, pad=False, new_lines=False)
+    lines = console.render_lines(_markdown(safe_block(text)), options, pad=False, new_lines=False)
     result = [_safe_segments(line) for line in lines]
     while result and not "".join(s.text for s in result[-1]).strip():
         result.pop()
@@ -331,6 +356,7 @@ class TimelineView(ScrollView, can_focus=True):
         # they are rendered once at their real width (not at a guess, then again).
         self._layout_pending = False
         self._parts = PartStyles(self)
+        self._frame_style: Style | None = None  # the view's style while a frame is drawn
 
     # -- data ------------------------------------------------------------------------------
 
@@ -357,8 +383,25 @@ class TimelineView(ScrollView, can_focus=True):
         else:  # not laid out yet: the first resize lays the entries out once, at the real width
             self._layout_pending = True
             self._update_virtual_size()
+            self._expect_scrollbar()
         self.refresh()
         self.post_message(self.CursorMoved(self.current))
+
+    def _expect_scrollbar(self) -> None:
+        """Show the scrollbar before the first layout when the entries cannot fit anyway.
+
+        Textual decides a scroll view's scrollbars after laying it out, so a scrollbar the
+        first frame needs is placed by a second layout and repaint of the page (a fifth of
+        opening a long record). Every entry takes two lines at least (its headline and the gap
+        after it) and the view is never taller than the terminal, so more entries than that
+        are sure to overflow; the usual check after the layout agrees and changes nothing."""
+        if self._overflows_anyway():
+            self.show_vertical_scrollbar = True
+
+    def _overflows_anyway(self) -> bool:
+        """More entries than the terminal has room for at two lines each (a headline and the
+        gap after it, the least an entry takes): the view scrolls, whatever their heights."""
+        return self.styles.overflow_y == "auto" and self.total * 2 > self.app.size.height
 
     def _has_real_size(self) -> bool:
         """Whether the widget has been given its place on screen (its width is the real one)."""
@@ -399,11 +442,14 @@ class TimelineView(ScrollView, can_focus=True):
                 return
             self._layout_pending = False  # the size is known now: lay out at the real width
             self._width = self._content_width()
+        under = None  # the view's own style, worked out once for the entries laid out now
         while self._lines < lines or len(self._rendered) <= entry_index:
             index = len(self._rendered)
             if index >= len(self.entries) and not self._fetch_more():
                 break
-            strips = self._render_entry(self.entries[index])
+            if under is None:
+                under = self.rich_style
+            strips = self._render_entry(self.entries[index], under)
             self._rendered.append(strips)
             self._starts.append(self._lines)
             self._lines += len(strips) + 1
@@ -503,12 +549,17 @@ class TimelineView(ScrollView, can_focus=True):
         frame and would draw it twice)."""
         resized = super()._size_updated(size, virtual_size, container_size, layout)
         if self._layout_pending and self._has_real_size():
-            self._layout_to(self._needed_lines(), self.cursor)
+            # A view sure to scroll lays out what the first frame shows (scrolling lays out
+            # ahead, as ever); one that may fit lays out all it might show (whether it needs a
+            # scrollbar, and so its width, depends on every height).
+            shown = int(self.scroll_y) + self.size.height
+            self._layout_to(shown if self._overflows_anyway() else self._needed_lines(), self.cursor)
             self._settle_scrollbar()
             if self._content_width() != self._width:  # the real heights brought a scrollbar (or took it)
                 self._relayout()
                 self._settle_scrollbar()
             self.scroll_to_cursor()
+            scrollbars_settled(self)
         return resized
 
     def _settle_scrollbar(self) -> None:
@@ -523,9 +574,11 @@ class TimelineView(ScrollView, can_focus=True):
             self.refresh()
         elif self._content_width() != self._width:
             self._relayout(keep_cursor=True)
-        else:
-            self._layout_to(self._needed_lines())
-            self._update_virtual_size()
+        else:  # what a taller view shows now (scrolling lays out ahead, as ever)
+            laid_out = self._lines
+            self._layout_to(int(self.scroll_y) + self.size.height)
+            if self._lines != laid_out:
+                self._update_virtual_size()
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         if self.entries and self._lines < self._needed_lines() and len(self._rendered) < self.total:
@@ -541,13 +594,22 @@ class TimelineView(ScrollView, can_focus=True):
 
     # -- drawing ---------------------------------------------------------------------------
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of one frame, over the view's style worked out once for all of them
+        (Textual derives it afresh from every ancestor on each read)."""
+        self._frame_style = self.rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width or self.size.width
-        base = self.rich_style
+        base = self._frame_style or self.rich_style
         if not self.entries:
             if y == 1:
                 text = "  nothing here yet — a adds a note, c logs a call" if self.total == 0 else ""
-                return Strip([Segment(set_cell_size(text, width), base + self._partial("timeline--empty"))], width)
+                return Strip([Segment(set_cell_size(text, width), base + self._partial("timeline--empty", base))], width)
             return Strip.blank(width, base)
         line = int(self.scroll_y) + y
         found = self._entry_at_line(line)
@@ -575,10 +637,12 @@ class TimelineView(ScrollView, can_focus=True):
         content = content.apply_style(style)
         return Strip([gutter, *content], width).adjust_cell_length(width, style)
 
-    def _partial(self, name: str) -> Style:
-        """A part's colour and text style, resolved against the timeline's background (an
-        unresolved "auto" colour would be white in the light theme: widgets/part_styles.py)."""
-        return self._parts.fg(self.rich_style, name)
+    def _partial(self, name: str, under: Style) -> Style:
+        """A part's colour and text style, resolved against the timeline's background `under`
+        (its `rich_style`; an unresolved "auto" colour would be white in the light theme:
+        widgets/part_styles.py). The caller works `under` out once per pass: Textual derives a
+        widget's style afresh from all its ancestors on every read."""
+        return self._parts.fg(under, name)
 
     def notify_style_update(self) -> None:
         """The theme or styles changed: entries drawn in the old colours are drawn again."""
@@ -587,19 +651,19 @@ class TimelineView(ScrollView, can_focus=True):
         if self._rendered and self.is_mounted:
             self._relayout(keep_cursor=True)
 
-    def _render_entry(self, entry: Entry) -> list[Strip]:
-        """An entry's lines (without the cursor gutter), `self._width` cells wide."""
+    def _render_entry(self, entry: Entry, under: Style) -> list[Strip]:
+        """An entry's lines (without the cursor gutter), `self._width` cells wide; `under` is
+        the view's own style, which the parts' colours are resolved against."""
         ctx = self.context or TimelineContext(now=datetime.now().astimezone(), today=date.today())
         width = self._width
         base = Style()  # partial styles only: the line's own style goes under them when drawn
-        part = self._partial
-        muted = part("timeline--muted")
+        muted = self._partial("timeline--muted", under)
         if isinstance(entry, AutomationRunEntry):
-            kind_style = part(RUN_CLASS[entry.outcome])
+            kind_style = self._partial(RUN_CLASS[entry.outcome], under)
         else:
-            kind_style = part(TYPE_CLASS.get(entry.entry_type, "timeline--note"))
-        headline_style = part("timeline--headline")
-        body_style = part("timeline--body")
+            kind_style = self._partial(TYPE_CLASS.get(entry.entry_type, "timeline--note"), under)
+        headline_style = self._partial("timeline--headline", under)
+        body_style = self._partial("timeline--body", under)
         when = relative_time(entry.created_at, ctx.now)
         stamp = entry.created_at.astimezone()
         absolute = f"{short_date(stamp.date(), ctx.today)} {stamp:%H:%M}"
