@@ -626,6 +626,27 @@ async def test_narrow_page_shows_details_or_timeline_as_tabs(demo_app, demo_stor
         assert page.query_one("#record-timeline").region.width == 80
 
 
+async def test_page_opened_wide_shows_tabs_once_narrowed(demo_app, demo_store):
+    """The tabs line is only mounted below 100 columns: a page opened wide mounts it when the
+    terminal narrows, with the pane in focus marked, and follows Tab from then on."""
+    deal_id = a_deal(demo_store)
+    async with demo_app.run_test(size=SIZE) as pilot:
+        page = await open_page(demo_app, pilot, RecordType.DEAL, deal_id)
+        assert not page.has_class("-narrow")
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        assert page.has_class("-narrow")
+        tabs = page.query_one("#record-tabs")
+        assert tabs.region.height == 1 and tabs.region.width == 80
+        shown = str(tabs.render())
+        assert "Details" in shown and f"Timeline ({page.timeline_total})" in shown
+        await pilot.press("tab", "tab")
+        await pilot.pause()
+        assert demo_app.focused is page.timeline
+        assert page.query_one("#record-timeline").region.width == 80
+        assert len(page.query("#record-tabs")) == 1  # one tabs line, not one per resize
+
+
 async def test_palette_offers_page_actions(demo_app, demo_store):
     deal_id = a_deal(demo_store)
     async with demo_app.run_test(size=SIZE) as pilot:

@@ -60,6 +60,23 @@ KIND_ICONS = {RecordType.DEAL: "◆", RecordType.CONTACT: "●", RecordType.COMP
 DIM, DIM_ITALIC, BOLD, STRIKE = Style(dim=True), Style(dim=True, italic=True), Style(bold=True), Style(strike=True)
 
 
+class _Covered:
+    """A container its panes cover edge to edge at every width (side + timeline across, fields +
+    relations down): Textual still draws its own blank background under them on each frame,
+    line by line through the styles cache (a millisecond of opening the page); `BLANK` draws
+    that background as one reused blank line instead. Never seen either way."""
+
+    BLANK = True
+
+
+class _Row(_Covered, Horizontal):
+    pass
+
+
+class _Column(_Covered, Vertical):
+    pass
+
+
 class RecordScreen(Screen[None]):
     TITLE = "Record"
     AUTO_FOCUS = "#record-fields"
@@ -121,9 +138,10 @@ class RecordScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="record-header")
-        yield Static(id="record-tabs")
-        with Horizontal(id="record-main"):
-            with Vertical(id="record-side"):
+        if self.has_class("-narrow"):  # wider, the panes sit side by side: no tabs to style and lay out
+            yield Static(id="record-tabs")
+        with _Row(id="record-main"):
+            with _Column(id="record-side"):
                 yield OptionList(id="record-fields")
                 yield OptionList(id="record-relations")
             yield TimelineView(id="record-timeline")  # its own border: no container to mount and draw
@@ -197,6 +215,10 @@ class RecordScreen(Screen[None]):
             self._show_tabs()
 
     def _show_tabs(self) -> None:
+        """The tabs line (below 100 columns): mounted only once the page is that narrow."""
+        found = self.query("#record-tabs")
+        if not found and not self.has_class("-narrow"):  # wide since it opened: nowhere to show them
+            return
         on_timeline = self.has_class("-timeline")
         tabs = Text(no_wrap=True, overflow="ellipsis")
         tabs.append(" Details ", style="reverse bold" if not on_timeline else "")
@@ -206,7 +228,10 @@ class RecordScreen(Screen[None]):
         if tabs == self._tabs_shown:  # unchanged (each resize asks): no new layout of the page
             return
         self._tabs_shown = tabs
-        self.query_one("#record-tabs", Static).update(tabs)
+        if found:
+            found.first(Static).update(tabs)
+        else:  # narrowed after opening wide
+            self.mount(Static(tabs, id="record-tabs"), after="#record-header")
 
     def action_cursor(self, delta: int) -> None:
         focused = self.focused
