@@ -1,8 +1,8 @@
 """Running a piece of a test without root's power over file permissions.
 
 Root reads and writes files whatever their mode, so a read-only or unreadable cache cannot be
-tested as root, and CI runs as root. :func:`as_plain_user` runs a function in a forked child
-that first gives up the capabilities that let root ignore permissions (CAP_DAC_OVERRIDE,
+tested as root, and CI runs as root. :func:`as_plain_user` runs a function in a new Python
+process that first gives up the capabilities that let root ignore permissions (CAP_DAC_OVERRIDE,
 CAP_DAC_READ_SEARCH, CAP_FOWNER): from then on a file's mode bits apply to it as to its owner,
 so `chmod 0444` makes a file read-only and `chmod 0` unreadable, exactly as for a person's own
 files. (Switching to another user instead would also lock the child out of the Python
@@ -14,8 +14,11 @@ from __future__ import annotations
 import ctypes
 import os
 import pickle
+import subprocess
 import sys
+import tempfile
 import traceback
+from pathlib import Path
 from typing import Any, Callable
 
 _CAPABILITY_VERSION_3 = 0x20080522
@@ -28,6 +31,10 @@ class _CapHeader(ctypes.Structure):
 
 class _CapData(ctypes.Structure):
     _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+_CHILD_TIMEOUT = 120
 
 
 class ChildFailed(AssertionError):
@@ -51,36 +58,48 @@ def drop_file_override() -> None:
 
 
 def as_plain_user(function: Callable[..., Any], *args: Any, env: dict[str, str] | None = None) -> Any:
-    """`function(*args)` in a forked child without root's file powers; its result, or
-    :class:`ChildFailed` with the child's traceback."""
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into the test runner
-        os.close(read_end)
+    """`function(*args)` in a fresh Python process without root's file powers; its result, or
+    :class:`ChildFailed` with the child's traceback.
+
+    A new interpreter, not a fork: the test process has threads (the fake server's, a store's
+    workers), and a forked child inherits whatever lock one of them held at that instant —
+    SQLite's own mutex once left a child waiting in `sqlite3.connect` for ever. `function`
+    must be importable by name (a module-level function); its arguments and result must pickle.
+    """
+    with tempfile.TemporaryDirectory(prefix="track-plain-user-") as scratch:
+        outcome_path = Path(scratch) / "outcome.pickle"
+        request = pickle.dumps((function, args, str(outcome_path)))
+        child_env = {**os.environ, **(env or {})}
         try:
-            if env is not None:
-                os.environ.update(env)
-            drop_file_override()
-            outcome = ("ok", function(*args))
-        except BaseException as error:  # noqa: BLE001 - every failure goes back to the test
-            outcome = ("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
-        try:
-            payload = pickle.dumps(outcome)
-        except Exception as error:  # an unpicklable result
-            payload = pickle.dumps(("error", f"result not picklable: {error!r}"))
-        with os.fdopen(write_end, "wb") as pipe:
-            pipe.write(payload)
-        os._exit(0)
-    os.close(write_end)
-    with os.fdopen(read_end, "rb") as pipe:
-        payload = pipe.read()
-    os.waitpid(pid, 0)
-    if not payload:
-        raise ChildFailed("the child died without an answer")
-    kind, value = pickle.loads(payload)
+            finished = subprocess.run(
+                [sys.executable, "-m", "tests.support.unprivileged"], input=request, env=child_env,
+                cwd=_REPO_ROOT, capture_output=True, timeout=_CHILD_TIMEOUT,
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ChildFailed(f"the child gave no answer within {_CHILD_TIMEOUT} s") from exc
+        if not outcome_path.exists():
+            raise ChildFailed(f"the child died without an answer (exit {finished.returncode}): "
+                              f"{finished.stderr.decode(errors='replace')[-2000:]}")
+        kind, value = pickle.loads(outcome_path.read_bytes())
     if kind == "error":
         raise ChildFailed(value)
     return value
+
+
+def _child_main() -> None:
+    """The child's side of :func:`as_plain_user`: read the request, give up the file override,
+    run the function, write its outcome where the parent looks."""
+    function, args, outcome_path = pickle.loads(sys.stdin.buffer.read())
+    try:
+        drop_file_override()
+        outcome = ("ok", function(*args))
+    except BaseException as error:  # noqa: BLE001 - every failure goes back to the test
+        outcome = ("error", f"{type(error).__name__}: {error}\n{traceback.format_exc()}")
+    try:
+        payload = pickle.dumps(outcome)
+    except Exception as error:  # an unpicklable result
+        payload = pickle.dumps(("error", f"result not picklable: {error!r}"))
+    Path(outcome_path).write_bytes(payload)
 
 
 def run_cli(argv: list[str]) -> tuple[int, str]:
@@ -99,3 +118,7 @@ def run_cli(argv: list[str]) -> tuple[int, str]:
     finally:
         sys.stderr = real
     return status, captured.getvalue()
+
+
+if __name__ == "__main__":
+    _child_main()
