@@ -666,9 +666,9 @@ async def _woken(event: asyncio.Event, timeout: float) -> bool:
 
     ``asyncio.timeout`` rather than ``wait_for``: on Python 3.11, when the event is set in the
     same turn of the loop as the task is cancelled (a stop arriving just as a write wakes the
-    engine), ``wait_for`` returns the event's result and the cancellation is lost, so a stopped
-    engine went on syncing and whoever awaited it (quitting, ``sync --watch`` on Ctrl-C) waited
-    for ever.
+    engine), ``wait_for`` returns the event's result and the cancellation is lost: the stopped
+    engine went on syncing, so whoever awaited it waited out their own timeout (``sync --watch``
+    10 s, the runtime's shutdown 5 s) or, without one, for ever (the live state machine's teardown).
     """
     try:
         async with asyncio.timeout(timeout):
