@@ -49,7 +49,10 @@ def close_loop(loop: asyncio.AbstractEventLoop) -> None:
     left = asyncio.all_tasks(loop)
     for task in left:
         task.cancel()
-    loop.run_until_complete(asyncio.gather(*left, return_exceptions=True))
+
+    async def ended():
+        await asyncio.gather(*left, return_exceptions=True)
+    loop.run_until_complete(ended())
     loop.close()
 
 
@@ -428,20 +431,27 @@ def live_machine_for(backend, team, tmp_path, loop):
         @precondition(lambda self: getattr(self, "freezes", 0) < LIVE_FREEZES)
         @rule()
         def half_open(self):
-            """Every socket goes silent both ways; rows written meanwhile are never sent."""
+            """Every socket goes silent both ways; rows written meanwhile are never sent.
+
+            A feed that was live has a socket the server froze, and must notice: its watchdog ends
+            the session (or something else ends it first). A feed still connecting (after an
+            outage, say) may connect after the freeze, on a socket nobody froze, or be frozen in
+            its join (given up after ``join_timeout``): either way it must be live again after."""
             self.log.append("freeze")
             self.freezes += 1
             feeds = {w: e._feed for w, e in self.engines.items()}
             before = {w: (e._feed.half_open_detected, e._feed.sessions) for w, e in self.engines.items()}
+            was_live = [w for w, e in self.engines.items() if e._feed_live()]
             frozen = fake.realtime.faults.freeze_websockets()["frozen"]
             self.web_insert(f"frozen {self.tag}")
 
             def noticed():
-                return all(e._feed is not feeds[w] or e._feed.half_open_detected > before[w][0]
-                           or e._feed.sessions > before[w][1] for w, e in self.engines.items())
+                return all(self.engines[w]._feed is not feeds[w] or self.engines[w]._feed.half_open_detected > before[w][0]
+                           or self.engines[w]._feed.sessions > before[w][1] for w in was_live)
             def now():
                 return {w: (e._feed.half_open_detected, e._feed.sessions, e._live_state) for w, e in self.engines.items()}
-            self.wait_for(noticed, lambda: f"the silence to be noticed ({frozen} frozen; before {before}, now {now()})", 20)
+            self.wait_for(noticed, lambda: f"the silence to be noticed ({frozen} frozen; {was_live} were live; "
+                                           f"before {before}, now {now()})", 20)
             self.wait_for(lambda: all(e._feed_live() for e in self.engines.values()), "live after the freeze", 20)
 
         # -- the network ------------------------------------------------------------------------
