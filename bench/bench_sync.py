@@ -162,7 +162,7 @@ def main() -> None:
     ratio = statistics.median(ratios)
     verdict = "within" if ratio >= BUDGET else "OVER"
     print(f"  ratio bare / engine per pair (interleaved): {', '.join(f'{r:.2f}' for r in ratios)}")
-    print(f"  ratio bare / engine, median: {ratio:.2f} ({verdict} the budget of >= {BUDGET})")
+    print(f"  ratio bare / engine, median: {ratio:.3f} ({verdict} the budget of >= {BUDGET})")
 
 
 if __name__ == "__main__":
