@@ -42,7 +42,8 @@ check-wheel: $(STAMP)
 screenshots: $(STAMP)
 	$(BIN)/python -m track_tui.screenshots screenshots
 
-## The sync engine's stateful property test at length (>= 1,000 rounds; `make test` runs 200).
+## The sync engine's two stateful property tests (rounds by hand; engines with the live feed) at
+## length: >= 1,000 rounds each (`make test` runs 200 of each).
 soak: $(STAMP)
 	TRACK_SOAK=1 $(BIN)/python -m pytest -q -p no:randomly tests/sync_engine/test_stateful.py $(PYTEST_ARGS)
 

@@ -24,7 +24,7 @@ async def until(predicate, timeout=10.0, what=""):
         if value:
             return value
         if loop.time() > deadline:
-            raise AssertionError(f"timed out waiting for {what or predicate}")
+            raise AssertionError(f"timed out waiting for {(what() if callable(what) else what) or predicate}")
         await asyncio.sleep(0.02)
 
 
@@ -269,4 +269,48 @@ async def test_with_the_real_live_feed_a_web_delete_arrives_without_any_pull(bac
         engine.stop()
         with pytest.raises(asyncio.CancelledError):
             await task
+        engine.close()
+
+
+@pytest.mark.parametrize("failing", [False, True], ids=["idle", "backing-off"])
+async def test_a_stop_that_lands_as_the_engine_is_woken_still_stops_it(backend, team, caches, failing):
+    """The cancel of a quitting app can arrive in the same turn of the loop as a wake-up (a local
+    write, a catch-up request). On Python 3.11 ``asyncio.wait_for`` then returns the wake-up and
+    drops the cancel, and the engine synced on forever (the live state machine's teardown hung on
+    it). Each hop count below puts the cancel at another step of that turn; every one must stop
+    the engine, whether it waits idle or backs off from a server answering 503."""
+    store = caches(team.alice)
+    slow = EngineSettings(**{**FAST.model_dump(), "poll_interval": 60.0, "safety_interval": 60.0,
+                             "backoff_base": 60.0, "backoff_max": 60.0})
+    engine = make_engine(backend, team.alice, store, team.a, settings=slow)
+    fake = backend.require_fake()
+    loop = asyncio.get_running_loop()
+    try:
+        for hops in range(8):
+            task = asyncio.create_task(engine.run())
+            await until(lambda: store.get_meta(FIRST_DOWNLOAD_DONE) == "1", what="first download")
+            if failing:
+                fake.faults.fail_next(1000, status=503, path_prefix="/rest/v1")
+                engine.request_pull()
+                await until(lambda: engine.status.problem is not None, what=lambda: f"the outage seen ({hops}: {engine.status})")
+            else:
+                await until(lambda: engine.status.state is SyncState.LIVE, what="in step")
+            await asyncio.sleep(0.1)  # in its wait for the next reason to run a round
+
+            def cancel_after(n, task=task):
+                if n:
+                    loop.call_soon(cancel_after, n - 1)
+                else:
+                    task.cancel()
+            engine.request_pull()  # on this loop: sets the wake-up now
+            cancel_after(hops)
+            done, _ = await asyncio.wait({task}, timeout=5)
+            assert task in done, f"the engine went on after a cancel {hops} loop steps after a wake-up"
+            assert task.cancelled()
+            fake.faults.clear()
+    finally:
+        fake.faults.clear()
+        if not task.done():
+            task.cancel()
+            await asyncio.wait({task}, timeout=5)
         engine.close()

@@ -130,6 +130,40 @@ async def test_half_open_socket_is_detected_within_the_bound(backend, team, star
     assert not [s for s in fake.realtime.sockets if s.frozen]  # the frozen socket was cut, not left behind
 
 
+@pytest.mark.parametrize("when", ["frozen", "joining"])
+async def test_a_stop_while_the_server_is_silent_returns_within_seconds(backend, team, start_feed, when):
+    """Quitting must not wait on a server that no longer answers: not on a half-open socket's
+    close handshake (websockets would give it 10 s), nor on a join reply that never comes. The
+    watchdog and the join timeout are set far beyond the bound, so only the stop path is tested."""
+    from track_tui.sync.live import CLOSE_TIMEOUT
+
+    fake = backend.require_fake()
+    client = await backend.signed_in(team.alice)
+    others = set(fake.realtime.sockets)
+    if when == "frozen":
+        live = await start_feed(client, team.a, silence_timeout=60.0)
+        assert fake.realtime.faults.freeze_websockets()["frozen"] >= 1
+    else:
+        fake.faults.set_realtime_latency(60.0)  # the join reply, like every frame, never arrives in time
+        live = await start_feed(client, team.a, wait_live=False, silence_timeout=60.0, join_timeout=60.0)
+        await live.rec.wait(lambda: "connecting" in live.rec.state_names(), "the join under way")
+    await asyncio.sleep(0.2)
+    ws = client.realtime._ws_connection
+    assert ws is not None
+    t = time.monotonic()
+    live.task.cancel()
+    done, _ = await asyncio.wait({live.task}, timeout=CLOSE_TIMEOUT + 4)
+    assert live.task in done, f"the stop still waits {time.monotonic() - t:.1f} s on a silent server"
+    assert live.task.cancelled()
+    assert client.realtime._ws_connection is None and ws.transport.is_closing()  # cut, not left half-open
+    fake.faults.set_realtime_latency(0)
+    if when == "frozen":
+        deadline = time.monotonic() + 5
+        while [s for s in set(fake.realtime.sockets) - others if s.frozen]:  # the server sees it go too
+            assert time.monotonic() < deadline, "the frozen socket is still open on the server"
+            await asyncio.sleep(0.02)
+
+
 async def test_idle_timeout_close_restarts(backend, team, start_feed):
     fake = backend.require_fake()
     # Pings every silence_timeout / 4 keep a socket alive, so make them rarer than the idle timeout.

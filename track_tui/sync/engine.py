@@ -450,9 +450,7 @@ class SyncEngine:
                 self._wake.clear()
                 if self._pull_requested_now:
                     break
-                try:
-                    await asyncio.wait_for(self._wake.wait(), deadline - loop.time())
-                except asyncio.TimeoutError:
+                if not await _woken(self._wake, deadline - loop.time()):
                     break
                 if self._pull_requested_now:
                     break
@@ -466,9 +464,7 @@ class SyncEngine:
             remaining = deadline - loop.time()
             if remaining <= 0:
                 break
-            try:
-                await asyncio.wait_for(self._wake.wait(), remaining)
-            except asyncio.TimeoutError:
+            if not await _woken(self._wake, remaining):
                 break
         if self._push_wanted and not self._pull_wanted and self.settings.push_debounce:
             await asyncio.sleep(self.settings.push_debounce)  # a burst of writes: one push
@@ -663,6 +659,23 @@ class SyncEngine:
             except Exception:  # noqa: BLE001 - one bad event must not stop the feed
                 log.exception("live %s of %s failed", kind, table)
                 self._pull_wanted = True
+
+
+async def _woken(event: asyncio.Event, timeout: float) -> bool:
+    """Wait for ``event`` at most ``timeout`` seconds; False when the time ran out.
+
+    ``asyncio.timeout`` rather than ``wait_for``: on Python 3.11, when the event is set in the
+    same turn of the loop as the task is cancelled (a stop arriving just as a write wakes the
+    engine), ``wait_for`` returns the event's result and the cancellation is lost: the stopped
+    engine went on syncing, so whoever awaited it waited out their own timeout (``sync --watch``
+    10 s, the runtime's shutdown 5 s) or, without one, for ever (the live state machine's teardown).
+    """
+    try:
+        async with asyncio.timeout(timeout):
+            await event.wait()
+    except TimeoutError:
+        return False
+    return True
 
 
 def restore_server_row(store: Any, table: str, row_id: str, row: dict[str, Any] | None) -> None:
