@@ -58,6 +58,19 @@ class AuditItem:
     names: tuple[tuple[str, str], ...] = ()  # id → name of the rows the entry's references point at
 
 
+def actor_label(actor_id: str | None, me: str | None, people: dict[str, str], automations: dict[str, str]) -> str:
+    """Who an entry says did it: "you", a teammate's name, "automation 'X'" (a local
+    automation's actions are its own, not the person's whose change set it off), "the server"
+    (no actor: the server's own work), or "someone" (an id this cache cannot name)."""
+    if not actor_id:
+        return "the server"
+    if actor_id in automations:
+        return f"automation '{automations[actor_id]}'"
+    if me and actor_id == me:
+        return "you"
+    return people.get(actor_id, "someone")
+
+
 @dataclass(frozen=True, slots=True)
 class _Row:
     item: AuditItem | None = None
