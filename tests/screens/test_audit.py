@@ -200,6 +200,8 @@ async def test_an_automations_own_entries_name_it_and_the_status_line_keeps_no_d
     async with demo_app.run_test(size=(120, 40)) as pilot:
         screen = await open_audit(demo_app, pilot)
         assert screen.items[0].actor == f"automation '{name}'"
+        line = "".join(seg.text for seg in screen.audit_list.render_line(1))
+        assert f"⚙ {name[:5]}" in line  # the narrow who column names the rule, not "automati…"
         assert f"automation '{name}'" in str(screen.query_one("#audit-detail").render())
         status = screen.query_one("#status")
         assert not {"pending", "workspace", "failed"} & set(vars(status))  # nothing reads such attributes

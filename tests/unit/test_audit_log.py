@@ -140,3 +140,11 @@ def test_an_entry_names_you_a_teammate_an_automation_or_the_server():
     assert actor_label(None, "p1", people, rules) == "the server"
     assert actor_label("gone", "p1", people, rules) == "someone"
     assert actor_label("p1", None, people, rules) == "Mia Chen"  # no signed-in person: by name
+
+
+def test_the_narrow_who_column_names_an_automation_by_its_own_name():
+    from track_tui.widgets.audit_list import actor_cell
+
+    assert actor_cell("a1", {"a1": "Nudge stale proposals"}) == "⚙ Nudge stale proposals"
+    assert actor_cell("p1", {"a1": "Nudge stale proposals"}) is None
+    assert actor_cell(None, {}) is None

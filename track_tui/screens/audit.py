@@ -24,7 +24,7 @@ from ..models.dates import parse_human_date
 from ..store import Store
 from ..store.audit import AUDITED_TABLES
 from ..store.audit_queries import AUDIT_PAGE, AuditFilter, AuditLine
-from ..widgets.audit_list import REFERENCES, TABLE_LABELS, AuditItem, AuditList, actor_label, diff_block
+from ..widgets.audit_list import REFERENCES, TABLE_LABELS, AuditItem, AuditList, actor_cell, actor_label, diff_block
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainStatic
 from ..widgets.safe_input import SafeInput
@@ -120,7 +120,8 @@ class AuditScreen(Screen[None]):
                         for k, v in d.items() if k in REFERENCES and isinstance(v, str)}
             items.append(AuditItem(entry, line.seq, actor, record, currencies.get(entry.record_id or ""),
                                    labels.get(entry.table_name, ()),
-                                   tuple((i, referenced[i]) for i in data_ids if i in referenced)))
+                                   tuple((i, referenced[i]) for i in data_ids if i in referenced),
+                                   actor_cell(entry.actor_id, self._automations)))
         return items
 
     def _referenced_names(self, lines: list[AuditLine]) -> dict[str, str]:
