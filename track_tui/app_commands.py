@@ -26,7 +26,7 @@ def app_commands(app: "TrackApp", screen: Screen) -> Iterable[SystemCommand]:
     if commands is not None:
         for title, help_text, callback in commands():
             yield SystemCommand(escape(safe_line(title)), escape(safe_line(help_text)), callback)
-    yield SystemCommand("My work: task inbox", "My tasks by overdue, today, upcoming (i)", app.action_inbox)
+    yield SystemCommand("My work: task inbox", "Your tasks by overdue, today, upcoming (i)", app.action_inbox)
     yield SystemCommand("Search records", "Find contacts, companies and deals (ctrl+f, or / off the board)", app.action_search)
     store = app.store
     if store is not None:

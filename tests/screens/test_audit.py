@@ -190,3 +190,18 @@ async def test_the_record_page_shows_its_history_and_enter_opens_it(demo_app):
         record.open_relation("history:runs")
         await settle(demo_app, pilot)
         assert isinstance(demo_app.screen, RunLogScreen) and len(demo_app.screen.lines) == runs
+
+
+async def test_an_automations_own_entries_name_it_and_the_status_line_keeps_no_dead_fields(demo_app):
+    """What a local automation wrote says "automation 'X'", never "you"."""
+    store = demo_app.store
+    automation_id, name = store.conn.execute("SELECT id, name FROM automations ORDER BY id LIMIT 1").fetchone()
+    add_entries(store, 1, actor=automation_id, name="by the rule", start=FROZEN_NOW + timedelta(days=1))
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_audit(demo_app, pilot)
+        assert screen.items[0].actor == f"automation '{name}'"
+        line = "".join(seg.text for seg in screen.audit_list.render_line(1))
+        assert f"⚙ {name[:5]}" in line  # the narrow who column names the rule, not "automati…"
+        assert f"automation '{name}'" in str(screen.query_one("#audit-detail").render())
+        status = screen.query_one("#status")
+        assert not {"pending", "workspace", "failed"} & set(vars(status))  # nothing reads such attributes

@@ -30,6 +30,11 @@ async def test_inbox_opens_with_i_and_groups_my_tasks(demo_app):
         assert all(t.due_date == TODAY for t in inbox.groups["today"])
         # Done is folded: the cursor starts on the first overdue task
         assert inbox.task_list.current.id == overdue[0].id
+        # One name for the screen: its header, its part of the status line, its title (the key's label)
+        header = str(inbox.query_one("#inbox-header").render())
+        assert header.startswith("My work") and inbox.query_one("#status").context == "My work" == inbox.TITLE
+        await pilot.press("m")
+        assert str(inbox.query_one("#inbox-header").render()).startswith("Everyone's work")
         await pilot.press("escape")
         assert not isinstance(demo_app.screen, InboxScreen)
 

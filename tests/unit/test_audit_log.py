@@ -128,3 +128,23 @@ def test_an_import_is_audited_row_by_row(standalone_ws):
     logged = {e.record_id: e for e in entries(store) if e.table_name == "contacts"}
     assert set(logged) == {p.id for p in people}
     assert all(e.action == "insert" and e.new_data["name"].startswith("Imported") for e in logged.values())
+
+
+def test_an_entry_names_you_a_teammate_an_automation_or_the_server():
+    from track_tui.widgets.audit_list import actor_label
+
+    people, rules = {"p1": "Mia Chen", "p2": "Omar Haddad"}, {"a1": "Nudge stale proposals"}
+    assert actor_label("p1", "p1", people, rules) == "you"
+    assert actor_label("p2", "p1", people, rules) == "Omar Haddad"
+    assert actor_label("a1", "p1", people, rules) == "automation 'Nudge stale proposals'"
+    assert actor_label(None, "p1", people, rules) == "the server"
+    assert actor_label("gone", "p1", people, rules) == "someone"
+    assert actor_label("p1", None, people, rules) == "Mia Chen"  # no signed-in person: by name
+
+
+def test_the_narrow_who_column_names_an_automation_by_its_own_name():
+    from track_tui.widgets.audit_list import actor_cell
+
+    assert actor_cell("a1", {"a1": "Nudge stale proposals"}) == "⚙ Nudge stale proposals"
+    assert actor_cell("p1", {"a1": "Nudge stale proposals"}) is None
+    assert actor_cell(None, {}) is None

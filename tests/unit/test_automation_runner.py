@@ -12,6 +12,8 @@ import pytest
 from track_tui.models import Automation, Deal, RecordType
 from track_tui.models.enums import EntryType
 
+from track_tui.store.rows import iso_utc
+
 from ..factories import FIXED_NOW, TODAY, make_store
 
 
@@ -223,6 +225,71 @@ def test_days_in_stage_runs_once_per_stay(standalone_ws):
     assert store.run_scheduled_automations() == 0  # not again during the same stay
     assert {r["record_id"] for r in runs(store, a)} == {ids.deals[n] for n in ("Acme renewal", "Tokyo pilot", "Osaka trial")}
     assert any(t.title == "Nudge" and t.due_date == TODAY for t in store.tasks_for_record(ids.deals["Tokyo pilot"]))
+
+
+def test_a_second_start_on_the_same_cache_fires_nothing_again(tmp_path):
+    """The runs are stored: a new process on the same cache (another `track` start) sees that
+    each record has had its nudge during this stay, so no second batch of tasks appears."""
+    path = tmp_path / "cache.sqlite3"
+    store, ids = make_store(path)
+    store.standalone = True
+    rule(store, "Stale", {"type": "days_in_stage", "stage_id": ids.stages["Lead"], "days": 14},
+         [{"type": "create_task", "title": "Nudge", "due_in_days": 0}])
+    assert store.run_scheduled_automations() == 3
+    store.close()
+    again = type(store)(path, clock=lambda: FIXED_NOW + timedelta(days=3))
+    again.standalone = True
+    try:
+        assert again.run_scheduled_automations() == 0
+        with again.reading() as conn:
+            assert conn.execute("SELECT count(*) FROM tasks WHERE title = 'Nudge'").fetchone()[0] == 3
+    finally:
+        again.close()
+
+
+def test_leaving_the_stage_and_coming_back_fires_again_after_the_days(standalone_ws):
+    store, ids = standalone_ws
+    a = rule(store, "Stale", {"type": "days_in_stage", "stage_id": ids.stages["Lead"], "days": 14},
+             [{"type": "add_tag", "tag": "stale"}])
+    assert store.run_scheduled_automations() == 3
+    store.clock = lambda: FIXED_NOW + timedelta(days=1)
+    store.move_card(ids.cards["Tokyo pilot"], ids.stages["Qualified"])
+    store.move_card(ids.cards["Tokyo pilot"], ids.stages["Lead"])
+    assert store.run_scheduled_automations() == 0  # back in Lead, but not 14 days yet
+    store.clock = lambda: FIXED_NOW + timedelta(days=16)
+    assert store.run_scheduled_automations() == 1  # a new stay, 15 days long: Tokyo once more
+    assert [r["record_id"] for r in runs(store, a)].count(ids.deals["Tokyo pilot"]) == 2
+
+
+def test_scheduled_work_is_not_the_persons_undo_step_and_names_the_automation_in_the_audit(standalone_ws):
+    store, ids = standalone_ws
+    a = rule(store, "Nudge stale", {"type": "days_in_stage", "stage_id": ids.stages["Lead"], "days": 14},
+             [{"type": "create_task", "title": "Nudge", "due_in_days": 0}, {"type": "add_tag", "tag": "stale"}])
+    store.update_record(RecordType.DEAL, ids.deals["Globex expansion"], {"name": "Globex expansion II"})
+    mine = store.next_undo()
+    assert store.run_scheduled_automations() == 3
+    assert store.next_undo() is mine  # `u` still takes back the person's own edit
+    with store.reading() as conn:
+        actors = {r[0] for r in conn.execute(
+            "SELECT DISTINCT actor_id FROM audit_log WHERE table_name IN ('tasks', 'deals') AND created_at >= ?"
+            " AND record_id != ?", (iso_utc(store.now()), ids.deals["Globex expansion"]))}
+    assert actors == {a.id}
+    outcome = store.undo()
+    assert outcome is not None and outcome.step is mine
+    assert store.record(RecordType.DEAL, ids.deals["Globex expansion"]).name == "Globex expansion"
+    assert "stale" in store.record(RecordType.DEAL, ids.deals["Tokyo pilot"]).tags  # the automation's work stays
+    assert store.run_scheduled_automations() == 0
+
+
+def test_an_event_triggered_automations_audit_entries_name_it_and_the_persons_name_them(standalone_ws):
+    store, ids = standalone_ws
+    a = rule(store, "Tagger", {"type": "field_updated", "field": "name"}, [{"type": "add_tag", "tag": "renamed"}])
+    store.update_record(RecordType.DEAL, ids.deals["Osaka trial"], {"name": "Osaka rollout"})
+    with store.reading() as conn:
+        rows = [(r[0], json.loads(r[1])) for r in conn.execute(
+            "SELECT actor_id, new_data FROM audit_log WHERE record_id = ? AND action = 'update' ORDER BY rowid",
+            (ids.deals["Osaka trial"],))]
+    assert rows == [(ids.me, {"name": "Osaka rollout"}), (a.id, {"tags": ["renamed"]})]
 
 
 def test_due_date_approaching_runs_once_per_date(standalone_ws):

@@ -24,7 +24,7 @@ from ..models.dates import parse_human_date
 from ..store import Store
 from ..store.audit import AUDITED_TABLES
 from ..store.audit_queries import AUDIT_PAGE, AuditFilter, AuditLine
-from ..widgets.audit_list import REFERENCES, TABLE_LABELS, AuditItem, AuditList, diff_block
+from ..widgets.audit_list import REFERENCES, TABLE_LABELS, AuditItem, AuditList, actor_cell, actor_label, diff_block
 from ..widgets.key_hints import KeyHints
 from ..widgets.plain_text import PlainStatic
 from ..widgets.safe_input import SafeInput
@@ -59,6 +59,7 @@ class AuditScreen(Screen[None]):
         self.items: list[AuditItem] = []
         self.complete = False
         self._people: dict[str, str] = {}
+        self._automations: dict[str, str] = {}  # id → name: a local automation is an entry's actor
 
     def compose(self) -> ComposeResult:
         yield PlainStatic("", id="audit-header")
@@ -79,6 +80,7 @@ class AuditScreen(Screen[None]):
     def reload(self) -> None:
         current = self.audit_list.current
         self._people = {pid: p.full_name or p.email or "someone" for pid, p in self.store.profiles().items()}
+        self._automations = self.store.automation_names()
         lines = self.store.audit_entries(self.filter, limit=AUDIT_PAGE)
         self.items = self._items(lines)
         self.complete = len(lines) < AUDIT_PAGE
@@ -86,10 +88,7 @@ class AuditScreen(Screen[None]):
         self.audit_list.set_items(self.items, keep=current.seq if current else None)
         self._show_header()
         self._show_detail()
-        status = self.query_one(StatusLine)
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.context = "Audit log"
+        self.query_one(StatusLine).context = "Audit log"
 
     def _more(self) -> None:
         if self.complete or not self.items:
@@ -116,13 +115,13 @@ class AuditScreen(Screen[None]):
             data = entry.new_data or entry.old_data or {}
             name = names.get(entry.record_id or "") or data.get("name") or data.get("title")
             record = str(name) if name else (f"#{entry.record_id[:8]}" if entry.record_id else "")
-            actor = "you" if entry.actor_id and entry.actor_id == self.store.user_id else (
-                self._people.get(entry.actor_id or "", "someone") if entry.actor_id else "the server")
+            actor = actor_label(entry.actor_id, self.store.user_id, self._people, self._automations)
             data_ids = {v for d in (entry.old_data or {}, entry.new_data or {})
                         for k, v in d.items() if k in REFERENCES and isinstance(v, str)}
             items.append(AuditItem(entry, line.seq, actor, record, currencies.get(entry.record_id or ""),
                                    labels.get(entry.table_name, ()),
-                                   tuple((i, referenced[i]) for i in data_ids if i in referenced)))
+                                   tuple((i, referenced[i]) for i in data_ids if i in referenced),
+                                   actor_cell(entry.actor_id, self._automations)))
         return items
 
     def _referenced_names(self, lines: list[AuditLine]) -> dict[str, str]:

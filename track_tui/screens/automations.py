@@ -161,11 +161,7 @@ class AutomationsScreen(Screen[None]):
         self.query_one("#automations-columns", Static).update(Text(columns))
         self.query_one("#automations-header", Static).update(Text(header))
         self._show_detail()
-        status = self.query_one(StatusLine)
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.failed = self.store.failed_count()
-        status.context = "Automations"
+        self.query_one(StatusLine).context = "Automations"
 
     def on_resize(self) -> None:
         if self.summaries:
@@ -318,10 +314,7 @@ class RunLogScreen(Screen[None]):
         self.query_one("#runs-header", PlainStatic).update(
             f"{what} — {len(self.lines)}{more} runs, {failed}{more} failed, newest first")
         self._show_detail()
-        status = self.query_one(StatusLine)
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.context = "Run log"
+        self.query_one(StatusLine).context = "Run log"
 
     def _add(self, lines: list[RunLine]) -> None:
         width = max(self.size.width or self.app.size.width, 40) - 4

@@ -128,6 +128,12 @@ class Dialog(ModalScreen[R], Generic[R]):
             yield PlainStatic(self.hint, classes="dialog-hint", id="dialog-hint")
 
     def on_mount(self) -> None:
+        """Hide the error line, note the opening values, restore a draft, focus the first field.
+
+        Textual calls the `on_mount` of every class in the MRO, the subclass's first and this
+        one after it: a dialog's own `on_mount` must not call `super().on_mount()` (that ran
+        this twice — a draft restored twice, an error shown by the subclass hidden again), and
+        what it must do after this (show an error) it does with `call_after_refresh`."""
         self.query_one("#error", PlainLabel).display = False
         self._opened_with = self._latest = self.field_values()
         self._restore_draft()

@@ -145,7 +145,6 @@ class OutcomeScreen(Dialog[OutcomeResult | None]):
                                  id="close"), "Close date")
 
     def on_mount(self) -> None:
-        super().on_mount()
         reasons = self.query("#reason")
         if reasons:
             reasons.first(OptionList).highlighted = 0
@@ -190,7 +189,6 @@ class BoardPickerScreen(Dialog[str | None]):
         ], id="boards")
 
     def on_mount(self) -> None:
-        super().on_mount()
         option_list = self.query_one(OptionList)
         ids = [b.id for b in self.boards]
         option_list.highlighted = ids.index(self.current_id) if self.current_id in ids else 0

@@ -68,7 +68,6 @@ class _FieldDialog(Dialog[Any]):
         raise NotImplementedError
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._opened_state = self._state()
 
     def _state(self) -> Any:
@@ -178,7 +177,6 @@ class ConfigScreen(_FieldDialog):
         yield ConfigEditor(self.kind, self.config, self.usage, id="field-config")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.call_after_refresh(self.check)
 
     def read(self) -> FieldSettings:

@@ -120,7 +120,7 @@ class InboxScreen(Screen[None]):
     def refresh_header(self) -> None:
         today = self.store.today()
         counts = {name: len(tasks) for name, tasks in self.groups.items()}
-        whose = "Everyone's tasks" if self.everyone else "My tasks"
+        whose = "Everyone's work" if self.everyone else "My work"  # the name the key, palette and README use
         kind = f" · {plural(self.record_type)} only" if self.record_type else ""
         figures = (
             f"{counts.get('overdue', 0)} overdue · {counts.get('today', 0)} today · "

@@ -53,7 +53,6 @@ class SnoozeScreen(Dialog[date | None]):
 
     def on_mount(self) -> None:
         self.query_one("#snooze-date", Input).display = False
-        super().on_mount()
         self.query_one(OptionList).highlighted = 0
 
     @on(OptionList.OptionSelected)
@@ -113,7 +112,6 @@ class AssigneeScreen(Dialog[str | None]):
         yield OptionList(*options, id="assignees")
 
     def on_mount(self) -> None:
-        super().on_mount()
         choices = self.query_one(OptionList)
         ids = list(self.profiles)
         choices.highlighted = ids.index(self.current) if self.current in ids else len(ids)

@@ -46,6 +46,7 @@ from ..widgets.key_hints import KeyHints
 from ..widgets.status_line import StatusLine
 from ..widgets.timeline import PAGE, TimelineContext, TimelineView, describe_entry, linked_ids
 from .dialogs import OutcomeResult, OutcomeScreen
+from .record_header import Fact, fit_facts
 from .record_dialogs import (
     CallResult, CallScreen, ChoiceScreen, EmailResult, EmailScreen, MeetingResult, MeetingScreen,
     MultiChoiceScreen, NoteScreen, RecordPickerScreen, TaskResult, TaskScreen, TextFieldScreen,
@@ -131,6 +132,8 @@ class RecordScreen(Screen[None]):
         self._editing: tuple[str, Any] | None = None
         self._resumed_once = False
         self._tabs_shown: Text | None = None
+        self._header_title = Text()
+        self._header_facts: list[Fact] | None = None  # the fact line's parts, fitted again on resize
         # Decide the layout before the first style pass (a class change later restyles every widget).
         self.set_class(self.app.size.width < NARROW, "-narrow")
 
@@ -171,6 +174,14 @@ class RecordScreen(Screen[None]):
 
     def on_resize(self) -> None:
         self._apply_width(self.size.width)
+        if self._header_facts is not None:
+            self._show_header_line()
+
+    def _show_header_line(self) -> None:
+        """The title and the facts that fit the header's width (it has a cell of padding each side)."""
+        width = (self.size.width or self.app.size.width) - 2
+        line = Text(fit_facts(self._header_facts or [], width), no_wrap=True)
+        self.query_one("#record-header", Static).update(Text("\n").join([self._header_title, line]))
 
     def _apply_width(self, width: int) -> None:
         if self.has_class("-narrow") != (width < NARROW):
@@ -291,30 +302,36 @@ class RecordScreen(Screen[None]):
         title.append(safe_line(record.name), style="bold underline")
         if record.deleted_at is not None:
             title.append("  (deleted)", style="reverse")
-        facts: list[str] = []
         today = self.store.today()
+        facts: list[Fact] = []  # ranked by use: at 80 columns the least useful give way (record_header.py)
         if kind == RecordType.DEAL:
             value = record.value  # type: ignore[attr-defined]
-            facts.append(value.format() if value is not None else "no value")
+            facts.append(Fact(value.format() if value is not None else "no value", 0))
         if self.cards and self.cards[0].stage is not None:
             stage = self.cards[0].stage
             marker = {StageType.WON: " ✓", StageType.LOST: " ✗"}.get(stage.stage_type, "")
-            facts.append(f"{stage.name}{marker}")
+            facts.append(Fact(safe_line(f"{stage.name}{marker}"), 1))
         close = getattr(record, "close_date", None)
         if close is not None:
-            facts.append(f"closes {short_date(close, today)} ({relative_days(close, today)})")
+            when = short_date(close, today)
+            facts.append(Fact(f"closes {when} ({relative_days(close, today)})", 3, short=f"closes {when}"))
         company = getattr(record, "company_id", None)
         if company and kind != RecordType.COMPANY:
-            facts.append(self._names.get(company, ""))
+            facts.append(Fact(safe_line(self._names.get(company, "")), 4))
         if kind == RecordType.CONTACT:
-            facts.extend(v for v in (record.title, record.email) if v)  # type: ignore[attr-defined]
+            facts.extend(Fact(safe_line(v), rank) for v, rank in  # type: ignore[attr-defined]
+                         ((record.title, 5), (record.email, 6)) if v)
         if kind == RecordType.COMPANY:
-            facts.extend(v for v in (record.domain, record.industry) if v)  # type: ignore[attr-defined]
+            facts.extend(Fact(safe_line(v), rank) for v, rank in  # type: ignore[attr-defined]
+                         ((record.domain, 5), (record.industry, 6)) if v)
         owner = self.profiles.get(record.owner_id or "")
-        facts.append(f"owner {owner.full_name}" if owner else "no owner")
-        line = Text(safe_line(" · ".join(f for f in facts if f)), style="", no_wrap=True, overflow="ellipsis")
-        header = Text("\n").join([title, line])
-        self.query_one("#record-header", Static).update(header)
+        if owner:
+            name = safe_line(owner.full_name or "")
+            facts.append(Fact(f"owner {name}", 2, short=f"owner {name.split(' ')[0]}" if " " in name else None))
+        else:
+            facts.append(Fact("no owner", 2))
+        self._header_title, self._header_facts = title, facts
+        self._show_header_line()
         self.sub_title = safe_line(record.name)
 
     def _draw_fields(self) -> None:

@@ -77,7 +77,6 @@ class ChoiceScreen(Dialog[str]):
         )
 
     def on_mount(self) -> None:
-        super().on_mount()
         choices = self.query_one(OptionList)
         ids = [oid for oid, _ in self.options]
         choices.highlighted = ids.index(self.current) if self.current in ids else 0
@@ -137,7 +136,6 @@ class RecordPickerScreen(Dialog[PickerItem]):
         yield OptionList(id="results")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self._refresh_results("")
 
     @on(Input.Changed, "#query")
@@ -219,8 +217,7 @@ class NoteScreen(Dialog[str]):
         yield TextArea(self.initial, id="body", soft_wrap=True, tab_behavior="indent", show_line_numbers=False)
 
     def on_mount(self) -> None:
-        super().on_mount()
-        if self.notice:  # after the base's mount (which hides the error line)
+        if self.notice:  # after the base's on_mount, which Textual runs next and which hides the error line
             self.call_after_refresh(self.show_error, self.notice)
 
     def submit(self) -> None:
@@ -271,7 +268,6 @@ class CallScreen(Dialog[CallResult]):
         yield labelled(TextArea("", id="summary", soft_wrap=True), "Summary")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(OptionList).highlighted = 0
 
     @on(OptionList.OptionSelected)
@@ -312,7 +308,6 @@ class EmailScreen(Dialog[EmailResult]):
         yield labelled(TextArea("", id="body", soft_wrap=True), "Email text")
 
     def on_mount(self) -> None:
-        super().on_mount()
         self.query_one(OptionList).highlighted = 0
 
     @on(OptionList.OptionSelected)
@@ -407,7 +402,6 @@ class TaskScreen(Dialog[TaskResult]):
         yield labelled(OptionList(*[Option(plain(name), id=pid) for pid, name in self.people], id="assignee"), "Assignee")
 
     def on_mount(self) -> None:
-        super().on_mount()
         ids = [pid for pid, _ in self.people]
         self.query_one(OptionList).highlighted = ids.index(self.assignee) if self.assignee in ids else 0
 

@@ -90,9 +90,8 @@ class SavedViewsScreen(Dialog[SavedView | None]):
         return f"{view.name}  ({' · '.join(parts)})"
 
     def on_mount(self) -> None:
-        super().on_mount()
-        if self.problem:
-            self.show_error(self.problem)
+        if self.problem:  # after the base's on_mount, which Textual runs next and which hides the error line
+            self.call_after_refresh(self.show_error, self.problem)
 
     @on(OptionList.OptionSelected)
     def chosen(self, event: OptionList.OptionSelected) -> None:

@@ -143,10 +143,7 @@ class WorkspaceAdminScreen(Screen[None]):
             for f in self.fields
         ], [f.id for f in self.fields], field.id if field else None)
         self._load_stages()
-        status = self.query_one(StatusLine)
-        status.workspace = self.store.workspace_name()
-        status.pending = self.store.pending_count()
-        status.context = "Workspace"
+        self.query_one(StatusLine).context = "Workspace"
 
     def _fill(self, name: str, prompts, ids: list[str], keep: str | None) -> None:
         option_list = self._list(name)

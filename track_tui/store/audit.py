@@ -8,6 +8,11 @@ row for an insert or a delete and the changed columns' old and new values for an
 shape the server's trigger stores. Entries are history: an undo does not remove them (it is a
 change of its own, and is logged as one).
 
+The actor (`actor_id`) is the person — or, for what a local automation's actions wrote, the
+automation's id: the automation did it, not the person (the server's runner writes as no
+user, and its entries have no actor). No column is added for this: `actor_id` already says
+who, and an automation's id never collides with a person's (the audit list names either).
+
 Not logged: the timeline (it is itself a log of the record), automation runs (their own log),
 card positions (every reorder would be an entry; a stage move shows on the record) and the
 cache's own tables.

@@ -69,8 +69,16 @@ class AutomationMutations:
     @write_action("the scheduled automations", deferred=returns(0))
     def run_scheduled_automations(self: "Store") -> int:
         """Run the clock's triggers (N days in stage, due date approaching) on the records that
-        reached them — only when the store stands alone (no server runs them); how many ran."""
+        reached them — only when the store stands alone (no server runs them); how many ran.
+
+        Not undoable with `u`: the clock did this, not the person, so `u` keeps meaning "take
+        back my last step" (it never silently takes back an automation the person did not see
+        run, nor clears their redo). Undoing it would also be futile: the undo removes the
+        runs that say each record has had its nudge, so the next tick would fire the rule
+        again on the same records. What a run made is the person's to change like any row
+        (mark the task done, delete it); the run log and the audit log, where the automation
+        is named as the actor, say what it did."""
         if not self.standalone or self.read_only:
             return 0
-        with self.transaction() as tx:
+        with self.transaction(undoable=False) as tx:
             return automation_runner.run_scheduled(self, tx)

@@ -98,6 +98,11 @@ class AutomationQueries:
             for a in automations
         ]
 
+    def automation_names(self: "Store") -> dict[str, str]:
+        """Every automation's name by id (the audit log names one as the actor of its actions)."""
+        with self.reading() as conn:
+            return {row[0]: row[1] for row in conn.execute("SELECT id, name FROM automations")}
+
     def automation(self: "Store", automation_id: str) -> Automation:
         return self._stored(Automation, self._row("automations", automation_id))
 

@@ -406,7 +406,7 @@ class Store(Mutations, AutomationMutations, AdminMutations, ImportWrites, Querie
     @contextmanager
     def transaction(
         self, *, origin: Origin = Origin.LOCAL, settings_only: bool = False, foreign_keys: bool = True,
-        undoing: tuple[str, UndoStep] | None = None,
+        undoing: tuple[str, UndoStep] | None = None, undoable: bool = True,
     ) -> Iterator[WriteContext]:
         """One write-path transaction. Origin `server`/`ack` applies server rows: no outbox
         entries, no input checks. Nested calls on one thread join the outer transaction.
@@ -417,7 +417,8 @@ class Store(Mutations, AutomationMutations, AdminMutations, ImportWrites, Querie
         transaction — the pragma is switched under the lock before BEGIN and back after.
 
         A local write action's rows are kept as one undo step once committed (:mod:`.undo`);
-        `undoing` ("undo" or "redo", and the step) marks the transaction that takes one back."""
+        `undoing` ("undo" or "redo", and the step) marks the transaction that takes one back;
+        `undoable=False`: the transaction is not the person's action and keeps no step."""
         state = self._state
         if state.tx is not None:
             if state.tx.origin is not origin:
@@ -447,7 +448,8 @@ class Store(Mutations, AutomationMutations, AdminMutations, ImportWrites, Querie
                     self._interactive_thread is not None and threading.get_ident() != self._interactive_thread
                 ),
             )
-            if origin is Origin.LOCAL and not settings_only and self.keep_undo and (state.in_action or undoing):
+            if (origin is Origin.LOCAL and not settings_only and self.keep_undo and undoable
+                    and (state.in_action or undoing)):
                 ctx.journal = []
             ctx.changes.undone = undoing is not None
             runs_automations = self.standalone and origin is Origin.LOCAL and not settings_only and undoing is None

@@ -280,7 +280,9 @@ class WriteContext:
     # -- internals -------------------------------------------------------------------------
 
     def _audit(self, table: str, row_id: str, action: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-        entry = audit.record(self.conn, workspace_id=self.workspace_id, actor_id=self.user_id, now=self.now,
+        # While a local automation acts (`cause` ends with its id) it is the actor, not the person.
+        actor = self.cause[-1] if self.cause else self.user_id
+        entry = audit.record(self.conn, workspace_id=self.workspace_id, actor_id=actor, now=self.now,
                              table=table, row_id=row_id, action=action, old=old, new=new)
         if entry is not None:
             self.changes.add("audit_log", entry, None)

@@ -22,6 +22,7 @@ from ..models.money import Money
 from ..models.records import FIELD_LABELS
 from ..safe_text import safe_line
 from .grouped_list import GroupedList
+from .timeline import RUN_ICON
 
 ACTIONS = {"insert": "created", "update": "changed", "delete": "deleted"}
 TABLE_LABELS = {
@@ -56,6 +57,26 @@ class AuditItem:
     currency: str | None = None  # a deal's: its value is shown as money
     labels: tuple[tuple[str, str], ...] = ()  # custom field key → label, of the record's type
     names: tuple[tuple[str, str], ...] = ()  # id → name of the rows the entry's references point at
+    who: str | None = None  # the actor in the list's narrow column, when shorter than `actor` reads there
+
+
+def actor_label(actor_id: str | None, me: str | None, people: dict[str, str], automations: dict[str, str]) -> str:
+    """Who an entry says did it: "you", a teammate's name, "automation 'X'" (a local
+    automation's actions are its own, not the person's whose change set it off), "the server"
+    (no actor: the server's own work), or "someone" (an id this cache cannot name)."""
+    if not actor_id:
+        return "the server"
+    if actor_id in automations:
+        return f"automation '{automations[actor_id]}'"
+    if me and actor_id == me:
+        return "you"
+    return people.get(actor_id, "someone")
+
+
+def actor_cell(actor_id: str | None, automations: dict[str, str]) -> str | None:
+    """An automation in the list's who column: "⚙ Nudge stale…" reads where "automation '…" is
+    cut to "automati…"; None for a person (their name is the cell)."""
+    return f"{RUN_ICON} {automations[actor_id]}" if actor_id in automations else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +218,7 @@ class AuditList(GroupedList[AuditItem], can_focus=True):
         what_w = 30 if width >= 100 else 20
         text = Text(no_wrap=True)
         text.append(f"{gutter} {entry.created_at:%H:%M} ")
-        text.append(_cell(item.actor, who_w))
+        text.append(_cell(item.who or item.actor, who_w))
         kind = TABLE_LABELS.get(entry.table_name, entry.table_name)
         text.append(_cell(f"{kind} {item.record}", what_w), style=muted)
         text.append(safe_line(diff_summary(entry, item.currency, dict(item.labels), dict(item.names))))
