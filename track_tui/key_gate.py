@@ -148,7 +148,10 @@ async def _each_caught_up(pumps: list[MessagePump], timeout: float) -> bool:
     if not outstanding:
         return True
     try:
-        await asyncio.wait_for(caught_up.wait(), timeout)
-    except asyncio.TimeoutError:
+        # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancel that lands in the
+        # same loop turn as the event (see sync/engine.py's _woken), and a cancelled key must stop
+        async with asyncio.timeout(timeout):
+            await caught_up.wait()
+    except TimeoutError:
         return False
     return True
