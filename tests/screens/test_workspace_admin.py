@@ -3,6 +3,8 @@ keyboard, each checked in the store; bad input refused inline with the rule name
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from tests.support.pilot import open_with_key, settle
 from tests.support.screen_text import screen_lines
 from track_tui.models import RecordType
@@ -263,3 +265,67 @@ async def test_the_key_hints_follow_the_focused_list(demo_app):
         await settle(demo_app, pilot)
         footer = screen_lines(demo_app)[-1]
         assert "a Archive" in footer and "Probability" not in footer
+
+
+def test_the_store_refuses_a_field_label_taken_on_the_same_record_type(demo_store):
+    import pytest
+
+    from track_tui.models import CustomField
+    from track_tui.store import InvalidInput
+
+    kind = next(k for k in RecordType if demo_store.custom_field_defs(k))
+    fields = demo_store.custom_field_defs(kind)
+    other = next(k for k in RecordType if k != kind)
+
+    def made(name: str, record_type: RecordType, key: str) -> CustomField:
+        return CustomField(workspace_id=demo_store.workspace_id, record_type=record_type, name=name, key=key,
+                           type="text", config={})
+
+    with pytest.raises(InvalidInput, match=f"there is already a field called .* on {kind.value}s"):
+        demo_store.create_custom_field(made(f" {fields[0].name.upper()} ", kind, "fresh_key"))
+    demo_store.create_custom_field(made(fields[0].name, other, "fresh_key"))  # another type may use it
+    if len(fields) > 1:
+        with pytest.raises(InvalidInput, match="there is already a field called"):
+            demo_store.rename_custom_field(fields[1].id, fields[0].name.lower())
+    demo_store.rename_custom_field(fields[0].id, fields[0].name.swapcase())  # its own label, recased: fine
+    assert demo_store.custom_field_defs(kind)[0].name == fields[0].name.swapcase()
+
+
+async def test_a_field_label_taken_is_refused_as_typed_in_the_new_field_and_rename_forms(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        field = screen.fields[0]
+        same = [f for f in screen.fields if f.record_type == field.record_type]
+        screen._list("fields").focus()
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(demo_app, pilot)
+        choice = demo_app.screen
+        assert isinstance(choice, ChoiceScreen)
+        await pilot.press(*["down"] * list(RecordType).index(field.record_type), "enter")
+        await settle(demo_app, pilot)
+        form = demo_app.screen
+        assert isinstance(form, FieldFormScreen) and form.record_type == field.record_type
+        form.query_one("#field-name").value = f"{field.name.upper()} "
+        await pilot.pause()
+        assert error_text(form) == f"Label: there is already a field called {field.name.upper()!r}"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form  # refused: nothing saved, the typing kept
+        assert len(demo_app.store.custom_field_defs(field.record_type)) == len(same)
+        form.query_one("#field-name").value = ""
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # an emptied form is not wrong until saved
+        await settle(demo_app, pilot)
+        assert error_text(form) == "Label: a field needs a label"
+        form.dismiss(None)
+        await settle(demo_app, pilot)
+        if len(same) > 1:
+            screen._list("fields").highlighted = [f.id for f in screen.fields].index(same[1].id)
+            await pilot.press("r")
+            await settle(demo_app, pilot)
+            prompt = demo_app.screen
+            assert isinstance(prompt, PromptScreen)
+            prompt.query_one(Input).value = same[0].name.lower()
+            await pilot.pause()
+            assert error_text(prompt).startswith("Label: there is already a field called")

@@ -9,6 +9,7 @@ asks before dropping a change — options edited count as one, though they are n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -117,11 +118,13 @@ class _FieldDialog(Dialog[Any]):
 
 class FieldFormScreen(_FieldDialog):
     """A new custom field: label, key (suggested from the label; fixed once saved), type and its
-    settings, searchable."""
+    settings, searchable. `taken`: the labels of the record type's other fields (a label is
+    unique per record type, without case, so a record's editor never shows two alike)."""
 
-    def __init__(self, record_type: RecordType, save: Save | None = None) -> None:
+    def __init__(self, record_type: RecordType, save: Save | None = None, taken: Iterable[str] = ()) -> None:
         super().__init__(f"New custom field on {record_type.value}s", hint=HINT, save=save)
         self.record_type = record_type
+        self.name_check = name_problem("field", taken, label="Label")
         self._key_typed = False
 
     def compose_body(self) -> ComposeResult:
@@ -137,7 +140,7 @@ class FieldFormScreen(_FieldDialog):
 
     def read(self) -> NewField:
         name = self.query_one("#field-name", Input).value
-        problem = name_problem("field")(name)
+        problem = self.name_check(name)
         if problem:
             raise ValueError(problem)
         key = self.query_one("#field-key", Input).value.strip()

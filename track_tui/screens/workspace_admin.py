@@ -233,7 +233,8 @@ class WorkspaceAdminScreen(Screen[None]):
                         workspace_id=self.store.workspace_id, record_type=record_type, name=made.name, key=made.key,
                         type=made.type, config=made.config, searchable=made.searchable))
 
-                self.app.push_screen(FieldFormScreen(record_type, save), self._done)
+                taken = [f.name for f in self.fields if f.record_type == record_type]
+                self.app.push_screen(FieldFormScreen(record_type, save, taken=taken), self._done)
 
             self.app.push_screen(ChoiceScreen("A custom field on…", [(t.value, t.table.capitalize()) for t in RecordType]),
                                  chosen)
@@ -248,9 +249,12 @@ class WorkspaceAdminScreen(Screen[None]):
                 "stages": lambda i, name: self.store.update_stage(i, name=name),
                 "fields": self.store.rename_custom_field}[pane]
         label = "Label (the key stays the same)" if pane == "fields" else f"The {what}'s name"
-        others = {"boards": self.boards, "stages": self.stages}.get(pane, [])
+        others = {"boards": self.boards, "stages": self.stages,
+                  # labels are unique per record type: a deal's and a contact's may be the same
+                  "fields": [f for f in self.fields if f.record_type == getattr(item, "record_type", None)]}[pane]
         taken = [o.name for o in others if o.id != item.id]
-        self.app.push_screen(PromptScreen(f"Rename {what} {item.name}", item.name, label, name_problem(what, taken),
+        check = name_problem(what, taken, "Label" if pane == "fields" else "Name")
+        self.app.push_screen(PromptScreen(f"Rename {what} {item.name}", item.name, label, check,
                                           lambda name: _problem(call, item.id, name)), self._done)
 
     def action_move(self, offset: int) -> None:
