@@ -329,3 +329,23 @@ async def test_a_field_label_taken_is_refused_as_typed_in_the_new_field_and_rena
             prompt.query_one(Input).value = same[0].name.lower()
             await pilot.pause()
             assert error_text(prompt).startswith("Label: there is already a field called")
+
+
+async def test_list_rows_start_with_the_name_in_bold_and_word_field_types_as_the_forms_do(demo_app):
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        fields = screen._list("fields")
+        rows = [fields.get_option_at_index(i).prompt for i in range(fields.option_count)]
+        multi = next(i for i, f in enumerate(screen.fields) if f.type.value == "multi_select")
+        assert "multi-select" in rows[multi].plain and "multi_select" not in rows[multi].plain
+        for row, field in zip(rows, screen.fields):
+            assert row.plain.startswith(f"{field.name} · {field.record_type.value} · ")  # the name leads the row
+            first = row.spans[0]
+            assert (first.start, first.end, str(first.style)) == (0, len(field.name), "bold")
+        boards = screen._list("boards")
+        archived = next(i for i, b in enumerate(screen.boards) if b.is_archived)
+        assert boards.get_option_at_index(archived).prompt.plain.endswith(" · archived")  # not '(archived) · …'
+        screen._list("fields").focus()
+        screen._list("fields").highlighted = multi
+        await pilot.pause()
+        assert "type multi-select:" in str(screen.query_one("#admin-detail").render())

@@ -28,7 +28,12 @@ from .dialog_base import Dialog, Save, labelled
 from .field_config_editor import ConfigEditor, Usage
 
 HINT = "ctrl+s saves · Tab next field · Esc cancels"
-TYPE_CHOICES = [(t.value.replace("_", "-"), t.value) for t in CustomFieldType]
+def type_word(kind: CustomFieldType | str) -> str:
+    """A field type as the forms word it ('multi-select'), never its stored name."""
+    return str(getattr(kind, "value", kind)).replace("_", "-")
+
+
+TYPE_CHOICES = [(type_word(t), t.value) for t in CustomFieldType]
 
 
 class NewField(BaseModel):

@@ -15,6 +15,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import OptionList
@@ -26,10 +27,10 @@ from ..models.field_config_form import describe_config
 from ..safe_text import safe_line
 from ..store import Action, InvalidInput, NotFound, Store
 from ..widgets.key_hints import KeyHints
-from ..widgets.plain_text import PlainStatic, plain
+from ..widgets.plain_text import PlainStatic
 from ..widgets.status_line import StatusLine
 from .admin_dialogs import NewBoard, NewBoardScreen, PromptScreen, name_problem, probability_problem
-from .field_dialogs import ConfigScreen, FieldFormScreen, FieldSettings, NewField
+from .field_dialogs import ConfigScreen, FieldFormScreen, FieldSettings, NewField, type_word
 from .record_dialogs import ChoiceScreen
 
 TYPE_CYCLE = {StageType.OPEN: StageType.WON, StageType.WON: StageType.LOST, StageType.LOST: StageType.OPEN}
@@ -47,6 +48,13 @@ def _problem(call, *args, **kwargs) -> str | None:
     except (InvalidInput, NotFound) as exc:
         return str(exc)
     return None
+
+
+def item(name: str, *details: str) -> Content:
+    """A list row: the name in bold, then its details dimmed. A row wraps in a narrow pane; the
+    bold start tells where the next row begins (a wrapped '(archived) · contacts' read as a board)."""
+    rest = " · ".join(d for d in details if d)
+    return Content.assemble((safe_line(name), "bold"), (f" · {safe_line(rest)}" if rest else "", "dim"))
 
 
 class WorkspaceAdminScreen(Screen[None]):
@@ -134,12 +142,12 @@ class WorkspaceAdminScreen(Screen[None]):
         board = self._current("boards")
         self.boards = self.store.all_boards()
         self._fill("boards", [
-            plain(f"{b.name}{' (archived)' if b.is_archived else ''} · {b.record_type.table}") for b in self.boards
+            item(b.name, b.record_type.table, "archived" if b.is_archived else "") for b in self.boards
         ], [b.id for b in self.boards], board.id if board else None)
         field = self._current("fields")
         self.fields = [f for kind in RecordType for f in self.store.custom_field_defs(kind)]
         self._fill("fields", [
-            plain(f"{f.record_type.value} · {f.name} ({f.key}) {f.type.value}{' · searchable' if f.searchable else ''}")
+            item(f.name, f.record_type.value, type_word(f.type), f"key {f.key}", "searchable" if f.searchable else "")
             for f in self.fields
         ], [f.id for f in self.fields], field.id if field else None)
         self._load_stages()
@@ -158,8 +166,8 @@ class WorkspaceAdminScreen(Screen[None]):
         self.stages = self.store.stages(board.id) if board else []
         counts = {s.id: self.store.stage_card_count(s.id) for s in self.stages}
         self._fill("stages", [
-            plain(f"{s.name} · {s.stage_type.value}"
-                  f"{f' · {percent(s.probability)}' if s.probability is not None else ''} · {counts[s.id]} cards")
+            item(s.name, s.stage_type.value, percent(s.probability) if s.probability is not None else "",
+                 f"{counts[s.id]} card{'' if counts[s.id] == 1 else 's'}")
             for s in self.stages
         ], [s.id for s in self.stages], stage.id if stage else None)
         self._show_detail()
@@ -181,7 +189,7 @@ class WorkspaceAdminScreen(Screen[None]):
         elif pane == "fields":
             count, names = self.store.custom_field_usage(item.id)
             held = f"{count} record{'s' if count != 1 else ''} hold a value" + (f" (e.g. {', '.join(names)})" if names else "")
-            detail.update(f"{item.name} — key {item.key} (fixed), type {item.type.value}: "
+            detail.update(f"{item.name} — key {item.key} (fixed), type {type_word(item.type)}: "
                           f"{safe_line(describe_config(item.type, item.config))}\n{held}")
         elif pane == "stages":
             detail.update(f"{item.name} — {item.stage_type.value} stage, position {item.position + 1} of {len(self.stages)}")
