@@ -237,7 +237,7 @@ async def test_a_part_form_picks_names_and_refuses_what_breaks_a_rule(demo_app):
         part.query_one("#p-user_ids").value = "Zebulon"
         await pilot.pause()
         assert str(part.query_one("#error").render()) == "People (in turn): 'Zebulon' matches nobody"
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # typed into: the first Esc asks, the second discards
         await settle(demo_app, pilot)
         assert demo_app.screen is form and len(json.loads(form.query_one("#rule-actions").value)) == 1
 
