@@ -301,3 +301,19 @@ async def test_many_notifications_of_one_rule_come_as_one(demo_app):
         await pilot.pause()
         messages = [n.message for n in demo_app._notifications]
         assert messages.count("Stale (4 records)") == 1 and "Not for me" not in messages
+
+
+async def test_the_footer_shows_what_enter_does_on_the_rule_list_and_the_run_log(demo_app):
+    """A list's own Enter (select, unshown) won the key over the screen's 'Run log'."""
+    from track_tui.widgets.key_hints import KeyHints
+
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_with_key(demo_app, pilot, "A", AutomationsScreen)
+        assert demo_app.focused is screen.option_list
+        hints = str(screen.query_one(KeyHints).render())
+        assert hints.startswith("⏎ Run log") and hints.count("Run log") == 1
+        await pilot.press("enter")  # and Enter does what it says
+        await settle(demo_app, pilot)
+        runs = demo_app.screen
+        assert isinstance(runs, RunLogScreen)
+        assert "⏎ Open record" in str(runs.query_one(KeyHints).render())
