@@ -39,7 +39,8 @@ async def test_a_board_is_created_with_its_stages_and_renamed_and_archived(demo_
         assert demo_app.screen is screen
         board = next(b for b in store.all_boards() if b.name == "Renewals")
         assert [s.name for s in store.stages(board.id)] == ["Due", "Signed"]
-        screen._list("boards").highlighted = [b.id for b in screen.boards].index(board.id)
+        assert screen._current("boards").id == board.id  # the new board highlighted, its stages shown
+        assert [s.name for s in screen.stages] == ["Due", "Signed"]
         await pilot.press("a")
         await settle(demo_app, pilot)
         assert store.board(board.id).is_archived
@@ -135,6 +136,8 @@ async def test_a_custom_field_is_created_with_a_checked_config_and_deleted_with_
         made = [f for kind in RecordType for f in store.custom_field_defs(kind) if f.key == "renewal_tier"]
         assert made and made[0].type.value == "select" and made[0].name == "Renewal tier"
         assert made[0].config == {"options": ["gold", "silver"]}
+        assert screen._current("fields").id == made[0].id  # the cursor on what was just made
+        assert demo_app.focused is screen._list("fields")
         # delete a field that holds values: the count is said before anything happens
         held = next(f for f in screen.fields if store.custom_field_usage(f.id)[0] > 0)
         screen._list("fields").highlighted = [f.id for f in screen.fields].index(held.id)

@@ -82,6 +82,7 @@ class WorkspaceAdminScreen(Screen[None]):
         self.boards: list[Board] = []
         self.stages: list[BoardStage] = []
         self.fields: list[CustomField] = []
+        self._made: dict[str, str] = {}  # list → the id just created there, to highlight
 
     def compose(self) -> ComposeResult:
         yield PlainStatic("Workspace — boards, stages and custom fields", id="admin-header")
@@ -153,7 +154,19 @@ class WorkspaceAdminScreen(Screen[None]):
         self._load_stages()
         self.query_one(StatusLine).context = "Workspace"
 
+    def _create(self, pane: str, call, *args) -> str | None:
+        """Make a board, stage or field; the list shows it highlighted once reloaded (the cursor
+        goes to what was just made, not back to the row it was on)."""
+        try:
+            made = call(*args)
+        except (InvalidInput, NotFound) as exc:
+            return str(exc)
+        if getattr(made, "id", None):
+            self._made[pane] = made.id
+        return None
+
     def _fill(self, name: str, prompts, ids: list[str], keep: str | None) -> None:
+        keep = self._made.pop(name, None) or keep
         option_list = self._list(name)
         option_list.clear_options()
         option_list.add_options([Option(p, id=i) for p, i in zip(prompts, ids)])
@@ -220,7 +233,7 @@ class WorkspaceAdminScreen(Screen[None]):
         pane = self._pane()
         if pane == "boards":
             def save(board: NewBoard) -> str | None:
-                return _problem(self.store.create_board, board.name, board.record_type, board.stages)
+                return self._create("boards", self.store.create_board, board.name, board.record_type, board.stages)
 
             self.app.push_screen(NewBoardScreen(save, taken=[b.name for b in self.boards]), self._done)
         elif pane == "stages":
@@ -229,7 +242,7 @@ class WorkspaceAdminScreen(Screen[None]):
                 return
             self.app.push_screen(PromptScreen(
                 f"New stage on {board.name}", "", "Stage name", name_problem("stage", [s.name for s in self.stages]),
-                lambda name: _problem(self.store.add_stage, board.id, name)), self._done)
+                lambda name: self._create("stages", self.store.add_stage, board.id, name)), self._done)
         else:
             def chosen(kind: str | None) -> None:
                 if kind is None:
@@ -237,7 +250,7 @@ class WorkspaceAdminScreen(Screen[None]):
                 record_type = RecordType(kind)
 
                 def save(made: NewField) -> str | None:
-                    return _problem(self.store.create_custom_field, CustomField(
+                    return self._create("fields", self.store.create_custom_field, CustomField(
                         workspace_id=self.store.workspace_id, record_type=record_type, name=made.name, key=made.key,
                         type=made.type, config=made.config, searchable=made.searchable))
 
