@@ -161,3 +161,17 @@ def test_every_timeline_kind_is_worded_as_the_filter_offers_it():
         assert offered[kind.value].split(" ", 1)[1].lower() == kind_words(kind)  # the choice without its icon
     assert kinds_words([RunKind.AUTOMATION_RUN, *TIMELINE_KINDS[:2]]) == "notes, calls, automation runs"
     assert kind_words(TIMELINE_KINDS[4]) == "stage changes"
+
+
+async def test_the_run_log_header_counts_one_run_in_the_singular(demo_app):
+    store = demo_app.store
+    deal = a_deal(store)
+    ok, failed = add_runs(store, deal)
+    with store.transaction() as tx:
+        tx.delete("automation_runs", failed.id)
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(demo_app, pilot)
+        demo_app.push_screen(RunLogScreen(store, record_id=deal, title="Acme"))
+        await settle(demo_app, pilot)
+        header = str(demo_app.screen.query_one("#runs-header").render())
+        assert header == "Automation runs on Acme — 1 run, 0 failed, newest first"
