@@ -316,6 +316,13 @@ async def test_a_field_label_taken_is_refused_as_typed_in_the_new_field_and_rena
         await settle(demo_app, pilot)
         assert demo_app.screen is form  # refused: nothing saved, the typing kept
         assert len(demo_app.store.custom_field_defs(field.record_type)) == len(same)
+        form.query_one("#field-name").value = "A label nobody has"
+        await pilot.pause()
+        form.query_one("#field-key").focus()
+        form.query_one("#field-key").value = field.key  # a key taken: refused as typed too
+        await pilot.pause()
+        assert error_text(form) == (f"Key: {field.key!r} is already the key of {field.name!r} on "
+                                    f"{field.record_type.value}s")
         form.query_one("#field-name").value = ""
         await pilot.pause()
         await pilot.press("ctrl+s")  # an emptied form is not wrong until saved

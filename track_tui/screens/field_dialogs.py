@@ -124,12 +124,15 @@ class _FieldDialog(Dialog[Any]):
 class FieldFormScreen(_FieldDialog):
     """A new custom field: label, key (suggested from the label; fixed once saved), type and its
     settings, searchable. `taken`: the labels of the record type's other fields (a label is
-    unique per record type, without case, so a record's editor never shows two alike)."""
+    unique per record type, without case, so a record's editor never shows two alike);
+    `taken_keys`: their keys, refused as typed rather than only at save."""
 
-    def __init__(self, record_type: RecordType, save: Save | None = None, taken: Iterable[str] = ()) -> None:
+    def __init__(self, record_type: RecordType, save: Save | None = None, taken: Iterable[str] = (),
+                 taken_keys: dict[str, str] | None = None) -> None:
         super().__init__(f"New custom field on {record_type.value}s", hint=HINT, save=save)
         self.record_type = record_type
         self.name_check = name_problem("field", taken, label="Label")
+        self.taken_keys = taken_keys or {}  # key → the label of the field that has it
         self._key_typed = False
 
     def compose_body(self) -> ComposeResult:
@@ -152,6 +155,8 @@ class FieldFormScreen(_FieldDialog):
         problem = key_problem(key)
         if problem:
             raise ValueError(f"Key: {problem}")
+        if key in self.taken_keys:
+            raise ValueError(f"Key: {key!r} is already the key of {self.taken_keys[key]!r} on {self.record_type.value}s")
         kind = CustomFieldType(str(self.query_one("#field-type", Select).value))
         config = self.query_one(ConfigEditor).read()
         return NewField(name=name.strip(), key=key, type=kind, config=config,

@@ -254,8 +254,9 @@ class WorkspaceAdminScreen(Screen[None]):
                         workspace_id=self.store.workspace_id, record_type=record_type, name=made.name, key=made.key,
                         type=made.type, config=made.config, searchable=made.searchable))
 
-                taken = [f.name for f in self.fields if f.record_type == record_type]
-                self.app.push_screen(FieldFormScreen(record_type, save, taken=taken), self._done)
+                same = [f for f in self.fields if f.record_type == record_type]
+                self.app.push_screen(FieldFormScreen(record_type, save, taken=[f.name for f in same],
+                                                     taken_keys={f.key: f.name for f in same}), self._done)
 
             self.app.push_screen(ChoiceScreen("A custom field on…", [(t.value, t.table.capitalize()) for t in RecordType]),
                                  chosen)
