@@ -165,7 +165,28 @@ async def test_bad_input_is_refused_and_nothing_saved(demo_app):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert str(form.query_one("#error").render()) == "Name: an automation needs a name"
+        form.query_one("#rule-name").value = "🚀" + "x" * 200  # too long for a list's line: refused, kept
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert str(form.query_one("#error").render()) == "Name: an automation's name is at most 200 characters"
+        assert form.query_one("#rule-name").value.startswith("🚀x")
         assert len(store.automations()) == before
+
+
+def test_the_store_refuses_an_automation_name_too_long(demo_store):
+    import pytest
+
+    from track_tui.models import Automation
+    from track_tui.store import InvalidInput
+
+    with pytest.raises(InvalidInput, match="at most 200 characters"):
+        demo_store.save_automation(Automation(workspace_id=demo_store.workspace_id, name="n" * 201,
+                                              trigger={"type": "record_created"},
+                                              actions=[{"type": "add_tag", "tag": "a"}]))
+    saved = demo_store.save_automation(Automation(workspace_id=demo_store.workspace_id, name=" " + "n" * 200 + " ",
+                                                  trigger={"type": "record_created"},
+                                                  actions=[{"type": "add_tag", "tag": "a"}]))
+    assert demo_store.automation(saved.id).name == "n" * 200
 
 
 async def open_part(app, pilot, form: AutomationFormScreen, option_id: str, kind: str | None = None):

@@ -35,6 +35,7 @@ from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, rule_words, trigger_words
 from ..safe_text import safe_line
 from ..store import InvalidInput, NotFound, Store
+from ..store.automation_mutations import NAME_MAX
 from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
 from .discard_guard import AsksBeforeDiscard
@@ -144,6 +145,8 @@ class AutomationFormScreen(AsksBeforeDiscard):
         actions = self._json("rule-actions", "Actions")
         if not name:
             raise ValueError("Name: an automation needs a name")
+        if len(name) > NAME_MAX:
+            raise ValueError(f"Name: an automation's name is at most {NAME_MAX} characters")
         if not isinstance(trigger, dict):
             raise ValueError("Trigger: must be a JSON object ({…})")
         for label, value in (("Conditions", conditions), ("Actions", actions)):
