@@ -140,14 +140,14 @@ async def test_the_timeline_filter_has_automation_runs_shown_only_when_ticked(de
         await tick("automation_run")  # runs alone
         assert [e.id for e in page.timeline.entries] == [ok.id, failed.id]
         assert page.timeline_total == 2
-        assert page.query_one("#record-timeline-pane").border_title == "Timeline · 2 entries · automation runs"
+        assert page.timeline.border_title == "Timeline · 2 entries · automation runs"
         assert page.query_one(StatusLine).context.endswith(" · timeline: automation runs")  # words, not kind names
         await tick(kind.value, "automation_run")  # both, merged by time
         assert [e.id for e in page.timeline.entries[:2]] == [ok.id, failed.id]
         assert page.timeline_total == demo_store.timeline_count(deal, [kind]) + 2
         assert page.types == {kind, RunKind.AUTOMATION_RUN}
         assert page.query_one(StatusLine).context.endswith(f" · timeline: {kind_words(kind)}, automation runs")
-        assert "_" not in page.query_one("#record-timeline-pane").border_title
+        assert "_" not in page.timeline.border_title
         await tick()  # nothing ticked: everything
         assert page.types is None and page.timeline_total == demo_store.timeline_count(deal) + 2
 
