@@ -165,7 +165,28 @@ async def test_bad_input_is_refused_and_nothing_saved(demo_app):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert str(form.query_one("#error").render()) == "Name: an automation needs a name"
+        form.query_one("#rule-name").value = "🚀" + "x" * 200  # too long for a list's line: refused, kept
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert str(form.query_one("#error").render()) == "Name: an automation's name is at most 200 characters"
+        assert form.query_one("#rule-name").value.startswith("🚀x")
         assert len(store.automations()) == before
+
+
+def test_the_store_refuses_an_automation_name_too_long(demo_store):
+    import pytest
+
+    from track_tui.models import Automation
+    from track_tui.store import InvalidInput
+
+    with pytest.raises(InvalidInput, match="at most 200 characters"):
+        demo_store.save_automation(Automation(workspace_id=demo_store.workspace_id, name="n" * 201,
+                                              trigger={"type": "record_created"},
+                                              actions=[{"type": "add_tag", "tag": "a"}]))
+    saved = demo_store.save_automation(Automation(workspace_id=demo_store.workspace_id, name=" " + "n" * 200 + " ",
+                                                  trigger={"type": "record_created"},
+                                                  actions=[{"type": "add_tag", "tag": "a"}]))
+    assert demo_store.automation(saved.id).name == "n" * 200
 
 
 async def open_part(app, pilot, form: AutomationFormScreen, option_id: str, kind: str | None = None):
@@ -237,7 +258,7 @@ async def test_a_part_form_picks_names_and_refuses_what_breaks_a_rule(demo_app):
         part.query_one("#p-user_ids").value = "Zebulon"
         await pilot.pause()
         assert str(part.query_one("#error").render()) == "People (in turn): 'Zebulon' matches nobody"
-        await pilot.press("escape")
+        await pilot.press("escape", "escape")  # typed into: the first Esc asks, the second discards
         await settle(demo_app, pilot)
         assert demo_app.screen is form and len(json.loads(form.query_one("#rule-actions").value)) == 1
 
@@ -301,3 +322,19 @@ async def test_many_notifications_of_one_rule_come_as_one(demo_app):
         await pilot.pause()
         messages = [n.message for n in demo_app._notifications]
         assert messages.count("Stale (4 records)") == 1 and "Not for me" not in messages
+
+
+async def test_the_footer_shows_what_enter_does_on_the_rule_list_and_the_run_log(demo_app):
+    """A list's own Enter (select, unshown) won the key over the screen's 'Run log'."""
+    from track_tui.widgets.key_hints import KeyHints
+
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_with_key(demo_app, pilot, "A", AutomationsScreen)
+        assert demo_app.focused is screen.option_list
+        hints = str(screen.query_one(KeyHints).render())
+        assert hints.startswith("⏎ Run log") and hints.count("Run log") == 1
+        await pilot.press("enter")  # and Enter does what it says
+        await settle(demo_app, pilot)
+        runs = demo_app.screen
+        assert isinstance(runs, RunLogScreen)
+        assert "⏎ Open record" in str(runs.query_one(KeyHints).render())

@@ -148,10 +148,15 @@ async def test_bad_input_in_an_existing_part_names_the_rule_and_changes_nothing(
             await pilot.press("ctrl+s")
             await settle(demo_app, pilot)
             assert demo_app.screen is trigger
+        await pilot.press("escape")  # changed: asks first
+        await settle(demo_app, pilot)
+        assert demo_app.screen is trigger and error(trigger).startswith("Esc again discards what you changed")
         await pilot.press("escape")
         await settle(demo_app, pilot)
-        await pilot.press("escape")  # the rule form too: nothing saved
+        assert demo_app.screen is form
+        await pilot.press("escape")  # the rule form too (unchanged: closes at once): nothing saved
         await settle(demo_app, pilot)
+        assert not isinstance(demo_app.screen, AutomationFormScreen)
     assert store.automation(rule.id).trigger == rule.trigger
     assert automation_updates(store, rule.id) == []
 
@@ -454,3 +459,55 @@ async def test_a_stored_value_that_is_not_an_option_is_kept_and_named_until_one_
         value.value = "event"
         await pilot.pause()
         assert error(condition) == ""
+
+
+async def test_esc_asks_before_dropping_a_changed_rule_and_a_changed_part(demo_app):
+    store = demo_app.store
+    rule = rule_named(store, "Nudge stale proposals")
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        part = await enter_on(demo_app, pilot, form, "trigger")
+        await pilot.press("escape")  # nothing changed in the part: it closes at once
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form
+        part = await enter_on(demo_app, pilot, form, "trigger")
+        part.query_one("#p-days").value = "3 weeks"
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is part
+        assert error(part) == "Esc again discards what you changed · ctrl+s puts it in the rule"
+        await pilot.press("ctrl+s")  # the question is no dead end: the part goes in the rule
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form and json.loads(form.query_one("#rule-trigger").value)["days"] == 21
+        await pilot.press("escape")  # the rule now differs from the stored one: asks
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form and error(form) == "Esc again discards what you changed · ctrl+s saves it"
+        form.query_one("#rule-name").value = "Nudge stale proposals sooner"  # a change re-arms the question
+        await pilot.pause()
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form and error(form).startswith("Esc again discards")
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        assert isinstance(demo_app.screen, AutomationsScreen)
+    assert store.automation(rule.id).trigger == rule.trigger  # discarded: nothing saved
+    assert automation_updates(store, rule.id) == []
+
+
+async def test_ctrl_c_in_the_rule_form_and_a_part_form_does_not_quit_the_app(demo_app):
+    rule = rule_named(demo_app.store, "Nudge stale proposals")
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        form = await open_form_of(demo_app, pilot, rule.name)
+        form.query_one("#rule-name").value = "Half-built rule"
+        form.query_one("#rule-parts").focus()
+        await pilot.pause()
+        await pilot.press("ctrl+c")
+        await settle(demo_app, pilot)
+        assert demo_app.is_running and demo_app.screen is form
+        assert error(form) == "ctrl+c does not quit from a form: Esc closes it first"
+        assert form.query_one("#rule-name").value == "Half-built rule"  # nothing lost
+        part = await enter_on(demo_app, pilot, form, "trigger")
+        await pilot.press("ctrl+c")
+        await settle(demo_app, pilot)
+        assert demo_app.is_running and demo_app.screen is part

@@ -11,7 +11,8 @@ from track_tui.models.enums import RunStatus
 from textual.widgets import SelectionList
 
 from track_tui.models.timeline import AutomationRunEntry, RunKind
-from track_tui.screens.record_dialogs import MultiChoiceScreen
+from track_tui.screens.record_dialogs import MultiChoiceScreen, kind_words
+from track_tui.widgets.status_line import StatusLine
 from track_tui.safe_text import is_safe
 from track_tui.screens.automations import RunLogScreen
 from track_tui.screens.record import RecordScreen
@@ -139,10 +140,38 @@ async def test_the_timeline_filter_has_automation_runs_shown_only_when_ticked(de
         await tick("automation_run")  # runs alone
         assert [e.id for e in page.timeline.entries] == [ok.id, failed.id]
         assert page.timeline_total == 2
-        assert page.query_one("#record-timeline-pane").border_title == "Timeline · 2 entries · automation run"
+        assert page.timeline.border_title == "Timeline · 2 entries · automation runs"
+        assert page.query_one(StatusLine).context.endswith(" · timeline: automation runs")  # words, not kind names
         await tick(kind.value, "automation_run")  # both, merged by time
         assert [e.id for e in page.timeline.entries[:2]] == [ok.id, failed.id]
         assert page.timeline_total == demo_store.timeline_count(deal, [kind]) + 2
         assert page.types == {kind, RunKind.AUTOMATION_RUN}
+        assert page.query_one(StatusLine).context.endswith(f" · timeline: {kind_words(kind)}, automation runs")
+        assert "_" not in page.timeline.border_title
         await tick()  # nothing ticked: everything
         assert page.types is None and page.timeline_total == demo_store.timeline_count(deal) + 2
+
+
+def test_every_timeline_kind_is_worded_as_the_filter_offers_it():
+    from track_tui.models.timeline import TIMELINE_KINDS
+    from track_tui.screens.record_dialogs import entry_type_options, kinds_words
+
+    offered = dict(entry_type_options())
+    for kind in TIMELINE_KINDS:
+        assert offered[kind.value].split(" ", 1)[1].lower() == kind_words(kind)  # the choice without its icon
+    assert kinds_words([RunKind.AUTOMATION_RUN, *TIMELINE_KINDS[:2]]) == "notes, calls, automation runs"
+    assert kind_words(TIMELINE_KINDS[4]) == "stage changes"
+
+
+async def test_the_run_log_header_counts_one_run_in_the_singular(demo_app):
+    store = demo_app.store
+    deal = a_deal(store)
+    ok, failed = add_runs(store, deal)
+    with store.transaction() as tx:
+        tx.delete("automation_runs", failed.id)
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await settle(demo_app, pilot)
+        demo_app.push_screen(RunLogScreen(store, record_id=deal, title="Acme"))
+        await settle(demo_app, pilot)
+        header = str(demo_app.screen.query_one("#runs-header").render())
+        assert header == "Automation runs on Acme — 1 run, 0 failed, newest first"

@@ -3,6 +3,8 @@ keyboard, each checked in the store; bad input refused inline with the rule name
 
 from __future__ import annotations
 
+from textual.widgets import Input
+
 from tests.support.pilot import open_with_key, settle
 from tests.support.screen_text import screen_lines
 from track_tui.models import RecordType
@@ -37,7 +39,8 @@ async def test_a_board_is_created_with_its_stages_and_renamed_and_archived(demo_
         assert demo_app.screen is screen
         board = next(b for b in store.all_boards() if b.name == "Renewals")
         assert [s.name for s in store.stages(board.id)] == ["Due", "Signed"]
-        screen._list("boards").highlighted = [b.id for b in screen.boards].index(board.id)
+        assert screen._current("boards").id == board.id  # the new board highlighted, its stages shown
+        assert [s.name for s in screen.stages] == ["Due", "Signed"]
         await pilot.press("a")
         await settle(demo_app, pilot)
         assert store.board(board.id).is_archived
@@ -133,6 +136,8 @@ async def test_a_custom_field_is_created_with_a_checked_config_and_deleted_with_
         made = [f for kind in RecordType for f in store.custom_field_defs(kind) if f.key == "renewal_tier"]
         assert made and made[0].type.value == "select" and made[0].name == "Renewal tier"
         assert made[0].config == {"options": ["gold", "silver"]}
+        assert screen._current("fields").id == made[0].id  # the cursor on what was just made
+        assert demo_app.focused is screen._list("fields")
         # delete a field that holds values: the count is said before anything happens
         held = next(f for f in screen.fields if store.custom_field_usage(f.id)[0] > 0)
         screen._list("fields").highlighted = [f.id for f in screen.fields].index(held.id)
@@ -263,3 +268,94 @@ async def test_the_key_hints_follow_the_focused_list(demo_app):
         await settle(demo_app, pilot)
         footer = screen_lines(demo_app)[-1]
         assert "a Archive" in footer and "Probability" not in footer
+
+
+def test_the_store_refuses_a_field_label_taken_on_the_same_record_type(demo_store):
+    import pytest
+
+    from track_tui.models import CustomField
+    from track_tui.store import InvalidInput
+
+    kind = next(k for k in RecordType if demo_store.custom_field_defs(k))
+    fields = demo_store.custom_field_defs(kind)
+    other = next(k for k in RecordType if k != kind)
+
+    def made(name: str, record_type: RecordType, key: str) -> CustomField:
+        return CustomField(workspace_id=demo_store.workspace_id, record_type=record_type, name=name, key=key,
+                           type="text", config={})
+
+    with pytest.raises(InvalidInput, match=f"there is already a field called .* on {kind.value}s"):
+        demo_store.create_custom_field(made(f" {fields[0].name.upper()} ", kind, "fresh_key"))
+    demo_store.create_custom_field(made(fields[0].name, other, "fresh_key"))  # another type may use it
+    if len(fields) > 1:
+        with pytest.raises(InvalidInput, match="there is already a field called"):
+            demo_store.rename_custom_field(fields[1].id, fields[0].name.lower())
+    demo_store.rename_custom_field(fields[0].id, fields[0].name.swapcase())  # its own label, recased: fine
+    assert demo_store.custom_field_defs(kind)[0].name == fields[0].name.swapcase()
+
+
+async def test_a_field_label_taken_is_refused_as_typed_in_the_new_field_and_rename_forms(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        field = screen.fields[0]
+        same = [f for f in screen.fields if f.record_type == field.record_type]
+        screen._list("fields").focus()
+        await pilot.pause()
+        await pilot.press("n")
+        await settle(demo_app, pilot)
+        choice = demo_app.screen
+        assert isinstance(choice, ChoiceScreen)
+        await pilot.press(*["down"] * list(RecordType).index(field.record_type), "enter")
+        await settle(demo_app, pilot)
+        form = demo_app.screen
+        assert isinstance(form, FieldFormScreen) and form.record_type == field.record_type
+        form.query_one("#field-name").value = f"{field.name.upper()} "
+        await pilot.pause()
+        assert error_text(form) == f"Label: there is already a field called {field.name.upper()!r}"
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form  # refused: nothing saved, the typing kept
+        assert len(demo_app.store.custom_field_defs(field.record_type)) == len(same)
+        form.query_one("#field-name").value = "A label nobody has"
+        await pilot.pause()
+        form.query_one("#field-key").focus()
+        form.query_one("#field-key").value = field.key  # a key taken: refused as typed too
+        await pilot.pause()
+        assert error_text(form) == (f"Key: {field.key!r} is already the key of {field.name!r} on "
+                                    f"{field.record_type.value}s")
+        form.query_one("#field-name").value = ""
+        await pilot.pause()
+        await pilot.press("ctrl+s")  # an emptied form is not wrong until saved
+        await settle(demo_app, pilot)
+        assert error_text(form) == "Label: a field needs a label"
+        form.dismiss(None)
+        await settle(demo_app, pilot)
+        if len(same) > 1:
+            screen._list("fields").highlighted = [f.id for f in screen.fields].index(same[1].id)
+            await pilot.press("r")
+            await settle(demo_app, pilot)
+            prompt = demo_app.screen
+            assert isinstance(prompt, PromptScreen)
+            prompt.query_one(Input).value = same[0].name.lower()
+            await pilot.pause()
+            assert error_text(prompt).startswith("Label: there is already a field called")
+
+
+async def test_list_rows_start_with_the_name_in_bold_and_word_field_types_as_the_forms_do(demo_app):
+    async with demo_app.run_test(size=(80, 24)) as pilot:
+        screen = await open_admin(demo_app, pilot)
+        fields = screen._list("fields")
+        rows = [fields.get_option_at_index(i).prompt for i in range(fields.option_count)]
+        multi = next(i for i, f in enumerate(screen.fields) if f.type.value == "multi_select")
+        assert "multi-select" in rows[multi].plain and "multi_select" not in rows[multi].plain
+        for row, field in zip(rows, screen.fields):
+            assert row.plain.startswith(f"{field.name} · {field.record_type.value} · ")  # the name leads the row
+            first = row.spans[0]
+            assert (first.start, first.end, str(first.style)) == (0, len(field.name), "bold")
+        boards = screen._list("boards")
+        archived = next(i for i, b in enumerate(screen.boards) if b.is_archived)
+        assert boards.get_option_at_index(archived).prompt.plain.endswith(" · archived")  # not '(archived) · …'
+        screen._list("fields").focus()
+        screen._list("fields").highlighted = multi
+        await pilot.pause()
+        assert "type multi-select:" in str(screen.query_one("#admin-detail").render())

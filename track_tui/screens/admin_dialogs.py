@@ -22,19 +22,21 @@ NAME_MAX = 200
 DEFAULT_STAGES = "New, In progress, Done"
 
 
-def name_problem(what: str, taken: Iterable[str] = ()) -> Check:
+def name_problem(what: str, taken: Iterable[str] = (), label: str = "Name") -> Check:
     """The check of a name: required, at most NAME_MAX characters, and not one of `taken`
-    (compared without case; the name being renamed is left out by the caller)."""
+    (compared without case; the name being renamed is left out by the caller). `label`: what
+    the form calls it (a custom field's is its Label), so the error names the field shown."""
     used = {name.strip().casefold() for name in taken}
+    word = label.lower()
 
     def check(text: str) -> str | None:
         name = text.strip()
         if not name:
-            return f"Name: a {what} needs a name"
+            return f"{label}: a {what} needs a {word}"
         if len(name) > NAME_MAX:
-            return f"Name: a {what}'s name is at most {NAME_MAX} characters"
+            return f"{label}: a {what}'s {word} is at most {NAME_MAX} characters"
         if name.casefold() in used:
-            return f"Name: there is already a {what} called {name!r}"
+            return f"{label}: there is already a {what} called {name!r}"
         return None
 
     return check

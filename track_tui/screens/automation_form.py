@@ -27,7 +27,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -36,8 +35,10 @@ from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, rule_words, trigger_words
 from ..safe_text import safe_line
 from ..store import InvalidInput, NotFound, Store
+from ..store.automation_mutations import NAME_MAX
 from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
+from .discard_guard import AsksBeforeDiscard
 from .rule_part_form import RulePartScreen, templates
 
 __all__ = ["AutomationFormScreen", "RulePartsList", "templates"]
@@ -60,11 +61,12 @@ class RulePartsList(OptionList):
     ]
 
 
-class AutomationFormScreen(ModalScreen[str | None]):
-    """Returns the saved automation's id, or None when cancelled."""
+class AutomationFormScreen(AsksBeforeDiscard):
+    """Returns the saved automation's id, or None when cancelled (Esc asks first when the rule
+    was changed: a rule built part by part is not lost to one key)."""
 
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         Binding("ctrl+s", "save", "Save", id="automation_form.save"),
         Binding("ctrl+o", "toggle_json", "JSON", id="automation_form.json"),
     ]
@@ -105,6 +107,10 @@ class AutomationFormScreen(ModalScreen[str | None]):
         self.query_one("#rule-json").display = False
         self.query_one("#rule-name", Input).focus()
         self.check()
+        self.remember_opened()
+
+    def guard_state(self) -> tuple[str, ...]:
+        return tuple(self.query_one(f"#{i}", Input).value for i in ("rule-name", "rule-trigger", *LIST_FIELDS.values()))
 
     # -- the JSON the form holds -----------------------------------------------------------
 
@@ -139,6 +145,8 @@ class AutomationFormScreen(ModalScreen[str | None]):
         actions = self._json("rule-actions", "Actions")
         if not name:
             raise ValueError("Name: an automation needs a name")
+        if len(name) > NAME_MAX:
+            raise ValueError(f"Name: an automation's name is at most {NAME_MAX} characters")
         if not isinstance(trigger, dict):
             raise ValueError("Trigger: must be a JSON object ({…})")
         for label, value in (("Conditions", conditions), ("Actions", actions)):
@@ -160,6 +168,7 @@ class AutomationFormScreen(ModalScreen[str | None]):
     @on(Input.Changed)
     def check(self) -> None:
         """Validate as the person types: the rule in words, or the rule broken; the list redrawn."""
+        self.changed()
         self._draw_parts()
         preview = self.query_one("#rule-preview", PlainLabel)
         error = self.query_one("#error", PlainLabel)

@@ -312,7 +312,8 @@ class RunLogScreen(Screen[None]):
         failed = sum(1 for line in self.lines if line.run.status.value == "failed")
         more = "" if self.complete else "+"
         self.query_one("#runs-header", PlainStatic).update(
-            f"{what} — {len(self.lines)}{more} runs, {failed}{more} failed, newest first")
+            f"{what} — {len(self.lines)}{more} run{'' if len(self.lines) == 1 and not more else 's'}, "
+            f"{failed}{more} failed, newest first")
         self._show_detail()
         self.query_one(StatusLine).context = "Run log"
 

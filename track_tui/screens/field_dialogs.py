@@ -9,6 +9,7 @@ asks before dropping a change — options edited count as one, though they are n
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from pydantic import BaseModel
@@ -27,7 +28,12 @@ from .dialog_base import Dialog, Save, labelled
 from .field_config_editor import ConfigEditor, Usage
 
 HINT = "ctrl+s saves · Tab next field · Esc cancels"
-TYPE_CHOICES = [(t.value.replace("_", "-"), t.value) for t in CustomFieldType]
+def type_word(kind: CustomFieldType | str) -> str:
+    """A field type as the forms word it ('multi-select'), never its stored name."""
+    return str(getattr(kind, "value", kind)).replace("_", "-")
+
+
+TYPE_CHOICES = [(type_word(t), t.value) for t in CustomFieldType]
 
 
 class NewField(BaseModel):
@@ -117,11 +123,16 @@ class _FieldDialog(Dialog[Any]):
 
 class FieldFormScreen(_FieldDialog):
     """A new custom field: label, key (suggested from the label; fixed once saved), type and its
-    settings, searchable."""
+    settings, searchable. `taken`: the labels of the record type's other fields (a label is
+    unique per record type, without case, so a record's editor never shows two alike);
+    `taken_keys`: their keys, refused as typed rather than only at save."""
 
-    def __init__(self, record_type: RecordType, save: Save | None = None) -> None:
+    def __init__(self, record_type: RecordType, save: Save | None = None, taken: Iterable[str] = (),
+                 taken_keys: dict[str, str] | None = None) -> None:
         super().__init__(f"New custom field on {record_type.value}s", hint=HINT, save=save)
         self.record_type = record_type
+        self.name_check = name_problem("field", taken, label="Label")
+        self.taken_keys = taken_keys or {}  # key → the label of the field that has it
         self._key_typed = False
 
     def compose_body(self) -> ComposeResult:
@@ -137,13 +148,15 @@ class FieldFormScreen(_FieldDialog):
 
     def read(self) -> NewField:
         name = self.query_one("#field-name", Input).value
-        problem = name_problem("field")(name)
+        problem = self.name_check(name)
         if problem:
             raise ValueError(problem)
         key = self.query_one("#field-key", Input).value.strip()
         problem = key_problem(key)
         if problem:
             raise ValueError(f"Key: {problem}")
+        if key in self.taken_keys:
+            raise ValueError(f"Key: {key!r} is already the key of {self.taken_keys[key]!r} on {self.record_type.value}s")
         kind = CustomFieldType(str(self.query_one("#field-type", Select).value))
         config = self.query_one(ConfigEditor).read()
         return NewField(name=name.strip(), key=key, type=kind, config=config,

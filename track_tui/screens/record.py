@@ -50,7 +50,7 @@ from .record_header import Fact, fit_facts
 from .record_dialogs import (
     CallResult, CallScreen, ChoiceScreen, EmailResult, EmailScreen, MeetingResult, MeetingScreen,
     MultiChoiceScreen, NoteScreen, RecordPickerScreen, TaskResult, TaskScreen, TextFieldScreen,
-    EditorFailed, chosen_kinds, entry_type_options, keep_refused_text, run_editor,
+    EditorFailed, chosen_kinds, entry_type_options, keep_refused_text, kind_words, kinds_words, run_editor,
 )
 
 NARROW = 100  # below this many columns the details and the timeline are tabs
@@ -418,7 +418,7 @@ class RecordScreen(Screen[None]):
         status = self.query_one(StatusLine)
         label = f"{self.record_type.label}: {self.record.name}"
         if self.types is not None:
-            label += " · timeline: " + ", ".join(sorted(t.value for t in self.types))
+            label += " · timeline: " + kinds_words(self.types)
         status.context = label
 
     # -- the timeline ----------------------------------------------------------------------
@@ -443,7 +443,7 @@ class RecordScreen(Screen[None]):
         self.timeline.load(self._page, self.timeline_total, self._ctx, keep=keep, first_page=first)
         title = f"Timeline · {self.timeline_total} entr{'y' if self.timeline_total == 1 else 'ies'}"
         if self.types is not None:
-            title += " · " + ", ".join(t.value.replace("_", " ") for t in TIMELINE_KINDS if t in self.types)
+            title += " · " + kinds_words(self.types)
         self.timeline.border_title = title
         self._show_tabs()
 
@@ -1005,7 +1005,7 @@ class RecordScreen(Screen[None]):
             yield ("Timeline: show every entry", "Clear the filter", lambda: self.set_filter(None))
         for kind in (EntryType.NOTE, EntryType.CALL, EntryType.EMAIL, EntryType.MEETING, EntryType.STAGE_CHANGE,
                      RunKind.AUTOMATION_RUN):
-            yield (f"Timeline: only {kind.value.replace('_', ' ')}s", "Filter the timeline", lambda k=kind: self.set_filter({k}))
+            yield (f"Timeline: only {kind_words(kind)}", "Filter the timeline", lambda k=kind: self.set_filter({k}))
         for spec in self.specs:
             if spec.editable:
                 yield (f"Edit: {spec.label}", f"Change {spec.label.lower()} of {name}", lambda s=spec.key: self.edit_field(s))

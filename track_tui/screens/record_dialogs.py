@@ -432,6 +432,19 @@ def entry_type_options() -> list[tuple[str, str]]:
             (RunKind.AUTOMATION_RUN.value, f"{RUN_ICON} Automation runs")]
 
 
+def kind_words(kind: TimelineKind) -> str:
+    """A timeline kind as the filter's choices word it, lowercase and plural ('stage changes',
+    'automation runs'): the status line, the timeline's title and the palette say the same
+    words the filter offers, never a stored kind name like 'automation_run'."""
+    return "automation runs" if kind == RunKind.AUTOMATION_RUN else f"{TYPE_LABELS[EntryType(kind)].lower()}s"
+
+
+def kinds_words(kinds: Iterable[TimelineKind]) -> str:
+    """The kinds a filter shows, in the filter's order: 'notes, calls, automation runs'."""
+    chosen = set(kinds)
+    return ", ".join(kind_words(kind) for kind in TIMELINE_KINDS if kind in chosen)
+
+
 def chosen_kinds(values: Iterable[str]) -> frozenset[TimelineKind] | None:
     """What the timeline filter applies for the values ticked: none or all of them is no filter
     (everything shows); otherwise those entry types, and runs only when they are ticked."""

@@ -28,7 +28,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
 
@@ -43,6 +42,7 @@ from ..store.record_queries import PickerItem
 from ..widgets.link_value import LinkValue
 from ..widgets.plain_text import PlainLabel, plain
 from ..widgets.safe_input import SafeInput
+from .discard_guard import AsksBeforeDiscard
 from .record_dialogs import RecordPickerScreen
 
 if TYPE_CHECKING:
@@ -112,11 +112,13 @@ def flat(raw: Any) -> dict[str, Any]:
     return data
 
 
-class RulePartScreen(ModalScreen[dict | None]):
-    """Returns the part as the rule stores it, or None when cancelled."""
+class RulePartScreen(AsksBeforeDiscard):
+    """Returns the part as the rule stores it, or None when cancelled (Esc asks first when a
+    field was changed)."""
 
+    DISCARD_QUESTION = "Esc again discards what you changed · ctrl+s puts it in the rule"
     BINDINGS = [
-        Binding("escape", "dismiss(None)", "Cancel", id="dialog.cancel"),
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         Binding("ctrl+s", "submit", "Put in the rule", id="rule_part.add"),
     ]
 
@@ -278,6 +280,12 @@ class RulePartScreen(ModalScreen[dict | None]):
 
     def on_mount(self) -> None:
         self.check()
+        self.remember_opened()
+
+    def guard_state(self) -> tuple[Any, ...]:
+        """The kind and what every field holds (a picked record included)."""
+        fields = tuple((w.id, repr(getattr(w, "value", None))) for w in self.query("#part-fields > *") if w.id)
+        return self.part_type, fields
 
     async def switch_kind(self, part_type: str) -> None:
         """Another kind picked: its fields, with the values both kinds have carried over."""
@@ -428,6 +436,7 @@ class RulePartScreen(ModalScreen[dict | None]):
 
     @on(Input.Changed)
     def check(self) -> None:
+        self.changed()
         preview = self.query_one("#part-preview", PlainLabel)
         error = self.query_one("#error", PlainLabel)
         try:

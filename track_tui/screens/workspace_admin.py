@@ -15,6 +15,7 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.content import Content
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import OptionList
@@ -26,10 +27,10 @@ from ..models.field_config_form import describe_config
 from ..safe_text import safe_line
 from ..store import Action, InvalidInput, NotFound, Store
 from ..widgets.key_hints import KeyHints
-from ..widgets.plain_text import PlainStatic, plain
+from ..widgets.plain_text import PlainStatic
 from ..widgets.status_line import StatusLine
 from .admin_dialogs import NewBoard, NewBoardScreen, PromptScreen, name_problem, probability_problem
-from .field_dialogs import ConfigScreen, FieldFormScreen, FieldSettings, NewField
+from .field_dialogs import ConfigScreen, FieldFormScreen, FieldSettings, NewField, type_word
 from .record_dialogs import ChoiceScreen
 
 TYPE_CYCLE = {StageType.OPEN: StageType.WON, StageType.WON: StageType.LOST, StageType.LOST: StageType.OPEN}
@@ -47,6 +48,13 @@ def _problem(call, *args, **kwargs) -> str | None:
     except (InvalidInput, NotFound) as exc:
         return str(exc)
     return None
+
+
+def item(name: str, *details: str) -> Content:
+    """A list row: the name in bold, then its details dimmed. A row wraps in a narrow pane; the
+    bold start tells where the next row begins (a wrapped '(archived) · contacts' read as a board)."""
+    rest = " · ".join(d for d in details if d)
+    return Content.assemble((safe_line(name), "bold"), (f" · {safe_line(rest)}" if rest else "", "dim"))
 
 
 class WorkspaceAdminScreen(Screen[None]):
@@ -74,6 +82,7 @@ class WorkspaceAdminScreen(Screen[None]):
         self.boards: list[Board] = []
         self.stages: list[BoardStage] = []
         self.fields: list[CustomField] = []
+        self._made: dict[str, str] = {}  # list → the id just created there, to highlight
 
     def compose(self) -> ComposeResult:
         yield PlainStatic("Workspace — boards, stages and custom fields", id="admin-header")
@@ -134,18 +143,30 @@ class WorkspaceAdminScreen(Screen[None]):
         board = self._current("boards")
         self.boards = self.store.all_boards()
         self._fill("boards", [
-            plain(f"{b.name}{' (archived)' if b.is_archived else ''} · {b.record_type.table}") for b in self.boards
+            item(b.name, b.record_type.table, "archived" if b.is_archived else "") for b in self.boards
         ], [b.id for b in self.boards], board.id if board else None)
         field = self._current("fields")
         self.fields = [f for kind in RecordType for f in self.store.custom_field_defs(kind)]
         self._fill("fields", [
-            plain(f"{f.record_type.value} · {f.name} ({f.key}) {f.type.value}{' · searchable' if f.searchable else ''}")
+            item(f.name, f.record_type.value, type_word(f.type), f"key {f.key}", "searchable" if f.searchable else "")
             for f in self.fields
         ], [f.id for f in self.fields], field.id if field else None)
         self._load_stages()
         self.query_one(StatusLine).context = "Workspace"
 
+    def _create(self, pane: str, call, *args) -> str | None:
+        """Make a board, stage or field; the list shows it highlighted once reloaded (the cursor
+        goes to what was just made, not back to the row it was on)."""
+        try:
+            made = call(*args)
+        except (InvalidInput, NotFound) as exc:
+            return str(exc)
+        if getattr(made, "id", None):
+            self._made[pane] = made.id
+        return None
+
     def _fill(self, name: str, prompts, ids: list[str], keep: str | None) -> None:
+        keep = self._made.pop(name, None) or keep
         option_list = self._list(name)
         option_list.clear_options()
         option_list.add_options([Option(p, id=i) for p, i in zip(prompts, ids)])
@@ -158,8 +179,8 @@ class WorkspaceAdminScreen(Screen[None]):
         self.stages = self.store.stages(board.id) if board else []
         counts = {s.id: self.store.stage_card_count(s.id) for s in self.stages}
         self._fill("stages", [
-            plain(f"{s.name} · {s.stage_type.value}"
-                  f"{f' · {percent(s.probability)}' if s.probability is not None else ''} · {counts[s.id]} cards")
+            item(s.name, s.stage_type.value, percent(s.probability) if s.probability is not None else "",
+                 f"{counts[s.id]} card{'' if counts[s.id] == 1 else 's'}")
             for s in self.stages
         ], [s.id for s in self.stages], stage.id if stage else None)
         self._show_detail()
@@ -181,7 +202,7 @@ class WorkspaceAdminScreen(Screen[None]):
         elif pane == "fields":
             count, names = self.store.custom_field_usage(item.id)
             held = f"{count} record{'s' if count != 1 else ''} hold a value" + (f" (e.g. {', '.join(names)})" if names else "")
-            detail.update(f"{item.name} — key {item.key} (fixed), type {item.type.value}: "
+            detail.update(f"{item.name} — key {item.key} (fixed), type {type_word(item.type)}: "
                           f"{safe_line(describe_config(item.type, item.config))}\n{held}")
         elif pane == "stages":
             detail.update(f"{item.name} — {item.stage_type.value} stage, position {item.position + 1} of {len(self.stages)}")
@@ -212,7 +233,7 @@ class WorkspaceAdminScreen(Screen[None]):
         pane = self._pane()
         if pane == "boards":
             def save(board: NewBoard) -> str | None:
-                return _problem(self.store.create_board, board.name, board.record_type, board.stages)
+                return self._create("boards", self.store.create_board, board.name, board.record_type, board.stages)
 
             self.app.push_screen(NewBoardScreen(save, taken=[b.name for b in self.boards]), self._done)
         elif pane == "stages":
@@ -221,7 +242,7 @@ class WorkspaceAdminScreen(Screen[None]):
                 return
             self.app.push_screen(PromptScreen(
                 f"New stage on {board.name}", "", "Stage name", name_problem("stage", [s.name for s in self.stages]),
-                lambda name: _problem(self.store.add_stage, board.id, name)), self._done)
+                lambda name: self._create("stages", self.store.add_stage, board.id, name)), self._done)
         else:
             def chosen(kind: str | None) -> None:
                 if kind is None:
@@ -229,11 +250,13 @@ class WorkspaceAdminScreen(Screen[None]):
                 record_type = RecordType(kind)
 
                 def save(made: NewField) -> str | None:
-                    return _problem(self.store.create_custom_field, CustomField(
+                    return self._create("fields", self.store.create_custom_field, CustomField(
                         workspace_id=self.store.workspace_id, record_type=record_type, name=made.name, key=made.key,
                         type=made.type, config=made.config, searchable=made.searchable))
 
-                self.app.push_screen(FieldFormScreen(record_type, save), self._done)
+                same = [f for f in self.fields if f.record_type == record_type]
+                self.app.push_screen(FieldFormScreen(record_type, save, taken=[f.name for f in same],
+                                                     taken_keys={f.key: f.name for f in same}), self._done)
 
             self.app.push_screen(ChoiceScreen("A custom field on…", [(t.value, t.table.capitalize()) for t in RecordType]),
                                  chosen)
@@ -248,9 +271,12 @@ class WorkspaceAdminScreen(Screen[None]):
                 "stages": lambda i, name: self.store.update_stage(i, name=name),
                 "fields": self.store.rename_custom_field}[pane]
         label = "Label (the key stays the same)" if pane == "fields" else f"The {what}'s name"
-        others = {"boards": self.boards, "stages": self.stages}.get(pane, [])
+        others = {"boards": self.boards, "stages": self.stages,
+                  # labels are unique per record type: a deal's and a contact's may be the same
+                  "fields": [f for f in self.fields if f.record_type == getattr(item, "record_type", None)]}[pane]
         taken = [o.name for o in others if o.id != item.id]
-        self.app.push_screen(PromptScreen(f"Rename {what} {item.name}", item.name, label, name_problem(what, taken),
+        check = name_problem(what, taken, "Label" if pane == "fields" else "Name")
+        self.app.push_screen(PromptScreen(f"Rename {what} {item.name}", item.name, label, check,
                                           lambda name: _problem(call, item.id, name)), self._done)
 
     def action_move(self, offset: int) -> None:

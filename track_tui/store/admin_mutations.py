@@ -43,12 +43,12 @@ if TYPE_CHECKING:
 EXAMPLES = 3  # how many records a refusal names
 
 
-def _name(value: str, what: str) -> str:
+def _name(value: str, what: str, label: str = "Name") -> str:
     name = (value or "").strip()
     if not name:
-        raise InvalidInput("Name", f"a {what} needs a name")
+        raise InvalidInput(label, f"a {what} needs a {label.lower()}")
     if len(name) > 200:
-        raise InvalidInput("Name", f"a {what}'s name is at most 200 characters")
+        raise InvalidInput(label, f"a {what}'s {label.lower()} is at most 200 characters")
     return name
 
 
@@ -65,11 +65,11 @@ def parse_probability(value: Any) -> Decimal | None:
     return number
 
 
-def _unique(tx, sql: str, args: tuple, name: str, what: str, where: str = "") -> None:
+def _unique(tx, sql: str, args: tuple, name: str, what: str, where: str = "", label: str = "Name") -> None:
     """Refuse a name another row (found by `sql`, compared without case) already has."""
     for (other,) in tx.conn.execute(sql, args).fetchall():
-        if other.strip().casefold() == name.casefold():
-            raise InvalidInput("Name", f"there is already a {what} called {other!r}{where}")
+        if other.strip().casefold() == name.strip().casefold():
+            raise InvalidInput(label, f"there is already a {what} called {other!r}{where}")
 
 
 class AdminMutations:
@@ -212,7 +212,7 @@ class AdminMutations:
     @write_action("the new custom field", deferred=returns_arg(0, "definition"))
     def create_custom_field(self: "Store", definition: CustomField) -> CustomField:
         self._require(Action.EDIT_CUSTOM_FIELDS)
-        definition.name = _name(definition.name, "field")
+        definition.name = _name(definition.name, "field", "Label")
         problem = key_problem(definition.key)
         if problem:
             raise InvalidInput("Key", problem)
@@ -220,6 +220,8 @@ class AdminMutations:
         if problem:
             raise InvalidInput("Config", problem)
         with self.transaction() as tx:
+            _unique(tx, "SELECT name FROM custom_fields WHERE record_type = ?", (definition.record_type.value,),
+                    definition.name, "field", f" on {definition.record_type.value}s", label="Label")
             taken = tx.conn.execute("SELECT name FROM custom_fields WHERE record_type = ? AND key = ?",
                                     (definition.record_type.value, definition.key)).fetchone()
             if taken:
@@ -238,8 +240,11 @@ class AdminMutations:
     def rename_custom_field(self: "Store", field_id: str, name: str) -> None:
         """The label only: the key (under which records store values) never changes."""
         self._require(Action.EDIT_CUSTOM_FIELDS)
-        name = _name(name, "field")
+        name = _name(name, "field", "Label")
         with self.transaction() as tx:
+            record_type = self._field(tx, field_id).record_type.value
+            _unique(tx, "SELECT name FROM custom_fields WHERE record_type = ? AND id != ?", (record_type, field_id),
+                    name, "field", f" on {record_type}s", label="Label")
             tx.update("custom_fields", field_id, {"name": name})
 
     @write_action("the field order", deferred=lambda store, a, k: (True, a, k))

@@ -21,10 +21,15 @@ if TYPE_CHECKING:
     from .store import Store
 
 
+NAME_MAX = 200
+
+
 def check_rule(name: str, trigger: Any, conditions: Any, actions: Any) -> None:
     """Refuse a rule that is not whole, naming the part and the rule it breaks."""
     if not (name or "").strip():
         raise InvalidInput("Name", "an automation needs a name")
+    if len(name.strip()) > NAME_MAX:  # as boards, stages and fields: a name fits a list's line
+        raise InvalidInput("Name", f"an automation's name is at most {NAME_MAX} characters")
     rule = Rule.read(trigger, conditions, actions)
     for problem in rule.problems:
         raise InvalidInput("Rule", problem)

@@ -47,7 +47,9 @@ class KeyHints(Widget):
         """(key, description, essential) of each key that applies now, in the screen's order."""
         hints: list[tuple[str, str, bool]] = []
         seen: set[str] = set()
-        for _node, binding, enabled, _tooltip in self.screen.active_bindings.values():
+        for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
+            if not binding.show and node is not self.screen:
+                binding, enabled = self._screens_own(key, binding, enabled)
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
@@ -73,6 +75,21 @@ class KeyHints(Widget):
                 hints.append(GAP)
             hints.append_text(hint)
         return hints
+
+
+    def _screens_own(self, key: str, binding, enabled: bool):
+        """The screen's shown binding of a key a focused widget takes with a hidden one: a list's
+        Enter selects, and the screen acts on the selection (the automations' Enter opens the run
+        log). The widget's hidden binding won the key, and the screen's word for it went unshown."""
+        screen = self.screen
+        try:
+            own = screen._bindings.get_bindings_for_key(key)
+        except Exception:  # NoBinding: the screen does not bind the key
+            return binding, enabled
+        for candidate in own:
+            if candidate.show:
+                return candidate, enabled and screen.check_action(candidate.action, ()) is not False
+        return binding, enabled
 
 
 def fitted(items: list[tuple[Text, bool]], width: int) -> list[Text]:
