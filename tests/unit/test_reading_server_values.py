@@ -13,6 +13,7 @@ from tests.support.server_values import CONTROL, build_server_values_store
 from track_tui.models import RecordType, TaskStatus
 from track_tui.models.enums import EntryType, StageType
 from track_tui.models.views import CardFilter
+from track_tui.models.timeline import RunKind
 from tests.factories import fixed_id
 from track_tui.store import InvalidInput, NotFound, Store
 from track_tui.store.inbox_queries import InboxQueries
@@ -74,6 +75,14 @@ READS: dict[str, Callable[[Store, Any], Any]] = {
     "tasks_for_record": lambda s, ids: [s.tasks_for_record(r) for _, r in _record_ids(s)],
     "changed_by": lambda s, ids: [s.changed_by(k.table, r) for k, r in _record_ids(s)],
     "pending_count": lambda s, ids: s.pending_count(),
+    "pending_changes": lambda s, ids: s.pending_changes(),
+    "record_timeline": lambda s, ids: [s.record_timeline(r, types=t) for _, r in _record_ids(s)
+                                       for t in (None, [EntryType.NOTE], [RunKind.AUTOMATION_RUN])],
+    "record_timeline_count": lambda s, ids: [s.record_timeline_count(r, types=t) for _, r in _record_ids(s)
+                                             for t in (None, [RunKind.AUTOMATION_RUN])],
+    "runs_on_record": lambda s, ids: [s.runs_on_record(r, [x[0] for x in s.conn.execute(
+        "SELECT id FROM automation_runs")]) for _, r in _record_ids(s)],
+    "forget_search_memory": lambda s, ids: s.forget_search_memory(),
     "failed_count": lambda s, ids: s.failed_count(),
     "last_sync": lambda s, ids: s.last_sync(),
     "record_relations": lambda s, ids: [s.record_relations(k, r) for k, r in _record_ids(s)],
