@@ -445,7 +445,7 @@ async def test_start_up_work_is_put_off_until_the_board_is_drawn(demo_app, monke
     monkeypatch.setattr(type(demo_app), "warm_models", lambda self: (warmed.append(board_of(self).loaded), original(self)))
     async with demo_app.run_test(size=SIZE) as pilot:
         await settle(demo_app, pilot)
-        assert await until(pilot, lambda: warmed != [])  # once the board has stopped laying itself out
+        assert await until(pilot, lambda: warmed != [], timeout=15)  # once the board has stopped laying itself out
         await settle(demo_app, pilot)
         await pilot.pause(0.05)
         assert warmed == [True]  # once, and only after the cards were on screen

@@ -32,7 +32,7 @@ async def test_the_warm_up_begins_after_the_boards_last_start_up_frame(demo_app,
     gc.unfreeze()
     try:
         async with demo_app.run_test(size=SIZE) as pilot:
-            assert await until(pilot, lambda: frames_at_warm_up != [])
+            assert await until(pilot, lambda: frames_at_warm_up != [], timeout=15)  # a loaded CI machine is slow to settle
             await settle(demo_app, pilot)
             await pilot.pause(0.2)
             loaded_frames = frames.count(True)
