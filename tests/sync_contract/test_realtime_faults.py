@@ -9,6 +9,7 @@ second, except the one that waits for realtime-py's own one-second rejoin.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
 import uuid
@@ -226,18 +227,28 @@ async def test_frozen_socket_answers_no_heartbeat_and_no_close(backend, team):
 
 async def test_idle_socket_is_closed_by_the_server(backend, team, inbox_factory):
     fake = backend.require_fake()
-    fake.realtime.faults.set_idle_timeout(0.3)
+    fake.realtime.faults.set_idle_timeout(0.5)
+    t0 = time.monotonic()
     quiet, chatty = await RawSocket.connect(backend), await RawSocket.connect(backend)
-    try:
-        t0 = time.monotonic()
-        while time.monotonic() - t0 < 0.8:  # a client that keeps sending frames stays connected
+
+    async def keep_talking() -> None:  # a client that keeps sending frames stays connected
+        while True:
             await chatty.push("phoenix", "heartbeat", {})
             assert (await chatty.recv())["payload"]["status"] == "ok"
-            await asyncio.sleep(0.1)
-        await asyncio.wait_for(quiet.ws.wait_closed(), 2)
+            await asyncio.sleep(0.05)
+
+    talking = asyncio.create_task(keep_talking())
+    try:
+        await asyncio.wait_for(quiet.ws.wait_closed(), 5)
+        assert time.monotonic() - t0 >= 0.45  # closed for its silence, not at once
         assert quiet.ws.close_code == 1000  # cowboy's idle timeout: a normal close
+        await asyncio.sleep(0.6)  # longer than the idle timeout: only talking kept chatty open
+        assert not talking.done(), talking
         assert chatty.ws.state is State.OPEN
     finally:
+        talking.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await talking
         await quiet.close()
         await chatty.close()
     # realtime-py heartbeats every 15 s at the earliest, so it is closed too, and comes back.

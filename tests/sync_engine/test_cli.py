@@ -16,7 +16,7 @@ import pytest
 
 from tests.sync.test_account_cli import configured, login, one_line, track
 from track_tui import paths
-from track_tui.models import Contact
+from track_tui.models import Company, Contact
 from track_tui.store import Store
 from track_tui.sync.project import project_from_input
 
@@ -135,7 +135,13 @@ def test_kill_9_during_a_push_then_nothing_is_lost_or_duplicated(backend, team, 
     cache = _cache(backend, team.a)
     store = Store(cache)
     try:
-        made = [store.create_record(Contact(workspace_id=team.a, name=f"Pushed {n}")).id for n in range(40)]
+        # a contact and a company in turn: consecutive inserts of one table go as one request
+        # (push.INSERT_BATCH), so 40 contacts in a row would all land at once and the kill
+        # could come after the whole push; taking turns makes 80 requests, each slowed below
+        made = []
+        for n in range(40):
+            made.append(store.create_record(Contact(workspace_id=team.a, name=f"Pushed {n}")).id)
+            store.create_record(Company(workspace_id=team.a, name=f"Pushed company {n}"))
     finally:
         store.close()
     fake.faults.set_latency(0.1)
@@ -151,6 +157,8 @@ def test_kill_9_during_a_push_then_nothing_is_lost_or_duplicated(backend, team, 
     result = track("sync", env=configured(backend))
     assert result.returncode == 0, result.stderr
     assert backend.sql("select count(*) from contacts where workspace_id = %s and name like 'Pushed %%'",
+                       (team.a,)) == [(40,)]
+    assert backend.sql("select count(*) from companies where workspace_id = %s and name like 'Pushed company %%'",
                        (team.a,)) == [(40,)]
     store = Store(cache)
     try:
