@@ -192,6 +192,12 @@ def main(argv: list[str]) -> int:
     out.mkdir(parents=True, exist_ok=True)
     wanted = set(argv[1:])
     with tempfile.TemporaryDirectory() as folder:
+        # the scenes' own state (drafts, remembered theme and views), never the developer's: a
+        # draft kept from an earlier run ("apples" typed in record-field) came back in its picture
+        os.environ["TRACK_STATE_DIR"] = str(Path(folder) / "state")
+        os.environ["TRACK_DATA_DIR"] = str(Path(folder) / "data")
+        os.environ["TRACK_CACHE_DIR"] = str(Path(folder) / "cache")
+        os.environ["TRACK_CONFIG"] = str(Path(folder) / "config.toml")
         template = Path(folder) / "demo.sqlite3"
         store = Store(template, clock=lambda: FROZEN_NOW)
         build_demo(store, seed=7, deals=300, now=FROZEN_NOW)

@@ -51,10 +51,11 @@ def _problem(call, *args, **kwargs) -> str | None:
 
 
 def item(name: str, *details: str) -> Content:
-    """A list row: the name in bold, then its details dimmed. A row wraps in a narrow pane; the
-    bold start tells where the next row begins (a wrapped '(archived) · contacts' read as a board)."""
+    """A list row: the name in bold, then its details in italic. A row wraps in a narrow pane; the
+    bold start tells where the next row begins (a wrapped '(archived) · contacts' read as a board).
+    Not dim: dimmed details on the highlighted row read 2.5:1 in textual-dark."""
     rest = " · ".join(d for d in details if d)
-    return Content.assemble((safe_line(name), "bold"), (f" · {safe_line(rest)}" if rest else "", "dim"))
+    return Content.assemble((safe_line(name), "bold"), (f" · {safe_line(rest)}" if rest else "", "italic"))
 
 
 class WorkspaceAdminScreen(Screen[None]):
