@@ -44,6 +44,9 @@ from .rule_part_form import RulePartScreen, templates
 __all__ = ["AutomationFormScreen", "RulePartsList", "templates"]
 
 LIST_FIELDS = {"condition": "rule-conditions", "action": "rule-actions"}
+# What a rule with no trigger yet asks for: a prompt in words (a new form shows it before anything is
+# typed, as a hint; ctrl+s on a rule still without one says it on the error line).
+TRIGGER_PROMPT = "Trigger: choose what starts this rule — Enter on WHEN"
 
 
 def _dump(value: Any) -> str:
@@ -131,7 +134,9 @@ class AutomationFormScreen(AsksBeforeDiscard):
     def _json(self, field_id: str, label: str) -> Any:
         text = self.query_one(f"#{field_id}", Input).value.strip()
         if not text:
-            raise ValueError(f"{label}: empty ({'pick a trigger' if field_id == 'rule-trigger' else 'write a JSON list'})")
+            if field_id == "rule-trigger":
+                raise ValueError(TRIGGER_PROMPT)
+            raise ValueError(f"{label}: empty (write a JSON list)")
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -176,12 +181,22 @@ class AutomationFormScreen(AsksBeforeDiscard):
             name, trigger, conditions, actions = self.read()
         except ValueError as exc:
             self.problem = str(exc)
+            if self._untouched():  # a new form: what to do first, not an error for what was not done
+                error.update("")
+                preview.update(TRIGGER_PROMPT if self._input("trigger").value.strip() in ("", "null", "{}")
+                               else "")
+                return
             error.update(self.problem)
             preview.update("")
             return
         self.problem = None
         error.update("")
         preview.update(rule_words(r.Rule.read(trigger, conditions, actions), self.names))
+
+    def _untouched(self) -> bool:
+        """A new rule's form nothing was done in yet (on mount, before what it opened with is
+        taken, too). A stored rule's form says its problems at once: they are the stored rule's."""
+        return self.automation is None and (self._opened_with is None or not self.has_changes())
 
     # -- the list of parts -----------------------------------------------------------------
 
