@@ -30,7 +30,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..models import Automation
+from ..models import Automation, RecordType
 from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, rule_words, trigger_words
 from ..safe_text import safe_line
@@ -291,9 +291,18 @@ class AutomationFormScreen(AsksBeforeDiscard):
         if problem:
             title += " — malformed"
         self.app.push_screen(
-            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem, store=self.store),
+            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem, store=self.store,
+                           record_type=self._rule_type()),
             lambda result: self.put_part(kind, result, index),
         )
+
+    def _rule_type(self) -> RecordType | None:
+        """The record type the rule's trigger fires on, as the form holds it now (None: any)."""
+        try:
+            trigger = self._loaded("trigger")
+        except json.JSONDecodeError:
+            return None
+        return self.names.trigger_record_type(r.parse_part("trigger", trigger)) if isinstance(trigger, dict) else None
 
     def put_part(self, kind: str, part: dict[str, Any] | None, index: int | None = None) -> None:
         """The trigger replaced, a condition / action replaced at `index`, or added at the end."""
