@@ -545,11 +545,21 @@ async def test_a_deal_rule_moves_to_deal_stages_only_and_refuses_a_contacts_stag
         part = await enter_on(demo_app, pilot, form, "action:0")
         assert part.query_one("#p-stage_id", Select).value == contact_stage
         contact_board = names.board(names.stage_boards[contact_stage])
-        assert error(part) == (f"Stage: {names.stage(contact_stage)} is on {contact_board}, a board of contacts; "
-                               "this rule runs on deals")
+        refused = f"Stage: {names.stage(contact_stage)} is on {contact_board}, a board of contacts; this rule runs on deals"
+        assert error(part) == refused
         await pilot.press("ctrl+s")
         await settle(demo_app, pilot)
         assert demo_app.screen is part  # not put in the rule
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        # the rule itself is refused too (a trigger changed to deals after the action was made)
+        form.query_one("#rule-name").value = "Move"
+        await settle(demo_app, pilot)
+        assert error(form) == f"Action 1 (move stage) — {refused}"
+        before = len(store.automations())
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form and len(store.automations()) == before
 
 
 async def test_a_triggers_field_list_is_its_record_types(demo_app):

@@ -222,3 +222,13 @@ def test_a_move_names_the_board_when_its_record_type_has_more_than_one():
 ])
 def test_the_record_type_a_rule_acts_on_is_read_from_its_trigger(trigger, expected):
     assert TWO_DEAL_BOARDS.trigger_record_type(r.parse_part("trigger", trigger)) == expected
+
+
+def test_a_move_to_another_record_types_board_is_a_problem_naming_the_board():
+    names, move = TWO_DEAL_BOARDS, r.MoveStage(type="move_stage", stage_id="s-contacted")
+    assert names.move_problem(move, RecordType.DEAL) == \
+        "Stage: Contacted is on Outreach, a board of contacts; this rule runs on deals"
+    assert names.move_problem(move, RecordType.CONTACT) is None
+    assert names.move_problem(move, None) is None  # any record: the run says which had no card
+    assert names.move_problem(r.MoveStage(type="move_stage", stage_id="gone"), RecordType.DEAL) is None
+    assert names.move_problem(r.AddTag(type="add_tag", tag="x"), RecordType.DEAL) is None

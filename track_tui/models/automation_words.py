@@ -74,6 +74,18 @@ class RuleNames:
             return self.stage_record_type(trigger.stage_id)
         return None
 
+    def move_problem(self, action: Any, record_type: RecordType | None) -> str | None:
+        """Why a move-stage action cannot run on a rule of `record_type` (its stage is on another
+        record type's board: the runner would find no card to move), or None."""
+        if not isinstance(action, r.MoveStage) or record_type is None:
+            return None
+        on = self.stage_record_type(action.stage_id)
+        if on is None or on == record_type:
+            return None
+        board = self.board(self.stage_boards.get(action.stage_id))
+        return f"Stage: {self.stage(action.stage_id)} is on {board}, a board of {on.table}; " \
+               f"this rule runs on {record_type.table}"
+
     def stage_on_board(self, stage_id: str | None) -> str:
         """A stage's name, with its board's when the workspace has more than one board of that
         record type ("Contacted (Outreach)"): a stage name alone does not say which board."""

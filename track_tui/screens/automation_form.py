@@ -163,9 +163,13 @@ class AutomationFormScreen(AsksBeforeDiscard):
         for i, part in enumerate(rule.conditions, 1):
             if isinstance(part, r.Malformed):
                 raise ValueError(f"{part.where(f'Condition {i}')} — {part.problem}")
+        record_type = self.names.trigger_record_type(rule.trigger)
         for i, part in enumerate(rule.actions, 1):
             if isinstance(part, r.Malformed):
                 raise ValueError(f"{part.where(f'Action {i}')} — {part.problem}")
+            problem = self.names.move_problem(part, record_type)  # e.g. the trigger changed type after
+            if problem:
+                raise ValueError(f"Action {i} (move stage) — {problem}")
         if not rule.actions:
             raise ValueError("Actions: a rule needs at least one action")
         return name, trigger, conditions, actions

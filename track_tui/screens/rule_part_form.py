@@ -402,12 +402,9 @@ class RulePartScreen(AsksBeforeDiscard):
         part = r.parse_part(self.kind, data)
         if isinstance(part, r.Malformed):
             raise ValueError(part.problem)  # worded by the model as this form words it
-        if isinstance(part, r.MoveStage) and self.record_type is not None:
-            on = self.names.stage_record_type(part.stage_id)
-            if on is not None and on != self.record_type:  # the runner would find no card to move
-                board = self.names.board(self.names.stage_boards.get(part.stage_id))
-                raise ValueError(f"Stage: {self.names.stage(part.stage_id)} is on {board}, a board of "
-                                 f"{on.table}; this rule runs on {self.record_type.table}")
+        problem = self.names.move_problem(part, self.record_type)
+        if problem:
+            raise ValueError(problem)
         return part.stored()
 
     def _parse(self, name: str, annotation: Any, text: str) -> Any:
