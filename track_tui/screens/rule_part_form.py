@@ -12,6 +12,11 @@ company, a contact, a custom link field) with the record picker, by name — the
 id — and other text as lines. Changing the field swaps the value's widget; changing the kind
 swaps the fields, keeping the values the two kinds share (a tag, a field).
 
+Lists follow the record type the rule acts on (its trigger's): a field list offers that type's
+fields (a trigger's, its own Record type's, redrawn when that changes), and a move to a stage
+offers the stages of that type's boards — a stage stored on another type's board is kept and
+refused, naming the board, as the run would find no card to move.
+
 An existing part opens with its stored value filled in; unknown keys the web app put beside it
 are kept when it is saved again. A stored part that does not fit its model opens with what of
 it fits, the problem said above the fields; what the form returns replaces it. The part is read
