@@ -140,6 +140,24 @@ async def test_a_new_rule_is_validated_as_typed_and_saved(demo_app):
         assert any(e["op"] == "insert" and e["row_id"] == created[0].id for e in outbox(store, "automations"))
 
 
+async def test_a_new_rule_form_asks_for_a_trigger_in_words_before_any_error(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        form = await _open_form(demo_app, pilot, "n")
+        # nothing done yet: a prompt, no error, and no "empty" anywhere
+        assert str(form.query_one("#error").render()) == ""
+        assert str(form.query_one("#rule-preview").render()) == "Trigger: choose what starts this rule — Enter on WHEN"
+        form.query_one("#rule-name").value = "Greet"
+        await pilot.pause()
+        # something typed: the first rule still broken is said, in the same words
+        assert str(form.query_one("#error").render()) == "Trigger: choose what starts this rule — Enter on WHEN"
+        assert str(form.query_one("#rule-preview").render()) == ""
+        form.query_one("#rule-name").value = ""
+        await pilot.press("ctrl+s")  # back as opened, saved anyway: refused, saying why, nothing stored
+        await pilot.pause()
+        assert isinstance(demo_app.screen, AutomationFormScreen)
+        assert str(form.query_one("#error").render()) == "Trigger: choose what starts this rule — Enter on WHEN"
+
+
 async def test_bad_input_is_refused_and_nothing_saved(demo_app):
     async with demo_app.run_test(size=(80, 24)) as pilot:
         form = await _open_form(demo_app, pilot, "n")

@@ -10,6 +10,7 @@ import json
 from textual.widgets import Input, Select
 
 from tests.support.pilot import open_with_key, settle
+from track_tui.models import RecordType
 from track_tui.screens.automation_form import AutomationFormScreen
 from track_tui.screens.automations import AutomationsScreen
 from track_tui.screens.record_dialogs import RecordPickerScreen
@@ -511,3 +512,75 @@ async def test_ctrl_c_in_the_rule_form_and_a_part_form_does_not_quit_the_app(dem
         await pilot.press("ctrl+c")
         await settle(demo_app, pilot)
         assert demo_app.is_running and demo_app.screen is part
+
+
+def options_of(select: Select) -> list[str]:
+    return [value for _, value in select._options]
+
+
+async def test_a_deal_rule_moves_to_deal_stages_only_and_refuses_a_contacts_stage(demo_app):
+    store = demo_app.store
+    names = store.rule_names()
+    deal_stages = {s for s in names.stages if names.stage_record_type(s) is RecordType.DEAL}
+    contact_stage = next(s for s in names.stages if names.stage_record_type(s) is RecordType.CONTACT)
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await open_with_key(demo_app, pilot, "A", AutomationsScreen)
+        form = await open_with_key(demo_app, pilot, "n", AutomationFormScreen)
+        form.query_one("#rule-trigger").value = '{"type": "record_created", "record_type": "deal"}'
+        await settle(demo_app, pilot)
+        part = await enter_on(demo_app, pilot, form, "add:action")
+        part.query_one("#p-type", Select).value = "move_stage"
+        await settle(demo_app, pilot)
+        offered = options_of(part.query_one("#p-stage_id", Select))
+        assert offered and set(offered) == deal_stages  # no stage of a contacts board
+        # two deal boards in the demo: the action names the stage's board
+        stage = offered[0]
+        board = names.board(names.stage_boards[stage])
+        assert str(part.query_one("#part-preview").render()) == f"move it to {names.stage(stage)} ({board})"
+        await pilot.press("escape", "escape")
+        await settle(demo_app, pilot)
+        # a stored move to a contacts stage: kept as it is, and refused naming its board
+        form.query_one("#rule-actions").value = json.dumps([{"type": "move_stage", "stage_id": contact_stage}])
+        await settle(demo_app, pilot)
+        part = await enter_on(demo_app, pilot, form, "action:0")
+        assert part.query_one("#p-stage_id", Select).value == contact_stage
+        contact_board = names.board(names.stage_boards[contact_stage])
+        refused = f"Stage: {names.stage(contact_stage)} is on {contact_board}, a board of contacts; this rule runs on deals"
+        assert error(part) == refused
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is part  # not put in the rule
+        await pilot.press("escape")
+        await settle(demo_app, pilot)
+        # the rule itself is refused too (a trigger changed to deals after the action was made)
+        form.query_one("#rule-name").value = "Move"
+        await settle(demo_app, pilot)
+        assert error(form) == f"Action 1 (move stage) — {refused}"
+        before = len(store.automations())
+        await pilot.press("ctrl+s")
+        await settle(demo_app, pilot)
+        assert demo_app.screen is form and len(store.automations()) == before
+
+
+async def test_a_triggers_field_list_is_its_record_types(demo_app):
+    async with demo_app.run_test(size=(120, 40)) as pilot:
+        await open_with_key(demo_app, pilot, "A", AutomationsScreen)
+        form = await open_with_key(demo_app, pilot, "n", AutomationFormScreen)
+        form.query_one("#rule-trigger").value = '{"type": "field_updated", "field": "close_date", "record_type": "deal"}'
+        await settle(demo_app, pilot)
+        part = await enter_on(demo_app, pilot, form, "trigger")
+        fields = options_of(part.query_one("#p-field", Select))
+        assert "close_date" in fields and "value_cents" in fields
+        assert "email" not in fields and "phone" not in fields and "domain" not in fields
+        custom = {f.removeprefix("custom_fields.") for f in fields if f.startswith("custom_fields.")}
+        assert custom and all(RecordType.DEAL in demo_app.store.rule_names().custom_types[k] for k in custom)
+        part.query_one("#p-record_type", Select).value = "contact"  # another type: its fields
+        await settle(demo_app, pilot)
+        fields = options_of(part.query_one("#p-field", Select))
+        assert "email" in fields and "phone" in fields and "value_cents" not in fields and "close_date" not in fields
+        assert part.query_one("#p-field", Select).value in fields
+        assert error(part) == ""
+        part.query_one("#p-record_type", Select).value = "__none__"  # any record: every field
+        await settle(demo_app, pilot)
+        fields = options_of(part.query_one("#p-field", Select))
+        assert "email" in fields and "value_cents" in fields

@@ -260,11 +260,17 @@ async def test_the_key_hints_follow_the_focused_list(demo_app):
         await settle(demo_app, pilot)
         footer = screen_lines(demo_app)[-1]
         assert "a Archive" in footer and "Probability" not in footer
+        assert "Move up" not in footer  # boards keep their order: K/J are not offered there
         await pilot.press("tab")
         await settle(demo_app, pilot)
         footer = screen_lines(demo_app)[-1]
         assert "p Probability" in footer and "t Type" in footer and "Archive" not in footer
-        await pilot.press("shift+tab")
+        assert "K/J Move" in footer  # stages are reordered with them
+        await pilot.press("tab")
+        await settle(demo_app, pilot)
+        footer = screen_lines(demo_app)[-1]
+        assert "K/J Move" in footer and "s Searchable" in footer
+        await pilot.press("shift+tab", "shift+tab")
         await settle(demo_app, pilot)
         footer = screen_lines(demo_app)[-1]
         assert "a Archive" in footer and "Probability" not in footer
@@ -359,3 +365,17 @@ async def test_list_rows_start_with_the_name_in_bold_and_word_field_types_as_the
         screen._list("fields").highlighted = multi
         await pilot.pause()
         assert "type multi-select:" in str(screen.query_one("#admin-detail").render())
+
+
+async def test_the_move_keys_hint_names_the_keys_a_keymap_binds(demo_store):
+    """K/J share one hint, built from the keys bound now: a keymap that moves one is shown so."""
+    from track_tui.app import TrackApp
+    from track_tui.config import Settings
+
+    app = TrackApp(demo_store, Settings(keymap={"admin.move_down": "ctrl+j"}))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await open_admin(app, pilot)
+        await pilot.press("tab")
+        await settle(app, pilot)
+        footer = screen_lines(app)[-1]
+        assert "K/^j Move" in footer and "J" not in footer.replace("^j", "") and footer.count("Move") == 1

@@ -50,6 +50,12 @@ def test_automation_form_refusing_bad_input(snap_compare, demo_store, size):
 
 
 @SIZES
+def test_new_automation_form_before_anything_is_typed(snap_compare, demo_store, size):
+    """Nothing done yet: the trigger asked for in words as a hint, no error line."""
+    assert snap_compare(TrackApp(demo_store, Settings()), terminal_size=size, run_before=keys("A", "n"))
+
+
+@SIZES
 def test_automation_form_with_a_malformed_part(snap_compare, demo_store, size):
     """Stored actions this client cannot read: shown as such in the list (the part, the field by
     its form label and the rule it breaks, worded as the part form words it), the rest as usual."""

@@ -190,3 +190,45 @@ def test_every_demo_automation_is_well_formed(demo_store):
     for name, trigger, conditions, actions in rows:
         rule = r.Rule.read(json.loads(trigger), json.loads(conditions), json.loads(actions))
         assert rule.usable, (name, rule.malformed)
+
+
+TWO_DEAL_BOARDS = RuleNames(
+    boards={"b-sales": "Sales", "b-partners": "Partners", "b-outreach": "Outreach"},
+    board_types={"b-sales": RecordType.DEAL, "b-partners": RecordType.DEAL, "b-outreach": RecordType.CONTACT},
+    stages={"s-prop": "Proposal", "s-intro": "Intro", "s-contacted": "Contacted"},
+    stage_boards={"s-prop": "b-sales", "s-intro": "b-partners", "s-contacted": "b-outreach"},
+)
+
+
+def test_a_move_names_the_board_when_its_record_type_has_more_than_one():
+    names = TWO_DEAL_BOARDS
+    # two deal boards: "Proposal" alone does not say which; the one contacts board needs no name
+    assert action_words(r.MoveStage(type="move_stage", stage_id="s-prop"), names) == "move it to Proposal (Sales)"
+    assert action_words(r.MoveStage(type="move_stage", stage_id="s-contacted"), names) == "move it to Contacted"
+    assert action_words(r.MoveStage(type="move_stage", stage_id="s-prop"), NAMES) == "move it to Proposal"
+    assert action_words(r.MoveStage(type="move_stage", stage_id="gone"), names) == "move it to an unknown stage"
+
+
+@pytest.mark.parametrize(("trigger", "expected"), [
+    ({"type": "record_created", "record_type": "contact"}, RecordType.CONTACT),
+    ({"type": "field_updated", "field": "email", "record_type": "deal"}, RecordType.DEAL),
+    ({"type": "stage_changed", "to_stage_id": "s-contacted"}, RecordType.CONTACT),
+    ({"type": "stage_changed", "board_id": "b-partners"}, RecordType.DEAL),
+    ({"type": "days_in_stage", "stage_id": "s-intro", "days": 3}, RecordType.DEAL),
+    ({"type": "record_created"}, None),
+    ({"type": "field_matches", "field": "name", "op": "eq", "value": "x"}, None),
+    ({"type": "days_in_stage", "stage_id": "gone", "days": 3}, None),
+    ({"type": "teleport"}, None),
+])
+def test_the_record_type_a_rule_acts_on_is_read_from_its_trigger(trigger, expected):
+    assert TWO_DEAL_BOARDS.trigger_record_type(r.parse_part("trigger", trigger)) == expected
+
+
+def test_a_move_to_another_record_types_board_is_a_problem_naming_the_board():
+    names, move = TWO_DEAL_BOARDS, r.MoveStage(type="move_stage", stage_id="s-contacted")
+    assert names.move_problem(move, RecordType.DEAL) == \
+        "Stage: Contacted is on Outreach, a board of contacts; this rule runs on deals"
+    assert names.move_problem(move, RecordType.CONTACT) is None
+    assert names.move_problem(move, None) is None  # any record: the run says which had no card
+    assert names.move_problem(r.MoveStage(type="move_stage", stage_id="gone"), RecordType.DEAL) is None
+    assert names.move_problem(r.AddTag(type="add_tag", tag="x"), RecordType.DEAL) is None

@@ -9,6 +9,7 @@ from track_tui.models import Automation, AutomationRun
 from track_tui.models.enums import EntryType, RunStatus
 from track_tui.models.timeline import TIMELINE_KINDS, AutomationRunEntry, RunKind
 from track_tui.screens.record_dialogs import chosen_kinds, entry_type_options
+from track_tui.widgets.check_list import CHECKED, UNCHECKED
 from track_tui.store.record_queries import split_kinds
 from track_tui.widgets.timeline import TimelineContext, describe_entry, entry_body, entry_icon, linked_ids
 
@@ -121,6 +122,9 @@ def test_the_filter_shows_runs_exactly_when_it_names_them(demo_store):
 def test_the_filter_dialog_offers_runs_and_reads_what_is_ticked():
     options = entry_type_options()
     assert options[-1] == ("automation_run", "⚙ Automation runs")
+    # no icon in the list is a box like the tick boxes before them ("☑ ☐ Tasks" read as unticked)
+    assert dict(options)["task"] == "⚑ Tasks"
+    assert not any(mark in label for _, label in options for mark in (CHECKED, UNCHECKED, "▣", "✓"))
     assert [value for value, _ in options] == [k.value for k in TIMELINE_KINDS]
     assert chosen_kinds([]) is None and chosen_kinds([k.value for k in TIMELINE_KINDS]) is None
     assert chosen_kinds(["note", "automation_run"]) == {EntryType.NOTE, RunKind.AUTOMATION_RUN}

@@ -34,6 +34,9 @@ class RuleNames:
     # custom field key → its definition (a value is read and shown by the field's type)
     custom_fields: dict[str, CustomField] = field(default_factory=dict)
     records: dict[str, str] = field(default_factory=dict)  # id → name of records a rule links to
+    # custom field key → the record types that have a field of that key (a rule's field lists
+    # offer the fields of its record type only)
+    custom_types: dict[str, frozenset[RecordType]] = field(default_factory=dict)
 
     def person(self, user_id: str | None) -> str:
         if user_id is None:
@@ -53,6 +56,45 @@ class RuleNames:
             key = name.removeprefix("custom_fields.")
             return self.custom_labels.get(key, key)
         return FIELD_LABELS.get(name, name)
+
+    def stage_record_type(self, stage_id: str | None) -> RecordType | None:
+        """The record type of the board a stage is on (None: an unknown stage)."""
+        return self.board_types.get(self.stage_boards.get(stage_id or "", ""))
+
+    def trigger_record_type(self, trigger: Any) -> RecordType | None:
+        """The record type a trigger fires on — what the rule's conditions and actions act on —
+        or None when it fires on any record (or is malformed)."""
+        if isinstance(trigger, (r.RecordCreated, r.FieldUpdated)):
+            return trigger.record_type
+        if isinstance(trigger, r.StageChanged):
+            if trigger.board_id:
+                return self.board_types.get(trigger.board_id)
+            return self.stage_record_type(trigger.to_stage_id or trigger.from_stage_id)
+        if isinstance(trigger, r.DaysInStage):
+            return self.stage_record_type(trigger.stage_id)
+        return None
+
+    def move_problem(self, action: Any, record_type: RecordType | None) -> str | None:
+        """Why a move-stage action cannot run on a rule of `record_type` (its stage is on another
+        record type's board: the runner would find no card to move), or None."""
+        if not isinstance(action, r.MoveStage) or record_type is None:
+            return None
+        on = self.stage_record_type(action.stage_id)
+        if on is None or on == record_type:
+            return None
+        board = self.board(self.stage_boards.get(action.stage_id))
+        return f"Stage: {self.stage(action.stage_id)} is on {board}, a board of {on.table}; " \
+               f"this rule runs on {record_type.table}"
+
+    def stage_on_board(self, stage_id: str | None) -> str:
+        """A stage's name, with its board's when the workspace has more than one board of that
+        record type ("Contacted (Outreach)"): a stage name alone does not say which board."""
+        name = self.stage(stage_id)
+        board_id = self.stage_boards.get(stage_id or "")
+        kind = self.board_types.get(board_id or "")
+        if kind is not None and sum(1 for t in self.board_types.values() if t == kind) > 1:
+            return f"{name} ({self.board(board_id)})"
+        return name
 
     def record_kind(self, *, board_id: str | None = None, stage_id: str | None = None,
                     record_type: RecordType | None = None) -> str:
@@ -186,7 +228,7 @@ def action_words(action: Any, names: RuleNames) -> str:
         listed = people[0] if len(people) == 1 else ", ".join(people[:-1]) + " and " + people[-1]
         return f"assign it in turn to {listed}"
     if isinstance(a, r.MoveStage):
-        return f"move it to {names.stage(a.stage_id)}"
+        return f"move it to {names.stage_on_board(a.stage_id)}"
     if isinstance(a, r.AddTag):
         return f"tag it '{a.tag}'"
     if isinstance(a, r.RemoveTag):

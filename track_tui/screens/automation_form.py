@@ -30,7 +30,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ..models import Automation
+from ..models import Automation, RecordType
 from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, rule_words, trigger_words
 from ..safe_text import safe_line
@@ -44,6 +44,9 @@ from .rule_part_form import RulePartScreen, templates
 __all__ = ["AutomationFormScreen", "RulePartsList", "templates"]
 
 LIST_FIELDS = {"condition": "rule-conditions", "action": "rule-actions"}
+# What a rule with no trigger yet asks for: a prompt in words (a new form shows it before anything is
+# typed, as a hint; ctrl+s on a rule still without one says it on the error line).
+TRIGGER_PROMPT = "Trigger: choose what starts this rule — Enter on WHEN"
 
 
 def _dump(value: Any) -> str:
@@ -131,7 +134,9 @@ class AutomationFormScreen(AsksBeforeDiscard):
     def _json(self, field_id: str, label: str) -> Any:
         text = self.query_one(f"#{field_id}", Input).value.strip()
         if not text:
-            raise ValueError(f"{label}: empty ({'pick a trigger' if field_id == 'rule-trigger' else 'write a JSON list'})")
+            if field_id == "rule-trigger":
+                raise ValueError(TRIGGER_PROMPT)
+            raise ValueError(f"{label}: empty (write a JSON list)")
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
@@ -158,9 +163,13 @@ class AutomationFormScreen(AsksBeforeDiscard):
         for i, part in enumerate(rule.conditions, 1):
             if isinstance(part, r.Malformed):
                 raise ValueError(f"{part.where(f'Condition {i}')} — {part.problem}")
+        record_type = self.names.trigger_record_type(rule.trigger)
         for i, part in enumerate(rule.actions, 1):
             if isinstance(part, r.Malformed):
                 raise ValueError(f"{part.where(f'Action {i}')} — {part.problem}")
+            problem = self.names.move_problem(part, record_type)  # e.g. the trigger changed type after
+            if problem:
+                raise ValueError(f"Action {i} (move stage) — {problem}")
         if not rule.actions:
             raise ValueError("Actions: a rule needs at least one action")
         return name, trigger, conditions, actions
@@ -176,12 +185,22 @@ class AutomationFormScreen(AsksBeforeDiscard):
             name, trigger, conditions, actions = self.read()
         except ValueError as exc:
             self.problem = str(exc)
+            if self._untouched():  # a new form: what to do first, not an error for what was not done
+                error.update("")
+                preview.update(TRIGGER_PROMPT if self._input("trigger").value.strip() in ("", "null", "{}")
+                               else "")
+                return
             error.update(self.problem)
             preview.update("")
             return
         self.problem = None
         error.update("")
         preview.update(rule_words(r.Rule.read(trigger, conditions, actions), self.names))
+
+    def _untouched(self) -> bool:
+        """A new rule's form nothing was done in yet (on mount, before what it opened with is
+        taken, too). A stored rule's form says its problems at once: they are the stored rule's."""
+        return self.automation is None and (self._opened_with is None or not self.has_changes())
 
     # -- the list of parts -----------------------------------------------------------------
 
@@ -276,9 +295,18 @@ class AutomationFormScreen(AsksBeforeDiscard):
         if problem:
             title += " — malformed"
         self.app.push_screen(
-            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem, store=self.store),
+            RulePartScreen(kind, part_type, self.names, initial, title=title, problem=problem, store=self.store,
+                           record_type=self._rule_type()),
             lambda result: self.put_part(kind, result, index),
         )
+
+    def _rule_type(self) -> RecordType | None:
+        """The record type the rule's trigger fires on, as the form holds it now (None: any)."""
+        try:
+            trigger = self._loaded("trigger")
+        except json.JSONDecodeError:
+            return None
+        return self.names.trigger_record_type(r.parse_part("trigger", trigger)) if isinstance(trigger, dict) else None
 
     def put_part(self, kind: str, part: dict[str, Any] | None, index: int | None = None) -> None:
         """The trigger replaced, a condition / action replaced at `index`, or added at the end."""

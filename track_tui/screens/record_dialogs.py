@@ -426,9 +426,14 @@ class TaskScreen(Dialog[TaskResult]):
         self.finish(TaskResult(title, assignee, due))
 
 
+# The filter's list puts a tick box before every icon: the timeline's task icon (a box, ☐) beside
+# it read as a second, unticked box ("☑ ☐ Tasks"), so tasks wear a flag there instead.
+FILTER_ICONS = {**ICONS, EntryType.TASK: "⚑"}
+
+
 def entry_type_options() -> list[tuple[str, str]]:
     """The timeline filter's choices: every entry type, then the automation runs on the record."""
-    return [*((kind.value, f"{ICONS[kind]} {TYPE_LABELS[kind]}s") for kind in EntryType),
+    return [*((kind.value, f"{FILTER_ICONS[kind]} {TYPE_LABELS[kind]}s") for kind in EntryType),
             (RunKind.AUTOMATION_RUN.value, f"{RUN_ICON} Automation runs")]
 
 

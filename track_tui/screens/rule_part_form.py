@@ -12,6 +12,11 @@ company, a contact, a custom link field) with the record picker, by name — the
 id — and other text as lines. Changing the field swaps the value's widget; changing the kind
 swaps the fields, keeping the values the two kinds share (a tag, a field).
 
+Lists follow the record type the rule acts on (its trigger's): a field list offers that type's
+fields (a trigger's, its own Record type's, redrawn when that changes), and a move to a stage
+offers the stages of that type's boards — a stage stored on another type's board is kept and
+refused, naming the board, as the run would find no card to move.
+
 An existing part opens with its stored value filled in; unknown keys the web app put beside it
 are kept when it is saved again. A stored part that does not fit its model opens with what of
 it fits, the problem said above the fields; what the form returns replaces it. The part is read
@@ -34,7 +39,7 @@ from textual.widgets import Input, Select, Static
 from ..models import automation_rules as r
 from ..models.automation_words import RuleNames, action_words, condition_words, trigger_words
 from ..models.enums import CustomFieldType, RecordType, StageType
-from ..models.records import FIELD_LABELS
+from ..models.records import FIELD_LABELS, RECORD_MODELS
 from ..models.rule_values import (
     custom_field, days_text, link_id, link_target, parse_days, parse_value, value_hint, value_text,
 )
@@ -62,11 +67,32 @@ CHOICE_WORDS = {
 }
 
 
-def templates(names: RuleNames) -> dict[str, dict[str, dict[str, Any]]]:
-    """A starting object for every kind of part, filled with ids of this workspace."""
+def fields_of(record_type: RecordType | None, names: RuleNames) -> list[str]:
+    """The fields a rule on `record_type` can name, built-in then custom (None: any record's)."""
+    if record_type is None:
+        return [*RECORD_FIELDS, *(f"custom_fields.{key}" for key in names.custom_labels)]
+    own = RECORD_MODELS[record_type].model_fields
+    return [*(f for f in RECORD_FIELDS if f in own),
+            *(f"custom_fields.{key}" for key in names.custom_labels
+              if record_type in names.custom_types.get(key, frozenset({record_type})))]
+
+
+def stages_of(record_type: RecordType | None, names: RuleNames) -> list[str]:
+    """The stages a record of `record_type` can be moved to: those of its type's boards."""
+    return [s for s in names.stages if record_type is None or names.stage_record_type(s) == record_type]
+
+
+def templates(names: RuleNames, record_type: RecordType | None = None) -> dict[str, dict[str, dict[str, Any]]]:
+    """A starting object for every kind of part, filled with ids of this workspace (the stage
+    an action moves to and the fields it names: of `record_type`'s, the rule's record type)."""
     board = next(iter(names.boards), "")
     stage = next((s for s, b in names.stage_boards.items() if b == board), next(iter(names.stages), ""))
     me = names.me or next(iter(names.people), "")
+    moved_to = next(iter(stages_of(record_type, names)), stage)
+    fields = fields_of(record_type, names)
+    empty_field = "close_date" if "close_date" in fields else "owner_id"
+    set_to = ({"field": "probability", "value": 50} if "probability" in fields
+              else {"field": "title", "value": "Buyer"} if "title" in fields else {"field": "industry", "value": "Software"})
     return {
         "trigger": {
             "record_created": {"type": "record_created", "record_type": "deal"},
@@ -80,7 +106,7 @@ def templates(names: RuleNames) -> dict[str, dict[str, dict[str, Any]]]:
             "on_board": {"type": "on_board", "board_id": board},
             "field_equals": {"type": "field_equals", "field": "name", "value": ""},
             "field_contains": {"type": "field_contains", "field": "name", "value": "pilot"},
-            "field_is_empty": {"type": "field_is_empty", "field": "close_date"},
+            "field_is_empty": {"type": "field_is_empty", "field": empty_field},
             "owner_is": {"type": "owner_is", "user_id": me},
             "owner_is_not": {"type": "owner_is_not", "user_id": me},
             "tag_applied": {"type": "tag_applied", "tag": "vip"},
@@ -89,12 +115,12 @@ def templates(names: RuleNames) -> dict[str, dict[str, dict[str, Any]]]:
         },
         "action": {
             "assign_owner": {"type": "assign_owner", "mode": "direct", "user_id": me},
-            "move_stage": {"type": "move_stage", "stage_id": stage},
+            "move_stage": {"type": "move_stage", "stage_id": moved_to},
             "add_tag": {"type": "add_tag", "tag": "vip"},
             "remove_tag": {"type": "remove_tag", "tag": "vip"},
             "create_task": {"type": "create_task", "title": "Follow up", "assign_to": "owner", "due_in_days": 2},
             "notify": {"type": "notify", "user": "owner", "message": "Have a look"},
-            "set_field": {"type": "set_field", "field": "probability", "value": 50},
+            "set_field": {"type": "set_field", **set_to},
             "send_webhook": {"type": "send_webhook", "url": "https://example.com/hook", "method": "POST"},
         },
     }
@@ -124,13 +150,18 @@ class RulePartScreen(AsksBeforeDiscard):
 
     def __init__(self, kind: str, part_type: str | None, names: RuleNames, initial: Any = None,
                  custom_keys: dict[str, str] | None = None, *, title: str | None = None,
-                 problem: str | None = None, store: "Store | None" = None) -> None:
+                 problem: str | None = None, store: "Store | None" = None,
+                 record_type: RecordType | None = None) -> None:
         super().__init__()
         self.kind, self.names = kind, names
+        # the record type the rule's trigger fires on (a condition's or action's stages and fields
+        # are that type's); a trigger's own is read from its Record type field
+        self.record_type = None if kind == "trigger" else record_type
         self.store = store  # finds the records a link field picks (None: links are shown, not picked)
         self.value_field: str | None = None
+        self._building_type: Any = None
         self.models = MODELS[kind]
-        self.templates = templates(names)[kind]
+        self.templates = templates(names, self.record_type)[kind]
         self.part_type = part_type if part_type in self.models else next(iter(self.models))
         if initial is None:
             self.initial = dict(self.templates[self.part_type])
@@ -153,8 +184,8 @@ class RulePartScreen(AsksBeforeDiscard):
         optional = type(None) in get_args(annotation)
         none = [("(any)" if self.kind == "trigger" else "(none)", NONE)] if optional else []
         if name.endswith("stage_id"):
-            return none + [(f"{self.names.boards.get(self.names.stage_boards.get(s, ''), '?')} › {label}", s)
-                           for s, label in self.names.stages.items()]
+            stages = stages_of(self.record_type, self.names) if self.kind == "action" else list(self.names.stages)
+            return none + [(self._stage_label(s), s) for s in stages]
         if name == "board_id":
             return none + [(label, b) for b, label in self.names.boards.items()]
         if name == "user_id":
@@ -166,13 +197,35 @@ class RulePartScreen(AsksBeforeDiscard):
         if name == "to_stage_type":
             return none + [(t.value, t.value) for t in StageType]
         if name == "field":
-            fields = [(FIELD_LABELS.get(f, f), f) for f in RECORD_FIELDS]
-            return fields + [(f"{label} (custom)", f"custom_fields.{key}") for key, label in self.custom_keys.items()]
+            return [(self._field_label(f), f) for f in fields_of(self._rule_type(), self.names)
+                    if not f.startswith("custom_fields.") or f.removeprefix("custom_fields.") in self.custom_keys]
         literal = next((a for a in (annotation, *get_args(annotation)) if get_origin(a) is Literal), None)
         if literal is not None:
             words = CHOICE_WORDS.get(name, {})
             return [(words.get(str(v), str(v)), str(v)) for v in get_args(literal)]
         return None
+
+    def _field_label(self, name: str) -> str:
+        key = name.removeprefix("custom_fields.")
+        return f"{self.custom_keys.get(key, key)} (custom)" if name.startswith("custom_fields.") \
+            else FIELD_LABELS.get(name, name)
+
+    def _stage_label(self, stage_id: str) -> str:
+        return f"{self.names.boards.get(self.names.stage_boards.get(stage_id, ''), '?')} › " \
+               f"{self.names.stages.get(stage_id, stage_id)}"
+
+    def _rule_type(self) -> RecordType | None:
+        """The record type whose fields the part names: a trigger's own Record type field (as
+        chosen now, or as it opens), else the rule's."""
+        if self.kind != "trigger":
+            return self.record_type
+        chosen = self.query("#p-record_type")
+        value = chosen.first().value if chosen else self._building_type  # not mounted yet: as it opens
+        value = getattr(value, "value", value)
+        try:
+            return RecordType(value) if isinstance(value, str) else None
+        except ValueError:
+            return None
 
     def _person(self, user_id: str) -> str:
         name = self.names.people.get(user_id, "someone")
@@ -182,6 +235,7 @@ class RulePartScreen(AsksBeforeDiscard):
         """A label and a widget per parameter of the current kind, filled from `values`."""
         widgets: list[Widget] = []
         field_name = str(values.get("field") or "")
+        self._building_type = values.get("record_type")  # the field list is built before its widget
         for name, info in self.model.model_fields.items():
             if name == "type":
                 continue
@@ -195,6 +249,8 @@ class RulePartScreen(AsksBeforeDiscard):
                 if chosen not in options:
                     if name == "field" and chosen != NONE:  # a field this list does not name: kept
                         choices.append((chosen, chosen))
+                    elif name.endswith("stage_id") and chosen in self.names.stages:
+                        choices.append((self._stage_label(chosen), chosen))  # kept, and refused on reading
                     else:
                         chosen = options[0]
                 # Names are data: drawn as literal, safe text (a stage called "[/]" is text).
@@ -351,6 +407,9 @@ class RulePartScreen(AsksBeforeDiscard):
         part = r.parse_part(self.kind, data)
         if isinstance(part, r.Malformed):
             raise ValueError(part.problem)  # worded by the model as this form words it
+        problem = self.names.move_problem(part, self.record_type)
+        if problem:
+            raise ValueError(problem)
         return part.stored()
 
     def _parse(self, name: str, annotation: Any, text: str) -> Any:
@@ -389,7 +448,20 @@ class RulePartScreen(AsksBeforeDiscard):
             return
         if event.select.id == "p-field" and self.query("#p-value"):
             await self._swap_value(str(event.value))
+        if event.select.id == "p-record_type" and self.query("#p-field"):
+            self._offer_fields()
         self.check()
+
+    def _offer_fields(self) -> None:
+        """The trigger's record type changed: its field list offers that type's fields (the one
+        chosen is kept when the new type has it, else the first is chosen)."""
+        field = self.query_one("#p-field", Select)
+        chosen = field.value
+        choices = self._choices("field", str)
+        assert choices is not None
+        field.set_options([(plain(label), v) for label, v in choices])
+        options = [v for _, v in choices]
+        field.value = chosen if chosen in options else options[0]
 
     async def _swap_value(self, field_name: str) -> None:
         """Another field chosen: the value's widget for that field (what was typed is kept in a

@@ -34,6 +34,7 @@ from .field_dialogs import ConfigScreen, FieldFormScreen, FieldSettings, NewFiel
 from .record_dialogs import ChoiceScreen
 
 TYPE_CYCLE = {StageType.OPEN: StageType.WON, StageType.WON: StageType.LOST, StageType.LOST: StageType.OPEN}
+MOVE = Binding.Group("Move")  # K/J share one footer hint on the lists that reorder (stages, fields)
 ADMIN_ACTIONS = {"new", "rename", "move", "delete", "archive", "stage_type", "probability", "searchable", "config"}
 
 
@@ -67,8 +68,8 @@ class WorkspaceAdminScreen(Screen[None]):
         Binding("shift+tab", "pane(-1)", "Previous list", id="admin.pane_prev", show=False),
         Binding("n", "new", "New", id="admin.new"),
         Binding("r", "rename", "Rename", id="admin.rename"),
-        Binding("K", "move(-1)", "Move up", id="admin.move_up", show=False),
-        Binding("J", "move(1)", "Move down", id="admin.move_down", show=False),
+        Binding("K", "move(-1)", "Move up", id="admin.move_up", group=MOVE),
+        Binding("J", "move(1)", "Move down", id="admin.move_down", group=MOVE),
         Binding("d,delete", "delete", "Delete", id="admin.delete"),
         Binding("a", "archive", "Archive", id="admin.archive"),
         Binding("t", "stage_type", "Type", id="admin.stage_type"),

@@ -168,6 +168,12 @@ class AutomationQueries:
             boards = conn.execute("SELECT id, name, record_type FROM boards").fetchall()
             stages = conn.execute("SELECT id, name, board_id FROM board_stages").fetchall()
             labels = {r[0]: r[1] for r in conn.execute("SELECT key, name FROM custom_fields ORDER BY position")}
+            custom_types: dict[str, set[RecordType]] = {}
+            for r in conn.execute("SELECT key, record_type FROM custom_fields"):
+                try:
+                    custom_types.setdefault(r[0], set()).add(RecordType(r[1]))
+                except ValueError:
+                    continue
             fields: dict[str, CustomField] = {}
             if definitions:
                 for field in rows_to_models(CustomField, conn.execute(
@@ -185,4 +191,5 @@ class AutomationQueries:
             me=self.user_id, people=people, boards={r[0]: r[1] for r in boards}, board_types=board_types,
             stages={r[0]: r[1] for r in stages}, stage_boards={r[0]: r[2] for r in stages}, custom_labels=labels,
             custom_fields=fields, records=self.names_of(_linked_records(rules)),
+            custom_types={k: frozenset(v) for k, v in custom_types.items()},
         )

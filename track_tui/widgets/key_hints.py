@@ -3,6 +3,8 @@
 Textual's own Footer builds a widget per key and rebuilds them whenever the bindings change,
 which cost a third of a second of start-up here; this draws the same hints as one Text.
 
+The keys of one binding group (`Binding.Group`) share a hint: "K/J Move".
+
 When the hints do not fit (80 columns), hints are left out from the right, except the ones
 that lead to everything else: help (`?`), search (`^f`) and the command palette (`^p`). An
 ellipsis in the middle of a key would hide exactly those, which came last.
@@ -11,6 +13,7 @@ ellipsis in the middle of a key would hide exactly those, which came last.
 from __future__ import annotations
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import Widget
 
@@ -46,6 +49,7 @@ class KeyHints(Widget):
     def _hints(self) -> list[tuple[str, str, bool]]:
         """(key, description, essential) of each key that applies now, in the screen's order."""
         hints: list[tuple[str, str, bool]] = []
+        groups: dict[Binding.Group, int] = {}  # a binding group → its hint (the group's keys share one)
         seen: set[str] = set()
         for key, (node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
             if not binding.show and node is not self.screen:
@@ -53,7 +57,18 @@ class KeyHints(Widget):
             if not binding.show or not enabled or binding.action in seen:
                 continue
             seen.add(binding.action)
-            hints.append((self.app.get_key_display(binding), binding.description, binding.id in ESSENTIAL))
+            key = self.app.get_key_display(binding)
+            if binding.group is not None and binding.group in groups:
+                # one hint for a group's keys, as they are bound now (a keymap moves them, and
+                # the order of the keys with it): "K/J Move", where the group's first key came
+                at = groups[binding.group]
+                first_key, description, essential = hints[at]
+                hints[at] = (f"{first_key}/{key}", description, essential or binding.id in ESSENTIAL)
+                continue
+            if binding.group is not None:
+                groups[binding.group] = len(hints)
+            description = binding.group.description if binding.group is not None else binding.description
+            hints.append((key, description, binding.id in ESSENTIAL))
         return hints
 
     def render(self) -> Text:
