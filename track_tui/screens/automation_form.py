@@ -85,6 +85,7 @@ class AutomationFormScreen(Dialog[str]):
         self.problem: str | None = None
         self.parts: list[str] = []  # the option ids of the list, in order
         self._opened_rule: tuple[str, ...] = ()
+        self._save_tried = False
 
     def compose_body(self) -> ComposeResult:
         a = self.automation
@@ -202,8 +203,10 @@ class AutomationFormScreen(Dialog[str]):
         preview.update(rule_words(r.Rule.read(trigger, conditions, actions), self.names))
 
     def _untouched(self) -> bool:
-        """A new rule's form nothing was done in yet. A stored rule's form says its problems at once: they are the stored rule's."""
-        return self.automation is None and not self.has_changes()
+        """A new rule's form nothing was done in yet (saving tried counts as done: the reason it
+        was refused stays). A stored rule's form says its problems at once: they are the stored
+        rule's."""
+        return self.automation is None and not self._save_tried and not self.has_changes()
 
     # -- the list of parts -----------------------------------------------------------------
 
@@ -372,6 +375,7 @@ class AutomationFormScreen(Dialog[str]):
 
     def submit(self) -> None:
         """Enter in a line or ctrl+s: the rule saved through the store, or the rule it breaks."""
+        self._save_tried = True
         try:
             name, trigger, conditions, actions = self.read()
         except ValueError as exc:
