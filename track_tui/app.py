@@ -404,9 +404,8 @@ class TrackApp(ScreenNavigation, UndoActions, ErrorBoundary):
         from textual.actions import SkipAction
 
         from .screens.dialog_base import Dialog
-        from .screens.discard_guard import AsksBeforeDiscard
 
-        if (isinstance(self.screen, Dialog) and self.screen.blocks_quit) or isinstance(self.screen, AsksBeforeDiscard):
+        if isinstance(self.screen, Dialog) and self.screen.blocks_quit:
             raise SkipAction()
         store = self.store
         waiting = store.queued_writes + len(store.unsaved_writes) if store is not None else 0

@@ -506,7 +506,7 @@ async def test_ctrl_c_in_the_rule_form_and_a_part_form_does_not_quit_the_app(dem
         await pilot.press("ctrl+c")
         await settle(demo_app, pilot)
         assert demo_app.is_running and demo_app.screen is form
-        assert error(form) == "ctrl+c does not quit from a form: Esc closes it first"
+        assert error(form) == "ctrl+c does not quit from a dialog: Esc closes it first"
         assert form.query_one("#rule-name").value == "Half-built rule"  # nothing lost
         part = await enter_on(demo_app, pilot, form, "trigger")
         await pilot.press("ctrl+c")

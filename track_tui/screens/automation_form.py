@@ -38,7 +38,7 @@ from ..store import InvalidInput, NotFound, Store
 from ..store.automation_mutations import NAME_MAX
 from ..widgets.plain_text import PlainLabel
 from ..widgets.safe_input import SafeInput
-from .discard_guard import AsksBeforeDiscard
+from .dialog_base import Dialog
 from .rule_part_form import RulePartScreen, templates
 
 __all__ = ["AutomationFormScreen", "RulePartsList", "templates"]
@@ -64,56 +64,62 @@ class RulePartsList(OptionList):
     ]
 
 
-class AutomationFormScreen(AsksBeforeDiscard):
+class AutomationFormScreen(Dialog[str]):
     """Returns the saved automation's id, or None when cancelled (Esc asks first when the rule
     was changed: a rule built part by part is not lost to one key)."""
 
     BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "save", "Save", id="automation_form.save"),
         Binding("ctrl+o", "toggle_json", "JSON", id="automation_form.json"),
     ]
+    FOCUS = "rule-name"
+    DIALOG_CLASSES = "automation-form"
+    DISCARD_QUESTION = "Esc again discards what you changed · ctrl+s saves it"
 
     def __init__(self, store: Store, automation: Automation | None, names: RuleNames) -> None:
-        super().__init__()
+        super().__init__("Edit automation" if automation else "New automation",
+                         hint="ctrl+s saves · ctrl+o JSON (advanced) · Tab next field · Esc cancels")
         self.store = store
         self.automation = automation
         self.names = names
         self.templates = templates(names)
         self.problem: str | None = None
         self.parts: list[str] = []  # the option ids of the list, in order
+        self._opened_rule: tuple[str, ...] = ()
+        self._save_tried = False
 
-    def compose(self) -> ComposeResult:
+    def compose_body(self) -> ComposeResult:
         a = self.automation
-        with Vertical(classes="dialog", id="automation-form"):
-            yield Static("Edit automation" if a else "New automation", classes="dialog-title")
-            yield Static("Name", classes="field-label")
-            yield SafeInput(value=a.name if a else "", placeholder="What the rule is called", id="rule-name", select_on_focus=False)
-            yield Static("The rule — Enter edits a part or adds one · d removes · shift+↑↓ moves", classes="field-label",
-                         id="parts-label")
-            yield RulePartsList(id="rule-parts")
-            with Vertical(id="rule-json"):
-                yield Static("WHEN — the trigger (a JSON object)", classes="field-label")
-                yield SafeInput(value=_dump(a.trigger) if a else "", placeholder="a JSON object", id="rule-trigger",
-                                select_on_focus=False)
-                yield Static("IF — the conditions (a JSON list; [] for none)", classes="field-label")
-                yield SafeInput(value=_dump(a.conditions) if a else "[]", placeholder="[]", id="rule-conditions",
-                                select_on_focus=False)
-                yield Static("THEN — the actions (a JSON list)", classes="field-label")
-                yield SafeInput(value=_dump(a.actions) if a else "[]", placeholder="[]", id="rule-actions",
-                                select_on_focus=False)
-            yield PlainLabel("", id="rule-preview", classes="dialog-hint")
-            yield PlainLabel("", id="error", classes="dialog-error")
-            yield Static("ctrl+s saves · ctrl+o JSON (advanced) · Tab next field · Esc cancels", classes="dialog-hint")
+        yield Static("Name", classes="field-label")
+        yield SafeInput(value=a.name if a else "", placeholder="What the rule is called", id="rule-name", select_on_focus=False)
+        yield Static("The rule — Enter edits a part or adds one · d removes · shift+↑↓ moves", classes="field-label",
+                     id="parts-label")
+        yield RulePartsList(id="rule-parts")
+        with Vertical(id="rule-json"):
+            yield Static("WHEN — the trigger (a JSON object)", classes="field-label")
+            yield SafeInput(value=_dump(a.trigger) if a else "", placeholder="a JSON object", id="rule-trigger",
+                            select_on_focus=False)
+            yield Static("IF — the conditions (a JSON list; [] for none)", classes="field-label")
+            yield SafeInput(value=_dump(a.conditions) if a else "[]", placeholder="[]", id="rule-conditions",
+                            select_on_focus=False)
+            yield Static("THEN — the actions (a JSON list)", classes="field-label")
+            yield SafeInput(value=_dump(a.actions) if a else "[]", placeholder="[]", id="rule-actions",
+                            select_on_focus=False)
+        yield PlainLabel("", id="rule-preview", classes="dialog-hint")
 
     def on_mount(self) -> None:
+        """Runs before the base's (which hides the error line): the rule is checked after it."""
         self.query_one("#rule-json").display = False
-        self.query_one("#rule-name", Input).focus()
-        self.check()
-        self.remember_opened()
+        self._draw_parts()
+        self._opened_rule = self._rule_text()
+        self.call_after_refresh(self.check)
 
-    def guard_state(self) -> tuple[str, ...]:
+    def _rule_text(self) -> tuple[str, ...]:
         return tuple(self.query_one(f"#{i}", Input).value for i in ("rule-name", "rule-trigger", *LIST_FIELDS.values()))
+
+    def has_changes(self) -> bool:
+        """The name or a part differs from what the form opened with (a part put in by its form
+        counts, though nothing was typed here)."""
+        return self.is_mounted and self._rule_text() != self._opened_rule
 
     # -- the JSON the form holds -----------------------------------------------------------
 
@@ -180,27 +186,27 @@ class AutomationFormScreen(AsksBeforeDiscard):
         self.changed()
         self._draw_parts()
         preview = self.query_one("#rule-preview", PlainLabel)
-        error = self.query_one("#error", PlainLabel)
         try:
             name, trigger, conditions, actions = self.read()
         except ValueError as exc:
             self.problem = str(exc)
             if self._untouched():  # a new form: what to do first, not an error for what was not done
-                error.update("")
+                self.show_error("")
                 preview.update(TRIGGER_PROMPT if self._input("trigger").value.strip() in ("", "null", "{}")
                                else "")
                 return
-            error.update(self.problem)
+            self.show_error(self.problem)
             preview.update("")
             return
         self.problem = None
-        error.update("")
+        self.show_error("")
         preview.update(rule_words(r.Rule.read(trigger, conditions, actions), self.names))
 
     def _untouched(self) -> bool:
-        """A new rule's form nothing was done in yet (on mount, before what it opened with is
-        taken, too). A stored rule's form says its problems at once: they are the stored rule's."""
-        return self.automation is None and (self._opened_with is None or not self.has_changes())
+        """A new rule's form nothing was done in yet (saving tried counts as done: the reason it
+        was refused stays). A stored rule's form says its problems at once: they are the stored
+        rule's."""
+        return self.automation is None and not self._save_tried and not self.has_changes()
 
     # -- the list of parts -----------------------------------------------------------------
 
@@ -318,8 +324,7 @@ class AutomationFormScreen(AsksBeforeDiscard):
             return
         current = self._list(kind)
         if current is None:
-            self.query_one("#error", PlainLabel).update(
-                f"{kind.capitalize()}s: fix the list first (it is not a JSON list), then add")
+            self.show_error(f"{kind.capitalize()}s: fix the list first (it is not a JSON list), then add")
             return
         if index is None or index >= len(current):
             current.append(part)
@@ -333,7 +338,7 @@ class AutomationFormScreen(AsksBeforeDiscard):
         option_id = self.current_part or ""
         kind, _, place = option_id.partition(":")
         if kind == "trigger":
-            self.query_one("#error", PlainLabel).update("Trigger: a rule needs one; Enter replaces it")
+            self.show_error("Trigger: a rule needs one; Enter replaces it")
             return
         if kind not in LIST_FIELDS or not place.isdigit():
             return
@@ -368,16 +373,13 @@ class AutomationFormScreen(AsksBeforeDiscard):
 
     # -- saving ----------------------------------------------------------------------------
 
-    @on(Input.Submitted)
-    def _submitted(self) -> None:
-        self.action_save()
-
-    def action_save(self) -> None:
-        error = self.query_one("#error", PlainLabel)
+    def submit(self) -> None:
+        """Enter in a line or ctrl+s: the rule saved through the store, or the rule it breaks."""
+        self._save_tried = True
         try:
             name, trigger, conditions, actions = self.read()
         except ValueError as exc:
-            error.update(str(exc))
+            self.show_error(str(exc))
             return
         if self.automation is not None:
             automation = self.automation.model_copy(update={
@@ -388,6 +390,6 @@ class AutomationFormScreen(AsksBeforeDiscard):
         try:
             saved = self.store.save_automation(automation)
         except (InvalidInput, NotFound) as exc:
-            error.update(str(exc))
+            self.show_error(str(exc))
             return
-        self.dismiss(saved.id if saved is not None else automation.id)
+        self.finish(saved.id if saved is not None else automation.id)

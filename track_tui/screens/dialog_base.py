@@ -34,8 +34,13 @@ What every dialog gets from the base, so no dialog can get it wrong on its own:
 Class options: `ENTER_SUBMITS` (default True: Enter in any Input submits; False: Enter moves to
 the next field and only ctrl+s submits), `FOCUS` (id of the first field to focus), `WIDE` (a wider
 frame for dialogs with text areas), `CONFIRM_DISCARD` (False for pickers, where nothing typed is
-worth asking about), `BLOCKS_QUIT` (False for a dialog with nothing underneath it to go back to —
+worth asking about), `DISCARD_QUESTION` (what the first Esc on a changed dialog says),
+`BLOCKS_QUIT` (False for a dialog with nothing underneath it to go back to —
 sign-in, the first workspace picker — where ctrl+c and q still quit the app).
+
+A dialog whose state is more than the text of its lines (the rule form's parts, a rule part's
+kind and picked records) overrides `has_changes()`, which Esc consults (by default: was anything
+typed), and calls `changed()` on an edit the base does not see, so the next Esc asks again.
 
 Screens that are dialogs only in look (the help overlay, a notice) are on the base too, so there
 is one Escape binding in the app for "close what floats on top".
@@ -87,6 +92,7 @@ class Dialog(ModalScreen[R], Generic[R]):
     FOCUS: ClassVar[str | None] = None
     WIDE: ClassVar[bool] = False
     CONFIRM_DISCARD: ClassVar[bool] = True
+    DISCARD_QUESTION: ClassVar[str] = DISCARD_QUESTION
     BLOCKS_QUIT: ClassVar[bool] = True
     DIALOG_CLASSES: ClassVar[str] = ""  # extra CSS classes for the frame (e.g. "note")
 
@@ -221,6 +227,14 @@ class Dialog(ModalScreen[R], Generic[R]):
         current = self.field_values() if values is None else values
         return any(text.strip() and text != self._opened_with.get(field_id, "") for field_id, text in current.items())
 
+    def has_changes(self) -> bool:
+        """What Esc asks about before closing: by default, text typed into the fields."""
+        return self.has_typed_text()
+
+    def changed(self) -> None:
+        """An edit: the next Esc asks again (called on every typed change)."""
+        self._asked_discard = False
+
     # -- focus marker ----------------------------------------------------------------------
 
     def on_descendant_focus(self, event: events.DescendantFocus) -> None:
@@ -249,9 +263,9 @@ class Dialog(ModalScreen[R], Generic[R]):
         self.submit()
 
     def action_cancel(self) -> None:
-        if self.CONFIRM_DISCARD and self.has_typed_text() and not self._asked_discard:
+        if self.CONFIRM_DISCARD and self.has_changes() and not self._asked_discard:
             self._asked_discard = True
-            self.show_error(DISCARD_QUESTION)
+            self.show_error(self.DISCARD_QUESTION)
             return
         self._settled = True
         self._drop_draft()
@@ -328,7 +342,7 @@ class Dialog(ModalScreen[R], Generic[R]):
     @on(Input.Changed)
     @on(TextArea.Changed)
     def _typed(self) -> None:
-        self._asked_discard = False  # a new change: the next Esc asks again
+        self.changed()
         if self.draft_key is not None:
             self._latest = self.field_values()
             if self._draft_timer is not None:

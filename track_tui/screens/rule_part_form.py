@@ -31,7 +31,6 @@ from typing import TYPE_CHECKING, Any, Literal, get_args, get_origin
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widget import Widget
 from textual.widgets import Input, Select, Static
@@ -47,7 +46,7 @@ from ..store.record_queries import PickerItem
 from ..widgets.link_value import LinkValue
 from ..widgets.plain_text import PlainLabel, plain
 from ..widgets.safe_input import SafeInput
-from .discard_guard import AsksBeforeDiscard
+from .dialog_base import Dialog
 from .record_dialogs import RecordPickerScreen
 
 if TYPE_CHECKING:
@@ -138,21 +137,18 @@ def flat(raw: Any) -> dict[str, Any]:
     return data
 
 
-class RulePartScreen(AsksBeforeDiscard):
+class RulePartScreen(Dialog[dict[str, Any]]):
     """Returns the part as the rule stores it, or None when cancelled (Esc asks first when a
     field was changed)."""
 
     DISCARD_QUESTION = "Esc again discards what you changed · ctrl+s puts it in the rule"
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
-        Binding("ctrl+s", "submit", "Put in the rule", id="rule_part.add"),
-    ]
+    DIALOG_CLASSES = "part-form"
 
     def __init__(self, kind: str, part_type: str | None, names: RuleNames, initial: Any = None,
                  custom_keys: dict[str, str] | None = None, *, title: str | None = None,
                  problem: str | None = None, store: "Store | None" = None,
                  record_type: RecordType | None = None) -> None:
-        super().__init__()
+        super().__init__(title or f"New {kind}", hint="Enter in a line or ctrl+s puts it in the rule · Esc cancels")
         self.kind, self.names = kind, names
         # the record type the rule's trigger fires on (a condition's or action's stages and fields
         # are that type's); a trigger's own is read from its Record type field
@@ -169,8 +165,8 @@ class RulePartScreen(AsksBeforeDiscard):
             self.initial = {**self.templates[self.part_type], **flat(initial)}
         else:
             self.initial = flat(initial)
+        self._opened_part: tuple[Any, ...] = ()
         self.stored_type = self.initial.get("type")  # the unknown keys are kept only for the same kind
-        self.title_text = title or f"New {kind}"
         self.problem = problem  # the stored value's, when it does not fit its model
         self.custom_keys = custom_keys if custom_keys is not None else dict(names.custom_labels)
 
@@ -318,30 +314,31 @@ class RulePartScreen(AsksBeforeDiscard):
             return value_hint(field_name)
         return {"user_ids": "names, comma-separated (in turn)"}.get(name, "")
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog", id="part-form"):
-            yield Static(self.title_text, classes="dialog-title")
-            if self.problem:
-                yield PlainLabel(f"⚠ Stored as malformed ({self.problem}): pick its kind, fill it in, and it is "
-                                 "replaced", id="stored-problem", classes="dialog-error")
-            yield Static("Kind", classes="field-label")
-            yield Select([(t.replace("_", " "), t) for t in self.models], value=self.part_type, allow_blank=False,
-                         id="p-type")
-            with Vertical(id="part-fields"):
-                yield from self._field_widgets(self.initial)
-            yield PlainLabel("", id="part-preview", classes="dialog-hint")
-            yield PlainLabel("", id="error", classes="dialog-error")
-            yield Static("Enter in a line or ctrl+s puts it in the rule · Esc cancels",
-                         classes="dialog-hint")
+    def compose_body(self) -> ComposeResult:
+        if self.problem:
+            yield PlainLabel(f"⚠ Stored as malformed ({self.problem}): pick its kind, fill it in, and it is "
+                             "replaced", id="stored-problem", classes="dialog-error")
+        yield Static("Kind", classes="field-label")
+        yield Select([(t.replace("_", " "), t) for t in self.models], value=self.part_type, allow_blank=False,
+                     id="p-type")
+        with Vertical(id="part-fields"):
+            yield from self._field_widgets(self.initial)
+        yield PlainLabel("", id="part-preview", classes="dialog-hint")
 
     def on_mount(self) -> None:
-        self.check()
-        self.remember_opened()
+        """Runs before the base's (which hides the error line): the part is checked after it."""
+        self._opened_part = self._part_state()
+        self.call_after_refresh(self.check)
 
-    def guard_state(self) -> tuple[Any, ...]:
+    def _part_state(self) -> tuple[Any, ...]:
         """The kind and what every field holds (a picked record included)."""
         fields = tuple((w.id, repr(getattr(w, "value", None))) for w in self.query("#part-fields > *") if w.id)
         return self.part_type, fields
+
+    def has_changes(self) -> bool:
+        """The kind or a field differs from what the form opened with (a list choice or a picked
+        record counts, though nothing was typed)."""
+        return self.is_mounted and self._part_state() != self._opened_part
 
     async def switch_kind(self, part_type: str) -> None:
         """Another kind picked: its fields, with the values both kinds have carried over."""
@@ -483,7 +480,7 @@ class RulePartScreen(AsksBeforeDiscard):
     def _pick_record(self, event: LinkValue.PickWanted) -> None:
         link = link_target(self._field(), self.names)
         if link is None or self.store is None:
-            self.query_one("#error", PlainLabel).update("Value: no records to pick from here")
+            self.show_error("Value: no records to pick from here")
             return
         types, wrapped = link
         store, target = self.store, event.link
@@ -510,21 +507,20 @@ class RulePartScreen(AsksBeforeDiscard):
     def check(self) -> None:
         self.changed()
         preview = self.query_one("#part-preview", PlainLabel)
-        error = self.query_one("#error", PlainLabel)
         try:
             data = self.read()
         except ValueError as exc:
-            error.update(str(exc))
+            self.show_error(str(exc))
             preview.update("")
             return
-        error.update("")
+        self.show_error("")
         preview.update(WORDS[self.kind](r.parse_part(self.kind, data), self.names))
 
-    @on(Input.Submitted)
-    def action_submit(self) -> None:
+    def submit(self) -> None:
+        """Enter in a line or ctrl+s: the part handed to the rule form, or the rule it breaks."""
         try:
             data = self.read()
         except ValueError as exc:
-            self.query_one("#error", PlainLabel).update(str(exc))
+            self.show_error(str(exc))
             return
-        self.dismiss(data)
+        self.finish(data)
