@@ -131,17 +131,7 @@ class NewBoardScreen(Dialog[NewBoard]):
     def _checked(self) -> None:
         if not self.is_mounted or self.field_values() == self._opened_with:
             return  # untouched is not wrong yet (the empty name)
-        try:
-            self.read()
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        self.show_error("")
+        self.show_read_problem()
 
     def submit(self) -> None:
-        try:
-            board = self.read()
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        self.finish(board)
+        self.finish_read()

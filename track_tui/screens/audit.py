@@ -283,17 +283,7 @@ class AuditFilterScreen(Dialog[AuditFilter | None]):
     def check(self) -> None:
         if not self.is_mounted:
             return
-        try:
-            self.read()
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        self.show_error("")
+        self.show_read_problem()
 
     def submit(self) -> None:
-        try:
-            result = self.read()
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        self.finish(result)
+        self.finish_read()

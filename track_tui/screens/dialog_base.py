@@ -291,6 +291,27 @@ class Dialog(ModalScreen[R], Generic[R]):
         self._drop_draft()
         self.dismiss(result)
 
+    # Form dialogs whose fields make one value define `read()`: the result, or a ValueError
+    # naming the rule a field breaks. These two then check as the person types and submit.
+
+    def show_read_problem(self) -> None:
+        """Show the rule `read()` says is broken, or clear the error line when none is."""
+        try:
+            self.read()  # type: ignore[attr-defined]
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.show_error("")
+
+    def finish_read(self) -> None:
+        """Submit what `read()` makes of the fields; a broken rule is shown and nothing is lost."""
+        try:
+            result = self.read()  # type: ignore[attr-defined]
+        except ValueError as exc:
+            self.show_error(str(exc))
+            return
+        self.finish(result)
+
     # -- drafts ----------------------------------------------------------------------------
 
     @property

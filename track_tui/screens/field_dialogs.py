@@ -92,12 +92,7 @@ class _FieldDialog(Dialog[Any]):
         if not self.is_mounted or (not self.CHECK_UNTOUCHED and not self.has_typed_text()):
             self.show_error("")
             return
-        try:
-            self.read()
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        self.show_error("")
+        self.show_read_problem()
 
     @on(Input.Changed)
     @on(ConfigEditor.Changed)
@@ -113,12 +108,7 @@ class _FieldDialog(Dialog[Any]):
         self.check()
 
     def submit(self) -> None:
-        try:
-            result = self.read()
-        except ValueError as exc:
-            self.show_error(str(exc))
-            return
-        self.finish(result)
+        self.finish_read()
 
 
 class FieldFormScreen(_FieldDialog):
