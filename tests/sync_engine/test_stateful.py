@@ -255,16 +255,21 @@ def machine_for(backend, team, tmp_path, loop):
     return SyncMachine
 
 
-@pytest.mark.sync
-def test_the_engine_converges_whatever_happens(backend, team, tmp_path):
+def _run_machine(make_machine, backend, team, tmp_path, examples: int, steps: int) -> None:
+    """Run a state machine `examples` × `steps` rounds on its own event loop, closed after."""
     loop = asyncio.new_event_loop()
     try:
-        machine = machine_for(backend, team, tmp_path, loop)
+        machine = make_machine(backend, team, tmp_path, loop)
         run_state_machine_as_test(machine, settings=settings(
-            max_examples=EXAMPLES, stateful_step_count=STEPS, deadline=None, database=None,
+            max_examples=examples, stateful_step_count=steps, deadline=None, database=None,
             suppress_health_check=list(HealthCheck)))
     finally:
         close_loop(loop)
+
+
+@pytest.mark.sync
+def test_the_engine_converges_whatever_happens(backend, team, tmp_path):
+    _run_machine(machine_for, backend, team, tmp_path, EXAMPLES, STEPS)
 
 
 # -- the same engines running on their own, with the real LiveFeed ------------------------------------
@@ -565,11 +570,4 @@ def live_machine_for(backend, team, tmp_path, loop):
 
 @pytest.mark.sync
 def test_engines_with_the_live_feed_converge_through_realtime_faults(backend, team, tmp_path):
-    loop = asyncio.new_event_loop()
-    try:
-        machine = live_machine_for(backend, team, tmp_path, loop)
-        run_state_machine_as_test(machine, settings=settings(
-            max_examples=LIVE_EXAMPLES, stateful_step_count=LIVE_STEPS, deadline=None, database=None,
-            suppress_health_check=list(HealthCheck)))
-    finally:
-        close_loop(loop)
+    _run_machine(live_machine_for, backend, team, tmp_path, LIVE_EXAMPLES, LIVE_STEPS)
