@@ -201,7 +201,11 @@ class TrackApp(ScreenNavigation, UndoActions, ErrorBoundary):
 
     def _when_laid_out(self, screen: Screen, callback: Callable[[], object]) -> None:
         """Call `callback` once `screen` has gone `SETTLED_AFTER` seconds without laying itself
-        out again (or `SETTLE_AT_MOST` seconds have passed, for a screen that never rests)."""
+        out again (or `SETTLE_AT_MOST` seconds have passed, for a screen that never rests).
+        Nothing while the app is ending: a signal cannot be subscribed to by an app no longer
+        running (a board drawn just as the app quit raised SignalError here)."""
+        if self._exit or not self.is_running:
+            return
         started = time.monotonic()
 
         def relaid(_screen: Screen) -> None:
